@@ -1,0 +1,142 @@
+/**
+ * Result types of one streamed completion and of a whole comparison. These are the contract
+ * between the streaming client, the runner, the CLI, the extension and the panel.
+ */
+import type { BackendKind, ChatMessage, RequestParams } from './config';
+
+/** Every stream ends in exactly one of these states. */
+export const terminalStatuses = [
+  'ok',
+  'cancelled',
+  'timeout',
+  'http_error',
+  'network_error',
+  'tls_error',
+  'protocol_error',
+  'truncated',
+  'upstream_error',
+] as const;
+export type TerminalStatus = (typeof terminalStatuses)[number];
+
+/** Which limit a `timeout` hit. */
+export type TimeoutPhase = 'connect' | 'firstByte' | 'idle' | 'total';
+
+/** Why a stream did not end `ok`. Messages never contain API keys. */
+export interface StreamError {
+  type: Exclude<TerminalStatus, 'ok'>;
+  /** One line for humans, e.g. `HTTP 401 Unauthorized: invalid api key`. */
+  message: string;
+  /** One line saying what the user can do about it. */
+  hint: string;
+  /** HTTP status for `http_error` (and for `upstream_error` when known). */
+  httpStatus?: number;
+  /** For `timeout`. */
+  timeoutPhase?: TimeoutPhase;
+  /** Error body text, HTML stripped, capped at `maxErrorBodyBytes`. */
+  body?: string;
+  /** Node error code when the cause was a socket error (`ECONNREFUSED`, `ENOTFOUND`…). */
+  code?: string;
+}
+
+/**
+ * Raw monotonic timestamps (`performance.now()`, milliseconds, same clock origin) taken as the
+ * bytes arrived, before any parsing or rendering work.
+ */
+export interface TimingMarks {
+  startMs: number;
+  /** Response headers received (of the final, non-retried attempt). */
+  headersMs: number | null;
+  /** First body byte. */
+  firstByteMs: number | null;
+  /** First non-empty content or reasoning delta. */
+  firstContentMs: number | null;
+  /** Arrival time of every SSE chunk that carried data. */
+  chunkMs: number[];
+  endMs: number;
+}
+
+/** Derived metrics. Formulas are documented in README.md → "Metrics". */
+export interface Metrics {
+  /** Time to first token: firstContentMs − startMs. Null when no content arrived. */
+  ttftMs: number | null;
+  /** endMs − startMs. */
+  totalMs: number;
+  /** Time per output token after the first: (totalMs − ttftMs) / (outputTokens − 1). */
+  tpotMs: number | null;
+  /** Median / 95th percentile gap between consecutive chunks, ms. */
+  chunkGapP50Ms: number | null;
+  chunkGapP95Ms: number | null;
+  /** outputTokens / ((endMs − firstContentMs) / 1000); null with fewer than 2 tokens. */
+  tokensPerSecond: number | null;
+  inputTokens: number | null;
+  outputTokens: number | null;
+  /** Cached input tokens when the server reports them. */
+  cachedInputTokens: number | null;
+  /** Reasoning tokens when the server reports them (billed as output). */
+  reasoningTokens: number | null;
+  /** `reported` = from the server's `usage`; `estimated` = counted with a tokenizer. */
+  tokenSource: 'reported' | 'estimated';
+}
+
+export type CostSource = 'catalog' | 'modelsEndpoint' | 'override' | 'gpuHour' | 'free' | 'unknown';
+
+export interface Cost {
+  /** US dollars; null when unknown (never invented). */
+  costUsd: number | null;
+  costSource: CostSource;
+  /** Human-readable derivation, e.g. `1,000 in × $0.15/M + 500 out × $0.60/M (genai-prices: openai gpt-4o-mini)`. */
+  detail: string;
+  /** Date of the price data, ISO, when known. */
+  asOf?: string;
+}
+
+/** Exactly what was sent to a backend, with secrets redacted, so fairness can be shown. */
+export interface SentRequest {
+  url: string;
+  headers: Record<string, string>;
+  body: Record<string, unknown>;
+}
+
+/** One backend × one trial. */
+export interface TrialResult {
+  backendId: string;
+  backendLabel: string;
+  kind: BackendKind;
+  model: string;
+  /** 1-based. */
+  trial: number;
+  status: TerminalStatus;
+  error: StreamError | null;
+  /** Content text exactly as streamed (kept when the stream failed part-way). */
+  text: string;
+  /** Reasoning text (`reasoning_content` / `reasoning`), if any. */
+  reasoning: string;
+  finishReason: string | null;
+  metrics: Metrics;
+  cost: Cost;
+  timing: TimingMarks;
+  request: SentRequest;
+  /** How many 429 retries happened before the first byte. */
+  retries: number;
+  /** Whether the server sent a usage chunk. */
+  usageReported: boolean;
+}
+
+export interface ComparisonRequest {
+  messages: ChatMessage[];
+  params: RequestParams;
+}
+
+export interface ComparisonResult {
+  runId: string;
+  /** Wall-clock start, ISO (for the record only; durations use the monotonic clock). */
+  startedAt: string;
+  request: ComparisonRequest;
+  results: TrialResult[];
+}
+
+/** Events emitted while a comparison runs, in arrival order. */
+export type RunEvent =
+  | { type: 'started'; backendId: string; trial: number }
+  | { type: 'delta'; backendId: string; trial: number; content: string; reasoning: string }
+  | { type: 'finished'; result: TrialResult };
