@@ -1,0 +1,260 @@
+/**
+ * `bakeoff` — the headless command over the same core as the extension.
+ *
+ *   bakeoff compare --config FILE (--prompt TEXT | --prompt-file FILE) [--backends a,b]
+ *                   [--trials N] [--concurrency N] [--json | --markdown]
+ *   bakeoff backends check --config FILE [--backends a,b] [--json]
+ *
+ * API keys come only from the environment variables a backend's `apiKeyEnv` names, never argv.
+ * Exit codes are listed in `exitCodes` and in README → "CLI".
+ */
+import { readFile } from 'node:fs/promises';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { ConfigError, type Backend, type ConfigFile } from '../core/config';
+import { loadConfigFile } from '../core/configFile';
+import { formatMs, formatRatio, formatUsd, summarize, toJsonReport, toMarkdownReport } from '../core/report';
+import { checkBackend, fetchModelsPrice, runComparison, UsageSupportMemory } from '../core/runner';
+import { redactSecrets } from '../core/redact';
+import type { ComparisonResult } from '../core/types';
+
+/** Process exit codes. */
+export const exitCodes = {
+  /** Every trial of every backend ended `ok` (for `check`: every backend reachable). */
+  ok: 0,
+  /** The run completed but at least one trial did not end `ok` (or a backend check failed). */
+  someFailed: 1,
+  /** Bad command line, unreadable or invalid config, missing key variable, unreadable prompt file. */
+  usage: 2,
+  /** Interrupted (Ctrl-C). */
+  interrupted: 130,
+} as const;
+
+/** Where the CLI reads and writes; injectable so tests run it in-process. */
+export interface CliIo {
+  stdout: { write(chunk: string): unknown };
+  stderr: { write(chunk: string): unknown };
+  env: Record<string, string | undefined>;
+  /** Aborts the running comparison (wired to SIGINT by the binary). */
+  signal?: AbortSignal;
+  fetch?: typeof fetch;
+}
+
+class UsageError extends Error {}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 1000) throw new InvalidArgumentError('must be a whole number from 1 to 1000');
+  return n;
+}
+
+function selectBackends(config: ConfigFile, list: string | undefined): Backend[] {
+  if (!list) return config.backends;
+  const wanted = list.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = wanted.filter((id) => !config.backends.some((b) => b.id === id));
+  if (unknown.length) {
+    throw new UsageError(
+      `Unknown backend${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}. Configured: ${config.backends.map((b) => b.id).join(', ')}`,
+    );
+  }
+  return wanted.map((id) => config.backends.find((b) => b.id === id)!);
+}
+
+/** Resolves every key up front so a missing variable is reported before anything is sent. */
+function resolveKeys(backends: Backend[], env: CliIo['env']): Map<string, string | undefined> {
+  const keys = new Map<string, string | undefined>();
+  const missing: string[] = [];
+  for (const b of backends) {
+    if (!b.apiKeyEnv) {
+      keys.set(b.id, undefined);
+      continue;
+    }
+    const value = env[b.apiKeyEnv];
+    if (value) keys.set(b.id, value);
+    else if (b.kind === 'local') keys.set(b.id, undefined);
+    else missing.push(`backend "${b.id}": environment variable ${b.apiKeyEnv} is not set`);
+  }
+  if (missing.length) throw new UsageError(`Missing API keys:\n  - ${missing.join('\n  - ')}`);
+  return keys;
+}
+
+function pad(s: string, n: number): string {
+  return s.length >= n ? s : s + ' '.repeat(n - s.length);
+}
+
+function humanReport(result: ComparisonResult): string {
+  const out: string[] = [];
+  for (const r of result.results) {
+    out.push(`── ${r.backendLabel} (${r.kind}, ${r.model}) · trial ${r.trial} · ${r.status} ──`);
+    if (r.text) out.push(r.text);
+    if (r.error) out.push(`✖ ${r.error.message}\n  What to do: ${r.error.hint}`);
+    out.push('');
+  }
+  const rows = summarize(result).map((s) => [
+    s.label,
+    s.kind,
+    `${s.okCount}/${s.trials}`,
+    formatMs(s.ttftP50Ms),
+    formatMs(s.totalP50Ms),
+    s.tokensPerSecondP50 == null ? '—' : s.tokensPerSecondP50.toFixed(1),
+    `${formatUsd(s.costP50Usd)} (${s.costSource})`,
+    formatRatio(s.latencyRatio, s.latencyRatioCi),
+    formatRatio(s.costRatio, s.costRatioCi),
+  ]);
+  const header = ['backend', 'kind', 'ok', 'TTFT p50', 'total p50', 'tok/s', 'cost p50', 'latency ×', 'cost ×'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  out.push([header, ...rows].map((r) => r.map((c, i) => pad(c, widths[i])).join('  ').trimEnd()).join('\n'));
+  return out.join('\n') + '\n';
+}
+
+async function compare(opts: Record<string, unknown>, io: CliIo): Promise<number> {
+  const config = await loadConfigFile(String(opts.config));
+  const backends = selectBackends(config, opts.backends as string | undefined);
+  if (opts.prompt == null && opts.promptFile == null) throw new UsageError('Give the prompt with --prompt TEXT or --prompt-file FILE');
+  let prompt: string;
+  if (opts.promptFile != null) {
+    try {
+      prompt = await readFile(String(opts.promptFile), 'utf8');
+    } catch (err) {
+      throw new UsageError(`Cannot read prompt file ${opts.promptFile} (${(err as NodeJS.ErrnoException).code ?? err})`);
+    }
+  } else prompt = String(opts.prompt);
+  if (!prompt.trim()) throw new UsageError('The prompt is empty');
+  const keys = resolveKeys(backends, io.env);
+  const secrets = [...keys.values()].filter((k): k is string => !!k);
+
+  const result = await runComparison({
+    backends,
+    messages: [{ role: 'user', content: prompt }],
+    params: config.request,
+    timeouts: config.timeouts,
+    trials: (opts.trials as number | undefined) ?? 1,
+    concurrency: opts.concurrency as number | undefined,
+    signal: io.signal,
+    fetch: io.fetch,
+    resolveKey: (b) => keys.get(b.id),
+    usageMemory: new UsageSupportMemory(),
+    modelsPrice: (b) => fetchModelsPrice(b, keys.get(b.id), io.fetch),
+    onEvent: (event) => {
+      if (event.type !== 'finished') return;
+      const r = event.result;
+      // Progress goes to stderr so stdout stays machine-readable.
+      io.stderr.write(
+        `${r.status === 'ok' ? '✔' : '✖'} ${r.backendLabel} trial ${r.trial}: ${r.status}` +
+          (r.status === 'ok' ? ` in ${formatMs(r.metrics.totalMs)}` : r.error ? ` — ${r.error.message}` : '') +
+          '\n',
+      );
+    },
+  });
+  const text = opts.json
+    ? JSON.stringify(toJsonReport(result), null, 2) + '\n'
+    : opts.markdown
+      ? toMarkdownReport(result)
+      : humanReport(result);
+  io.stdout.write(redactSecrets(text, secrets));
+  if (io.signal?.aborted) return exitCodes.interrupted;
+  return result.results.every((r) => r.status === 'ok') ? exitCodes.ok : exitCodes.someFailed;
+}
+
+async function check(opts: Record<string, unknown>, io: CliIo): Promise<number> {
+  const config = await loadConfigFile(String(opts.config));
+  const backends = selectBackends(config, opts.backends as string | undefined);
+  const keys = resolveKeys(backends, io.env);
+  const secrets = [...keys.values()].filter((k): k is string => !!k);
+  const checks = await Promise.all(
+    backends.map((b) => checkBackend(b, keys.get(b.id), { timeouts: config.timeouts, fetch: io.fetch })),
+  );
+  if (opts.json) {
+    io.stdout.write(redactSecrets(JSON.stringify({ checks }, null, 2), secrets) + '\n');
+  } else {
+    const lines = checks.map((c) => {
+      const b = backends.find((x) => x.id === c.backendId)!;
+      const parts = [
+        `${c.reachable ? '✔' : '✖'} ${b.id} (${b.kind}) ${b.baseUrl}`,
+        `  reachable: ${c.reachable ? `yes (${formatMs(c.latencyMs)})` : 'no'}`,
+        `  model listing: ${c.modelsListed == null ? 'unknown' : c.modelsListed ? 'yes' : 'no'}` +
+          (c.modelFound == null ? '' : `; "${b.model}" ${c.modelFound ? 'listed' : 'NOT listed'}`),
+        `  streamed usage: ${c.streamUsage}`,
+      ];
+      if (c.error) parts.push(`  error: ${c.error.message}\n  what to do: ${c.error.hint}`);
+      return parts.join('\n');
+    });
+    io.stdout.write(redactSecrets(lines.join('\n') + '\n', secrets));
+  }
+  return checks.every((c) => c.reachable) ? exitCodes.ok : exitCodes.someFailed;
+}
+
+/** Runs the CLI with `argv` (without node and script) and returns the exit code. Never throws. */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  let action: Promise<number> | undefined;
+  const program = new Command('bakeoff')
+    .description('Compare the same prompt across OpenAI-compatible inference backends: output, latency and cost.')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .showHelpAfterError('(run with --help for usage)');
+
+  program
+    .command('compare')
+    .description('Send one prompt to several backends at once and report text, timing and cost')
+    .requiredOption('-c, --config <file>', 'config file (JSON or YAML) with "backends", "request", "timeouts"')
+    .addOption(new Option('-p, --prompt <text>', 'the prompt text').conflicts('promptFile'))
+    .option('-f, --prompt-file <file>', 'read the prompt from a file')
+    .option('-b, --backends <ids>', 'comma-separated backend ids (default: all in the config)')
+    .option('-n, --trials <n>', 'trials per backend', positiveInt, 1)
+    .option('--concurrency <n>', 'maximum simultaneous requests (default: number of backends)', positiveInt)
+    .addOption(new Option('--json', 'print one JSON object').conflicts('markdown'))
+    .option('--markdown', 'print a Markdown report')
+    .action((opts) => {
+      action = compare(opts, io);
+    });
+
+  program
+    .command('backends')
+    .description('Inspect configured backends')
+    .command('check')
+    .description('Check reachability, model listing and whether streamed usage is reported')
+    .requiredOption('-c, --config <file>', 'config file (JSON or YAML)')
+    .option('-b, --backends <ids>', 'comma-separated backend ids (default: all)')
+    .option('--json', 'print one JSON object')
+    .action((opts) => {
+      action = check(opts, io);
+    });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    if (!action) {
+      program.outputHelp({ error: true });
+      return exitCodes.usage;
+    }
+    return await action;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      return err.exitCode === 0 ? exitCodes.ok : exitCodes.usage;
+    }
+    if (err instanceof ConfigError || err instanceof UsageError) {
+      io.stderr.write(`bakeoff: ${err.message}\n`);
+      return exitCodes.usage;
+    }
+    io.stderr.write(`bakeoff: unexpected error: ${(err as Error)?.stack ?? String(err)}\n`);
+    return exitCodes.someFailed;
+  }
+}
+
+// Entry point when run as the `bakeoff` binary (dist/cli.js), not when imported by tests.
+if (require.main === module) {
+  const controller = new AbortController();
+  let interrupts = 0;
+  process.on('SIGINT', () => {
+    interrupts++;
+    if (interrupts > 1) process.exit(exitCodes.interrupted);
+    process.stderr.write('Cancelling… (press Ctrl-C again to quit at once)\n');
+    controller.abort();
+  });
+  void runCli(process.argv.slice(2), {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    signal: controller.signal,
+  }).then((code) => {
+    process.exitCode = code;
+  });
+}
