@@ -1,0 +1,64 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, writeFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError } from '../../src/core/config';
+import { loadConfigFile, parseConfigText } from '../../src/core/configFile';
+
+const yamlConfig = `
+backends:
+  - id: openai
+    kind: closed
+    baseUrl: https://api.openai.com/v1
+    model: gpt-4o-mini
+    apiKeyEnv: OPENAI_API_KEY
+    pricing: { type: catalog, providerId: openai }
+  - id: chutes
+    kind: decentralized
+    baseUrl: https://llm.chutes.ai/v1
+    model: deepseek-ai/DeepSeek-V3-0324
+    apiKeyEnv: CHUTES_API_KEY
+request: { maxTokens: 256, temperature: 0, seed: 7 }
+timeouts: { firstByteMs: 20000 }
+`;
+
+test('YAML and JSON configs parse with defaults filled in', () => {
+  const c = parseConfigText(yamlConfig, 'bakeoff.yaml');
+  assert.equal(c.backends.length, 2);
+  assert.equal(c.backends[1].pricing.type, 'unknown');
+  assert.equal(c.request.seed, 7);
+  assert.equal(c.timeouts.firstByteMs, 20000);
+  assert.equal(c.timeouts.idleMs, 30000);
+  const j = parseConfigText(JSON.stringify({ backends: [c.backends[0]] }), 'x.json');
+  assert.equal(j.request.maxTokens, 512);
+});
+
+test('syntax errors say where', () => {
+  assert.throws(() => parseConfigText('backends: [\n  - id: x\n  bad', 'b.yaml'), (e: unknown) => e instanceof ConfigError && /not valid YAML \(line \d+/.test(e.message));
+  assert.throws(() => parseConfigText('{"backends": [', 'b.json'), (e: unknown) => e instanceof ConfigError && /not valid JSON/.test(e.message));
+  assert.throws(() => parseConfigText('- just\n- a list', 'b.yaml'), /must contain an object/);
+});
+
+test('schema errors name the backend and the field', () => {
+  const bad = yamlConfig.replace('https://llm.chutes.ai/v1', 'ftp://llm.chutes.ai').replace('kind: closed', 'kind: centralised');
+  assert.throws(
+    () => parseConfigText(bad, 'b.yaml'),
+    (e: unknown) =>
+      e instanceof ConfigError &&
+      e.issues.some((i) => i.startsWith('backend "openai" → kind')) &&
+      e.issues.some((i) => i.startsWith('backend "chutes" → baseUrl')),
+  );
+});
+
+test('missing and unreadable files are ConfigErrors', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'bakeoff-cfg-'));
+  try {
+    await assert.rejects(loadConfigFile(join(dir, 'nope.yaml')), /Config file not found/);
+    const p = join(dir, 'ok.yaml');
+    await writeFile(p, yamlConfig);
+    assert.equal((await loadConfigFile(p)).backends[0].id, 'openai');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
