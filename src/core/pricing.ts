@@ -1,0 +1,296 @@
+/**
+ * Cost of one answer = f(token usage, a price with a named source). Nothing here invents a
+ * number: without a sourced price, or without token counts, the cost is `unknown` (null).
+ *
+ * The catalogue is the data bundled in `@pydantic/genai-prices`. That library can fetch newer
+ * data only after `updatePrices()` is called; this module never calls it, so no network request
+ * is ever made.
+ */
+import { calcPrice, type PriceCalculation, type TieredPrices, type Usage } from '@pydantic/genai-prices';
+import type { Backend } from './config';
+import type { Cost } from './types';
+
+/** Version of the bundled `@pydantic/genai-prices` catalogue (kept in step with package.json by a test). */
+export const catalogueVersion = '0.1.8';
+/** Publication date of that catalogue version on npm, used as the `asOf` of catalogue prices. */
+export const catalogueDate = '2026-09-23';
+
+/** A price read from a provider's own `GET /models` listing, in US dollars per million tokens. */
+export interface ModelsEndpointPrice {
+  inputPerMTok: number;
+  outputPerMTok: number;
+  /** When the listing was read, ISO. */
+  asOf: string;
+}
+
+/** Everything needed to price one answer. Token counts are null when unknown. */
+export interface CostInput {
+  backend: Backend;
+  /** All prompt tokens, cached ones included (OpenAI `prompt_tokens`). */
+  inputTokens: number | null;
+  /** All completion tokens, reasoning ones included (OpenAI `completion_tokens`). */
+  outputTokens: number | null;
+  /** The part of `inputTokens` served from the prompt cache. */
+  cachedInputTokens: number | null;
+  /** The part of `outputTokens` spent on reasoning. */
+  reasoningTokens: number | null;
+  /** Measured decode speed; needed for `gpuHour` pricing. */
+  tokensPerSecond: number | null;
+  /** Price for this model from the provider's `/models` listing, when it was fetched. */
+  modelsEndpointPrice?: ModelsEndpointPrice | null;
+}
+
+const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
+function fmtCount(n: number): string {
+  return integer.format(n);
+}
+
+/** `$0.15`, `$2.50`, `$0.075`: at least two decimals, no float noise. */
+function fmtUsd(n: number): string {
+  const fixed2 = n.toFixed(2);
+  if (Math.abs(Number(fixed2) - n) < 1e-12) return `$${fixed2}`;
+  return `$${Number(n.toPrecision(6)).toString()}`;
+}
+
+/** A total cost with enough significant digits to be meaningful for fractions of a cent. */
+function fmtTotal(n: number): string {
+  if (n === 0) return '$0';
+  if (n >= 0.01) return `$${n.toFixed(4)}`;
+  return `$${Number(n.toPrecision(4)).toString()}`;
+}
+
+function fmtPerM(price: number): string {
+  return `${fmtUsd(price)}/M`;
+}
+
+function clampPart(part: number | null, whole: number): number {
+  if (part === null || !Number.isFinite(part) || part <= 0) return 0;
+  return Math.min(part, whole);
+}
+
+function unknown(detail: string): Cost {
+  return { costUsd: null, costSource: 'unknown', detail };
+}
+
+function isValidCount(n: number | null): n is number {
+  return n !== null && Number.isFinite(n) && n >= 0;
+}
+
+/** Prices one answer. Never throws; problems are reported as an `unknown` cost with the reason. */
+export function computeCost(input: CostInput): Cost {
+  const pricing = input.backend.pricing;
+  switch (pricing.type) {
+    case 'free':
+      return { costUsd: 0, costSource: 'free', detail: 'free: own hardware (electricity and hardware not counted)' };
+    case 'unknown':
+      return unknown('unknown: no sourced price for this backend (set `pricing` in its configuration)');
+    case 'gpuHour':
+      return gpuHourCost(input, pricing);
+    case 'catalog':
+      return catalogCost(input, pricing);
+    case 'modelsEndpoint': {
+      const price = input.modelsEndpointPrice;
+      if (!price) return unknown("unknown: the provider's /models listing gave no price for this model");
+      return tokenCost(input, {
+        inputPerMTok: price.inputPerMTok,
+        outputPerMTok: price.outputPerMTok,
+        source: "provider's /models listing",
+        costSource: 'modelsEndpoint',
+        asOf: price.asOf,
+      });
+    }
+    case 'perToken':
+      return tokenCost(input, {
+        inputPerMTok: pricing.inputPerMTok,
+        outputPerMTok: pricing.outputPerMTok,
+        cachedInputPerMTok: pricing.cachedInputPerMTok,
+        reasoningPerMTok: pricing.reasoningPerMTok,
+        source: pricing.source ? `your prices, ${pricing.source}` : 'your prices',
+        costSource: 'override',
+        asOf: pricing.asOf,
+      });
+  }
+}
+
+function missingTokens(input: CostInput): Cost | null {
+  if (!isValidCount(input.inputTokens) || !isValidCount(input.outputTokens)) {
+    const which = [
+      isValidCount(input.inputTokens) ? null : 'input',
+      isValidCount(input.outputTokens) ? null : 'output',
+    ].filter(Boolean);
+    return unknown(`unknown: ${which.join(' and ')} token count not available`);
+  }
+  return null;
+}
+
+interface TokenPrices {
+  inputPerMTok: number;
+  outputPerMTok: number;
+  cachedInputPerMTok?: number;
+  reasoningPerMTok?: number;
+  source: string;
+  costSource: 'modelsEndpoint' | 'override';
+  asOf?: string;
+}
+
+/** Flat per-token prices: cached input and reasoning output are subsets, never counted twice. */
+function tokenCost(input: CostInput, prices: TokenPrices): Cost {
+  const missing = missingTokens(input);
+  if (missing) return missing;
+  const inputTokens = input.inputTokens as number;
+  const outputTokens = input.outputTokens as number;
+  const cached = prices.cachedInputPerMTok === undefined ? 0 : clampPart(input.cachedInputTokens, inputTokens);
+  const reasoning = prices.reasoningPerMTok === undefined ? 0 : clampPart(input.reasoningTokens, outputTokens);
+  const parts: string[] = [];
+  let costUsd = 0;
+  const add = (tokens: number, perMTok: number, what: string): void => {
+    costUsd += (tokens * perMTok) / 1e6;
+    parts.push(`${fmtCount(tokens)} ${what} × ${fmtPerM(perMTok)}`);
+  };
+  add(inputTokens - cached, prices.inputPerMTok, 'in');
+  if (cached > 0) add(cached, prices.cachedInputPerMTok as number, 'cached in');
+  add(outputTokens - reasoning, prices.outputPerMTok, 'out');
+  if (reasoning > 0) add(reasoning, prices.reasoningPerMTok as number, 'reasoning');
+  const asOf = prices.asOf ? `, as of ${prices.asOf}` : '';
+  const cost: Cost = {
+    costUsd,
+    costSource: prices.costSource,
+    detail: `${parts.join(' + ')} = ${fmtTotal(costUsd)} (${prices.source}${asOf})`,
+  };
+  if (prices.asOf) cost.asOf = prices.asOf;
+  return cost;
+}
+
+function gpuHourCost(input: CostInput, pricing: Extract<Backend['pricing'], { type: 'gpuHour' }>): Cost {
+  if (!isValidCount(input.outputTokens)) return unknown('unknown: output token count not available');
+  const tps = input.tokensPerSecond;
+  if (tps === null || !Number.isFinite(tps) || tps <= 0) {
+    return unknown('unknown: GPU-hour pricing needs a measured tokens/s, which this run did not yield');
+  }
+  const busySeconds = input.outputTokens / tps;
+  const costUsd = (pricing.usdPerHour / 3600) * busySeconds;
+  const source = [pricing.source, pricing.asOf ? `as of ${pricing.asOf}` : undefined].filter(Boolean).join(', ');
+  const cost: Cost = {
+    costUsd,
+    costSource: 'gpuHour',
+    detail:
+      `${fmtUsd(pricing.usdPerHour)}/h ÷ 3600 × (${fmtCount(input.outputTokens)} out ÷ ${tps.toFixed(1)} tok/s = ` +
+      `${busySeconds.toFixed(2)} s) = ${fmtTotal(costUsd)}` +
+      (source ? ` (${source})` : ''),
+  };
+  if (pricing.asOf) cost.asOf = pricing.asOf;
+  return cost;
+}
+
+type CatalogPricing = Extract<Backend['pricing'], { type: 'catalog' }>;
+
+/** Runs the catalogue lookup: provider by id, else by base URL, else by model id alone. */
+function lookUp(backend: Backend, pricing: CatalogPricing, usage: Usage): PriceCalculation | null {
+  const modelId = pricing.modelId ?? backend.model;
+  if (pricing.providerId) return calcPrice(usage, modelId, { providerId: pricing.providerId });
+  return calcPrice(usage, modelId, { providerApiUrl: backend.baseUrl }) ?? calcPrice(usage, modelId);
+}
+
+function isTiered(price: unknown): price is TieredPrices {
+  return typeof price === 'object' && price !== null && 'base' in price && 'tiers' in price;
+}
+
+/** The unit price that applied, for display (tiers chosen by total input tokens, as the catalogue does). */
+function unitPrice(price: unknown, inputTokens: number): number | undefined {
+  if (typeof price === 'number') return price;
+  if (!isTiered(price)) return undefined;
+  let current = price.base;
+  for (const tier of price.tiers) if (inputTokens > tier.start) current = tier.price;
+  return current;
+}
+
+function catalogCost(input: CostInput, pricing: CatalogPricing): Cost {
+  const { backend } = input;
+  const modelId = pricing.modelId ?? backend.model;
+  const missing = missingTokens(input);
+  if (missing) return missing;
+  const inputTokens = input.inputTokens as number;
+  const outputTokens = input.outputTokens as number;
+  const cached = clampPart(input.cachedInputTokens, inputTokens);
+  const reasoning = clampPart(input.reasoningTokens, outputTokens);
+  const usage: Usage = { input_tokens: inputTokens, output_tokens: outputTokens };
+  if (cached > 0) usage.cache_read_tokens = cached;
+  if (reasoning > 0) usage.output_reasoning_tokens = reasoning;
+
+  let result: PriceCalculation | null;
+  try {
+    result = lookUp(backend, pricing, usage);
+  } catch (error) {
+    return unknown(`unknown: price catalogue could not price this usage (${(error as Error).message})`);
+  }
+  const where = pricing.providerId ? `provider "${pricing.providerId}"` : 'any provider matching the URL or model';
+  if (!result) {
+    return unknown(`unknown: model "${modelId}" (${where}) not in the price catalogue v${catalogueVersion}`);
+  }
+
+  const prices = result.model_price;
+  const inPrice = unitPrice(prices['input_mtok'], inputTokens);
+  const cachePrice = unitPrice(prices['cache_read_mtok'], inputTokens);
+  const outPrice = unitPrice(prices['output_mtok'], inputTokens);
+  const reasoningPrice = unitPrice(prices['output_reasoning_mtok'], inputTokens);
+  const requestPrice = unitPrice(prices['requests_kcount'], inputTokens);
+  const cachedPriced = cached > 0 && cachePrice !== undefined;
+  const reasoningPriced = reasoning > 0 && reasoningPrice !== undefined;
+  const parts: string[] = [];
+  if (inPrice !== undefined) parts.push(`${fmtCount(cachedPriced ? inputTokens - cached : inputTokens)} in × ${fmtPerM(inPrice)}`);
+  if (cachedPriced) parts.push(`${fmtCount(cached)} cached in × ${fmtPerM(cachePrice)}`);
+  if (outPrice !== undefined) parts.push(`${fmtCount(reasoningPriced ? outputTokens - reasoning : outputTokens)} out × ${fmtPerM(outPrice)}`);
+  if (reasoningPriced) parts.push(`${fmtCount(reasoning)} reasoning × ${fmtPerM(reasoningPrice)}`);
+  if (requestPrice !== undefined) parts.push(`1 request × ${fmtUsd(requestPrice)}/1000`);
+  const tiered = Object.values(prices).some(isTiered) ? ', tiered by prompt size' : '';
+  return {
+    costUsd: result.total_price,
+    costSource: 'catalog',
+    detail:
+      `${parts.join(' + ') || 'catalogue prices'} = ${fmtTotal(result.total_price)} ` +
+      `(genai-prices: ${result.provider.id} / ${result.model.id}${tiered}; bundled catalogue v${catalogueVersion})`,
+    asOf: catalogueDate,
+  };
+}
+
+/** One line describing where a backend's prices come from, for UI hovers. */
+export function describePricing(backend: Backend): string {
+  const pricing = backend.pricing;
+  switch (pricing.type) {
+    case 'catalog': {
+      const modelId = pricing.modelId ?? backend.model;
+      let found: PriceCalculation | null = null;
+      try {
+        found = lookUp(backend, pricing, { input_tokens: 0, output_tokens: 0 });
+      } catch {
+        found = null;
+      }
+      if (!found) {
+        return `genai-prices catalogue: model "${modelId}" not in the price catalogue (v${catalogueVersion}); cost shown as unknown`;
+      }
+      return `genai-prices catalogue (${found.provider.id} / ${found.model.id}), data as of ${catalogueDate} (v${catalogueVersion})`;
+    }
+    case 'modelsEndpoint':
+      return "price from the provider's own GET /models listing, read when the comparison runs";
+    case 'perToken': {
+      const extras = [
+        pricing.cachedInputPerMTok !== undefined ? `${fmtPerM(pricing.cachedInputPerMTok)} cached in` : undefined,
+        pricing.reasoningPerMTok !== undefined ? `${fmtPerM(pricing.reasoningPerMTok)} reasoning` : undefined,
+        pricing.source,
+        pricing.asOf ? `as of ${pricing.asOf}` : undefined,
+      ].filter(Boolean);
+      return `your prices: ${fmtPerM(pricing.inputPerMTok)} in, ${fmtPerM(pricing.outputPerMTok)} out` +
+        (extras.length ? ` (${extras.join(', ')})` : '');
+    }
+    case 'gpuHour': {
+      const extras = [pricing.source, pricing.asOf ? `as of ${pricing.asOf}` : undefined].filter(Boolean);
+      return `GPU rental: ${fmtUsd(pricing.usdPerHour)}/h × output tokens ÷ measured tokens/s` +
+        (extras.length ? ` (${extras.join(', ')})` : '');
+    }
+    case 'free':
+      return 'free: own hardware (electricity and hardware not counted)';
+    case 'unknown':
+      return 'unknown: no sourced price (set `pricing` in the backend configuration)';
+  }
+}
