@@ -1,0 +1,34 @@
+/** The status-bar item naming the chosen backends; a click opens Choose Backends…. */
+import * as vscode from 'vscode';
+import type { Backend } from '../core/config';
+import { backendName, describeChoice } from './settings';
+
+/** Owns the status-bar item. */
+export class BakeoffStatusBar implements vscode.Disposable {
+  private readonly item: vscode.StatusBarItem;
+
+  constructor() {
+    this.item = vscode.window.createStatusBarItem('bakeoff.backends', vscode.StatusBarAlignment.Right, 100);
+    this.item.name = 'Bakeoff';
+    this.item.command = 'bakeoff.chooseBackends';
+  }
+
+  /** Shows the chosen backends, or a prompt to add one when none is configured. */
+  update(chosen: readonly Backend[], running: boolean): void {
+    const icon = running ? '$(loading~spin)' : '$(beaker)';
+    if (!chosen.length) {
+      this.item.text = `${icon} Bakeoff: add a backend`;
+      this.item.tooltip = 'No Bakeoff backends configured. Click to choose or add one.';
+    } else {
+      this.item.text = `${icon} Bakeoff: ${describeChoice(chosen)}`;
+      const lines = chosen.map((b) => `• ${backendName(b)} — ${b.kind}, ${b.model}`);
+      const tooltip = ['Bakeoff backends:', ...lines, '', 'Click to choose backends.'].join('\n');
+      this.item.tooltip = tooltip;
+    }
+    this.item.show();
+  }
+
+  dispose(): void {
+    this.item.dispose();
+  }
+}
