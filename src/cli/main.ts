@@ -13,7 +13,8 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { ConfigError, type Backend, type ConfigFile } from '../core/config';
 import { loadConfigFile } from '../core/configFile';
 import { formatMs, formatRatio, formatUsd, summarize, toJsonReport, toMarkdownReport } from '../core/report';
-import { checkBackend, fetchModelsPrice, runComparison, UsageSupportMemory } from '../core/runner';
+import { checkBackend, fetchModelsPrice, runComparison } from '../core/runner';
+import { UsageSupportMemory } from '../core/stream';
 import { redactSecrets } from '../core/redact';
 import type { ComparisonResult } from '../core/types';
 

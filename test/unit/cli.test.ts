@@ -1,0 +1,158 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { exitCodes, runCli } from '../../src/cli/main';
+import { startFixtureServer, type FixtureServer } from '../fixtures/server';
+
+let closed: FixtureServer;
+let open: FixtureServer;
+let dir: string;
+let config: string;
+
+before(async () => {
+  closed = await startFixtureServer({ apiKey: 'closed-secret-key', schedules: { '*': { text: 'Closed answer here.', ttftMs: 20 } } });
+  open = await startFixtureServer({ apiKey: 'open-secret-key', schedules: { '*': { text: 'Open answer, slower.', ttftMs: 60, usage: 'never' } } });
+  dir = await mkdtemp(join(tmpdir(), 'bakeoff-cli-'));
+  config = join(dir, 'bakeoff.yaml');
+  await writeFile(
+    config,
+    [
+      'backends:',
+      `  - { id: closed, kind: closed, baseUrl: "${closed.baseUrl}", model: c1, apiKeyEnv: CLOSED_KEY,`,
+      '      pricing: { type: perToken, inputPerMTok: 2.5, outputPerMTok: 10 } }',
+      `  - { id: open, kind: decentralized, baseUrl: "${open.baseUrl}", model: o1, apiKeyEnv: OPEN_KEY }`,
+      'request: { maxTokens: 64, temperature: 0, seed: 3 }',
+    ].join('\n'),
+  );
+});
+
+after(async () => {
+  await Promise.all([closed.close(), open.close()]);
+  await rm(dir, { recursive: true, force: true });
+});
+
+function io(env: Record<string, string> = { CLOSED_KEY: 'closed-secret-key', OPEN_KEY: 'open-secret-key' }) {
+  const out: string[] = [];
+  const err: string[] = [];
+  return {
+    io: { stdout: { write: (s: string) => out.push(s) }, stderr: { write: (s: string) => err.push(s) }, env },
+    stdout: () => out.join(''),
+    stderr: () => err.join(''),
+  };
+}
+
+test('compare --json prints one object with the documented fields', async () => {
+  const t = io();
+  const code = await runCli(['compare', '--config', config, '--prompt', 'Say hi', '--json'], t.io);
+  assert.equal(code, exitCodes.ok, t.stderr());
+  const report = JSON.parse(t.stdout());
+  assert.equal(report.results.length, 2);
+  const [c, o] = report.results;
+  assert.equal(c.backend, 'closed');
+  assert.equal(c.status, 'ok');
+  assert.equal(c.text, 'Closed answer here.');
+  assert.equal(c.tokenSource, 'reported');
+  assert.equal(c.costSource, 'override');
+  assert.ok(c.costUsd > 0);
+  assert.ok(c.ttftMs >= 15, `ttft ${c.ttftMs}`);
+  assert.equal(o.text, 'Open answer, slower.');
+  assert.equal(o.tokenSource, 'estimated');
+  assert.equal(o.costUsd, null);
+  assert.equal(o.costSource, 'unknown');
+  assert.equal(report.summary[0].latencyRatio, 1);
+  // The key came from the environment and was sent as a bearer token.
+  assert.equal(closed.requests.at(-1)!.headers.authorization, 'Bearer closed-secret-key');
+  assert.ok(!t.stdout().includes('secret-key'));
+});
+
+test('--backends and --trials select what runs', async () => {
+  const t = io();
+  const code = await runCli(['compare', '-c', config, '-p', 'x', '--backends', 'open', '--trials', '2', '--json'], t.io);
+  assert.equal(code, exitCodes.ok, t.stderr());
+  const rows = JSON.parse(t.stdout()).results;
+  assert.deepEqual(rows.map((r: { backend: string; trial: number }) => `${r.backend}#${r.trial}`), ['open#1', 'open#2']);
+});
+
+test('--markdown prints a report table', async () => {
+  const t = io();
+  assert.equal(await runCli(['compare', '-c', config, '-p', 'x', '--markdown'], t.io), exitCodes.ok);
+  assert.match(t.stdout(), /^# Bakeoff comparison/m);
+  assert.match(t.stdout(), /\| closed \| closed \| c1 \| 1\/1 \|/);
+});
+
+test('a failing backend gives exit code 1 and a typed error', async () => {
+  open.setSchedule('*', { fault: { type: 'status', status: 503 } });
+  try {
+    const t = io();
+    const code = await runCli(['compare', '-c', config, '-p', 'x', '--json'], t.io);
+    assert.equal(code, exitCodes.someFailed);
+    const o = JSON.parse(t.stdout()).results[1];
+    assert.equal(o.status, 'http_error');
+    assert.equal(o.error.type, 'http_error');
+    assert.match(o.error.message, /503/);
+  } finally {
+    open.setSchedule('*', { text: 'Open answer, slower.', ttftMs: 60, usage: 'never' });
+  }
+});
+
+test('usage errors exit 2 with a clear message', async () => {
+  const cases: Array<[string[], RegExp]> = [
+    [['compare', '-c', config], /--prompt TEXT or --prompt-file/],
+    [['compare', '-c', join(dir, 'missing.yaml'), '-p', 'x'], /Config file not found/],
+    [['compare', '-c', config, '-p', 'x', '--backends', 'nope'], /Unknown backend: nope/],
+    [['compare', '-c', config, '-p', 'x', '--trials', '0'], /whole number/],
+    [['compare', '-c', config, '-p', 'x', '--json', '--markdown'], /cannot be used with/],
+    [['compare', '-c', config, '-f', join(dir, 'nope.txt')], /Cannot read prompt file/],
+    [['frobnicate'], /unknown command/],
+  ];
+  for (const [argv, message] of cases) {
+    const t = io();
+    assert.equal(await runCli(argv, t.io), exitCodes.usage, argv.join(' '));
+    assert.match(t.stderr(), message, argv.join(' '));
+  }
+});
+
+test('missing key variables are named and nothing is sent', async () => {
+  const before = closed.requests.length + open.requests.length;
+  const t = io({ CLOSED_KEY: 'closed-secret-key' });
+  assert.equal(await runCli(['compare', '-c', config, '-p', 'x'], t.io), exitCodes.usage);
+  assert.match(t.stderr(), /backend "open": environment variable OPEN_KEY is not set/);
+  assert.equal(closed.requests.length + open.requests.length, before);
+});
+
+test('a bad config names the backend and the field', async () => {
+  const bad = join(dir, 'bad.json');
+  await writeFile(bad, JSON.stringify({ backends: [{ id: 'x', kind: 'closed', baseUrl: 'not a url', model: 'm' }] }));
+  const t = io();
+  assert.equal(await runCli(['compare', '-c', bad, '-p', 'x'], t.io), exitCodes.usage);
+  assert.match(t.stderr(), /backend "x" → baseUrl/);
+});
+
+test('backends check reports reachability, model listing and streamed usage', async () => {
+  const t = io();
+  const code = await runCli(['backends', 'check', '-c', config, '--json'], t.io);
+  assert.equal(code, exitCodes.ok, t.stderr() + t.stdout());
+  const { checks } = JSON.parse(t.stdout());
+  assert.equal(checks.length, 2);
+  assert.equal(checks[0].reachable, true);
+  assert.equal(checks[0].streamUsage, 'reported');
+  assert.equal(checks[1].streamUsage, 'not_reported');
+  assert.ok(!t.stdout().includes('secret-key'));
+});
+
+test('an aborted run exits 130 with cancelled results', async () => {
+  open.setSchedule('*', { text: 'slow', ttftMs: 5000 });
+  try {
+    const controller = new AbortController();
+    const t = io();
+    const run = runCli(['compare', '-c', config, '-p', 'x', '--json'], { ...t.io, signal: controller.signal });
+    setTimeout(() => controller.abort(), 200);
+    assert.equal(await run, exitCodes.interrupted);
+    const rows = JSON.parse(t.stdout()).results;
+    assert.equal(rows[1].status, 'cancelled');
+  } finally {
+    open.setSchedule('*', { text: 'Open answer, slower.', ttftMs: 60, usage: 'never' });
+  }
+});
