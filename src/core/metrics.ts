@@ -1,0 +1,108 @@
+/**
+ * Pure derivation of {@link Metrics} from raw timestamps and token counts. No clock, no I/O.
+ */
+import { percentile } from './stats';
+import type { ChatMessage } from './config';
+import { countMessageTokens, countTokens } from './tokens';
+import type { Metrics, TimingMarks } from './types';
+
+/** Token counts of one answer and where they came from. */
+export interface TokenCounts {
+  inputTokens: number | null;
+  outputTokens: number | null;
+  cachedInputTokens: number | null;
+  reasoningTokens: number | null;
+  tokenSource: 'reported' | 'estimated';
+}
+
+/** The `usage` object of an OpenAI-compatible stream (fields other servers may omit are optional). */
+export interface UsageReport {
+  prompt_tokens?: number | null;
+  completion_tokens?: number | null;
+  total_tokens?: number | null;
+  prompt_tokens_details?: { cached_tokens?: number | null } | null;
+  completion_tokens_details?: { reasoning_tokens?: number | null } | null;
+}
+
+function count(value: unknown): number | null {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : null;
+}
+
+/**
+ * Token counts for an answer. When the server reported `usage` with both `prompt_tokens` and
+ * `completion_tokens`, those are used (`reported`), with cached input from
+ * `prompt_tokens_details.cached_tokens` and reasoning from
+ * `completion_tokens_details.reasoning_tokens`. Otherwise the prompt is counted with
+ * `countMessageTokens` and the output as `countTokens(text) + countTokens(reasoning)`
+ * (`estimated`; cached and reasoning counts are then null). Stream chunks are never counted as
+ * tokens: servers batch several tokens per chunk.
+ */
+export function resolveTokenCounts(input: {
+  usage: UsageReport | null;
+  text: string;
+  reasoning: string;
+  messages: ChatMessage[];
+  model: string;
+}): TokenCounts {
+  const { usage } = input;
+  const promptTokens = count(usage?.prompt_tokens);
+  const completionTokens = count(usage?.completion_tokens);
+  if (usage && promptTokens !== null && completionTokens !== null) {
+    return {
+      inputTokens: promptTokens,
+      outputTokens: completionTokens,
+      cachedInputTokens: count(usage.prompt_tokens_details?.cached_tokens),
+      reasoningTokens: count(usage.completion_tokens_details?.reasoning_tokens),
+      tokenSource: 'reported',
+    };
+  }
+  return {
+    inputTokens: countMessageTokens(input.messages, input.model),
+    outputTokens: countTokens(input.text, input.model) + countTokens(input.reasoning, input.model),
+    cachedInputTokens: null,
+    reasoningTokens: null,
+    tokenSource: 'estimated',
+  };
+}
+
+
+/** Gaps between consecutive chunk arrivals, ms. */
+export function chunkGaps(chunkMs: readonly number[]): number[] {
+  const gaps: number[] = [];
+  for (let i = 1; i < chunkMs.length; i++) gaps.push(chunkMs[i]! - chunkMs[i - 1]!);
+  return gaps;
+}
+
+/**
+ * Metrics of one stream. All times in ms from the monotonic marks:
+ * - `ttftMs` = firstContentMs − startMs (null when no content or reasoning arrived);
+ * - `totalMs` = endMs − startMs;
+ * - `tpotMs` = (totalMs − ttftMs) / (outputTokens − 1), null with fewer than 2 output tokens;
+ * - `chunkGapP50Ms` / `chunkGapP95Ms` = percentiles (linear interpolation, {@link percentile} in stats.ts) of the
+ *   gaps between consecutive content-bearing chunk arrivals, null with fewer than 2 chunks;
+ * - `tokensPerSecond` = outputTokens / ((endMs − firstContentMs) / 1000), null with fewer than
+ *   2 output tokens or no elapsed time.
+ * Token fields are copied from `tokens`.
+ */
+export function computeMetrics(timing: TimingMarks, tokens: TokenCounts): Metrics {
+  const totalMs = timing.endMs - timing.startMs;
+  const ttftMs = timing.firstContentMs === null ? null : timing.firstContentMs - timing.startMs;
+  const out = tokens.outputTokens;
+  const tpotMs = ttftMs !== null && out !== null && out >= 2 ? (totalMs - ttftMs) / (out - 1) : null;
+  const decodeMs = timing.firstContentMs === null ? 0 : timing.endMs - timing.firstContentMs;
+  const tokensPerSecond = out !== null && out >= 2 && decodeMs > 0 ? out / (decodeMs / 1000) : null;
+  const gaps = chunkGaps(timing.chunkMs);
+  return {
+    ttftMs,
+    totalMs,
+    tpotMs,
+    chunkGapP50Ms: percentile(gaps, 50),
+    chunkGapP95Ms: percentile(gaps, 95),
+    tokensPerSecond,
+    inputTokens: tokens.inputTokens,
+    outputTokens: tokens.outputTokens,
+    cachedInputTokens: tokens.cachedInputTokens,
+    reasoningTokens: tokens.reasoningTokens,
+    tokenSource: tokens.tokenSource,
+  };
+}

@@ -1,0 +1,398 @@
+/**
+ * Runs one comparison: the same request to N backends × T trials, streamed concurrently, one
+ * result per pair in trial-major order. Also the backend health check and the `/models` price
+ * reader.
+ */
+import { randomUUID } from 'node:crypto';
+import { Timeouts, type Backend, type ChatMessage, type RequestParams } from './config';
+import { cancelledError, httpStatusHint, messageFromBody, protocolError, toStreamError } from './errors';
+import { computeMetrics, resolveTokenCounts } from './metrics';
+import { computeCost, type ModelsEndpointPrice } from './pricing';
+import { redactSecrets } from './redact';
+import { buildRequestBody, describeRequest, streamCompletion, UsageSupportMemory, sharedUsageMemory } from './stream';
+import { createNodeFetch, readCapped, type FetchFn, type NodeFetchOptions } from './timedFetch';
+import type { ComparisonResult, RunEvent, StreamError, TrialResult } from './types';
+
+/** A price read from a `/models` listing, US dollars per million tokens. */
+export type ModelsPrice = ModelsEndpointPrice;
+
+/** Options of {@link runComparison}. */
+export interface RunOptions {
+  backends: Backend[];
+  messages: ChatMessage[];
+  params: RequestParams;
+  timeouts: Timeouts;
+  /** Trials per backend. Default 1. */
+  trials?: number;
+  /** Most streams open at once, across all backends and trials. Default: number of backends (min 1). */
+  concurrency?: number;
+  /** Cancels every stream; trials not yet started end `cancelled` without a request. */
+  signal?: AbortSignal;
+  /** The API key of a backend (undefined: send none). Called once per backend. */
+  resolveKey: (backend: Backend) => Promise<string | undefined> | string | undefined;
+  /** Progress events, in arrival order. Exceptions thrown here are ignored. */
+  onEvent?: (event: RunEvent) => void;
+  /** Replaces the built-in fetch (tests). */
+  fetch?: FetchFn;
+  usageMemory?: UsageSupportMemory;
+  /** Price source for `pricing.type === 'modelsEndpoint'`; default reads the backend's own `GET /models`. */
+  modelsPrice?: (backend: Backend) => Promise<ModelsPrice | null>;
+  /** Options of the built-in fetch (DNS lookup, CA certificates). */
+  transport?: Omit<NodeFetchOptions, 'connectTimeoutMs'>;
+  /** Waits before 429 retries when no Retry-After is sent, ms. */
+  rateLimitBackoffMs?: readonly number[];
+}
+
+/** Result of {@link checkBackend}. */
+export interface BackendCheck {
+  backendId: string;
+  /** The server answered HTTP at all (any status) to `GET /models` or to the test request. */
+  reachable: boolean;
+  /** `GET /models` returned a model list; null when it could not be asked (unreachable). */
+  modelsListed: boolean | null;
+  /** The configured model is in that list; null without a list. */
+  modelFound: boolean | null;
+  /**
+   * What a tiny streamed request showed: `reported` (a usage chunk came back), `not_reported`
+   * (answered fine, no usage), `rejected` (the server refused `stream_options`), `unknown`
+   * (the request failed).
+   */
+  streamUsage: 'reported' | 'not_reported' | 'rejected' | 'unknown';
+  /** Round trip of `GET /models`, ms; null when there was no answer. */
+  latencyMs: number | null;
+  /** The test request's failure, else a `/models` failure other than "not implemented". */
+  error: StreamError | null;
+}
+
+/** Options of {@link checkBackend}. */
+export interface CheckOptions {
+  fetch?: FetchFn;
+  timeouts?: Partial<Timeouts>;
+  signal?: AbortSignal;
+  /** Updated when the backend turns out to reject `stream_options`. */
+  usageMemory?: UsageSupportMemory;
+  transport?: Omit<NodeFetchOptions, 'connectTimeoutMs'>;
+}
+
+function safeEmit(onEvent: RunOptions['onEvent'], event: RunEvent): void {
+  if (!onEvent) return;
+  try {
+    onEvent(event);
+  } catch {
+    // a broken listener must not break the run
+  }
+}
+
+/** A result for a trial that never reached the network (cancelled before start, no key…). */
+export function resultWithoutStream(
+  backend: Backend,
+  trial: number,
+  error: StreamError,
+  messages: ChatMessage[],
+  params: RequestParams,
+  nowMs: number = performance.now(),
+): TrialResult {
+  const timing = { startMs: nowMs, headersMs: null, firstByteMs: null, firstContentMs: null, chunkMs: [], endMs: nowMs };
+  const tokens = resolveTokenCounts({ usage: null, text: '', reasoning: '', messages, model: backend.model });
+  const metrics = computeMetrics(timing, tokens);
+  return {
+    backendId: backend.id,
+    backendLabel: backend.label ?? backend.id,
+    kind: backend.kind,
+    model: backend.model,
+    trial,
+    status: error.type,
+    error,
+    text: '',
+    reasoning: '',
+    finishReason: null,
+    metrics,
+    cost: computeCost({
+      backend,
+      inputTokens: null,
+      outputTokens: null,
+      cachedInputTokens: null,
+      reasoningTokens: null,
+      tokensPerSecond: null,
+      modelsEndpointPrice: null,
+    }),
+    timing,
+    request: describeRequest(backend, buildRequestBody(backend, messages, params, backend.streamUsage !== 'never'), undefined),
+    retries: 0,
+    usageReported: false,
+  };
+}
+
+/**
+ * Streams `messages` to every backend `trials` times. Jobs are queued trial-major (all backends
+ * of trial 1, then trial 2…) and at most `concurrency` run at once. Never rejects: every
+ * backend × trial gets a {@link TrialResult}, whatever happened to the others. Results are in
+ * queue order, not completion order.
+ */
+export async function runComparison(options: RunOptions): Promise<ComparisonResult> {
+  const startedAt = new Date().toISOString();
+  const { backends, messages, params, signal } = options;
+  const trials = Math.max(1, Math.floor(options.trials ?? 1));
+  const concurrency = Math.max(1, Math.floor(options.concurrency ?? backends.length));
+  const usageMemory = options.usageMemory ?? sharedUsageMemory;
+  const jobs: Array<{ backend: Backend; trial: number }> = [];
+  for (let trial = 1; trial <= trials; trial++) for (const backend of backends) jobs.push({ backend, trial });
+
+  const keys = new Map<string, Promise<string | undefined>>();
+  const keyFor = (backend: Backend): Promise<string | undefined> => {
+    let key = keys.get(backend.id);
+    if (!key) {
+      key = (async () => options.resolveKey(backend))();
+      keys.set(backend.id, key);
+    }
+    return key;
+  };
+  const prices = new Map<string, Promise<ModelsPrice | null>>();
+  const priceFor = (backend: Backend, key: string | undefined): Promise<ModelsPrice | null> => {
+    let price = prices.get(backend.id);
+    if (!price) {
+      const read = options.modelsPrice
+        ? () => options.modelsPrice!(backend)
+        : () => fetchModelsPrice(backend, key, options.fetch, { timeouts: options.timeouts, signal, transport: options.transport });
+      price = read().catch(() => null);
+      prices.set(backend.id, price);
+    }
+    return price;
+  };
+
+  const runJob = async (backend: Backend, trial: number): Promise<TrialResult> => {
+    safeEmit(options.onEvent, { type: 'started', backendId: backend.id, trial });
+    let result: TrialResult;
+    try {
+      if (signal?.aborted) {
+        result = resultWithoutStream(backend, trial, cancelledError(), messages, params);
+      } else {
+        let key: string | undefined;
+        let keyError: StreamError | null = null;
+        try {
+          key = (await keyFor(backend)) || undefined;
+        } catch (err) {
+          keyError = protocolError(
+            `Could not read the API key: ${err instanceof Error ? err.message : String(err)}`,
+            'Set the key again (environment variable or secret store) and rerun.',
+          );
+        }
+        if (keyError) {
+          result = resultWithoutStream(backend, trial, keyError, messages, params);
+        } else {
+          result = await streamCompletion({
+            backend,
+            apiKey: key,
+            messages,
+            params,
+            timeouts: options.timeouts,
+            trial,
+            usageMemory,
+            ...(signal ? { signal } : {}),
+            ...(options.fetch ? { fetch: options.fetch } : {}),
+            ...(options.transport ? { transport: options.transport } : {}),
+            ...(options.rateLimitBackoffMs ? { rateLimitBackoffMs: options.rateLimitBackoffMs } : {}),
+            onDelta: (delta) =>
+              safeEmit(options.onEvent, { type: 'delta', backendId: backend.id, trial, content: delta.content, reasoning: delta.reasoning }),
+          });
+          if (backend.pricing.type === 'modelsEndpoint') {
+            const price = await priceFor(backend, key);
+            const m = result.metrics;
+            result.cost = computeCost({
+              backend,
+              inputTokens: m.inputTokens,
+              outputTokens: m.outputTokens,
+              cachedInputTokens: m.cachedInputTokens,
+              reasoningTokens: m.reasoningTokens,
+              tokensPerSecond: m.tokensPerSecond,
+              modelsEndpointPrice: price,
+            });
+          }
+        }
+      }
+    } catch (err) {
+      result = resultWithoutStream(backend, trial, toStreamError(err), messages, params);
+    }
+    safeEmit(options.onEvent, { type: 'finished', result });
+    return result;
+  };
+
+  const results: TrialResult[] = new Array<TrialResult>(jobs.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < jobs.length) {
+      const index = next++;
+      const job = jobs[index]!;
+      results[index] = await runJob(job.backend, job.trial);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, jobs.length) }, worker));
+  return { runId: randomUUID(), startedAt, request: { messages, params }, results };
+}
+
+interface ModelsAnswer {
+  /** HTTP status, null when no answer. */
+  status: number | null;
+  entries: Array<Record<string, unknown>> | null;
+  latencyMs: number | null;
+  error: StreamError | null;
+}
+
+/** `GET {baseUrl}/models` with the key; never throws. */
+async function getModels(
+  backend: Backend,
+  key: string | undefined,
+  fetchImpl: FetchFn | undefined,
+  opts: { timeouts?: Partial<Timeouts>; signal?: AbortSignal; transport?: CheckOptions['transport'] },
+): Promise<ModelsAnswer> {
+  const timeouts = Timeouts.parse(opts.timeouts ?? {});
+  const base = fetchImpl ?? createNodeFetch({ ...opts.transport, connectTimeoutMs: timeouts.connectMs });
+  const controller = new AbortController();
+  const limitMs = Math.min(timeouts.firstByteMs, timeouts.totalMs);
+  const timer = setTimeout(() => controller.abort(new Error('timeout')), limitMs);
+  const onAbort = () => controller.abort(opts.signal?.reason);
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  const headers: Record<string, string> = { accept: 'application/json', ...(backend.headers ?? {}) };
+  if (key) headers.authorization = `Bearer ${key}`;
+  const started = performance.now();
+  try {
+    const res = await base(`${backend.baseUrl.replace(/\/+$/, '')}/models`, {
+      method: 'GET',
+      headers,
+      redirect: 'manual',
+      signal: controller.signal,
+    });
+    const text = await readCapped(res.body, 32 * 1024 * 1024);
+    const latencyMs = performance.now() - started;
+    if (!res.ok) {
+      const body = redactSecrets(text.slice(0, timeouts.maxErrorBodyBytes), [key]);
+      return {
+        status: res.status,
+        entries: null,
+        latencyMs,
+        error: {
+          type: 'http_error',
+          httpStatus: res.status,
+          message: redactSecrets(`GET /models: HTTP ${res.status}${body ? `: ${messageFromBody(body).slice(0, 200)}` : ''}`, [key]),
+          hint: httpStatusHint(res.status),
+          ...(body ? { body } : {}),
+        },
+      };
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      return { status: res.status, entries: null, latencyMs, error: protocolError('GET /models did not return JSON') };
+    }
+    const list = Array.isArray(json) ? json : (json as { data?: unknown })?.data;
+    const entries = Array.isArray(list)
+      ? list.filter((e): e is Record<string, unknown> => !!e && typeof e === 'object')
+      : null;
+    return {
+      status: res.status,
+      entries,
+      latencyMs,
+      error: entries ? null : protocolError('GET /models returned no model list'),
+    };
+  } catch (err) {
+    const error = controller.signal.aborted && !opts.signal?.aborted
+      ? { type: 'timeout' as const, timeoutPhase: 'firstByte' as const, message: `GET /models got no answer within ${limitMs} ms`, hint: 'Check baseUrl and the network.' }
+      : toStreamError(err, { secrets: [key], userAborted: opts.signal?.aborted ?? false });
+    return { status: null, entries: null, latencyMs: null, error };
+  } finally {
+    clearTimeout(timer);
+    opts.signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+function toNumber(value: unknown): number | null {
+  if (typeof value === 'number' && Number.isFinite(value)) return value;
+  if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) return Number(value);
+  if (value && typeof value === 'object' && 'usd' in value) return toNumber((value as { usd: unknown }).usd);
+  return null;
+}
+
+/**
+ * Price of one `/models` entry, US dollars per million tokens. Reads `pricing` (or `price`):
+ * `prompt` / `completion` are US dollars per token (OpenRouter's convention, numbers or decimal
+ * strings) and are multiplied by 10⁶; `input` / `output` are US dollars per million tokens (a
+ * nested `{usd: n}` is accepted). Null when absent, negative (OpenRouter's "-1" = variable) or
+ * incomplete.
+ */
+export function priceFromModelEntry(entry: Record<string, unknown>): { inputPerMTok: number; outputPerMTok: number } | null {
+  const pricing = (entry.pricing ?? entry.price) as Record<string, unknown> | undefined;
+  if (!pricing || typeof pricing !== 'object') return null;
+  let input: number | null = null;
+  let output: number | null = null;
+  const prompt = toNumber(pricing.prompt);
+  const completion = toNumber(pricing.completion);
+  if (prompt !== null && completion !== null) {
+    input = prompt * 1e6;
+    output = completion * 1e6;
+  } else {
+    input = toNumber(pricing.input);
+    output = toNumber(pricing.output);
+  }
+  if (input === null || output === null || input < 0 || output < 0) return null;
+  return { inputPerMTok: Number(input.toPrecision(12)), outputPerMTok: Number(output.toPrecision(12)) };
+}
+
+/**
+ * Reads this backend's model price from its own `GET /models` listing (see
+ * {@link priceFromModelEntry} for the accepted shapes). `asOf` is today's date. Null when the
+ * listing, the model or its price is missing; never throws.
+ */
+export async function fetchModelsPrice(
+  backend: Backend,
+  key: string | undefined,
+  fetch?: FetchFn,
+  opts: { timeouts?: Partial<Timeouts>; signal?: AbortSignal; transport?: CheckOptions['transport'] } = {},
+): Promise<ModelsPrice | null> {
+  const answer = await getModels(backend, key, fetch, opts);
+  const entry = answer.entries?.find((e) => e.id === backend.model || e.name === backend.model);
+  const price = entry ? priceFromModelEntry(entry) : null;
+  return price ? { ...price, asOf: new Date().toISOString().slice(0, 10) } : null;
+}
+
+/**
+ * Health check for `bakeoff backends check`: `GET /models` with the key (reachable? model
+ * listed?), then a tiny streamed request (max_tokens 4) asking for usage, to see whether the
+ * server reports usage, ignores the request for it, or rejects it.
+ */
+export async function checkBackend(backend: Backend, key: string | undefined, opts: CheckOptions = {}): Promise<BackendCheck> {
+  const models = await getModels(backend, key, opts.fetch, opts);
+  const probeMemory = new UsageSupportMemory();
+  const result = await streamCompletion({
+    backend: { ...backend, streamUsage: 'auto' },
+    apiKey: key,
+    messages: [{ role: 'user', content: 'Reply with the single word: ok' }],
+    params: { maxTokens: 4, temperature: 0 },
+    timeouts: opts.timeouts ?? {},
+    usageMemory: probeMemory,
+    ...(opts.signal ? { signal: opts.signal } : {}),
+    ...(opts.fetch ? { fetch: opts.fetch } : {}),
+    ...(opts.transport ? { transport: opts.transport } : {}),
+  });
+  const rejected = probeMemory.isRejected(backend);
+  if (rejected) opts.usageMemory?.markRejected(backend);
+  const answered = result.status === 'ok' || (result.status === 'truncated' && result.timing.firstByteMs !== null);
+  const streamUsage: BackendCheck['streamUsage'] = rejected
+    ? 'rejected'
+    : result.usageReported
+      ? 'reported'
+      : answered
+        ? 'not_reported'
+        : 'unknown';
+  const modelsMissing = models.status === 404 || models.status === 405;
+  const listed = models.entries !== null;
+  return {
+    backendId: backend.id,
+    reachable: models.status !== null || result.timing.headersMs !== null,
+    modelsListed: listed ? true : models.status !== null && (modelsMissing || models.status < 400) ? false : null,
+    modelFound: listed ? models.entries!.some((e) => e.id === backend.model || e.name === backend.model) : null,
+    streamUsage,
+    latencyMs: models.latencyMs,
+    error: result.error ?? (models.error && !modelsMissing ? models.error : null),
+  };
+}

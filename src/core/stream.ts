@@ -1,0 +1,320 @@
+/**
+ * One streamed chat completion against one OpenAI-compatible backend, through the `openai` SDK
+ * over Bakeoff's instrumented fetch. Always resolves (never rejects) with a {@link TrialResult}
+ * in exactly one terminal state, keeping whatever text and timings arrived.
+ */
+import { APIError, OpenAI } from 'openai';
+import { Timeouts, type Backend, type ChatMessage, type RequestParams } from './config';
+import { cancelledError, timeoutError, toStreamError, truncatedError } from './errors';
+import { computeMetrics, resolveTokenCounts, type UsageReport } from './metrics';
+import { computeCost, type ModelsEndpointPrice } from './pricing';
+import { redactDeep, redactHeaders, redactSecrets } from './redact';
+import { createNodeFetch, FetchInstrument, type FetchFn, type NodeFetchOptions } from './timedFetch';
+import type { SentRequest, StreamError, TerminalStatus, TimingMarks, TrialResult } from './types';
+
+/**
+ * Remembers which backends reject `stream_options` (keyed by id + baseUrl), so the fallback
+ * request is made once per backend, not on every trial. Share one instance between runs.
+ */
+export class UsageSupportMemory {
+  private readonly rejected = new Set<string>();
+
+  private static keyOf(backend: Pick<Backend, 'id' | 'baseUrl'>): string {
+    return `${backend.id}\n${backend.baseUrl}`;
+  }
+
+  /** Whether this backend rejected `stream_options` before. */
+  isRejected(backend: Pick<Backend, 'id' | 'baseUrl'>): boolean {
+    return this.rejected.has(UsageSupportMemory.keyOf(backend));
+  }
+
+  /** Records that this backend rejects `stream_options`. */
+  markRejected(backend: Pick<Backend, 'id' | 'baseUrl'>): void {
+    this.rejected.add(UsageSupportMemory.keyOf(backend));
+  }
+
+  /** Forgets everything (e.g. after the configuration changed). */
+  clear(): void {
+    this.rejected.clear();
+  }
+}
+
+/** Process-wide memory used when none is passed. */
+export const sharedUsageMemory = new UsageSupportMemory();
+
+/** Body fields extraBody can never override. */
+const protectedBodyFields = new Set(['model', 'messages', 'stream', 'stream_options']);
+
+/** Timeout given to the SDK: far beyond ours (ours are enforced below it), within setTimeout's range. */
+const sdkTimeoutMs = 24 * 60 * 60 * 1000;
+
+/** Options of {@link streamCompletion}. */
+export interface StreamOptions {
+  backend: Backend;
+  /** Sent as `Authorization: Bearer …` when given; never recorded or shown. */
+  apiKey?: string;
+  messages: ChatMessage[];
+  params: RequestParams;
+  /** Limits; missing fields take the defaults of `Timeouts` in config.ts. */
+  timeouts?: Partial<Timeouts>;
+  /** Cancels the stream (status `cancelled`, partial text kept). */
+  signal?: AbortSignal;
+  /** Replaces the built-in `node:http` fetch (tests, proxies). The connect limit then does not apply. */
+  fetch?: FetchFn;
+  /** Options of the built-in fetch (custom DNS lookup, extra CA certificates). */
+  transport?: Omit<NodeFetchOptions, 'connectTimeoutMs'>;
+  /** Monotonic clock in ms; default `performance.now()`. */
+  now?: () => number;
+  usageMemory?: UsageSupportMemory;
+  /** Called for each content/reasoning delta as it arrives. Exceptions are ignored. */
+  onDelta?: (delta: { content: string; reasoning: string }) => void;
+  /** 1-based trial number recorded in the result. Default 1. */
+  trial?: number;
+  /** Price from the provider's `/models` listing, for `pricing.type === 'modelsEndpoint'`. */
+  modelsEndpointPrice?: ModelsEndpointPrice | null;
+  /** Waits before 429 retries when no Retry-After is sent, ms. Default [1000, 2000]. */
+  rateLimitBackoffMs?: readonly number[];
+}
+
+/** Builds the JSON body sent to `/chat/completions`. */
+export function buildRequestBody(
+  backend: Backend,
+  messages: ChatMessage[],
+  params: RequestParams,
+  includeUsage: boolean,
+): Record<string, unknown> {
+  const body: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(backend.extraBody ?? {})) {
+    if (!protectedBodyFields.has(key)) body[key] = value;
+  }
+  Object.assign(body, {
+    model: backend.model,
+    messages: messages.map((m) => ({ role: m.role, content: m.content })),
+    max_tokens: params.maxTokens,
+    temperature: params.temperature,
+    ...(params.seed !== undefined ? { seed: params.seed } : {}),
+    stream: true,
+  });
+  if (includeUsage) body.stream_options = { include_usage: true };
+  return body;
+}
+
+/** Header names set through `OPENAI_CUSTOM_HEADERS`, which the SDK would otherwise add to every backend. */
+function envHeaderNames(): string[] {
+  const raw = process.env.OPENAI_CUSTOM_HEADERS;
+  if (!raw) return [];
+  return raw
+    .split('\n')
+    .map((line) => line.slice(0, line.indexOf(':')).trim())
+    .filter((name) => name.length > 0);
+}
+
+function isStatus(err: unknown, statuses: number[]): err is APIError {
+  return err instanceof APIError && typeof err.status === 'number' && statuses.includes(err.status);
+}
+
+function mentionsStreamOptions(err: unknown, body: string | null): boolean {
+  return /stream_options|include_usage/i.test(`${err instanceof Error ? err.message : ''} ${body ?? ''}`);
+}
+
+interface DeltaShape {
+  content?: unknown;
+  reasoning_content?: unknown;
+  reasoning?: unknown;
+}
+
+/**
+ * Streams one chat completion and measures it. Uses `client.chat.completions.create({stream:
+ * true})` with `stream_options.include_usage` unless `backend.streamUsage === 'never'` or the
+ * backend is remembered to reject it; a 400/422 to the first request that asked for usage is
+ * retried once without `stream_options` (and remembered when that was the cause).
+ *
+ * Timing: `startMs` is when the HTTP request of the final attempt was issued (after any 429
+ * waits), so TTFT measures the backend, not our retry pauses; `retries` says how many 429s
+ * preceded it. The total limit runs from the call itself.
+ */
+export async function streamCompletion(options: StreamOptions): Promise<TrialResult> {
+  const { backend, messages, params } = options;
+  const now = options.now ?? (() => performance.now());
+  const timeouts = Timeouts.parse(options.timeouts ?? {});
+  const memory = options.usageMemory ?? sharedUsageMemory;
+  const apiKey = options.apiKey || undefined;
+  const secrets = [apiKey];
+  const internal = new AbortController();
+
+  const instrument = new FetchInstrument({
+    base: options.fetch ?? createNodeFetch({ ...options.transport, connectTimeoutMs: timeouts.connectMs }),
+    now,
+    timeouts,
+    controller: internal,
+    secrets,
+    ...(options.rateLimitBackoffMs ? { rateLimitBackoffMs: options.rateLimitBackoffMs } : {}),
+  });
+  const onUserAbort = () => instrument.fail(cancelledError());
+  if (options.signal?.aborted) onUserAbort();
+  else options.signal?.addEventListener('abort', onUserAbort, { once: true });
+  const totalTimer = setTimeout(() => instrument.fail(timeoutError('total', timeouts.totalMs)), timeouts.totalMs);
+
+  let text = '';
+  let reasoning = '';
+  let finishReason: string | null = null;
+  let usage: UsageReport | null = null;
+  let firstContentMs: number | null = null;
+  const chunkMs: number[] = [];
+  let caught: unknown = null;
+  let includeUsage = backend.streamUsage !== 'never' && !memory.isRejected(backend);
+  let body = buildRequestBody(backend, messages, params, includeUsage);
+
+  const defaultHeaders: Record<string, string | null> = {};
+  for (const name of envHeaderNames()) defaultHeaders[name] = null;
+  Object.assign(defaultHeaders, backend.headers ?? {});
+  if (!apiKey) defaultHeaders.Authorization = null;
+
+  const consume = async (stream: AsyncIterable<Record<string, unknown>>): Promise<void> => {
+    for await (const chunk of stream) {
+      const arrivedMs = instrument.deliveredMs ?? now();
+      if (chunk.usage && typeof chunk.usage === 'object') usage = chunk.usage as UsageReport;
+      const choice = (chunk.choices as Array<{ delta?: DeltaShape; finish_reason?: string | null }> | undefined)?.[0];
+      if (!choice) continue;
+      const delta = choice.delta;
+      const content = typeof delta?.content === 'string' ? delta.content : '';
+      const thought =
+        typeof delta?.reasoning_content === 'string'
+          ? delta.reasoning_content
+          : typeof delta?.reasoning === 'string'
+            ? delta.reasoning
+            : '';
+      if (content || thought) {
+        if (firstContentMs === null) firstContentMs = arrivedMs;
+        chunkMs.push(arrivedMs);
+        text += content;
+        reasoning += thought;
+        if (options.onDelta) {
+          try {
+            options.onDelta({ content, reasoning: thought });
+          } catch {
+            // a failing listener must not end the stream
+          }
+        }
+      }
+      if (choice.finish_reason) finishReason = choice.finish_reason;
+    }
+  };
+
+  try {
+    const client = new OpenAI({
+      baseURL: backend.baseUrl.replace(/\/+$/, ''),
+      apiKey: apiKey ?? 'no-key',
+      organization: null,
+      project: null,
+      adminAPIKey: null,
+      webhookSecret: null,
+      defaultHeaders,
+      fetch: instrument.fetch,
+      maxRetries: 0,
+      timeout: sdkTimeoutMs,
+      logLevel: 'off',
+    });
+    const open = async () =>
+      (await client.chat.completions.create(body as never, { signal: internal.signal })) as unknown as AsyncIterable<
+        Record<string, unknown>
+      >;
+    let stream: AsyncIterable<Record<string, unknown>>;
+    try {
+      stream = await open();
+    } catch (err) {
+      if (!includeUsage || instrument.failure || !isStatus(err, [400, 422])) throw err;
+      // Retry once without stream_options; the retry's answer tells whether that was the cause.
+      const named = mentionsStreamOptions(err, instrument.errorBody);
+      includeUsage = false;
+      body = buildRequestBody(backend, messages, params, false);
+      instrument.errorBody = null;
+      try {
+        stream = await open();
+      } catch (retryErr) {
+        if (named || (!instrument.failure && !isStatus(retryErr, [400, 422]))) memory.markRejected(backend);
+        throw retryErr;
+      }
+      memory.markRejected(backend);
+    }
+    await consume(stream);
+  } catch (err) {
+    caught = err;
+  }
+  const endMs = now();
+  clearTimeout(totalTimer);
+  options.signal?.removeEventListener('abort', onUserAbort);
+  instrument.dispose();
+  if (!internal.signal.aborted) internal.abort();
+
+  let error: StreamError | null = null;
+  if (instrument.failure) error = instrument.failure;
+  else if (caught !== null) {
+    error = toStreamError(caught, {
+      secrets,
+      errorBody: instrument.errorBody,
+      statusText: instrument.statusText,
+      location: instrument.location,
+      userAborted: options.signal?.aborted ?? false,
+    });
+  } else if (options.signal?.aborted) error = cancelledError();
+  else if (!finishReason && !instrument.sawDone) error = truncatedError();
+  const status: TerminalStatus = error ? error.type : 'ok';
+
+  const timing: TimingMarks = {
+    startMs: instrument.startMs,
+    headersMs: instrument.headersMs,
+    firstByteMs: instrument.firstByteMs,
+    firstContentMs,
+    chunkMs,
+    endMs,
+  };
+  const tokens = resolveTokenCounts({ usage, text, reasoning, messages, model: backend.model });
+  const metrics = computeMetrics(timing, tokens);
+  const cost = computeCost({
+    backend,
+    inputTokens: metrics.inputTokens,
+    outputTokens: metrics.outputTokens,
+    cachedInputTokens: metrics.cachedInputTokens,
+    reasoningTokens: metrics.reasoningTokens,
+    tokensPerSecond: metrics.tokensPerSecond,
+    modelsEndpointPrice: options.modelsEndpointPrice ?? null,
+  });
+  const request: SentRequest = instrument.sent ?? describeRequest(backend, body, apiKey);
+
+  return {
+    backendId: backend.id,
+    backendLabel: backend.label ?? backend.id,
+    kind: backend.kind,
+    model: backend.model,
+    trial: options.trial ?? 1,
+    status,
+    error: error ? scrubError(error, secrets) : null,
+    text,
+    reasoning,
+    finishReason,
+    metrics,
+    cost,
+    timing,
+    request,
+    retries: instrument.retries,
+    usageReported: usage !== null,
+  };
+}
+
+function scrubError(error: StreamError, secrets: ReadonlyArray<string | undefined>): StreamError {
+  const out: StreamError = { ...error, message: redactSecrets(error.message, secrets), hint: redactSecrets(error.hint, secrets) };
+  if (error.body !== undefined) out.body = redactSecrets(error.body, secrets);
+  return out;
+}
+
+/** The request that would be sent, secrets redacted (used when none reached the network). */
+export function describeRequest(backend: Backend, body: Record<string, unknown>, apiKey: string | undefined): SentRequest {
+  const headers: Record<string, string> = { 'content-type': 'application/json', ...(backend.headers ?? {}) };
+  if (apiKey) headers.authorization = `Bearer ${apiKey}`;
+  return {
+    url: redactSecrets(`${backend.baseUrl.replace(/\/+$/, '')}/chat/completions`, [apiKey]),
+    headers: redactHeaders(headers),
+    body: redactDeep(body, [apiKey]),
+  };
+}

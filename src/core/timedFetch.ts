@@ -1,0 +1,586 @@
+/**
+ * The fetch layer under the OpenAI SDK: a small `fetch` over `node:http`/`node:https` (so the
+ * connect phase can be timed and socket error codes survive), and an instrumenting wrapper that
+ * takes the timestamps, enforces the limits, caps bodies and retries 429s before the first byte.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import type { LookupFunction } from 'node:net';
+import {
+  cleanErrorBody,
+  messageFromBody,
+  protocolError,
+  redirectError,
+  streamTooLargeError,
+  timeoutError,
+  toStreamError,
+  TransportError,
+} from './errors';
+import { redactDeep, redactHeaders, redactSecrets } from './redact';
+import type { Timeouts } from './config';
+import type { SentRequest, StreamError } from './types';
+
+/** The `fetch` signature the SDK and Bakeoff use. */
+export type FetchFn = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+
+/** Options of {@link createNodeFetch}. */
+export interface NodeFetchOptions {
+  /** Limit for DNS + TCP connect + TLS handshake, ms. Fails with a `timeout`/`connect` TransportError. */
+  connectTimeoutMs?: number;
+  /** Custom DNS lookup (tests). */
+  lookup?: LookupFunction;
+  /** Extra trusted CA certificates (PEM) for https. */
+  ca?: string | Buffer | Array<string | Buffer>;
+}
+
+const nullBodyStatuses = new Set([101, 103, 204, 205, 304]);
+
+function abortReason(signal: AbortSignal): unknown {
+  return signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
+}
+
+function bodyToBuffer(body: RequestInit['body']): Buffer | null {
+  if (body === undefined || body === null) return null;
+  if (typeof body === 'string') return Buffer.from(body);
+  if (body instanceof ArrayBuffer) return Buffer.from(body);
+  if (ArrayBuffer.isView(body)) return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  if (body instanceof URLSearchParams) return Buffer.from(body.toString());
+  throw new TypeError('Unsupported request body type (only strings and byte arrays are sent)');
+}
+
+/**
+ * A `fetch` over `node:http`/`node:https`: one fresh connection per request (no pooling, so
+ * every backend pays connection setup alike and no socket outlives its request), redirects are
+ * never followed, no compression is negotiated, socket errors keep their Node `code`, and the
+ * connect phase (DNS + TCP + TLS) has its own limit. The response body is a push-based
+ * `ReadableStream` fed directly from socket `data` events.
+ */
+export function createNodeFetch(options: NodeFetchOptions = {}): FetchFn {
+  return (input, init = {}) =>
+    new Promise<Response>((resolve, reject) => {
+      const url = new URL(input instanceof Request ? input.url : String(input));
+      const isHttps = url.protocol === 'https:';
+      if (!isHttps && url.protocol !== 'http:') {
+        reject(new TypeError(`Unsupported protocol ${url.protocol}`));
+        return;
+      }
+      const signal = init.signal ?? undefined;
+      if (signal?.aborted) {
+        reject(abortReason(signal));
+        return;
+      }
+      const headers: Record<string, string> = {};
+      new Headers(init.headers).forEach((value, name) => {
+        headers[name] = value;
+      });
+      let body: Buffer | null;
+      try {
+        body = bodyToBuffer(init.body);
+      } catch (err) {
+        reject(err);
+        return;
+      }
+      if (body) headers['content-length'] = String(body.length);
+      const requestOptions: https.RequestOptions = {
+        method: (init.method ?? 'GET').toUpperCase(),
+        protocol: url.protocol,
+        hostname: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+        port: url.port || (isHttps ? 443 : 80),
+        path: `${url.pathname}${url.search}`,
+        headers,
+        agent: false,
+        ...(options.lookup ? { lookup: options.lookup } : {}),
+        ...(isHttps && options.ca ? { ca: options.ca } : {}),
+      };
+      if (url.username || url.password) {
+        requestOptions.auth = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+      }
+      const req = (isHttps ? https : http).request(requestOptions);
+      let settled = false;
+      let failBody: ((err: unknown) => void) | null = null;
+      let connectTimer: NodeJS.Timeout | undefined;
+
+      const onAbort = () => {
+        const reason = abortReason(signal!);
+        failBody?.(reason);
+        req.destroy(reason instanceof Error ? reason : new Error(String(reason)));
+        if (!settled) {
+          settled = true;
+          reject(reason);
+        }
+      };
+      const release = () => {
+        clearTimeout(connectTimer);
+        signal?.removeEventListener('abort', onAbort);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+
+      if (options.connectTimeoutMs) {
+        const limitMs = options.connectTimeoutMs;
+        connectTimer = setTimeout(() => req.destroy(new TransportError(timeoutError('connect', limitMs))), limitMs);
+        req.once('socket', (socket) => {
+          const connected = () => clearTimeout(connectTimer);
+          if (isHttps) socket.once('secureConnect', connected);
+          else if (socket.connecting) socket.once('connect', connected);
+          else connected();
+        });
+      }
+
+      req.on('error', (err) => {
+        release();
+        failBody?.(err);
+        if (!settled) {
+          settled = true;
+          reject(err);
+        }
+      });
+
+      req.once('response', (res) => {
+        clearTimeout(connectTimer);
+        if (settled) {
+          res.destroy();
+          return;
+        }
+        settled = true;
+        const status = res.statusCode ?? 0;
+        const responseHeaders = new Headers();
+        for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) {
+          try {
+            responseHeaders.append(res.rawHeaders[i]!, res.rawHeaders[i + 1]!);
+          } catch {
+            // a header value fetch cannot represent: drop it
+          }
+        }
+        let stream: ReadableStream<Uint8Array> | null = null;
+        if (nullBodyStatuses.has(status) || requestOptions.method === 'HEAD') {
+          res.resume();
+          res.once('end', release);
+        } else {
+          stream = new ReadableStream<Uint8Array>({
+            start(controller) {
+              let finished = false;
+              failBody = (err) => {
+                if (finished) return;
+                finished = true;
+                release();
+                controller.error(err);
+              };
+              res.on('data', (chunk: Buffer) => {
+                if (!finished) controller.enqueue(chunk);
+              });
+              res.once('end', () => {
+                if (finished) return;
+                finished = true;
+                release();
+                controller.close();
+              });
+              res.on('error', (err) => failBody?.(err));
+              res.once('close', () => {
+                if (!finished) {
+                  failBody?.(Object.assign(new Error('The connection closed before the response ended'), { code: 'ECONNRESET' }));
+                }
+              });
+            },
+            cancel() {
+              failBody = null;
+              release();
+              res.destroy();
+              req.destroy();
+            },
+          });
+        }
+        try {
+          resolve(new Response(stream, { status, statusText: res.statusMessage ?? '', headers: responseHeaders }));
+        } catch (err) {
+          req.destroy();
+          release();
+          reject(new TransportError(protocolError(`Invalid HTTP response (status ${status}): ${(err as Error).message}`)));
+        }
+      });
+
+      req.end(body ?? undefined);
+    });
+}
+
+/** Parses `Retry-After` (seconds, possibly fractional, or an HTTP date) into ms; null when absent or invalid. */
+export function parseRetryAfterMs(value: string | null | undefined, nowEpochMs: number = Date.now()): number | null {
+  if (!value) return null;
+  const text = value.trim();
+  if (/^\d+(\.\d+)?$/.test(text)) return Math.round(parseFloat(text) * 1000);
+  const date = Date.parse(text);
+  return Number.isNaN(date) ? null : Math.max(0, date - nowEpochMs);
+}
+
+/** Reads at most `maxBytes` of a body as UTF-8, then cancels the rest. */
+export async function readCapped(body: ReadableStream<Uint8Array> | null, maxBytes: number): Promise<string> {
+  if (!body) return '';
+  const reader = body.getReader();
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  try {
+    while (size < maxBytes) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      parts.push(value);
+      size += value.byteLength;
+    }
+  } finally {
+    reader.cancel().catch(() => undefined);
+  }
+  return Buffer.concat(parts).subarray(0, maxBytes).toString('utf8');
+}
+
+/** Options of {@link FetchInstrument}. */
+export interface InstrumentOptions {
+  /** The fetch that does the network work. */
+  base: FetchFn;
+  /** Monotonic clock, ms. */
+  now: () => number;
+  timeouts: Timeouts;
+  /** Aborted (with the failure as reason) when a limit runs out or the stream is cancelled. */
+  controller: AbortController;
+  /** Secrets to keep out of messages and the recorded request. */
+  secrets: ReadonlyArray<string | undefined>;
+  /** 429 retries before the first byte. Default 2. */
+  maxRateLimitRetries?: number;
+  /** Longest Retry-After honoured, ms; a longer one ends the stream with the 429. Default 60 000. */
+  maxRetryAfterMs?: number;
+  /** Waits before each 429 retry when the server sends no Retry-After, ms. Default [1000, 2000]. */
+  rateLimitBackoffMs?: readonly number[];
+}
+
+const DONE = Buffer.from('[DONE]');
+
+/**
+ * Per-stream instrumentation around a base fetch. Hand {@link fetch} to the SDK. It records
+ * `startMs` (request issued), `headersMs`, `firstByteMs` and each body chunk's arrival time the
+ * moment the bytes come out of the base fetch, enforces the firstByte/idle limits and
+ * `maxStreamBytes`, and reads error bodies itself (capped, HTML stripped). The body handed to the
+ * SDK is read eagerly from the network and delivered on demand; `deliveredMs` is the arrival
+ * time of the chunk the SDK most recently took, i.e. of the bytes that completed the event the
+ * SDK is yielding now.
+ */
+export class FetchInstrument {
+  startMs: number;
+  headersMs: number | null = null;
+  firstByteMs: number | null = null;
+  lastByteMs: number | null = null;
+  deliveredMs: number | null = null;
+  bodyBytes = 0;
+  /** A `data: [DONE]` line was seen in the raw stream. */
+  sawDone = false;
+  /** 429 retries done. */
+  retries = 0;
+  /** The first terminal failure detected by this layer (timeouts, caps, socket errors, cancel). */
+  failure: StreamError | null = null;
+  httpStatus: number | null = null;
+  statusText: string | null = null;
+  location: string | null = null;
+  /** Error body of a failed response, HTML stripped and capped. */
+  errorBody: string | null = null;
+  /** The last request issued, secrets redacted. */
+  sent: SentRequest | null = null;
+
+  private firstByteTimer: NodeJS.Timeout | undefined;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private doneTail: Buffer | null = null;
+  private interruptBody: ((err: unknown) => void) | null = null;
+
+  constructor(private readonly options: InstrumentOptions) {
+    this.startMs = options.now();
+  }
+
+  /** Ends the stream with `error` (first call wins): aborts the request and wakes the reader. */
+  fail(error: StreamError): void {
+    if (this.failure) return;
+    this.failure = error;
+    this.clearTimers();
+    const reason = new TransportError(error);
+    this.interruptBody?.(reason);
+    this.options.controller.abort(reason);
+  }
+
+  /** Clears every timer this layer armed. */
+  dispose(): void {
+    this.clearTimers();
+  }
+
+  private clearTimers(): void {
+    clearTimeout(this.firstByteTimer);
+    clearTimeout(this.idleTimer);
+    this.firstByteTimer = undefined;
+    this.idleTimer = undefined;
+  }
+
+  private remember(err: unknown): StreamError {
+    if (!this.failure) this.failure = toStreamError(err, { secrets: this.options.secrets });
+    return this.failure;
+  }
+
+  private record(url: string, init: RequestInit | undefined): void {
+    const secrets = this.options.secrets;
+    let body: Record<string, unknown> = {};
+    if (typeof init?.body === 'string') {
+      try {
+        body = JSON.parse(init.body) as Record<string, unknown>;
+      } catch {
+        body = { raw: init.body };
+      }
+    }
+    this.sent = {
+      url: redactSecrets(url, secrets),
+      headers: redactHeaders(new Headers(init?.headers)),
+      body: redactDeep(body, secrets),
+    };
+  }
+
+  /** The fetch to hand to the SDK. */
+  readonly fetch: FetchFn = async (input, init) => {
+    const { now, timeouts, controller } = this.options;
+    const url = input instanceof Request ? input.url : String(input);
+    const maxRetries = this.options.maxRateLimitRetries ?? 2;
+    for (let attempt = 0; ; attempt++) {
+      if (this.failure) throw new TransportError(this.failure);
+      this.record(url, init);
+      this.startMs = now();
+      this.headersMs = this.firstByteMs = this.lastByteMs = this.deliveredMs = null;
+      this.firstByteTimer = setTimeout(() => this.fail(timeoutError('firstByte', timeouts.firstByteMs)), timeouts.firstByteMs);
+      let res: Response;
+      try {
+        res = await this.options.base(url, { ...init, redirect: 'manual' });
+      } catch (err) {
+        clearTimeout(this.firstByteTimer);
+        throw new TransportError(this.remember(err));
+      }
+      this.headersMs = now();
+      this.httpStatus = res.status;
+      this.statusText = res.statusText || null;
+      if (this.failure) {
+        res.body?.cancel().catch(() => undefined);
+        throw new TransportError(this.failure);
+      }
+
+      if (res.status === 429 && attempt < maxRetries) {
+        const waitMs = this.rateLimitWaitMs(res.headers.get('retry-after'), attempt);
+        if (waitMs !== null) {
+          clearTimeout(this.firstByteTimer);
+          await res.body?.cancel().catch(() => undefined);
+          this.retries++;
+          await sleep(waitMs, controller.signal).catch(() => {
+            throw new TransportError(this.failure ?? this.remember(controller.signal.reason));
+          });
+          continue;
+        }
+      }
+
+      if (res.status >= 300 && res.status < 400) {
+        clearTimeout(this.firstByteTimer);
+        this.location = res.headers.get('location');
+        res.body?.cancel().catch(() => undefined);
+        this.failure ??= redirectError(res.status, this.location, url);
+        throw new TransportError(this.failure);
+      }
+
+      const contentType = res.headers.get('content-type');
+      if (!res.ok) {
+        const raw = await this.readBody(res, Math.max(64 * 1024, timeouts.maxErrorBodyBytes * 8));
+        this.errorBody = redactSecrets(cleanErrorBody(raw, contentType, timeouts.maxErrorBodyBytes), this.options.secrets);
+        clearTimeout(this.firstByteTimer);
+        return new Response(this.errorBody, { status: res.status, statusText: res.statusText, headers: res.headers });
+      }
+      if (contentType && !/event-stream/i.test(contentType) && /html|json/i.test(contentType)) {
+        const raw = await this.readBody(res, Math.max(64 * 1024, timeouts.maxErrorBodyBytes * 8));
+        clearTimeout(this.firstByteTimer);
+        const body = redactSecrets(cleanErrorBody(raw, contentType, timeouts.maxErrorBodyBytes), this.options.secrets);
+        this.errorBody = body;
+        this.failure ??= this.nonStreamFailure(contentType, body);
+        throw new TransportError(this.failure);
+      }
+      if (!res.body) return res;
+      return new Response(this.wrapBody(res.body), { status: res.status, statusText: res.statusText, headers: res.headers });
+    }
+  };
+
+  private nonStreamFailure(contentType: string, body: string): StreamError {
+    if (/html/i.test(contentType)) {
+      return protocolError(
+        'The server answered 200 with an HTML page instead of an event stream',
+        'baseUrl probably points at a web page, a login portal or a proxy; it should be the API root, usually ending in /v1.',
+        body,
+      );
+    }
+    if (/"error"\s*:/.test(body)) {
+      return {
+        type: 'upstream_error',
+        message: `The backend answered with an error instead of a stream: ${messageFromBody(body)}`,
+        hint: 'The model server refused the request; check the model id and parameters.',
+        body,
+      };
+    }
+    return protocolError(
+      'The server answered with a single JSON body instead of an event stream (streaming unsupported?)',
+      'This endpoint ignores stream: true; Bakeoff needs a streaming OpenAI-compatible endpoint.',
+      body,
+    );
+  }
+
+  private async readBody(res: Response, maxBytes: number): Promise<string> {
+    try {
+      const text = await readCapped(res.body, maxBytes);
+      if (text.length && this.firstByteMs === null) this.firstByteMs = this.options.now();
+      return text;
+    } catch (err) {
+      throw new TransportError(this.remember(err));
+    }
+  }
+
+  private rateLimitWaitMs(retryAfter: string | null, attempt: number): number | null {
+    const maxMs = this.options.maxRetryAfterMs ?? 60_000;
+    const parsed = parseRetryAfterMs(retryAfter);
+    if (parsed !== null) return parsed <= maxMs ? parsed : null;
+    const backoff = this.options.rateLimitBackoffMs ?? [1000, 2000];
+    return backoff[Math.min(attempt, backoff.length - 1)] ?? 1000;
+  }
+
+  private armIdle(delayMs: number): void {
+    const { now, timeouts } = this.options;
+    this.idleTimer = setTimeout(() => {
+      const silentMs = now() - (this.lastByteMs ?? now());
+      if (silentMs >= timeouts.idleMs - 1) this.fail(timeoutError('idle', timeouts.idleMs));
+      else this.armIdle(timeouts.idleMs - silentMs);
+    }, delayMs);
+  }
+
+  private scanDone(chunk: Uint8Array): void {
+    const buf = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    const isTerminated = (hay: Buffer): boolean => {
+      for (let i = hay.indexOf(DONE); i !== -1; i = hay.indexOf(DONE, i + 1)) {
+        const next = hay[i + DONE.length];
+        if (next === 10 || next === 13) return true;
+      }
+      return false;
+    };
+    if (this.doneTail && isTerminated(Buffer.concat([this.doneTail, buf.subarray(0, DONE.length + 1)]))) {
+      this.sawDone = true;
+    } else if (isTerminated(buf)) {
+      this.sawDone = true;
+    }
+    this.doneTail = Buffer.from(buf.subarray(Math.max(0, buf.length - DONE.length)));
+  }
+
+  private wrapBody(source: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
+    const { now, timeouts } = this.options;
+    const reader = source.getReader();
+    const queue: Array<{ value: Uint8Array; arrivedMs: number }> = [];
+    let head = 0;
+    let ended = false;
+    let error: unknown = null;
+    let wake: (() => void) | null = null;
+    const notify = () => {
+      const w = wake;
+      wake = null;
+      w?.();
+    };
+    const finish = () => {
+      clearTimeout(this.idleTimer);
+      clearTimeout(this.firstByteTimer);
+      if (!this.sawDone && this.doneTail?.equals(DONE)) this.sawDone = true;
+    };
+    this.interruptBody = (err) => {
+      if (!error && !ended) error = err;
+      reader.cancel(err).catch(() => undefined);
+      notify();
+    };
+
+    const pump = async () => {
+      try {
+        for (;;) {
+          const { done, value } = await reader.read();
+          const arrivedMs = now();
+          if (done) break;
+          if (!value || value.byteLength === 0) continue;
+          if (this.firstByteMs === null) {
+            this.firstByteMs = arrivedMs;
+            clearTimeout(this.firstByteTimer);
+            this.armIdle(timeouts.idleMs);
+          }
+          this.lastByteMs = arrivedMs;
+          this.bodyBytes += value.byteLength;
+          if (this.bodyBytes > timeouts.maxStreamBytes) {
+            this.fail(streamTooLargeError(timeouts.maxStreamBytes));
+            break;
+          }
+          if (!this.sawDone) this.scanDone(value);
+          queue.push({ value, arrivedMs });
+          notify();
+        }
+        ended = true;
+      } catch (err) {
+        if (!error) error = new TransportError(this.remember(err));
+      }
+      finish();
+      notify();
+    };
+    void pump();
+
+    return new ReadableStream<Uint8Array>(
+      {
+        pull: (controller) => {
+          const deliver = (): boolean => {
+            if (head < queue.length) {
+              const item = queue[head]!;
+              queue[head++] = undefined as never;
+              if (head > 256 && head * 2 > queue.length) {
+                queue.splice(0, head);
+                head = 0;
+              }
+              this.deliveredMs = item.arrivedMs;
+              controller.enqueue(item.value);
+              return true;
+            }
+            if (error) {
+              controller.error(error);
+              return true;
+            }
+            if (ended) {
+              controller.close();
+              return true;
+            }
+            return false;
+          };
+          if (deliver()) return;
+          return new Promise<void>((resolve) => {
+            wake = () => {
+              deliver();
+              resolve();
+            };
+          });
+        },
+        cancel: (reason) => {
+          reader.cancel(reason).catch(() => undefined);
+          finish();
+        },
+      },
+      { highWaterMark: 0 },
+    );
+  }
+}
+
+/** Resolves after `ms`, or rejects as soon as `signal` aborts. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal!.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -1,0 +1,391 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { spawn } from 'node:child_process';
+import { setTimeout as delay } from 'node:timers/promises';
+import { Backend, RequestParams, type BackendInput, type ChatMessage, type Timeouts } from '../../src/core/config';
+import { streamCompletion, UsageSupportMemory, type StreamOptions } from '../../src/core/stream';
+import { parseRetryAfterMs } from '../../src/core/timedFetch';
+import { startFixtureServer, type FixtureServer } from '../fixtures/server';
+import type { TrialResult } from '../../src/core/types';
+
+const unhandled: unknown[] = [];
+process.on('unhandledRejection', (reason) => unhandled.push(reason));
+
+let server: FixtureServer;
+before(async () => {
+  server = await startFixtureServer();
+});
+after(async () => {
+  await server.close();
+  assert.deepEqual(unhandled, [], 'no unhandled rejections');
+});
+
+const messages: ChatMessage[] = [{ role: 'user', content: 'Tell me something.' }];
+const text = 'one two three four five six seven eight nine ten';
+const key = 'sk-fault-test-KEY-424242';
+
+function run(
+  model: string,
+  opts: Partial<StreamOptions> = {},
+  timeouts: Partial<Timeouts> = {},
+  backendExtra: Partial<BackendInput> = {},
+): Promise<TrialResult> {
+  return streamCompletion({
+    backend: Backend.parse({ id: `f-${model}`, kind: 'decentralized', baseUrl: server.baseUrl, model, ...backendExtra }),
+    messages,
+    params: RequestParams.parse({}),
+    timeouts: { connectMs: 2000, firstByteMs: 2000, idleMs: 2000, totalMs: 8000, ...timeouts },
+    usageMemory: new UsageSupportMemory(),
+    apiKey: key,
+    ...opts,
+  });
+}
+
+async function settled(): Promise<void> {
+  for (let i = 0; i < 200 && (server.openSockets() > 0 || server.pendingWork() > 0); i++) await delay(10);
+  assert.equal(server.openSockets(), 0, 'every socket closed');
+  assert.equal(server.pendingWork(), 0, 'no server work left');
+  assert.deepEqual(unhandled, []);
+}
+
+function chatRequests(model: string) {
+  return server.requests.filter((r) => r.body?.model === model);
+}
+
+function assertNoKey(r: TrialResult): void {
+  assert.ok(!JSON.stringify(r).includes(key), 'the key never appears in a result');
+}
+
+async function freePort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+  const port = (s.address() as net.AddressInfo).port;
+  await new Promise<void>((resolve) => s.close(() => resolve()));
+  return port;
+}
+
+test('connection refused → network_error ECONNREFUSED', async () => {
+  const port = await freePort();
+  const r = await run('x', {}, {}, { baseUrl: `http://127.0.0.1:${port}/v1` });
+  assert.equal(r.status, 'network_error');
+  assert.equal(r.error?.code, 'ECONNREFUSED');
+  assert.match(r.error!.hint, /listening/);
+  assert.equal(r.timing.headersMs, null);
+  assertNoKey(r);
+});
+
+test('unknown host (.invalid) → network_error ENOTFOUND', async () => {
+  const r = await run('x', {}, { connectMs: 5000 }, { baseUrl: 'http://no-such-host.invalid/v1' });
+  assert.equal(r.status, 'network_error');
+  assert.ok(['ENOTFOUND', 'EAI_AGAIN'].includes(r.error!.code!), r.error!.code);
+  assert.match(r.error!.hint, /resolve/);
+  assertNoKey(r);
+});
+
+test('https to a plain-HTTP port → tls_error', async () => {
+  const r = await run('x', {}, {}, { baseUrl: server.baseUrl.replace('http://', 'https://') });
+  assert.equal(r.status, 'tls_error');
+  assert.match(r.error!.hint, /https/);
+  assertNoKey(r);
+  await settled();
+});
+
+test('connect timeout: a listener whose accept queue is full never completes the handshake', async () => {
+  // A stopped child process cannot accept; once its backlog is full the kernel drops new SYNs.
+  const child = spawn(process.execPath, [
+    '-e',
+    "require('net').createServer().listen({port:0,host:'127.0.0.1',backlog:1},function(){process.stdout.write(String(this.address().port))})",
+  ]);
+  const fillers: net.Socket[] = [];
+  try {
+    const port = await new Promise<number>((resolve) => child.stdout.once('data', (d: Buffer) => resolve(Number(d.toString()))));
+    process.kill(child.pid!, 'SIGSTOP');
+    let hung = false;
+    for (let i = 0; i < 16 && !hung; i++) {
+      const s = net.connect(port, '127.0.0.1');
+      s.on('error', () => undefined);
+      fillers.push(s);
+      hung = !(await new Promise<boolean>((resolve) => {
+        const t = setTimeout(() => resolve(false), 300);
+        s.once('connect', () => {
+          clearTimeout(t);
+          resolve(true);
+        });
+      }));
+    }
+    assert.ok(hung, 'the backlog filled up');
+    const started = performance.now();
+    const r = await run('x', {}, { connectMs: 300, firstByteMs: 5000 }, { baseUrl: `http://127.0.0.1:${port}/v1` });
+    assert.equal(r.status, 'timeout');
+    assert.equal(r.error?.timeoutPhase, 'connect');
+    assert.ok(performance.now() - started < 4000, 'gave up at the connect limit, not a later one');
+  } finally {
+    for (const s of fillers) s.destroy();
+    child.kill('SIGKILL');
+  }
+});
+
+test('a fetch that never answers → firstByte timeout, and the fetch is aborted', async () => {
+  let aborted = false;
+  const r = await run('x', {
+    fetch: (_input, init) =>
+      new Promise<Response>((_resolve, reject) => {
+        init?.signal?.addEventListener('abort', () => {
+          aborted = true;
+          reject(new DOMException('aborted', 'AbortError'));
+        });
+      }),
+  }, { firstByteMs: 150 });
+  assert.equal(r.status, 'timeout');
+  assert.equal(r.error?.timeoutPhase, 'firstByte');
+  assert.equal(aborted, true);
+});
+
+test('no headers at all → firstByte timeout', async () => {
+  server.setSchedule('noheaders', { fault: { type: 'stallHeaders' } });
+  const r = await run('noheaders', {}, { firstByteMs: 200 });
+  assert.equal(r.status, 'timeout');
+  assert.equal(r.error?.timeoutPhase, 'firstByte');
+  assert.equal(r.timing.headersMs, null);
+  await settled();
+});
+
+test('stall after the role chunk, before any token → idle timeout', async () => {
+  server.setSchedule('stall0', { text, fault: { type: 'stall', afterChunks: 0 } });
+  const r = await run('stall0', {}, { idleMs: 200 });
+  assert.equal(r.status, 'timeout');
+  assert.equal(r.error?.timeoutPhase, 'idle');
+  assert.equal(r.text, '');
+  assert.notEqual(r.timing.firstByteMs, null);
+  assert.equal(r.metrics.ttftMs, null);
+  await settled();
+});
+
+test('stall after the first tokens → idle timeout, partial text and metrics kept', async () => {
+  server.setSchedule('stall3', { text, fault: { type: 'stall', afterChunks: 3 } });
+  const r = await run('stall3', {}, { idleMs: 200 });
+  assert.equal(r.status, 'timeout');
+  assert.equal(r.error?.timeoutPhase, 'idle');
+  assert.equal(r.text, 'one two three');
+  assert.ok(r.metrics.ttftMs! >= 0);
+  assert.ok(r.metrics.totalMs >= 180, `total ${r.metrics.totalMs}`);
+  assert.equal(r.metrics.tokenSource, 'estimated');
+  await settled();
+});
+
+test('a slow but steady stream within the idle limit is ok', async () => {
+  server.setSchedule('slow', { text: 'a b c d e', chunkIntervalMs: 60 });
+  const r = await run('slow', {}, { idleMs: 400 });
+  assert.equal(r.status, 'ok');
+  assert.equal(r.text, 'a b c d e');
+  await settled();
+});
+
+test('total timeout ends a stream that keeps dripping, keeping what arrived', async () => {
+  server.setSchedule('forever', { text: Array.from({ length: 200 }, (_, i) => `w${i}`).join(' '), chunkIntervalMs: 20 });
+  const r = await run('forever', {}, { idleMs: 1000, totalMs: 300 });
+  assert.equal(r.status, 'timeout');
+  assert.equal(r.error?.timeoutPhase, 'total');
+  assert.ok(r.text.startsWith('w0 w1'), r.text);
+  assert.ok(r.text.length < 800);
+  await settled();
+});
+
+for (const [status, hint] of [
+  [401, /API key/],
+  [403, /not allowed/],
+  [404, /baseUrl/],
+] as const) {
+  test(`HTTP ${status} → http_error with status and hint`, async () => {
+    server.setSchedule(`s${status}`, { fault: { type: 'status', status } });
+    const r = await run(`s${status}`);
+    assert.equal(r.status, 'http_error');
+    assert.equal(r.error?.httpStatus, status);
+    assert.match(r.error!.message, new RegExp(`^HTTP ${status}`));
+    assert.match(r.error!.hint, hint);
+    assert.equal(chatRequests(`s${status}`).length, 1, 'not retried');
+    assertNoKey(r);
+    await settled();
+  });
+}
+
+test('429 with Retry-After is retried (at most twice) before the first byte', async () => {
+  server.setSchedule('rl2', { text: 'after the wait', fault: { type: 'rateLimit', times: 2, retryAfter: '0.05' } });
+  const r = await run('rl2');
+  assert.equal(r.status, 'ok');
+  assert.equal(r.text, 'after the wait');
+  assert.equal(r.retries, 2);
+  const reqs = chatRequests('rl2');
+  assert.equal(reqs.length, 3);
+  assert.ok(reqs[1]!.receivedAtMs - reqs[0]!.receivedAtMs >= 45, 'waited for Retry-After');
+  // startMs is the final attempt's
+  assert.ok(r.metrics.ttftMs! < r.timing.endMs - reqs[0]!.receivedAtMs + 1000);
+
+  server.setSchedule('rl3', { fault: { type: 'rateLimit', times: 3, retryAfter: '0.02' } });
+  const gaveUp = await run('rl3');
+  assert.equal(gaveUp.status, 'http_error');
+  assert.equal(gaveUp.error?.httpStatus, 429);
+  assert.match(gaveUp.error!.hint, /Rate limited/);
+  assert.equal(gaveUp.retries, 2);
+  assert.equal(chatRequests('rl3').length, 3);
+  await settled();
+});
+
+test('429 without Retry-After uses the backoff; an over-long Retry-After is not waited for', async () => {
+  server.setSchedule('rlnone', { text: 'ok', fault: { type: 'rateLimit', times: 1 } });
+  const r = await run('rlnone', { rateLimitBackoffMs: [30, 60] });
+  assert.equal(r.status, 'ok');
+  assert.equal(r.retries, 1);
+
+  server.setSchedule('rllong', { fault: { type: 'rateLimit', times: 1, retryAfter: '3600' } });
+  const long = await run('rllong');
+  assert.equal(long.status, 'http_error');
+  assert.equal(long.retries, 0);
+  assert.equal(chatRequests('rllong').length, 1);
+
+  const date = new Date(Date.now() - 5000).toUTCString();
+  server.setSchedule('rldate', { text: 'ok', fault: { type: 'rateLimit', times: 1, retryAfter: date } });
+  const dated = await run('rldate');
+  assert.equal(dated.status, 'ok');
+  assert.equal(dated.retries, 1);
+  await settled();
+});
+
+test('parseRetryAfterMs reads seconds and HTTP dates', () => {
+  assert.equal(parseRetryAfterMs('2'), 2000);
+  assert.equal(parseRetryAfterMs('0.05'), 50);
+  assert.equal(parseRetryAfterMs(null), null);
+  assert.equal(parseRetryAfterMs('soon'), null);
+  const now = Date.parse('Wed, 21 Oct 2015 07:28:00 GMT');
+  assert.equal(parseRetryAfterMs('Wed, 21 Oct 2015 07:28:30 GMT', now), 30_000);
+  assert.equal(parseRetryAfterMs('Wed, 21 Oct 2015 07:27:00 GMT', now), 0);
+});
+
+test('500 with a huge HTML body → http_error, body stripped of tags and capped', async () => {
+  const page = `<!DOCTYPE html><html><head><style>body{color:red}</style><script>var x = 1;</script></head><body><h1>Internal Server Error</h1><p>${'The upstream worker crashed. '.repeat(8000)}</p></body></html>`;
+  assert.ok(page.length > 200_000);
+  server.setSchedule('s500', { fault: { type: 'status', status: 500, body: page, contentType: 'text/html' } });
+  const r = await run('s500', {}, { maxErrorBodyBytes: 2048 });
+  assert.equal(r.status, 'http_error');
+  assert.equal(r.error?.httpStatus, 500);
+  assert.ok(r.error!.body!.startsWith('Internal Server Error The upstream worker crashed.'), r.error!.body!.slice(0, 80));
+  assert.ok(!/[<>]/.test(r.error!.body!), 'no tags');
+  assert.ok(!r.error!.body!.includes('color:red') && !r.error!.body!.includes('var x'), 'no style or script');
+  assert.ok(Buffer.byteLength(r.error!.body!) <= 2048);
+  assert.ok(!r.error!.message.includes('\n') && r.error!.message.length <= 300, 'one short line');
+  await settled();
+});
+
+test('200 with text/html → protocol_error', async () => {
+  server.setSchedule('html', { fault: { type: 'htmlOk' } });
+  const r = await run('html');
+  assert.equal(r.status, 'protocol_error');
+  assert.match(r.error!.message, /HTML/);
+  assert.match(r.error!.hint, /baseUrl/);
+  await settled();
+});
+
+test('malformed SSE JSON → protocol_error, partial text kept', async () => {
+  server.setSchedule('badjson', { text, fault: { type: 'malformedJson', afterChunks: 2 } });
+  const r = await run('badjson');
+  assert.equal(r.status, 'protocol_error');
+  assert.equal(r.text, 'one two');
+  await settled();
+});
+
+test('{"error": …} inside the stream → upstream_error with its message', async () => {
+  server.setSchedule('midfail', { text, fault: { type: 'errorInStream', afterChunks: 2, message: 'CUDA out of memory' } });
+  const r = await run('midfail');
+  assert.equal(r.status, 'upstream_error');
+  assert.match(r.error!.message, /CUDA out of memory/);
+  assert.equal(r.text, 'one two');
+  await settled();
+});
+
+test('clean close without [DONE] or finish_reason → truncated', async () => {
+  server.setSchedule('cut', { text, fault: { type: 'closeEarly', afterChunks: 4 } });
+  const r = await run('cut');
+  assert.equal(r.status, 'truncated');
+  assert.equal(r.text, 'one two three four');
+  assert.equal(r.finishReason, null);
+  await settled();
+});
+
+test('TCP reset mid-stream → network_error, partial text kept', async () => {
+  server.setSchedule('rst', { text, fault: { type: 'reset', afterChunks: 3 } });
+  const r = await run('rst');
+  assert.equal(r.status, 'network_error');
+  assert.equal(r.error?.code, 'ECONNRESET');
+  assert.equal(r.text, 'one two three');
+  await settled();
+});
+
+test('user cancel → cancelled, partial text kept', async () => {
+  server.setSchedule('cancel', { text, chunkIntervalMs: 40 });
+  const controller = new AbortController();
+  let deltas = 0;
+  const r = await run('cancel', {
+    signal: controller.signal,
+    onDelta: () => {
+      if (++deltas === 3) controller.abort();
+    },
+  });
+  assert.equal(r.status, 'cancelled');
+  assert.equal(r.text, 'one two three');
+  assert.ok(r.metrics.ttftMs !== null);
+  await settled();
+
+  const pre = new AbortController();
+  pre.abort();
+  const early = await run('cancel', { signal: pre.signal });
+  assert.equal(early.status, 'cancelled');
+  await settled();
+});
+
+test('redirect to another origin is never followed and the key goes nowhere else', async () => {
+  const other = await startFixtureServer();
+  try {
+    server.setSchedule('moved', { fault: { type: 'redirect', location: `${other.baseUrl}/chat/completions` } });
+    const r = await run('moved');
+    assert.equal(r.status, 'http_error');
+    assert.equal(r.error?.httpStatus, 307);
+    assert.ok(r.error!.message.includes(`http://127.0.0.1:${other.port}`), r.error!.message);
+    assert.match(r.error!.message, /not followed/);
+    assert.equal(other.requests.length, 0, 'the other origin received nothing');
+    assertNoKey(r);
+  } finally {
+    await other.close();
+  }
+  await settled();
+});
+
+test('a stream over maxStreamBytes → protocol_error "stream exceeded 4 MB", text kept', async () => {
+  server.setSchedule('huge', { fault: { type: 'huge', bytes: 6 * 1024 * 1024 } });
+  const r = await run('huge', {}, { totalMs: 20_000 });
+  assert.equal(r.status, 'protocol_error');
+  assert.match(r.error!.message, /stream exceeded 4 MB/);
+  assert.ok(r.text.length > 10_000);
+  await settled();
+});
+
+test('faults in parallel streams do not disturb each other', async () => {
+  server.setSchedule('p-ok', { text: 'fine', chunkIntervalMs: 20 });
+  server.setSchedule('p-rst', { text, fault: { type: 'reset', afterChunks: 1 } });
+  server.setSchedule('p-500', { fault: { type: 'status', status: 503 } });
+  server.setSchedule('p-stall', { text, fault: { type: 'stall', afterChunks: 1 } });
+  const results = await Promise.all([
+    run('p-ok'),
+    run('p-rst'),
+    run('p-500'),
+    run('p-stall', {}, { idleMs: 200 }),
+    run('p-ok'),
+  ]);
+  assert.deepEqual(
+    results.map((r) => r.status),
+    ['ok', 'network_error', 'http_error', 'timeout', 'ok'],
+  );
+  assert.equal(results[0]!.text, 'fine');
+  assert.equal(results[4]!.text, 'fine');
+  await settled();
+});

@@ -1,0 +1,103 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { chunkGaps, computeMetrics, resolveTokenCounts, type TokenCounts } from '../../src/core/metrics';
+import { countMessageTokens, countTokens } from '../../src/core/tokens';
+import type { TimingMarks } from '../../src/core/types';
+
+const reported = (outputTokens: number | null, inputTokens: number | null = 10): TokenCounts => ({
+  inputTokens,
+  outputTokens,
+  cachedInputTokens: null,
+  reasoningTokens: null,
+  tokenSource: 'reported',
+});
+
+test('chunk gaps are the differences between consecutive arrivals', () => {
+  assert.deepEqual(chunkGaps([]), []);
+  assert.deepEqual(chunkGaps([5]), []);
+  assert.deepEqual(chunkGaps([5, 7, 12, 12]), [2, 5, 0]);
+});
+
+test('computeMetrics applies the documented formulas', () => {
+  const timing: TimingMarks = {
+    startMs: 1000,
+    headersMs: 1050,
+    firstByteMs: 1051,
+    firstContentMs: 1200,
+    chunkMs: [1200, 1210, 1230, 1260, 1300],
+    endMs: 2200,
+  };
+  const m = computeMetrics(timing, reported(11));
+  assert.equal(m.ttftMs, 200);
+  assert.equal(m.totalMs, 1200);
+  assert.equal(m.tpotMs, (1200 - 200) / 10);
+  assert.equal(m.tokensPerSecond, 11 / ((2200 - 1200) / 1000));
+  // gaps 10, 20, 30, 40 → p50 = 20 (rank 2), p95 = 40 (rank 4)
+  // gaps 10, 20, 30, 40 → linear-interpolated p50 = 25, p95 = 38.5
+  assert.equal(m.chunkGapP50Ms, 25);
+  assert.equal(m.chunkGapP95Ms, 38.5);
+  assert.equal(m.outputTokens, 11);
+  assert.equal(m.inputTokens, 10);
+  assert.equal(m.tokenSource, 'reported');
+});
+
+test('metrics that need content or two tokens are null without them', () => {
+  const noContent: TimingMarks = { startMs: 0, headersMs: 5, firstByteMs: 6, firstContentMs: null, chunkMs: [], endMs: 50 };
+  const m = computeMetrics(noContent, reported(0));
+  assert.equal(m.ttftMs, null);
+  assert.equal(m.totalMs, 50);
+  assert.equal(m.tpotMs, null);
+  assert.equal(m.tokensPerSecond, null);
+  assert.equal(m.chunkGapP50Ms, null);
+  assert.equal(m.chunkGapP95Ms, null);
+
+  const oneToken: TimingMarks = { startMs: 0, headersMs: 5, firstByteMs: 6, firstContentMs: 20, chunkMs: [20], endMs: 30 };
+  const one = computeMetrics(oneToken, reported(1));
+  assert.equal(one.ttftMs, 20);
+  assert.equal(one.tpotMs, null);
+  assert.equal(one.tokensPerSecond, null);
+  assert.equal(computeMetrics(oneToken, reported(null)).tpotMs, null);
+});
+
+test('reported usage wins, including cached and reasoning details', () => {
+  const counts = resolveTokenCounts({
+    usage: {
+      prompt_tokens: 120,
+      completion_tokens: 48,
+      prompt_tokens_details: { cached_tokens: 100 },
+      completion_tokens_details: { reasoning_tokens: 30 },
+    },
+    text: 'a much longer text than forty-eight tokens would ever be, repeated '.repeat(20),
+    reasoning: '',
+    messages: [{ role: 'user', content: 'hi' }],
+    model: 'gpt-4o-mini',
+  });
+  assert.deepEqual(counts, {
+    inputTokens: 120,
+    outputTokens: 48,
+    cachedInputTokens: 100,
+    reasoningTokens: 30,
+    tokenSource: 'reported',
+  });
+});
+
+test('without usage, tokens are counted with the tokenizer, never from chunks', () => {
+  const messages = [
+    { role: 'system' as const, content: 'You are terse.' },
+    { role: 'user' as const, content: 'Name three primes.' },
+  ];
+  const text = 'Two, three and five are the first three primes.';
+  const reasoning = 'The user wants primes; start from two.';
+  const counts = resolveTokenCounts({ usage: null, text, reasoning, messages, model: 'llama-3.1-8b' });
+  assert.equal(counts.tokenSource, 'estimated');
+  assert.equal(counts.inputTokens, countMessageTokens(messages, 'llama-3.1-8b'));
+  assert.equal(counts.outputTokens, countTokens(text, 'llama-3.1-8b') + countTokens(reasoning, 'llama-3.1-8b'));
+  assert.ok(counts.outputTokens! > 10);
+  assert.equal(counts.cachedInputTokens, null);
+  assert.equal(counts.reasoningTokens, null);
+
+  // usage without completion_tokens is not trusted
+  const partial = resolveTokenCounts({ usage: { prompt_tokens: 5 }, text, reasoning: '', messages, model: 'm' });
+  assert.equal(partial.tokenSource, 'estimated');
+  assert.equal(partial.outputTokens, countTokens(text, 'm'));
+});

@@ -1,0 +1,251 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
+import { Backend, RequestParams, Timeouts, type BackendInput, type ChatMessage } from '../../src/core/config';
+import { checkBackend, fetchModelsPrice, priceFromModelEntry, runComparison, type RunOptions } from '../../src/core/runner';
+import { UsageSupportMemory } from '../../src/core/stream';
+import { startFixtureServer, type FixtureServer } from '../fixtures/server';
+import type { RunEvent } from '../../src/core/types';
+
+const unhandled: unknown[] = [];
+process.on('unhandledRejection', (reason) => unhandled.push(reason));
+
+let server: FixtureServer;
+before(async () => {
+  server = await startFixtureServer();
+});
+after(async () => {
+  await server.close();
+  assert.deepEqual(unhandled, [], 'no unhandled rejections');
+});
+
+const messages: ChatMessage[] = [{ role: 'user', content: 'Compare us.' }];
+
+function backend(id: string, model: string, extra: Partial<BackendInput> = {}): Backend {
+  return Backend.parse({ id, kind: 'decentralized', baseUrl: server.baseUrl, model, ...extra });
+}
+
+function options(backends: Backend[], extra: Partial<RunOptions> = {}): RunOptions {
+  return {
+    backends,
+    messages,
+    params: RequestParams.parse({ maxTokens: 32 }),
+    timeouts: Timeouts.parse({ firstByteMs: 3000, idleMs: 3000, totalMs: 10_000 }),
+    resolveKey: () => undefined,
+    usageMemory: new UsageSupportMemory(),
+    ...extra,
+  };
+}
+
+async function settled(): Promise<void> {
+  for (let i = 0; i < 200 && (server.openSockets() > 0 || server.pendingWork() > 0); i++) await delay(10);
+  assert.equal(server.openSockets(), 0, 'every socket closed');
+  assert.deepEqual(unhandled, []);
+}
+
+test('fans out backends × trials in trial-major order; one fault does not disturb the others', async () => {
+  server.setSchedule('r-fast', { text: 'fast answer', chunkIntervalMs: 5 });
+  server.setSchedule('r-slow', { text: 'slow answer', ttftMs: 80, chunkIntervalMs: 20 });
+  server.setSchedule('r-broken', { text: 'broken answer here', fault: { type: 'reset', afterChunks: 1 } });
+  const backends = [backend('fast', 'r-fast'), backend('slow', 'r-slow'), backend('broken', 'r-broken')];
+  const events: RunEvent[] = [];
+  const result = await runComparison(
+    options(backends, {
+      trials: 2,
+      onEvent: (e) => {
+        events.push(e);
+        if (e.type === 'delta') throw new Error('listener bug');
+      },
+    }),
+  );
+  assert.match(result.runId, /^[0-9a-f-]{36}$/);
+  assert.ok(!Number.isNaN(Date.parse(result.startedAt)));
+  assert.deepEqual(result.request.messages, messages);
+  assert.deepEqual(
+    result.results.map((r) => `${r.backendId}#${r.trial}:${r.status}`),
+    ['fast#1:ok', 'slow#1:ok', 'broken#1:network_error', 'fast#2:ok', 'slow#2:ok', 'broken#2:network_error'],
+  );
+  assert.equal(result.results[0]!.text, 'fast answer');
+  assert.equal(result.results[1]!.text, 'slow answer');
+  assert.equal(result.results[2]!.text, 'broken');
+  for (const r of result.results) {
+    assert.equal(r.request.url, `${server.baseUrl}/chat/completions`);
+    assert.equal(r.request.body.model, r.model);
+    assert.equal(r.request.body.max_tokens, 32);
+  }
+
+  // events: per job, started → deltas → finished; deltas carry the text
+  for (const r of result.results) {
+    const mine = events.filter((e) =>
+      e.type === 'finished' ? e.result.backendId === r.backendId && e.result.trial === r.trial : e.backendId === r.backendId && e.trial === r.trial,
+    );
+    assert.equal(mine[0]!.type, 'started');
+    assert.equal(mine.at(-1)!.type, 'finished');
+    assert.equal(mine.filter((e) => e.type === 'finished').length, 1);
+    const streamed = mine.flatMap((e) => (e.type === 'delta' ? [e.content] : [])).join('');
+    assert.equal(streamed, r.text);
+  }
+  await settled();
+});
+
+test('concurrency caps simultaneous streams across backends and trials', async () => {
+  server.setSchedule('c1', { text: 'x y', ttftMs: 60 });
+  server.setSchedule('c2', { text: 'x y', ttftMs: 60 });
+  let open = 0;
+  let maxOpen = 0;
+  const order: string[] = [];
+  const result = await runComparison(
+    options([backend('c1', 'c1'), backend('c2', 'c2')], {
+      trials: 3,
+      concurrency: 2,
+      onEvent: (e) => {
+        if (e.type === 'started') {
+          order.push(`${e.backendId}#${e.trial}`);
+          maxOpen = Math.max(maxOpen, ++open);
+        } else if (e.type === 'finished') open--;
+      },
+    }),
+  );
+  assert.equal(result.results.length, 6);
+  assert.ok(result.results.every((r) => r.status === 'ok'));
+  assert.equal(maxOpen, 2);
+  assert.deepEqual(order.slice(0, 2).sort(), ['c1#1', 'c2#1'], 'trial 1 starts first');
+
+  const serial = await runComparison(options([backend('c1', 'c1'), backend('c2', 'c2')], { concurrency: 1 }));
+  const [a, b] = serial.results;
+  assert.ok(b!.timing.startMs >= a!.timing.endMs, 'concurrency 1 runs one stream after the other');
+  await settled();
+});
+
+test('one AbortSignal cancels every stream; unstarted trials end cancelled without a request', async () => {
+  server.setSchedule('slowcancel', { text: 'a b c d e f g h i j k l', chunkIntervalMs: 50 });
+  const controller = new AbortController();
+  const before = server.requests.length;
+  const result = await runComparison(
+    options([backend('k1', 'slowcancel'), backend('k2', 'slowcancel')], {
+      trials: 3,
+      signal: controller.signal,
+      onEvent: (e) => {
+        if (e.type === 'delta' && e.backendId === 'k1' && e.content.includes('c')) controller.abort();
+      },
+    }),
+  );
+  assert.equal(result.results.length, 6);
+  assert.ok(result.results.every((r) => r.status === 'cancelled'), result.results.map((r) => r.status).join());
+  assert.ok(result.results[0]!.text.startsWith('a b c'), 'partial text kept');
+  assert.equal(server.requests.length - before, 2, 'only trial 1 reached the server');
+  assert.equal(result.results[5]!.text, '');
+  await settled();
+});
+
+test('a failing key lookup fails only that backend, and keys are resolved once per backend', async () => {
+  server.setSchedule('keyok', { text: 'hello' });
+  const lookups: string[] = [];
+  const result = await runComparison(
+    options([backend('good', 'keyok'), backend('nokey', 'keyok')], {
+      trials: 2,
+      resolveKey: (b) => {
+        lookups.push(b.id);
+        if (b.id === 'nokey') throw new Error('secret store locked');
+        return 'sk-good';
+      },
+    }),
+  );
+  assert.deepEqual(
+    result.results.map((r) => `${r.backendId}:${r.status}`),
+    ['good:ok', 'nokey:protocol_error', 'good:ok', 'nokey:protocol_error'],
+  );
+  assert.match(result.results[1]!.error!.message, /secret store locked/);
+  assert.deepEqual(lookups.sort(), ['good', 'nokey']);
+  assert.equal(result.results[0]!.request.headers.authorization, 'Bearer ***');
+  await settled();
+});
+
+test('modelsEndpoint pricing reads the price from GET /models', async () => {
+  server.setSchedule('priced', { text: 'priced answer', completionTokens: 1000, promptTokens: 2000, modelsPricing: { inputPerMTok: 0.5, outputPerMTok: 2 } });
+  const b = backend('priced', 'priced', { pricing: { type: 'modelsEndpoint' } });
+  const result = await runComparison(options([b]));
+  const [r] = result.results;
+  assert.equal(r!.status, 'ok');
+  assert.equal(r!.cost.costSource, 'modelsEndpoint');
+  assert.ok(Math.abs(r!.cost.costUsd! - (2000 * 0.5 + 1000 * 2) / 1e6) < 1e-12, String(r!.cost.costUsd));
+
+  let asked = 0;
+  const injected = await runComparison(
+    options([b], {
+      modelsPrice: async () => {
+        asked++;
+        return { inputPerMTok: 1, outputPerMTok: 1, asOf: '2025-01-01' };
+      },
+      trials: 2,
+    }),
+  );
+  assert.equal(asked, 1, 'price read once per backend');
+  assert.ok(Math.abs(injected.results[0]!.cost.costUsd! - 3000 / 1e6) < 1e-12);
+  await settled();
+});
+
+test('fetchModelsPrice handles per-token strings and numbers; null when absent', async () => {
+  server.setSchedule('str', { modelsPricing: { inputPerMTok: 0.15, outputPerMTok: 0.6 }, modelsPricingFormat: 'string' });
+  const p = await fetchModelsPrice(backend('s', 'str'), undefined);
+  assert.ok(p);
+  assert.ok(Math.abs(p.inputPerMTok - 0.15) < 1e-9 && Math.abs(p.outputPerMTok - 0.6) < 1e-9, JSON.stringify(p));
+  assert.match(p.asOf, /^\d{4}-\d{2}-\d{2}$/);
+  server.setSchedule('free-listing', { text: 'x' });
+  assert.equal(await fetchModelsPrice(backend('n', 'free-listing'), undefined), null);
+  assert.equal(await fetchModelsPrice(backend('n', 'not-listed-anywhere'), undefined), null);
+  assert.deepEqual(priceFromModelEntry({ id: 'm', pricing: { input: 0.2, output: 0.8 } }), { inputPerMTok: 0.2, outputPerMTok: 0.8 });
+  assert.deepEqual(priceFromModelEntry({ id: 'm', pricing: { prompt: '0.000003', completion: '0.000015' } }), {
+    inputPerMTok: 3,
+    outputPerMTok: 15,
+  });
+  assert.equal(priceFromModelEntry({ id: 'm', pricing: { prompt: '-1', completion: '-1' } }), null);
+  assert.equal(priceFromModelEntry({ id: 'm' }), null);
+  await settled();
+});
+
+test('checkBackend: reachable, listed, usage reported / not reported / rejected', async () => {
+  server.setSchedule('chk', { text: 'ok' });
+  const good = await checkBackend(backend('chk', 'chk'), undefined);
+  assert.deepEqual(
+    { ...good, latencyMs: typeof good.latencyMs },
+    { backendId: 'chk', reachable: true, modelsListed: true, modelFound: true, streamUsage: 'reported', latencyMs: 'number', error: null },
+  );
+
+  server.setSchedule('chk-nousage', { text: 'ok', usage: 'never' });
+  assert.equal((await checkBackend(backend('n', 'chk-nousage'), undefined)).streamUsage, 'not_reported');
+
+  server.setSchedule('chk-picky', { text: 'ok', rejectStreamOptions: true });
+  const memory = new UsageSupportMemory();
+  const picky = await checkBackend(backend('p', 'chk-picky'), undefined, { usageMemory: memory });
+  assert.equal(picky.streamUsage, 'rejected');
+  assert.equal(memory.isRejected(backend('p', 'chk-picky')), true);
+
+  const unlisted = await checkBackend(backend('u', 'unlisted-model'), undefined);
+  assert.equal(unlisted.modelsListed, true);
+  assert.equal(unlisted.modelFound, false);
+
+  server.requireKey('sk-right');
+  try {
+    const wrongKey = await checkBackend(backend('w', 'chk'), 'sk-wrong');
+    assert.equal(wrongKey.reachable, true);
+    assert.equal(wrongKey.error?.httpStatus, 401);
+    assert.equal(wrongKey.streamUsage, 'unknown');
+    assert.ok(!JSON.stringify(wrongKey).includes('sk-wrong'));
+  } finally {
+    server.requireKey(null);
+  }
+  await settled();
+
+  const s = net.createServer();
+  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+  const port = (s.address() as net.AddressInfo).port;
+  await new Promise<void>((resolve) => s.close(() => resolve()));
+  const down = await checkBackend(backend('d', 'x', { baseUrl: `http://127.0.0.1:${port}/v1` }), undefined);
+  assert.equal(down.reachable, false);
+  assert.equal(down.modelsListed, null);
+  assert.equal(down.modelFound, null);
+  assert.equal(down.latencyMs, null);
+  assert.equal(down.error?.type, 'network_error');
+});

@@ -1,0 +1,294 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { setTimeout as delay } from 'node:timers/promises';
+import { Backend, RequestParams, type BackendInput, type ChatMessage } from '../../src/core/config';
+import { streamCompletion, UsageSupportMemory, type StreamOptions } from '../../src/core/stream';
+import { createNodeFetch } from '../../src/core/timedFetch';
+import { countTokens } from '../../src/core/tokens';
+import { redactHeaders, redactSecrets } from '../../src/core/redact';
+import { startFixtureServer, type FixtureServer } from '../fixtures/server';
+
+const unhandled: unknown[] = [];
+process.on('unhandledRejection', (reason) => unhandled.push(reason));
+
+let server: FixtureServer;
+before(async () => {
+  server = await startFixtureServer();
+});
+after(async () => {
+  await server.close();
+  assert.deepEqual(unhandled, [], 'no unhandled rejections');
+});
+
+const messages: ChatMessage[] = [
+  { role: 'system', content: 'Be brief.' },
+  { role: 'user', content: 'Say hello to the fixture.' },
+];
+
+function backend(model: string, extra: Partial<BackendInput> = {}): Backend {
+  return Backend.parse({ id: `b-${model}`, kind: 'decentralized', baseUrl: server.baseUrl, model, ...extra });
+}
+
+function run(model: string, extra: Partial<StreamOptions> = {}, backendExtra: Partial<BackendInput> = {}) {
+  return streamCompletion({
+    backend: backend(model, backendExtra),
+    messages,
+    params: RequestParams.parse({ maxTokens: 64, temperature: 0.2, seed: 7 }),
+    timeouts: { firstByteMs: 3000, idleMs: 3000, totalMs: 10_000 },
+    usageMemory: new UsageSupportMemory(),
+    ...extra,
+  });
+}
+
+async function settled(): Promise<void> {
+  for (let i = 0; i < 200 && (server.openSockets() > 0 || server.pendingWork() > 0); i++) await delay(10);
+  assert.equal(server.openSockets(), 0, 'every socket closed');
+  assert.deepEqual(unhandled, []);
+}
+
+function requestsFor(model: string) {
+  return server.requests.filter((r) => r.path.endsWith('/chat/completions') && r.body?.model === model);
+}
+
+test('streams content, asks for usage and uses the reported counts', async () => {
+  const text = 'One small step for a fixture, one giant leap for streaming.';
+  server.setSchedule('happy', { text, completionTokens: 42, promptTokens: 17, cachedTokens: 5 });
+  const deltas: string[] = [];
+  const r = await run('happy', { onDelta: (d) => deltas.push(d.content) });
+  assert.equal(r.status, 'ok');
+  assert.equal(r.error, null);
+  assert.equal(r.text, text);
+  assert.equal(deltas.join(''), text);
+  assert.equal(r.finishReason, 'stop');
+  assert.equal(r.usageReported, true);
+  assert.equal(r.metrics.tokenSource, 'reported');
+  assert.equal(r.metrics.outputTokens, 42);
+  assert.equal(r.metrics.inputTokens, 17);
+  assert.equal(r.metrics.cachedInputTokens, 5);
+  assert.equal(r.backendId, 'b-happy');
+  assert.equal(r.trial, 1);
+
+  const [sent] = requestsFor('happy');
+  assert.ok(sent);
+  assert.equal(sent.method, 'POST');
+  assert.equal(sent.body.stream, true);
+  assert.deepEqual(sent.body.stream_options, { include_usage: true });
+  assert.equal(sent.body.max_tokens, 64);
+  assert.equal(sent.body.temperature, 0.2);
+  assert.equal(sent.body.seed, 7);
+  assert.deepEqual(sent.body.messages, messages);
+  assert.equal(sent.headers.authorization, undefined, 'no key given, no Authorization header');
+  assert.deepEqual(r.request.body, sent.body, 'the recorded request is what the server got');
+  assert.equal(r.request.url, `${server.baseUrl}/chat/completions`);
+  await settled();
+});
+
+test('timing marks are ordered and come from the monotonic clock', async () => {
+  const text = 'a b c d e f';
+  server.setSchedule('timed', { text, headersDelayMs: 30, ttftMs: 120, chunkIntervalMs: 40 });
+  const before = performance.now();
+  const r = await run('timed');
+  const afterMs = performance.now();
+  assert.equal(r.status, 'ok');
+  const t = r.timing;
+  assert.ok(before <= t.startMs, 'start after the call');
+  assert.ok(t.startMs <= t.headersMs! && t.headersMs! <= t.firstByteMs! && t.firstByteMs! <= t.firstContentMs!);
+  assert.ok(t.firstContentMs! <= t.endMs && t.endMs <= afterMs);
+  assert.equal(t.chunkMs.length, 6, 'one arrival per content chunk');
+  assert.equal(t.chunkMs[0], t.firstContentMs);
+  // generous tolerances: the server waits 30 ms + 120 ms before the first token, 40 ms between chunks
+  assert.ok(t.headersMs! - t.startMs >= 25, `headers after ${t.headersMs! - t.startMs} ms`);
+  assert.ok(r.metrics.ttftMs! >= 140 && r.metrics.ttftMs! < 1500, `ttft ${r.metrics.ttftMs}`);
+  assert.ok(r.metrics.chunkGapP50Ms! >= 30 && r.metrics.chunkGapP50Ms! < 500, `gap p50 ${r.metrics.chunkGapP50Ms}`);
+  assert.ok(r.metrics.totalMs >= r.metrics.ttftMs! + 5 * 35);
+  // first body byte (the role chunk) arrives right after headers, well before content
+  assert.ok(t.firstContentMs! - t.firstByteMs! >= 100);
+  await settled();
+});
+
+test('uses the injected clock and fetch', async () => {
+  server.setSchedule('injected', { text: 'x y z' });
+  let tick = 0;
+  const calls: string[] = [];
+  const base = createNodeFetch();
+  const r = await run('injected', {
+    now: () => ++tick,
+    fetch: (input, init) => {
+      calls.push(String(input));
+      return base(input, init);
+    },
+  });
+  assert.equal(r.status, 'ok');
+  assert.equal(r.text, 'x y z');
+  assert.deepEqual(calls, [`${server.baseUrl}/chat/completions`]);
+  for (const v of [r.timing.startMs, r.timing.headersMs, r.timing.firstByteMs, r.timing.firstContentMs, r.timing.endMs]) {
+    assert.ok(Number.isInteger(v) && v! <= tick, `mark ${v} taken from the fake clock`);
+  }
+  assert.ok(r.timing.startMs < r.timing.headersMs! && r.timing.headersMs! < r.timing.firstByteMs!);
+  await settled();
+});
+
+test('reasoning deltas (reasoning_content or reasoning) go to result.reasoning', async () => {
+  server.setSchedule('thinker', { reasoning: 'Let me think about it.', text: 'Answer.' });
+  const r = await run('thinker');
+  assert.equal(r.status, 'ok');
+  assert.equal(r.reasoning, 'Let me think about it.');
+  assert.equal(r.text, 'Answer.');
+  // first content mark counts the first reasoning delta
+  assert.equal(r.timing.firstContentMs, r.timing.chunkMs[0]);
+
+  // the `reasoning` field name, from a tiny local stream
+  const sse = [
+    { choices: [{ index: 0, delta: { role: 'assistant', content: '' } }] },
+    { choices: [{ index: 0, delta: { reasoning: 'hmm ' } }] },
+    { choices: [{ index: 0, delta: { reasoning: 'ok' } }] },
+    { choices: [{ index: 0, delta: { content: 'Yes.' }, finish_reason: 'stop' }] },
+  ]
+    .map((c) => `data: ${JSON.stringify({ id: 'x', object: 'chat.completion.chunk', created: 0, model: 'm', ...c })}\n\n`)
+    .join('');
+  const local = await run('local', {
+    fetch: async () => new Response(`${sse}data: [DONE]\n\n`, { headers: { 'content-type': 'text/event-stream' } }),
+  });
+  assert.equal(local.status, 'ok');
+  assert.equal(local.reasoning, 'hmm ok');
+  assert.equal(local.text, 'Yes.');
+  await settled();
+});
+
+test('without usage, output tokens are counted with the tokenizer, not from chunks', async () => {
+  const text = 'Tokenizers split words into pieces; chunks group several tokens together anyway.';
+  server.setSchedule('nousage', { text, usage: 'never', tokensPerChunk: 4 });
+  const r = await run('nousage', {}, { model: 'nousage' });
+  assert.equal(r.status, 'ok');
+  assert.equal(r.usageReported, false);
+  assert.equal(r.metrics.tokenSource, 'estimated');
+  assert.equal(r.metrics.outputTokens, countTokens(text, 'nousage'));
+  assert.notEqual(r.metrics.outputTokens, r.timing.chunkMs.length);
+  await settled();
+});
+
+test('stream_options rejected with 400: retried once without it, and remembered', async () => {
+  server.setSchedule('picky', { rejectStreamOptions: true, text: 'fine then' });
+  const memory = new UsageSupportMemory();
+  const b = backend('picky');
+  const base = { backend: b, messages, params: RequestParams.parse({}), usageMemory: memory };
+  const first = await streamCompletion(base);
+  assert.equal(first.status, 'ok');
+  assert.equal(first.text, 'fine then');
+  assert.equal(first.usageReported, false);
+  let sent = requestsFor('picky');
+  assert.equal(sent.length, 2);
+  assert.ok('stream_options' in sent[0]!.body);
+  assert.ok(!('stream_options' in sent[1]!.body));
+  assert.ok(!('stream_options' in first.request.body), 'the recorded request is the one that streamed');
+  assert.equal(memory.isRejected(b), true);
+  assert.equal(memory.isRejected({ id: b.id, baseUrl: 'http://elsewhere.invalid/v1' }), false);
+
+  const second = await streamCompletion(base);
+  assert.equal(second.status, 'ok');
+  sent = requestsFor('picky');
+  assert.equal(sent.length, 3, 'one request only, the memory skipped stream_options');
+  assert.ok(!('stream_options' in sent[2]!.body));
+  await settled();
+});
+
+test('a 400 unrelated to stream_options is retried once, then reported, not remembered', async () => {
+  server.setSchedule('badreq', {
+    fault: { type: 'status', status: 400, body: JSON.stringify({ error: { message: 'max_tokens is too large' } }) },
+  });
+  const memory = new UsageSupportMemory();
+  const r = await run('badreq', { usageMemory: memory });
+  assert.equal(r.status, 'http_error');
+  assert.equal(r.error?.httpStatus, 400);
+  assert.match(r.error!.message, /max_tokens is too large/);
+  assert.equal(requestsFor('badreq').length, 2);
+  assert.equal(memory.isRejected(backend('badreq')), false);
+  await settled();
+});
+
+test("streamUsage 'never' sends no stream_options", async () => {
+  server.setSchedule('never', { text: 'ok' });
+  const r = await run('never', {}, { streamUsage: 'never' });
+  assert.equal(r.status, 'ok');
+  const [sent] = requestsFor('never');
+  assert.ok(!('stream_options' in sent!.body));
+  assert.equal(r.metrics.tokenSource, 'estimated');
+  await settled();
+});
+
+test('extraBody is merged but cannot override model, messages or stream', async () => {
+  server.setSchedule('extra', { text: 'merged' });
+  const r = await run('extra', {}, { extraBody: { model: 'evil', stream: false, messages: [], top_p: 0.5, provider: { sort: 'latency' } } });
+  assert.equal(r.status, 'ok');
+  const [sent] = requestsFor('extra');
+  assert.equal(sent!.body.model, 'extra');
+  assert.equal(sent!.body.stream, true);
+  assert.deepEqual(sent!.body.messages, messages);
+  assert.equal(sent!.body.top_p, 0.5);
+  assert.deepEqual(sent!.body.provider, { sort: 'latency' });
+  await settled();
+});
+
+test('the key is sent as Bearer but never recorded, and custom secret headers are redacted', async () => {
+  const key = 'sk-live-VERY-SECRET-0123456789';
+  server.requireKey(key);
+  try {
+    server.setSchedule('keyed', { text: 'authorised' });
+    const r = await run('keyed', { apiKey: key }, { headers: { 'X-Api-Key': 'also-secret-value', 'X-Trace': 'visible' } });
+    assert.equal(r.status, 'ok');
+    const [sent] = requestsFor('keyed');
+    assert.equal(sent!.headers.authorization, `Bearer ${key}`);
+    assert.equal(sent!.headers['x-api-key'], 'also-secret-value');
+    assert.equal(r.request.headers.authorization, 'Bearer ***');
+    assert.equal(r.request.headers['x-api-key'], '***');
+    assert.equal(r.request.headers['x-trace'], 'visible');
+    assert.ok(!JSON.stringify(r).includes(key));
+    assert.ok(!JSON.stringify(r).includes('also-secret-value'));
+
+    // a wrong key: 401 with a hint, and the server echoing the key does not leak it
+    server.setSchedule('echo', {
+      fault: { type: 'status', status: 401, body: JSON.stringify({ error: { message: `Incorrect API key provided: ${key}x` } }) },
+    });
+    const bad = await run('echo', { apiKey: key });
+    assert.equal(bad.status, 'http_error');
+    assert.equal(bad.error?.httpStatus, 401);
+    assert.match(bad.error!.hint, /API key/);
+    assert.match(bad.error!.message, /Incorrect API key provided/);
+    assert.ok(!JSON.stringify(bad).includes(key), 'key scrubbed from message, body and request');
+  } finally {
+    server.requireKey(null);
+  }
+  await settled();
+});
+
+test('redactHeaders and redactSecrets', () => {
+  assert.deepEqual(
+    redactHeaders({ Authorization: 'Bearer abc', 'X-API-KEY': 'k', 'x-auth-token': 't', 'Client-Secret': 's', Accept: 'json' }),
+    { authorization: 'Bearer ***', 'x-api-key': '***', 'x-auth-token': '***', 'client-secret': '***', accept: 'json' },
+  );
+  assert.deepEqual(redactHeaders(new Headers({ authorization: 'Basic Zm9v' })), { authorization: '***' });
+  assert.equal(redactSecrets('key sk-123 and sk-123 again', ['sk-123', undefined, '']), 'key *** and *** again');
+  assert.equal(redactSecrets('header was "Bearer abc.def-ghi"', []), 'header was "Bearer ***"');
+});
+
+test('a slow drip split across event boundaries is still ok', async () => {
+  const text = 'Drip drip drip: héllo wörld ✓';
+  server.setSchedule('drip', { text, fault: { type: 'drip', bytesPerWrite: 3, intervalMs: 2 } });
+  const r = await run('drip');
+  assert.equal(r.status, 'ok');
+  assert.equal(r.text, text);
+  assert.equal(r.usageReported, true);
+  await settled();
+});
+
+test('[DONE] without finish_reason is ok; finish_reason without [DONE] is ok', async () => {
+  server.setSchedule('nofinish', { text: 'a b', finishReason: false });
+  const a = await run('nofinish');
+  assert.equal(a.status, 'ok');
+  assert.equal(a.finishReason, null);
+  server.setSchedule('nodone', { text: 'a b', done: false });
+  const b = await run('nodone');
+  assert.equal(b.status, 'ok');
+  assert.equal(b.finishReason, 'stop');
+  await settled();
+});
