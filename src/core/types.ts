@@ -50,7 +50,7 @@ export interface TimingMarks {
   firstByteMs: number | null;
   /** First non-empty content or reasoning delta. */
   firstContentMs: number | null;
-  /** Arrival time of every SSE chunk that carried data. */
+  /** Arrival time of every SSE chunk that carried content or reasoning (role-only and usage chunks excluded). */
   chunkMs: number[];
   endMs: number;
 }
