@@ -1,0 +1,337 @@
+/**
+ * Host side of the comparison panel: owns the webview, keeps the authoritative render state
+ * (so the panel can be re-rendered after being hidden or after a window reload), batches
+ * streamed deltas and carries out the webview's requests after validating them.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { BackendKind } from '../core/config';
+import type { ComparisonResult, RunEvent } from '../core/types';
+import {
+  assertNever,
+  clip,
+  emptyPanelState,
+  parsePersistedState,
+  parseWebviewMessage,
+  toTrialSnapshot,
+  type EditorTarget,
+  type HostToWebviewMessage,
+  type PanelState,
+  type RunView,
+  type TrialRef,
+  type TrialSnapshot,
+  type WebviewToHostMessage,
+} from '../shared/protocol';
+import { DeltaBatcher, type BatchedDelta } from './deltaBatcher';
+import { EditorActionError, EditorActions } from './editorActions';
+import { createNonce, renderPanelHtml } from './webviewHtml';
+
+/** What the panel needs to know about a comparison when it starts. */
+export interface RunInfo {
+  runId: string;
+  /** E.g. `Selection from foo.ts (12 lines)`. */
+  title: string;
+  /** The first ~300 characters of the user prompt. */
+  promptPreview: string;
+  backends: Array<{ id: string; label: string; kind: BackendKind; model: string; pricingNote: string; trustNote?: string }>;
+  trials: number;
+  /** Where Insert / Replace / Diff-with-selection apply: the editor the comparison was started from. */
+  target?: { uri: string; selection: { startLine: number; startCharacter: number; endLine: number; endCharacter: number } };
+}
+
+/** What the panel calls back into. */
+export interface PanelHost {
+  /** Cancel the running comparison. */
+  onCancel(): void;
+  /** Same as the command `bakeoff.rerunLast`. */
+  onRerun(): void;
+  log: vscode.LogOutputChannel;
+}
+
+function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
+  return {
+    enableScripts: true,
+    enableCommandUris: false,
+    localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview')],
+  };
+}
+
+/** `foo.ts:12–24` for the target editor. */
+function targetLabel(target: EditorTarget): string {
+  let name: string;
+  try {
+    name = path.basename(vscode.Uri.parse(target.uri, true).path) || target.uri;
+  } catch {
+    name = target.uri;
+  }
+  const { startLine, endLine } = target.selection;
+  return startLine === endLine ? `${name}:${startLine + 1}` : `${name}:${startLine + 1}–${endLine + 1}`;
+}
+
+function toRunView(info: RunInfo): RunView {
+  return {
+    runId: clip(info.runId, 200),
+    title: clip(info.title, 500),
+    promptPreview: clip(info.promptPreview, 2_000),
+    backends: info.backends.slice(0, 64).map((b) => ({
+      id: b.id,
+      label: clip(b.label || b.id, 200),
+      kind: b.kind,
+      model: clip(b.model, 300),
+      pricingNote: clip(b.pricingNote, 2_000),
+      ...(b.trustNote ? { trustNote: clip(b.trustNote, 2_000) } : {}),
+    })),
+    trials: Math.min(10_000, Math.max(1, Math.floor(info.trials))),
+    targetLabel: info.target ? clip(targetLabel(info.target), 500) : null,
+  };
+}
+
+const keyOf = (backendId: string, trial: number): string => `${backendId}\u0000${trial}`;
+
+/** The comparison panel (a singleton webview panel, `bakeoff.panel`). */
+export class ComparePanel {
+  static readonly viewType = 'bakeoff.panel';
+  private static instance: ComparePanel | undefined;
+
+  /** The open panel, if any. */
+  static get current(): ComparePanel | undefined {
+    return ComparePanel.instance;
+  }
+
+  /** Reveals the panel, creating it beside the active editor when needed. */
+  static createOrShow(context: vscode.ExtensionContext, host: PanelHost): ComparePanel {
+    const existing = ComparePanel.instance;
+    if (existing) {
+      existing.host = host;
+      existing.panel.reveal(undefined, true);
+      return existing;
+    }
+    const panel = vscode.window.createWebviewPanel(
+      ComparePanel.viewType,
+      'Bakeoff',
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+      { ...webviewOptions(context.extensionUri), retainContextWhenHidden: false, enableFindWidget: true },
+    );
+    ComparePanel.instance = new ComparePanel(panel, context, host, null);
+    return ComparePanel.instance;
+  }
+
+  /** Registers the WebviewPanelSerializer so the panel (with its last results) survives a window reload. */
+  static registerSerializer(context: vscode.ExtensionContext, host: PanelHost): vscode.Disposable {
+    return vscode.window.registerWebviewPanelSerializer(ComparePanel.viewType, {
+      deserializeWebviewPanel: async (panel: vscode.WebviewPanel, saved: unknown) => {
+        const restored = parsePersistedState(saved);
+        if (!restored && saved !== undefined && saved !== null) host.log.debug('Bakeoff panel: saved state was not usable; starting empty.');
+        const revived = new ComparePanel(panel, context, host, restored);
+        ComparePanel.instance ??= revived;
+      },
+    });
+  }
+
+  private state: PanelState;
+  private readonly trials = new Map<string, TrialSnapshot>();
+  private ready = false;
+  private disposed = false;
+  private readonly batcher: DeltaBatcher;
+  private readonly actions: EditorActions;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  private constructor(
+    private readonly panel: vscode.WebviewPanel,
+    private readonly context: vscode.ExtensionContext,
+    private host: PanelHost,
+    restored: PanelState | null,
+  ) {
+    this.state = restored ?? emptyPanelState();
+    for (const t of this.state.trials) this.trials.set(keyOf(t.backendId, t.trial), t);
+    this.batcher = new DeltaBatcher((deltas) => this.onFlush(deltas));
+    this.actions = EditorActions.get(context);
+
+    panel.iconPath = vscode.Uri.joinPath(context.extensionUri, 'media', 'icon.png');
+    panel.webview.options = webviewOptions(context.extensionUri);
+    panel.webview.html = this.html();
+    panel.onDidDispose(() => this.dispose(), null, this.disposables);
+    panel.onDidChangeViewState(
+      (event) => {
+        // A hidden webview is torn down; it says `ready` again when shown.
+        if (!event.webviewPanel.visible) this.ready = false;
+      },
+      null,
+      this.disposables,
+    );
+    panel.webview.onDidReceiveMessage((raw: unknown) => void this.onMessage(raw), null, this.disposables);
+  }
+
+  /** Starts showing a new comparison (replaces the previous one). */
+  beginRun(info: RunInfo): void {
+    this.batcher.discard();
+    const target = info.target ?? null;
+    this.state = { version: 1, run: toRunView(info), runStatus: 'running', errorMessage: null, trials: [], target };
+    this.trials.clear();
+    this.post({ type: 'runStarted', run: this.state.run!, target });
+  }
+
+  /** Feed every runner event; deltas are batched (≤ 1 message per column per ~33 ms). */
+  handleEvent(event: RunEvent): void {
+    if (this.disposed || !this.state.run) return;
+    switch (event.type) {
+      case 'started':
+        this.ensureTrial(event.backendId, event.trial);
+        this.post({ type: 'trialStarted', backendId: event.backendId, trial: event.trial });
+        return;
+      case 'delta':
+        this.batcher.append(event.backendId, event.trial, event.content, event.reasoning);
+        return;
+      case 'finished':
+        this.batcher.flushAll();
+        this.finishTrial(toTrialSnapshot(event.result));
+        return;
+      default:
+        assertNever(event, 'run event');
+    }
+  }
+
+  /** The run ended (result) or failed before starting (errorMessage). Flushes pending deltas first. */
+  endRun(result: ComparisonResult | null, errorMessage?: string): void {
+    if (this.disposed) return;
+    this.batcher.flushAll();
+    if (result) {
+      for (const r of result.results) {
+        if (!this.trials.get(keyOf(r.backendId, r.trial))?.final) this.finishTrial(toTrialSnapshot(r));
+      }
+    }
+    this.state.runStatus = result ? 'finished' : 'failed';
+    this.state.errorMessage = errorMessage ? clip(errorMessage, 4_000) : null;
+    this.post({ type: 'runFinished', runStatus: this.state.runStatus, errorMessage: this.state.errorMessage });
+  }
+
+  private ensureTrial(backendId: string, trial: number): TrialSnapshot {
+    const key = keyOf(backendId, trial);
+    let snapshot = this.trials.get(key);
+    if (!snapshot) {
+      snapshot = { backendId, trial, text: '', reasoning: '', final: null };
+      this.trials.set(key, snapshot);
+      this.state.trials.push(snapshot);
+    }
+    return snapshot;
+  }
+
+  private finishTrial(finished: TrialSnapshot): void {
+    const snapshot = this.ensureTrial(finished.backendId, finished.trial);
+    snapshot.text = finished.text;
+    snapshot.reasoning = finished.reasoning;
+    snapshot.final = finished.final;
+    this.post({ type: 'trialFinished', trial: finished });
+  }
+
+  private onFlush(deltas: BatchedDelta[]): void {
+    const chunks = [];
+    for (const delta of deltas) {
+      const snapshot = this.ensureTrial(delta.backendId, delta.trial);
+      if (snapshot.final) continue;
+      snapshot.text += delta.content;
+      snapshot.reasoning += delta.reasoning;
+      chunks.push(delta);
+    }
+    if (chunks.length) this.post({ type: 'deltasAppended', chunks });
+  }
+
+  /** Posts only once the webview said `ready`; until then the state snapshot covers everything. */
+  private post(message: HostToWebviewMessage): void {
+    if (!this.ready || this.disposed) return;
+    void this.panel.webview.postMessage(message).then(undefined, (error: unknown) => {
+      this.host.log.debug(`Bakeoff panel: could not post ${message.type}: ${String(error)}`);
+    });
+  }
+
+  private html(): string {
+    const webview = this.panel.webview;
+    const root = vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'webview');
+    return renderPanelHtml({
+      cspSource: webview.cspSource,
+      nonce: createNonce(),
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'main.js')).toString(),
+      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'main_css.css')).toString(),
+      codiconUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'codicons', 'codicon.css')).toString(),
+    });
+  }
+
+  private async onMessage(raw: unknown): Promise<void> {
+    const parsed = parseWebviewMessage(raw);
+    if (!parsed.ok) {
+      this.host.log.debug(`Bakeoff panel: dropped an invalid message (${parsed.reason}).`);
+      return;
+    }
+    try {
+      await this.dispatch(parsed.message);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (!(error instanceof EditorActionError)) this.host.log.error(`Bakeoff panel: ${parsed.message.type} failed: ${message}`);
+      this.notice('error', message);
+    }
+  }
+
+  private async dispatch(message: WebviewToHostMessage): Promise<void> {
+    switch (message.type) {
+      case 'ready':
+        this.ready = true;
+        this.post({ type: 'stateRestored', state: this.state });
+        return;
+      case 'cancel':
+        this.host.onCancel();
+        return;
+      case 'rerun':
+        this.host.onRerun();
+        return;
+      case 'copy': {
+        const answer = this.answer(message);
+        await this.actions.copy(answer.text);
+        this.notice('info', `Copied ${answer.label}'s answer (${answer.text.length.toLocaleString('en-US')} characters).`);
+        return;
+      }
+      case 'apply': {
+        const answer = this.answer(message);
+        this.notice('info', `${await this.actions.apply(this.state.target, answer.text, message.mode)}.`);
+        return;
+      }
+      case 'diffWithSelection': {
+        const answer = this.answer(message);
+        await this.actions.diffWithSelection(this.state.target, answer.text, answer.label);
+        return;
+      }
+      case 'diffColumns': {
+        const left = this.answer(message.left);
+        const right = this.answer(message.right);
+        await this.actions.diffTexts(left, right);
+        return;
+      }
+      case 'openLink':
+        await this.actions.openLink(message.url);
+        return;
+      default:
+        assertNever(message, 'webview message');
+    }
+  }
+
+  /** The exact final text of one trial, with a label for titles and notices. */
+  private answer(ref: TrialRef): { label: string; text: string } {
+    const snapshot = this.trials.get(keyOf(ref.backendId, ref.trial));
+    const backend = this.state.run?.backends.find((b) => b.id === ref.backendId);
+    if (!snapshot || !backend) throw new EditorActionError('That answer is not part of the current comparison.');
+    if (!snapshot.final) throw new EditorActionError(`${backend.label}'s answer is still streaming.`);
+    const multi = (this.state.run?.trials ?? 1) > 1;
+    return { label: multi ? `${backend.label} #${ref.trial}` : backend.label, text: snapshot.text };
+  }
+
+  private notice(level: 'info' | 'warning' | 'error', message: string): void {
+    this.post({ type: 'noticeShown', level, message: clip(message, 1_000) });
+  }
+
+  private dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    if (ComparePanel.instance === this) ComparePanel.instance = undefined;
+    this.batcher.dispose();
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
+}

@@ -1,0 +1,283 @@
+/**
+ * Messages between the extension host and the comparison webview, as zod schemas (both
+ * directions, discriminated on `type`) plus the view model the webview renders.
+ *
+ * Host → webview messages are named in the past tense (`runStarted`, `deltasAppended`…);
+ * webview → host messages are requests (`copy`, `apply`…). The host validates every incoming
+ * message with {@link parseWebviewMessage} and drops anything that does not match.
+ *
+ * The webview imports only *types* from this module so that zod stays out of its bundle.
+ */
+import { z } from 'zod';
+import { BackendKind } from '../core/config';
+import { terminalStatuses, type TrialResult } from '../core/types';
+
+export { assertNever } from './guards';
+
+const backendId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/);
+const trialNumber = z.number().int().min(1).max(10_000);
+const shortText = z.string().max(2_000);
+const nonNegativeInt = z.number().int().nonnegative();
+const finiteNumber = z.number().finite();
+
+/** What the panel shows about one backend (no URLs, headers or keys). */
+export const BackendView = z.object({
+  id: backendId,
+  label: z.string().min(1).max(200),
+  kind: BackendKind,
+  model: z.string().max(300),
+  /** How its cost is priced, e.g. `genai-prices catalogue` or `$1.20/GPU-hour (Akash)`. */
+  pricingNote: shortText,
+  trustNote: shortText.optional(),
+});
+export type BackendView = z.infer<typeof BackendView>;
+
+/** A 0-based line/character range in a text document. */
+export const SelectionRange = z.object({
+  startLine: nonNegativeInt,
+  startCharacter: nonNegativeInt,
+  endLine: nonNegativeInt,
+  endCharacter: nonNegativeInt,
+});
+export type SelectionRange = z.infer<typeof SelectionRange>;
+
+/** The editor a comparison was started from (where Insert / Replace / Diff apply). */
+export const EditorTarget = z.object({
+  uri: z.string().min(1).max(4_096),
+  selection: SelectionRange,
+});
+export type EditorTarget = z.infer<typeof EditorTarget>;
+
+/** The header of one comparison run. */
+export const RunView = z.object({
+  runId: z.string().min(1).max(200),
+  title: z.string().max(500),
+  promptPreview: z.string().max(2_000),
+  backends: z.array(BackendView).min(1).max(64),
+  trials: trialNumber,
+  /** Human-readable name of the editor target (e.g. `foo.ts:12–24`); null when there is none. */
+  targetLabel: z.string().max(500).nullable(),
+});
+export type RunView = z.infer<typeof RunView>;
+
+export const TerminalStatusSchema = z.enum(terminalStatuses);
+
+export const StreamErrorView = z.object({
+  type: TerminalStatusSchema.exclude(['ok']),
+  message: z.string().max(4_000),
+  hint: z.string().max(4_000),
+  httpStatus: z.number().int().optional(),
+  timeoutPhase: z.enum(['connect', 'firstByte', 'idle', 'total']).optional(),
+  code: z.string().max(100).optional(),
+});
+export type StreamErrorView = z.infer<typeof StreamErrorView>;
+
+export const MetricsView = z.object({
+  ttftMs: finiteNumber.nullable(),
+  totalMs: finiteNumber,
+  tpotMs: finiteNumber.nullable(),
+  tokensPerSecond: finiteNumber.nullable(),
+  inputTokens: finiteNumber.nullable(),
+  outputTokens: finiteNumber.nullable(),
+  cachedInputTokens: finiteNumber.nullable(),
+  reasoningTokens: finiteNumber.nullable(),
+  tokenSource: z.enum(['reported', 'estimated']),
+});
+export type MetricsView = z.infer<typeof MetricsView>;
+
+export const CostView = z.object({
+  costUsd: finiteNumber.nullable(),
+  costSource: z.enum(['catalog', 'modelsEndpoint', 'override', 'gpuHour', 'free', 'unknown']),
+  detail: z.string().max(2_000),
+  asOf: z.string().max(100).optional(),
+});
+export type CostView = z.infer<typeof CostView>;
+
+/** Everything known about a trial once its stream has ended. */
+export const TrialFinal = z.object({
+  status: TerminalStatusSchema,
+  error: StreamErrorView.nullable(),
+  finishReason: z.string().max(100).nullable(),
+  metrics: MetricsView,
+  cost: CostView,
+  retries: nonNegativeInt,
+  usageReported: z.boolean(),
+});
+export type TrialFinal = z.infer<typeof TrialFinal>;
+
+/** One backend × one trial: the text so far and, once ended, its final result. */
+export const TrialSnapshot = z.object({
+  backendId,
+  trial: trialNumber,
+  /** Content text as streamed; after `trialFinished`, exactly the final result's text. */
+  text: z.string(),
+  reasoning: z.string(),
+  final: TrialFinal.nullable(),
+});
+export type TrialSnapshot = z.infer<typeof TrialSnapshot>;
+
+export const RunStatus = z.enum(['idle', 'running', 'finished', 'failed', 'interrupted']);
+export type RunStatus = z.infer<typeof RunStatus>;
+
+/** The whole render state of the panel; enough to re-render it after a reload. */
+export const PanelState = z.object({
+  version: z.literal(1),
+  run: RunView.nullable(),
+  runStatus: RunStatus,
+  /** Why the run failed (`failed`) or was interrupted. */
+  errorMessage: z.string().max(4_000).nullable(),
+  /** Trials that have started, in start order. */
+  trials: z.array(TrialSnapshot).max(10_000),
+  target: EditorTarget.nullable(),
+});
+export type PanelState = z.infer<typeof PanelState>;
+
+/** UI choices the webview keeps across reloads (not needed by the host). */
+export const WebviewUiState = z.object({
+  /** Trial shown per backend id (default 1). */
+  selectedTrial: z.record(z.string(), trialNumber),
+  /** Backend ids whose "Raw" toggle is on. */
+  raw: z.array(z.string()),
+});
+export type WebviewUiState = z.infer<typeof WebviewUiState>;
+
+/** What the webview stores with `vscode.setState`; handed to the serializer on revive. */
+export const PersistedWebviewState = z.object({
+  panel: PanelState,
+  ui: WebviewUiState.optional(),
+});
+export type PersistedWebviewState = z.infer<typeof PersistedWebviewState>;
+
+/** A batch of streamed text for one (backend, trial). */
+export const DeltaChunk = z.object({
+  backendId,
+  trial: trialNumber,
+  content: z.string(),
+  reasoning: z.string(),
+});
+export type DeltaChunk = z.infer<typeof DeltaChunk>;
+
+/** Host → webview. */
+export const HostToWebviewMessage = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('runStarted'), run: RunView, target: EditorTarget.nullable() }),
+  z.object({ type: z.literal('trialStarted'), backendId, trial: trialNumber }),
+  z.object({ type: z.literal('deltasAppended'), chunks: z.array(DeltaChunk) }),
+  z.object({ type: z.literal('trialFinished'), trial: TrialSnapshot }),
+  z.object({
+    type: z.literal('runFinished'),
+    runStatus: z.enum(['finished', 'failed']),
+    errorMessage: z.string().max(4_000).nullable(),
+  }),
+  z.object({ type: z.literal('stateRestored'), state: PanelState }),
+  z.object({
+    type: z.literal('noticeShown'),
+    level: z.enum(['info', 'warning', 'error']),
+    message: z.string().max(1_000),
+  }),
+]);
+export type HostToWebviewMessage = z.infer<typeof HostToWebviewMessage>;
+
+/** Identifies one trial's text. */
+export const TrialRef = z.object({ backendId, trial: trialNumber });
+export type TrialRef = z.infer<typeof TrialRef>;
+
+/** Webview → host. */
+export const WebviewToHostMessage = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('ready') }),
+  z.object({ type: z.literal('cancel') }),
+  z.object({ type: z.literal('rerun') }),
+  z.object({ type: z.literal('copy'), backendId, trial: trialNumber }),
+  z.object({ type: z.literal('apply'), backendId, trial: trialNumber, mode: z.enum(['insert', 'replace']) }),
+  z.object({ type: z.literal('diffWithSelection'), backendId, trial: trialNumber }),
+  z.object({ type: z.literal('diffColumns'), left: TrialRef, right: TrialRef }),
+  z.object({ type: z.literal('openLink'), url: z.string().min(1).max(4_096) }),
+]);
+export type WebviewToHostMessage = z.infer<typeof WebviewToHostMessage>;
+
+/** Result of validating an incoming webview message. */
+export type ParsedWebviewMessage =
+  | { ok: true; message: WebviewToHostMessage }
+  | { ok: false; reason: string };
+
+/** Validates a raw message posted by the webview; never throws. */
+export function parseWebviewMessage(raw: unknown): ParsedWebviewMessage {
+  const result = WebviewToHostMessage.safeParse(raw);
+  if (result.success) return { ok: true, message: result.data };
+  const reason = result.error.issues
+    .slice(0, 3)
+    .map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`)
+    .join('; ');
+  return { ok: false, reason };
+}
+
+/**
+ * Validates state persisted by the webview (handed back by the serializer after a reload).
+ * A run that was still streaming cannot continue in the new window, so it comes back
+ * `interrupted`. Returns null when the state is missing or malformed.
+ */
+export function parsePersistedState(raw: unknown): PanelState | null {
+  const result = PersistedWebviewState.safeParse(raw);
+  if (!result.success) return null;
+  const state = result.data.panel;
+  if (state.runStatus !== 'running') return state;
+  return { ...state, runStatus: 'interrupted', errorMessage: 'The window was reloaded while this run was streaming.' };
+}
+
+/** A panel with nothing to show yet. */
+export function emptyPanelState(): PanelState {
+  return { version: 1, run: null, runStatus: 'idle', errorMessage: null, trials: [], target: null };
+}
+
+/** Cuts `text` to at most `max` characters (schemas cap string lengths). */
+export function clip(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+const finiteOrNull = (n: number | null): number | null => (n !== null && Number.isFinite(n) ? n : null);
+
+/**
+ * The part of a trial result the webview needs: no request URL, headers or body, no raw timing
+ * marks, no error body.
+ */
+export function toTrialSnapshot(result: TrialResult): TrialSnapshot {
+  const { metrics, cost, error } = result;
+  return {
+    backendId: result.backendId,
+    trial: result.trial,
+    text: result.text,
+    reasoning: result.reasoning,
+    final: {
+      status: result.status,
+      error: error
+        ? {
+            type: error.type,
+            message: clip(error.message, 4_000),
+            hint: clip(error.hint, 4_000),
+            ...(error.httpStatus !== undefined ? { httpStatus: error.httpStatus } : {}),
+            ...(error.timeoutPhase !== undefined ? { timeoutPhase: error.timeoutPhase } : {}),
+            ...(error.code !== undefined ? { code: clip(error.code, 100) } : {}),
+          }
+        : null,
+      finishReason: result.finishReason === null ? null : clip(result.finishReason, 100),
+      metrics: {
+        ttftMs: finiteOrNull(metrics.ttftMs),
+        totalMs: Number.isFinite(metrics.totalMs) ? metrics.totalMs : 0,
+        tpotMs: finiteOrNull(metrics.tpotMs),
+        tokensPerSecond: finiteOrNull(metrics.tokensPerSecond),
+        inputTokens: finiteOrNull(metrics.inputTokens),
+        outputTokens: finiteOrNull(metrics.outputTokens),
+        cachedInputTokens: finiteOrNull(metrics.cachedInputTokens),
+        reasoningTokens: finiteOrNull(metrics.reasoningTokens),
+        tokenSource: metrics.tokenSource,
+      },
+      cost: {
+        costUsd: finiteOrNull(cost.costUsd),
+        costSource: cost.costSource,
+        detail: clip(cost.detail, 2_000),
+        ...(cost.asOf !== undefined ? { asOf: clip(cost.asOf, 100) } : {}),
+      },
+      retries: result.retries,
+      usageReported: result.usageReported,
+    },
+  };
+}
