@@ -5,11 +5,11 @@
 
 /**
  * Percentile by linear interpolation between closest ranks (the "R-7" / Excel PERCENTILE.INC
- * definition): p in [0, 100]. Returns null for an empty sample.
+ * definition): p in [0, 100]. Non-finite values are ignored; null when none remain.
  */
 export function percentile(values: readonly number[], p: number): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
+  const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
+  if (sorted.length === 0) return null;
   const rank = (Math.min(100, Math.max(0, p)) / 100) * (sorted.length - 1);
   const lo = Math.floor(rank);
   const hi = Math.ceil(rank);

@@ -2,20 +2,10 @@
  * Summary figures for the panel: per-column medians, percentiles across trials and ratios
  * against the baseline (first) column. Pure; no DOM.
  */
+import { percentile } from '../core/stats';
 import type { TrialSnapshot } from '../shared/protocol';
 
-/**
- * The p-th percentile (0–100) of `values`, linear interpolation between closest ranks
- * (p50 of [1, 2, 3, 4] is 2.5). Null for an empty list.
- */
-export function percentile(values: readonly number[], p: number): number | null {
-  const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
-  if (sorted.length === 0) return null;
-  const rank = (Math.min(100, Math.max(0, p)) / 100) * (sorted.length - 1);
-  const low = Math.floor(rank);
-  const high = Math.ceil(rank);
-  return sorted[low] + (sorted[high] - sorted[low]) * (rank - low);
-}
+export { percentile };
 
 /** Trials whose timings are meaningful: the stream ended normally or hit the token limit. */
 export function isUsableTrial(trial: TrialSnapshot): boolean {

@@ -1,0 +1,265 @@
+#!/usr/bin/env node
+// Runs every test suite in order and prints one closing line `N passed, N failed`.
+//
+//   node test/run-all.mjs                 # types, unit, package, integration, e2e
+//   node test/run-all.mjs unit e2e        # only the named suites (same order)
+//
+// Suites and how they count:
+//   types        `npm run check-types`; counts as one test.
+//   unit         node:test over test/unit/**/*.test.ts; counts from its TAP summary.
+//   package      build + `vsce package`; three checks (packages, contents, size).
+//   integration  mocha inside the extension host of a real VS Code (code-server); counts its tests.
+//   e2e          UI scenarios in code-server + Chromium; counts its scenarios.
+// A suite that crashes before reporting counts as one failure. Exit code 1 when anything failed.
+// Screenshots and, on failure, logs are kept in test-results/.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const RESULTS_DIR = path.join(ROOT, 'test-results');
+const ALL_SUITES = ['types', 'unit', 'package', 'integration', 'e2e'];
+const MAX_VSIX_BYTES = 5 * 1024 * 1024;
+
+const requested = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+for (const name of requested) {
+  if (!ALL_SUITES.includes(name)) {
+    console.error(`unknown suite "${name}"; choose from: ${ALL_SUITES.join(', ')}`);
+    process.exit(2);
+  }
+}
+const suites = requested.length ? ALL_SUITES.filter((s) => requested.includes(s)) : ALL_SUITES;
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bakeoff-test-'));
+fs.rmSync(RESULTS_DIR, { recursive: true, force: true });
+fs.mkdirSync(RESULTS_DIR, { recursive: true });
+
+/** @type {{suite: string, passed: number, failed: number, note?: string}[]} */
+const tally = [];
+let vsixPath = '';
+
+function banner(text) {
+  console.log(`\n========== ${text} ==========`);
+}
+
+/**
+ * Runs a command with its output shown live; resolves to its exit code.
+ * @param {string} cmd @param {string[]} args @param {{env?: NodeJS.ProcessEnv, capture?: boolean}} [opts]
+ * @returns {Promise<{code: number, output: string}>}
+ */
+function run(cmd, args, opts = {}) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, {
+      cwd: ROOT,
+      env: { ...process.env, ...opts.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    const forward = (stream) => (chunk) => {
+      stream.write(chunk);
+      if (opts.capture) output += chunk.toString();
+    };
+    child.stdout.on('data', forward(process.stdout));
+    child.stderr.on('data', forward(process.stderr));
+    child.on('error', (err) => {
+      console.error(`could not start ${cmd}: ${err.message}`);
+      resolve({ code: 127, output });
+    });
+    child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), output }));
+  });
+}
+
+/** Lists files below `dir` whose path relative to ROOT matches `suffix`. */
+function findFiles(dir, suffix) {
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile() && e.name.endsWith(suffix))
+    .map((e) => path.relative(ROOT, path.join(e.parentPath ?? e.path, e.name)))
+    .sort();
+}
+
+/** Reads `{passed, failed}` written by a sub-runner; null when missing or unreadable. */
+function readResults(file) {
+  try {
+    const r = JSON.parse(fs.readFileSync(file, 'utf8'));
+    if (Number.isInteger(r.passed) && Number.isInteger(r.failed)) return r;
+  } catch {
+    /* reported by the caller */
+  }
+  return null;
+}
+
+/** Names of the files inside a zip archive (reads the central directory). */
+function zipEntries(file) {
+  const buf = fs.readFileSync(file);
+  let eocd = -1;
+  for (let i = buf.length - 22; i >= Math.max(0, buf.length - 22 - 0xffff); i--) {
+    if (buf.readUInt32LE(i) === 0x06054b50) {
+      eocd = i;
+      break;
+    }
+  }
+  if (eocd < 0) throw new Error('not a zip file (no end of central directory)');
+  const count = buf.readUInt16LE(eocd + 10);
+  let offset = buf.readUInt32LE(eocd + 16);
+  const names = [];
+  for (let i = 0; i < count; i++) {
+    if (buf.readUInt32LE(offset) !== 0x02014b50) throw new Error('corrupt zip central directory');
+    const nameLength = buf.readUInt16LE(offset + 28);
+    const extraLength = buf.readUInt16LE(offset + 30);
+    const commentLength = buf.readUInt16LE(offset + 32);
+    names.push(buf.toString('utf8', offset + 46, offset + 46 + nameLength));
+    offset += 46 + nameLength + extraLength + commentLength;
+  }
+  return names;
+}
+
+async function suiteTypes() {
+  const { code } = await run('npm', ['run', '--silent', 'check-types']);
+  if (code === 0) console.log('ok - type-check');
+  else console.log(`not ok - type-check (exit ${code})`);
+  return { passed: code === 0 ? 1 : 0, failed: code === 0 ? 0 : 1 };
+}
+
+async function suiteUnit() {
+  const files = findFiles(path.join(ROOT, 'test', 'unit'), '.test.ts');
+  if (!files.length) {
+    console.log('no unit test files found under test/unit/');
+    return { passed: 0, failed: 0, note: 'no files' };
+  }
+  const tap = path.join(tmp, 'unit.tap');
+  const { code } = await run(process.execPath, [
+    '--import',
+    'tsx',
+    '--test',
+    '--test-reporter=spec',
+    '--test-reporter-destination=stdout',
+    '--test-reporter=tap',
+    `--test-reporter-destination=${tap}`,
+    ...files,
+  ]);
+  const text = fs.existsSync(tap) ? fs.readFileSync(tap, 'utf8') : '';
+  const pass = /^# pass (\d+)$/m.exec(text);
+  const fail = /^# fail (\d+)$/m.exec(text);
+  if (!pass || !fail) {
+    console.log(`unit test runner ended (exit ${code}) without a summary`);
+    return { passed: 0, failed: 1 };
+  }
+  const passed = Number(pass[1]);
+  let failed = Number(fail[1]);
+  // A non-zero exit with no failed test (e.g. an unhandled error outside tests) is still a failure.
+  if (code !== 0 && failed === 0) failed = 1;
+  return { passed, failed };
+}
+
+async function suitePackage() {
+  let passed = 0;
+  let failed = 0;
+  const check = (ok, name, detail = '') => {
+    console.log(`${ok ? 'ok' : 'not ok'} - ${name}${detail ? ` (${detail})` : ''}`);
+    if (ok) passed++;
+    else failed++;
+  };
+  const out = path.join(tmp, 'bakeoff.vsix');
+  // `vsce package` runs `vscode:prepublish` (the production build) first.
+  const { code } = await run('npx', [
+    '--no-install',
+    'vsce',
+    'package',
+    '--no-dependencies',
+    '--allow-missing-repository', '--no-rewrite-relative-links',
+    '-o',
+    out,
+  ]);
+  const built = code === 0 && fs.existsSync(out);
+  check(built, 'vsce package builds bakeoff.vsix', built ? '' : `exit ${code}`);
+  if (!built) return { passed, failed: failed + 2 };
+  vsixPath = out;
+
+  const entries = zipEntries(out).filter((e) => !e.endsWith('/'));
+  const allowed = /^extension\/(dist\/.+|media\/.+|package\.json|readme\.md|changelog\.md|license(\.md|\.txt)?)$/i;
+  const stray = entries.filter(
+    (e) => !(e === 'extension.vsixmanifest' || e === '[Content_Types].xml' || allowed.test(e)) || /\.map$|\.vsix$/.test(e),
+  );
+  const required = ['extension/package.json', 'extension/dist/extension.js', 'extension/dist/webview/main.js'];
+  const absent = required.filter((r) => !entries.includes(r));
+  check(
+    stray.length === 0 && absent.length === 0,
+    'vsix holds only dist/, media/, package.json, README, CHANGELOG, LICENSE',
+    [stray.length ? `unexpected: ${stray.slice(0, 10).join(', ')}` : '', absent.length ? `missing: ${absent.join(', ')}` : '']
+      .filter(Boolean)
+      .join('; ') || `${entries.length} files`,
+  );
+  const size = fs.statSync(out).size;
+  check(size < MAX_VSIX_BYTES, 'vsix is small', `${(size / 1024).toFixed(0)} KiB, limit ${MAX_VSIX_BYTES / 1024} KiB`);
+  return { passed, failed };
+}
+
+/** Builds the vsix without counting it (for running `e2e` on its own). */
+async function ensureVsix() {
+  if (vsixPath) return true;
+  const out = path.join(tmp, 'bakeoff.vsix');
+  const { code } = await run('npx', ['--no-install', 'vsce', 'package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '-o', out]);
+  if (code === 0 && fs.existsSync(out)) vsixPath = out;
+  return Boolean(vsixPath);
+}
+
+async function suiteIntegration() {
+  // The extension is loaded from the repo (extensionDevelopmentPath), so dist/ must be current.
+  if (!suites.includes('package')) {
+    const build = await run('node', ['esbuild.mjs']);
+    if (build.code !== 0) return { passed: 0, failed: 1, note: 'extension build failed' };
+  }
+  const build = await run('node', ['test/integration/build.mjs']);
+  if (build.code !== 0) return { passed: 0, failed: 1, note: 'suite build failed' };
+  const resultsFile = path.join(tmp, 'integration.json');
+  const { code } = await run(process.execPath, ['--import', 'tsx', 'test/e2e/runIntegration.ts'], {
+    env: { BAKEOFF_RESULTS_FILE: resultsFile, BAKEOFF_TEST_RESULTS_DIR: RESULTS_DIR },
+  });
+  const r = readResults(resultsFile);
+  if (!r) return { passed: 0, failed: 1, note: `runner exited ${code} without results` };
+  if (code !== 0 && r.failed === 0) return { passed: r.passed, failed: 1, note: `runner exited ${code}` };
+  return r;
+}
+
+async function suiteE2e() {
+  if (!(await ensureVsix())) return { passed: 0, failed: 1, note: 'could not package the extension' };
+  const resultsFile = path.join(tmp, 'e2e.json');
+  const { code } = await run(process.execPath, ['--import', 'tsx', 'test/e2e/main.ts'], {
+    env: { BAKEOFF_RESULTS_FILE: resultsFile, BAKEOFF_TEST_RESULTS_DIR: RESULTS_DIR, BAKEOFF_VSIX: vsixPath },
+  });
+  const r = readResults(resultsFile);
+  if (!r) return { passed: 0, failed: 1, note: `runner exited ${code} without results` };
+  if (code !== 0 && r.failed === 0) return { passed: r.passed, failed: 1, note: `runner exited ${code}` };
+  return r;
+}
+
+const runners = { types: suiteTypes, unit: suiteUnit, package: suitePackage, integration: suiteIntegration, e2e: suiteE2e };
+const started = Date.now();
+for (const suite of suites) {
+  banner(suite);
+  const t0 = Date.now();
+  let r;
+  try {
+    r = await runners[suite]();
+  } catch (err) {
+    console.error(err);
+    r = { passed: 0, failed: 1, note: `crashed: ${err instanceof Error ? err.message : String(err)}` };
+  }
+  tally.push({ suite, passed: r.passed, failed: r.failed, note: r.note });
+  console.log(`[${suite}] ${r.passed} passed, ${r.failed} failed${r.note ? ` — ${r.note}` : ''} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+}
+
+fs.rmSync(tmp, { recursive: true, force: true });
+const passed = tally.reduce((n, t) => n + t.passed, 0);
+const failed = tally.reduce((n, t) => n + t.failed, 0);
+banner(`summary (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+for (const t of tally) console.log(`  ${t.suite.padEnd(12)} ${t.passed} passed, ${t.failed} failed${t.note ? ` — ${t.note}` : ''}`);
+const kept = fs.readdirSync(RESULTS_DIR);
+if (failed > 0 && kept.length) console.log(`Screenshots and logs of the failures: ${path.relative(ROOT, RESULTS_DIR)}/`);
+else if (kept.length) console.log(`Screenshots: ${path.relative(ROOT, RESULTS_DIR)}/`);
+console.log(`${passed} passed, ${failed} failed`);
+process.exitCode = failed > 0 ? 1 : 0;
