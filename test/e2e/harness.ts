@@ -283,9 +283,14 @@ export class EditorSession {
     await this.page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
   }
 
-  /** Reloads the window (the workbench restores editors and webview panels). */
-  async reload(): Promise<void> {
-    await this.page.reload({ waitUntil: 'domcontentloaded' });
+  /**
+   * Reloads the window through "Developer: Reload Window", which flushes the workbench state
+   * (editors, webview state) before reloading; a bare page reload may lose the last seconds of it.
+   */
+  async reloadWindow(): Promise<void> {
+    const loaded = this.page.waitForEvent('load', { timeout: 60_000 });
+    await this.runCommand('Developer: Reload Window');
+    await loaded;
     await this.page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
   }
 
@@ -395,6 +400,8 @@ export class EditorSession {
   async screenshot(name: string): Promise<string> {
     fs.mkdirSync(testResultsDir, { recursive: true });
     const file = path.join(testResultsDir, `${name}.png`);
+    // Park the pointer on empty editor space so no hover tooltip covers the picture.
+    await this.page.mouse.move(300, 700);
     await this.page.screenshot({ path: file });
     return file;
   }

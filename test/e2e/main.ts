@@ -50,8 +50,23 @@ interface World {
 
 // ---------- webview helpers ----------
 
+/** The column of the current run (columns of an earlier run are marked stale by {@link startRun}). */
 function column(w: World, backendId: string): Locator {
-  return w.session.webview().locator(`[data-testid="column"][data-backend-id="${backendId}"]`);
+  return w.session.webview().locator(`[data-testid="column"][data-backend-id="${backendId}"]:not([data-e2e-stale])`);
+}
+
+/**
+ * Marks the columns on screen as stale, then starts a run, so that later reads cannot mistake the
+ * previous run's finished columns for the new ones (a new run re-renders its columns).
+ */
+async function startRun(w: World, start: () => Promise<void>): Promise<void> {
+  if ((await w.session.page.locator('iframe.webview').count()) > 0) {
+    const frame = await w.session.webviewFrame();
+    await frame.evaluate(() => {
+      for (const el of Array.from(document.querySelectorAll('[data-testid="column"]'))) el.setAttribute('data-e2e-stale', '1');
+    });
+  }
+  await start();
 }
 
 async function columnStatus(w: World, backendId: string): Promise<string | null> {
@@ -99,7 +114,11 @@ async function arrange(w: World, closed: Schedule, dec: Schedule): Promise<void>
 async function compareSelectionInSample(w: World): Promise<void> {
   await w.session.openFile('sample.ts');
   await w.session.selectAllInEditor();
-  await w.session.runCommand('Bakeoff: Compare Selection');
+  await startRun(w, () => w.session.runCommand('Bakeoff: Compare Selection'));
+}
+
+async function rerunLast(w: World): Promise<void> {
+  await startRun(w, () => w.session.runCommand('Bakeoff: Re-run Last'));
 }
 
 function words(n: number, prefix: string): string {
@@ -191,7 +210,7 @@ async function scenarioErrors(w: World): Promise<void> {
     { fault: { type: 'status', status: 500, body: html, contentType: 'text/html' } },
   );
   w.lastTexts[decId] = '';
-  await w.session.runCommand('Bakeoff: Re-run Last');
+  await rerunLast(w);
   const statuses = await waitForFinal(w, [closedId, decId]);
   assert.deepEqual(statuses, { [closedId]: 'ok', [decId]: 'http_error' });
   assert.equal(await rawText(w, closedId), okAfterRetryText);
@@ -208,7 +227,7 @@ const slowText = words(60, 'slow');
 
 async function scenarioCancel(w: World): Promise<void> {
   await arrange(w, { text: slowText, ttftMs: 100, chunkIntervalMs: 250 }, { text: slowText, ttftMs: 300, chunkIntervalMs: 300 });
-  await w.session.runCommand('Bakeoff: Re-run Last');
+  await rerunLast(w);
   await poll(async () => (await rawText(w, closedId)).length > 0 && (await rawText(w, decId)).length > 0, {
     what: 'both columns streaming some text',
     timeoutMs: 20_000,
@@ -233,12 +252,17 @@ async function scenarioInsertAndDiff(w: World): Promise<void> {
   const file = path.join(w.session.dirs.workspace, 'sample.ts');
   assert.equal(fs.readFileSync(file, 'utf8'), sampleSource);
   await column(w, closedId).locator('[data-testid="action-insert"]').click();
-  await w.session.runCommand('File: Save All');
-  const after = await poll(() => {
-    const text = fs.readFileSync(file, 'utf8');
-    return text !== sampleSource ? text : false;
-  }, { what: 'sample.ts to change on disk', timeoutMs: 15_000 });
-  assert.ok(after.includes(insertText), `document after insert: ${after}`);
+  // The document (not yet saved) as the editor shows it; Monaco renders spaces as U+00A0.
+  const lines = w.session.page.locator('.editor-group-container').first().locator('.monaco-editor .view-lines');
+  const after = await poll(
+    async () => {
+      const text = (await lines.innerText()).replace(/\u00a0/g, ' ');
+      return text.includes(insertText) ? text : false;
+    },
+    { what: 'the inserted text in sample.ts', timeoutMs: 15_000 },
+  );
+  assert.ok(after.includes('return n < 2 ? n : fib(n - 1) + fib(n - 2);'), `the original code stays: ${after}`);
+  await poll(async () => (await w.session.page.locator('.tab.dirty', { hasText: 'sample.ts' }).count()) > 0, { what: 'sample.ts marked modified' });
 
   await column(w, closedId).locator('[data-testid="action-diff-selection"]').click();
   await poll(
@@ -247,8 +271,6 @@ async function scenarioInsertAndDiff(w: World): Promise<void> {
       (await w.session.page.locator('.tab', { hasText: '↔' }).count()) > 0,
     { what: 'a diff editor', timeoutMs: 15_000 },
   );
-  // Put the file back for later scenarios.
-  fs.writeFileSync(file, sampleSource);
 }
 
 async function scenarioHostile(w: World): Promise<void> {
@@ -272,7 +294,7 @@ async function scenarioHostile(w: World): Promise<void> {
   await arrange(w, { text: hostile, ttftMs: 20, chunkIntervalMs: 2, tokensPerChunk: 4 }, { text: 'A harmless reply.', ttftMs: 20 });
   const dialogsBefore = w.session.dialogs.length;
   const requestsBefore = w.session.pageRequests.length;
-  await w.session.runCommand('Bakeoff: Re-run Last');
+  await rerunLast(w);
   assert.deepEqual(await waitForFinal(w, [closedId, decId]), { [closedId]: 'ok', [decId]: 'ok' });
   assert.equal(await rawText(w, closedId), hostile, 'raw text is exactly what was streamed');
 
@@ -312,7 +334,7 @@ async function scenarioWorkspaceSettingsIgnored(w: World): Promise<void> {
   // The workspace settings file was read (its editor.tabSize shows in the status bar)…
   await w.session.page.locator('.statusbar-item', { hasText: 'Spaces: 3' }).first().waitFor({ timeout: 15_000 });
   await w.session.selectAllInEditor();
-  await w.session.runCommand('Bakeoff: Compare Selection');
+  await startRun(w, () => w.session.runCommand('Bakeoff: Compare Selection'));
   assert.deepEqual(await waitForFinal(w, [closedId, decId]), { [closedId]: 'ok', [decId]: 'ok' });
   // …but its bakeoff.backends were not: the run went to the user's servers with their keys.
   assert.equal(await rawText(w, closedId), wsText);
@@ -327,7 +349,7 @@ async function scenarioWorkspaceSettingsIgnored(w: World): Promise<void> {
 
 async function scenarioReload(w: World): Promise<void> {
   const expected = { ...w.lastTexts };
-  await w.session.reload();
+  await w.session.reloadWindow();
   const tab = w.session.page.locator('.tab', { hasText: /^\s*Bakeoff/ });
   await tab.first().waitFor({ timeout: 45_000 });
   await poll(async () => {
