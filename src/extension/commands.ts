@@ -68,6 +68,13 @@ interface ActiveRun {
 type KeyedBackend = { backend: Backend; key: string | undefined; blocked?: undefined } | { backend: Backend; blocked: string };
 
 /** Owns the commands' shared state. */
+/** What `activate()` returns in test mode. */
+export interface BakeoffTestApi {
+  setApiKey(backendId: string, key: string): Promise<void>;
+  getApiKeyOrigin(backendId: string): Promise<string | undefined>;
+  clearApiKey(backendId: string): Promise<void>;
+}
+
 export class BakeoffController implements vscode.Disposable {
   private logChannel: vscode.LogOutputChannel | undefined;
   private reportProvider: ReportContentProvider | undefined;
@@ -149,6 +156,23 @@ export class BakeoffController implements vscode.Disposable {
   }
 
   /** Configured backends (user settings only); reports skipped entries when `report` is set. */
+  /**
+   * Key-store operations for the in-editor test suite only (returned by `activate()` when the
+   * extension runs in test mode). Never exposes a key itself.
+   */
+  testApi(): BakeoffTestApi {
+    const backend = (id: string): Backend => {
+      const found = this.configuredBackends(false).find((b) => b.id === id);
+      if (!found) throw new Error(`No configured backend "${id}"`);
+      return found;
+    };
+    return {
+      setApiKey: (id, key) => this.keys.store(backend(id), key),
+      getApiKeyOrigin: (id) => this.keys.boundOrigin(id),
+      clearApiKey: (id) => this.keys.delete(id),
+    };
+  }
+
   private configuredBackends(report: boolean): Backend[] {
     const reading = readBackends(this.config());
     if (reading.ignoredScopes.length && !this.warnedIgnoredScopes) {

@@ -4,7 +4,7 @@
  */
 import type * as vscode from 'vscode';
 import type { Backend } from '../core/config';
-import { checkKeyBinding, encodeStoredKey, secretName, type KeyCheck } from '../core/keyBinding';
+import { checkKeyBinding, decodeStoredKey, encodeStoredKey, secretName, type KeyCheck } from '../core/keyBinding';
 
 /** Reads, writes and deletes backend keys in `context.secrets`. */
 export class ApiKeyStore {
@@ -30,6 +30,11 @@ export class ApiKeyStore {
   async store(backend: Pick<Backend, 'id' | 'baseUrl'>, key: string): Promise<void> {
     this.seen.add(key);
     await this.secrets.store(secretName(backend.id), encodeStoredKey(key, backend.baseUrl));
+  }
+
+  /** The origin the stored key of `backendId` is bound to; undefined when none is stored. */
+  async boundOrigin(backendId: string): Promise<string | undefined> {
+    return decodeStoredKey(await this.secrets.get(secretName(backendId)))?.origin;
   }
 
   /** Deletes the stored key of a backend. */
