@@ -306,13 +306,18 @@ export function toStreamError(err: unknown, ctx: ErrorContext = {}): StreamError
         const location = ctx.location ?? err.headers?.get('location') ?? null;
         return scrub({ ...redirectError(status, location), ...(body ? { body } : {}) }, secrets);
       }
-      const detail = body ? messageFromBody(body) : oneLine(err.message.replace(/^\d{3}\s*/, ''));
       const statusText = ctx.statusText ? ` ${ctx.statusText}` : '';
+      let detail = body ? messageFromBody(body) : oneLine(err.message.replace(/^\d{3}\s*/, ''));
+      // HTML error pages usually repeat the status line in their <title>/<h1>: drop the echo.
+      for (const echo of [String(status), ctx.statusText ?? '']) {
+        if (echo && detail.toLowerCase().startsWith(echo.toLowerCase())) detail = detail.slice(echo.length).replace(/^[\s:.-]+/, '');
+      }
       return scrub(
         {
           type: 'http_error',
           httpStatus: status,
-          message: capText(`HTTP ${status}${statusText}${detail ? `: ${detail}` : ''}`, 300),
+          // The full (stripped, capped) body stays in `body`; the message is one short line.
+          message: capText(`HTTP ${status}${statusText}${detail ? `: ${detail}` : ''}`, 160),
           hint: httpStatusHint(status),
           ...(body ? { body } : {}),
         },

@@ -10,7 +10,13 @@ import { computeMetrics, resolveTokenCounts, type UsageReport } from './metrics'
 import { computeCost, type ModelsEndpointPrice } from './pricing';
 import { redactDeep, redactHeaders, redactSecrets } from './redact';
 import { createNodeFetch, FetchInstrument, type FetchFn, type NodeFetchOptions } from './timedFetch';
-import type { SentRequest, StreamError, TerminalStatus, TimingMarks, TrialResult } from './types';
+import type { Cost, SentRequest, StreamError, TerminalStatus, TimingMarks, TrialResult } from './types';
+
+const noOutputCost: Cost = {
+  costUsd: null,
+  costSource: 'unknown',
+  detail: 'No output and no usage report: whether the provider bills a failed request is not known.',
+};
 
 /**
  * Remembers which backends reject `stream_options` (keyed by id + baseUrl), so the fallback
@@ -271,15 +277,20 @@ export async function streamCompletion(options: StreamOptions): Promise<TrialRes
   };
   const tokens = resolveTokenCounts({ usage, text, reasoning, messages, model: backend.model });
   const metrics = computeMetrics(timing, tokens);
-  const cost = computeCost({
-    backend,
-    inputTokens: metrics.inputTokens,
-    outputTokens: metrics.outputTokens,
-    cachedInputTokens: metrics.cachedInputTokens,
-    reasoningTokens: metrics.reasoningTokens,
-    tokensPerSecond: metrics.tokensPerSecond,
-    modelsEndpointPrice: options.modelsEndpointPrice ?? null,
-  });
+  // A failure that produced nothing and reported no usage has no cost we can state: pricing
+  // the estimated prompt would claim a charge the provider may never make.
+  const producedNothing = status !== 'ok' && usage == null && text === '' && reasoning === '';
+  const cost = producedNothing
+    ? noOutputCost
+    : computeCost({
+        backend,
+        inputTokens: metrics.inputTokens,
+        outputTokens: metrics.outputTokens,
+        cachedInputTokens: metrics.cachedInputTokens,
+        reasoningTokens: metrics.reasoningTokens,
+        tokensPerSecond: metrics.tokensPerSecond,
+        modelsEndpointPrice: options.modelsEndpointPrice ?? null,
+      });
   const request: SentRequest = instrument.sent ?? describeRequest(backend, body, apiKey);
 
   return {

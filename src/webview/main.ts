@@ -297,8 +297,8 @@ function renderColumn(backend: BackendView, index: number, trials: number, targe
   if (index === 0) header.append(el('span', { className: 'baseline-tag', text: 'baseline', attrs: { title: 'Ratios in the summary are relative to this column' } }));
   const details = el('div', { className: 'column-details' }, el('span', { className: 'column-model', text: backend.model, attrs: { title: `Model: ${backend.model}` } }));
   const notes = el('div', { className: 'column-notes' });
-  if (backend.pricingNote) notes.append(el('span', { className: 'note', attrs: { title: `Pricing: ${backend.pricingNote}` } }, icon('tag'), backend.pricingNote));
-  if (backend.trustNote) notes.append(el('span', { className: 'note', attrs: { title: `Operator's claim: ${backend.trustNote}` } }, icon('shield'), backend.trustNote));
+  if (backend.pricingNote) notes.append(el('span', { className: 'note', attrs: { title: `Pricing: ${backend.pricingNote}` } }, icon('tag'), el('span', { className: 'note-text', text: backend.pricingNote })));
+  if (backend.trustNote) notes.append(el('span', { className: 'note', attrs: { title: `Operator's claim: ${backend.trustNote}` } }, icon('shield'), el('span', { className: 'note-text', text: backend.trustNote })));
 
   let trialSelect: HTMLSelectElement | null = null;
   if (trials > 1) {
@@ -439,7 +439,7 @@ function describeState(backendId: string): { status: ColumnStatus; text: string;
   }
   const message = final.error?.message || statusLabels[final.status];
   const hint = final.error?.hint ? `What to do: ${final.error.hint}` : '';
-  return { status: final.status, text: message.endsWith('.') ? message : `${message}.`, hint };
+  return { status: final.status, text: /[.!?…]$/.test(message) ? message : `${message}.`, hint };
 }
 
 function updateColumn(backendId: string): void {

@@ -265,7 +265,7 @@ export class EditorSession {
         '--disable-component-update',
         '--disable-sync',
       ],
-      viewport: { width: 1600, height: 1000 },
+      viewport: { width: 1920, height: 1080 },
     });
     this.context.on('request', (req) => this.pageRequests.push(req.url()));
     this.page = this.context.pages()[0] ?? (await this.context.newPage());
@@ -402,6 +402,12 @@ export class EditorSession {
     const file = path.join(testResultsDir, `${name}.png`);
     // Park the pointer on empty editor space so no hover tooltip covers the picture.
     await this.page.mouse.move(300, 700);
+    // A hover opened earlier (e.g. by focus landing on a toolbar) can outlive the pointer move.
+    const hovers = this.page.locator('.workbench-hover-container:visible, .monaco-hover:visible');
+    if ((await hovers.count()) > 0) {
+      await this.page.keyboard.press('Escape');
+      await poll(async () => (await hovers.count()) === 0, { what: 'hover tooltips to close', timeoutMs: 3000 }).catch(() => undefined);
+    }
     await this.page.screenshot({ path: file });
     return file;
   }

@@ -127,13 +127,34 @@ function words(n: number, prefix: string): string {
 
 // ---------- scenarios ----------
 
-const closedText1 = 'The closed API answers: `fib` is exponential; memoize it for **O(n)** time.';
-const decText1 = 'The decentralized endpoint answers: use an iterative loop, it needs O(1) extra memory and avoids deep recursion.';
+const closedText1 = [
+  'The closed API answers: `fib` is exponential; memoize it for **O(n)** time:',
+  '',
+  '```ts',
+  'const memo = new Map<number, number>();',
+  'export function fib(n: number): number {',
+  '  if (n < 2) return n;',
+  '  if (!memo.has(n)) memo.set(n, fib(n - 1) + fib(n - 2));',
+  '  return memo.get(n)!;',
+  '}',
+  '```',
+].join('\n');
+const decText1 = [
+  'The decentralized endpoint answers: use an iterative loop, it needs O(1) extra memory and avoids deep recursion.',
+  '',
+  '```ts',
+  'export function fib(n: number): number {',
+  '  let [a, b] = [0, 1];',
+  '  for (let i = 0; i < n; i++) [a, b] = [b, a + b];',
+  '  return a;',
+  '}',
+  '```',
+].join('\n');
 
 async function scenarioCompare(w: World): Promise<void> {
   // Slow enough that the panel is up while both still stream.
-  const closed: Schedule = { text: closedText1, ttftMs: 400, chunkIntervalMs: 150, usage: 'always' };
-  const dec: Schedule = { text: decText1, ttftMs: 1500, chunkIntervalMs: 200, usage: 'always' };
+  const closed: Schedule = { text: closedText1, ttftMs: 400, chunkIntervalMs: 60, usage: 'always' };
+  const dec: Schedule = { text: decText1, ttftMs: 1500, chunkIntervalMs: 90, usage: 'always' };
   await arrange(w, closed, dec);
   await compareSelectionInSample(w);
 

@@ -273,7 +273,11 @@ test('500 with a huge HTML body → http_error, body stripped of tags and capped
   assert.ok(!/[<>]/.test(r.error!.body!), 'no tags');
   assert.ok(!r.error!.body!.includes('color:red') && !r.error!.body!.includes('var x'), 'no style or script');
   assert.ok(Buffer.byteLength(r.error!.body!) <= 2048);
-  assert.ok(!r.error!.message.includes('\n') && r.error!.message.length <= 300, 'one short line');
+  assert.ok(!r.error!.message.includes('\n') && Buffer.byteLength(r.error!.message) <= 160, 'one short line');
+  assert.match(r.error!.message, /^HTTP 500 Internal Server Error: The upstream worker crashed/);
+  // Nothing was produced and nothing reported: the cost is unknown, not an estimate of the prompt.
+  assert.equal(r.cost.costUsd, null);
+  assert.equal(r.cost.costSource, 'unknown');
   await settled();
 });
 
