@@ -9,6 +9,7 @@ import type { Backend, ConfigError } from '../core/config';
 import { backendFromPreset, notSupported, presets, type Preset } from '../core/presets';
 import { describePricing } from '../core/pricing';
 import { redactSecrets } from '../core/redact';
+import { toJsonReport, toMarkdownReport } from '../core/report';
 import { checkBackend, fetchModelsPrice, runComparison, type ModelsPrice } from '../core/runner';
 import { UsageSupportMemory } from '../core/stream';
 import { expandTemplate, pickTemplate, type TemplateName } from '../core/template';
@@ -43,6 +44,7 @@ export const commandIds = {
   clearApiKey: 'bakeoff.clearApiKey',
   testBackends: 'bakeoff.testBackends',
   openLogs: 'bakeoff.openLogs',
+  exportResults: 'bakeoff.exportResults',
 } as const;
 
 /** `workspaceState` key of the chosen backend ids. */
@@ -63,6 +65,25 @@ interface ActiveRun {
   runId: string;
   abort: AbortController;
 }
+
+/** The last finished comparison (for Export Results…) and the keys its run used (for redaction). */
+interface FinishedRun {
+  result: ComparisonResult;
+  keys: readonly string[];
+}
+
+/** A format Export Results… writes. */
+interface ExportFormat {
+  label: string;
+  format: 'markdown' | 'json';
+  extension: string;
+  filters: Record<string, string[]>;
+}
+
+const exportFormats: readonly ExportFormat[] = [
+  { label: 'Markdown report', format: 'markdown', extension: 'md', filters: { Markdown: ['md'] } },
+  { label: 'JSON (same shape as `bakeoff compare --json`)', format: 'json', extension: 'json', filters: { JSON: ['json'] } },
+];
 
 /** A backend with the key decided for this run, or the reason it cannot run. */
 type KeyedBackend = { backend: Backend; key: string | undefined; blocked?: undefined } | { backend: Backend; blocked: string };
@@ -85,6 +106,7 @@ export class BakeoffController implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private active: ActiveRun | undefined;
   private lastRun: PreparedRun | undefined;
+  private lastFinished: FinishedRun | undefined;
   private lastPromptInput = '';
   private warnedIgnoredScopes = false;
   /** Settings problems already shown this session (shown again after the settings change). */
@@ -100,6 +122,7 @@ export class BakeoffController implements vscode.Disposable {
     this.panelHost = {
       onCancel: () => this.cancel(),
       onRerun: () => void this.rerunLast(),
+      onExport: () => void vscode.commands.executeCommand(commandIds.exportResults),
       get log() {
         return controller.log;
       },
@@ -146,6 +169,7 @@ export class BakeoffController implements vscode.Disposable {
       register(commandIds.clearApiKey, (arg) => this.clearApiKey(typeof arg === 'string' ? arg : undefined)),
       register(commandIds.testBackends, () => this.testBackends()),
       register(commandIds.openLogs, () => this.log.show(true)),
+      register(commandIds.exportResults, () => this.exportResults()),
     ];
   }
 
@@ -571,6 +595,8 @@ export class BakeoffController implements vscode.Disposable {
       this.active.abort.abort();
     }
     this.lastRun = prepared;
+    // The panel now shows the new run, so what Export Results… writes follows it.
+    this.lastFinished = undefined;
     const runId = randomUUID();
     const abort = new AbortController();
     const run: ActiveRun = { runId, abort };
@@ -648,7 +674,10 @@ export class BakeoffController implements vscode.Disposable {
         },
       );
       this.logResults(result, runKeys);
-      if (isCurrent()) panel.endRun(result);
+      if (isCurrent()) {
+        this.lastFinished = { result, keys: runKeys };
+        panel.endRun(result);
+      }
     } catch (err) {
       const message = this.redact(err instanceof Error ? err.message : String(err), runKeys);
       this.log.error(`Run ${runId} failed: ${message}`);
@@ -681,6 +710,48 @@ export class BakeoffController implements vscode.Disposable {
 
   private logResults(result: ComparisonResult, runKeys: readonly string[]): void {
     for (const r of result.results) this.log.info(this.redact(describeTrial(r), runKeys));
+  }
+
+  // ---------------------------------------------------------------- export
+
+  /** Saves the last finished comparison as a Markdown report or as JSON, with keys redacted. */
+  private async exportResults(): Promise<void> {
+    const finished = this.lastFinished;
+    if (!finished) {
+      const message = this.active
+        ? 'Bakeoff: the comparison is still running; export it once it has finished.'
+        : 'Bakeoff: nothing to export yet. Run a comparison first.';
+      void vscode.window.showInformationMessage(message);
+      return;
+    }
+    const picked = await vscode.window.showQuickPick(
+      exportFormats.map((f) => ({ label: f.label, format: f })),
+      { title: 'Export Results', placeHolder: 'Save the last comparison as' },
+    );
+    if (!picked) return;
+    const { format } = picked;
+    const { result, keys } = finished;
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+    const fileName = `bakeoff-${exportStem(result)}.${format.extension}`;
+    const target = await vscode.window.showSaveDialog({
+      title: 'Export Bakeoff Results',
+      saveLabel: 'Export',
+      filters: format.filters,
+      ...(folder ? { defaultUri: vscode.Uri.joinPath(folder, fileName) } : {}),
+    });
+    if (!target) return;
+    const text = format.format === 'markdown' ? toMarkdownReport(result) : `${JSON.stringify(toJsonReport(result), null, 2)}\n`;
+    try {
+      await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(this.redact(text, keys)));
+    } catch (err) {
+      const message = this.redact(err instanceof Error ? err.message : String(err), keys);
+      this.log.error(`Export of run ${result.runId} to ${target.toString(true)} failed: ${message}`);
+      void vscode.window.showErrorMessage(`Bakeoff: could not export the results — ${message}`);
+      return;
+    }
+    this.log.info(`Exported run ${result.runId} (${format.format}) to ${target.toString(true)}.`);
+    const choice = await vscode.window.showInformationMessage(`Bakeoff: exported the results to ${path.basename(target.path)}.`, 'Open');
+    if (choice) await vscode.window.showTextDocument(target, { preview: false });
   }
 
   // ---------------------------------------------------------------- test backends
@@ -766,6 +837,15 @@ function targetOf(doc: vscode.TextDocument, range: vscode.Range): NonNullable<Ru
       endCharacter: range.end.character,
     },
   };
+}
+
+/** `<runId>` when it is file-name safe, else the run's start date and time (`2025-06-01-1412`). */
+function exportStem(result: ComparisonResult): string {
+  if (/^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$/.test(result.runId)) return result.runId;
+  const started = new Date(result.startedAt);
+  const date = Number.isNaN(started.getTime()) ? new Date() : started;
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}-${pad(date.getHours())}${pad(date.getMinutes())}`;
 }
 
 function describeTrial(r: TrialResult): string {

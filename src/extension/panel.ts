@@ -45,6 +45,8 @@ export interface PanelHost {
   onCancel(): void;
   /** Same as the command `bakeoff.rerunLast`. */
   onRerun(): void;
+  /** Same as the command `bakeoff.exportResults`. */
+  onExport?(): void;
   log: vscode.LogOutputChannel;
 }
 
@@ -282,6 +284,10 @@ export class ComparePanel {
         return;
       case 'rerun':
         this.host.onRerun();
+        return;
+      case 'export':
+        if (this.host.onExport) this.host.onExport();
+        else this.notice('info', 'Export is not available here.');
         return;
       case 'copy': {
         const answer = this.answer(message);

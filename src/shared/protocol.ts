@@ -186,6 +186,7 @@ export const WebviewToHostMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready') }),
   z.object({ type: z.literal('cancel') }),
   z.object({ type: z.literal('rerun') }),
+  z.object({ type: z.literal('export') }),
   z.object({ type: z.literal('copy'), backendId, trial: trialNumber }),
   z.object({ type: z.literal('apply'), backendId, trial: trialNumber, mode: z.enum(['insert', 'replace']) }),
   z.object({ type: z.literal('diffWithSelection'), backendId, trial: trialNumber }),

@@ -152,6 +152,7 @@ let headerEls: {
   prompt: HTMLElement;
   cancel: HTMLButtonElement;
   rerun: HTMLButtonElement;
+  exportResults: HTMLButtonElement;
   error: HTMLElement;
 } | null = null;
 let summaryEl: HTMLElement | null = null;
@@ -224,6 +225,14 @@ function renderHeader(title: string, promptPreview: string, backendCount: number
     className: 'btn-primary',
     onClick: () => post({ type: 'rerun' }),
   });
+  const exportResults = button({
+    testId: 'action-export',
+    icon: 'export',
+    label: 'Export',
+    title: 'Save this comparison as a Markdown report or as JSON',
+    className: 'btn-secondary',
+    onClick: () => post({ type: 'export' }),
+  });
   const titleEl = el('h1', { className: 'run-title', text: title, testId: 'run-title' });
   const status = el('span', { className: 'run-status', testId: 'run-status' });
   const meta = el('div', { className: 'run-meta' });
@@ -239,7 +248,7 @@ function renderHeader(title: string, promptPreview: string, backendCount: number
     promptBox.append(more);
   }
   const error = el('div', { className: 'run-error', testId: 'run-error', attrs: { role: 'alert' } });
-  headerEls = { title: titleEl, meta, status, prompt, cancel, rerun, error };
+  headerEls = { title: titleEl, meta, status, prompt, cancel, rerun, exportResults, error };
   meta.append(
     el('span', { className: 'meta-item' }, icon('server'), `${backendCount} backend${backendCount === 1 ? '' : 's'}`),
     el('span', { className: 'meta-item' }, icon('history'), `${trials} trial${trials === 1 ? '' : 's'} each`),
@@ -253,7 +262,7 @@ function renderHeader(title: string, promptPreview: string, backendCount: number
       { className: 'run-header-top' },
       el('div', { className: 'brand', attrs: { 'aria-hidden': 'true' } }, icon('beaker')),
       el('div', { className: 'run-heading' }, titleEl, meta),
-      el('div', { className: 'toolbar', attrs: { role: 'toolbar', 'aria-label': 'Comparison actions' } }, cancel, rerun),
+      el('div', { className: 'toolbar', attrs: { role: 'toolbar', 'aria-label': 'Comparison actions' } }, cancel, rerun, exportResults),
     ),
     promptBox,
     error,
@@ -265,6 +274,7 @@ function updateHeader(): void {
   const running = state.runStatus === 'running';
   headerEls.cancel.disabled = !running;
   headerEls.rerun.disabled = running;
+  headerEls.exportResults.disabled = state.runStatus !== 'finished';
   const statusIcon: Record<PanelState['runStatus'], [string, string, string]> = {
     idle: ['circle-outline', 'Idle', ''],
     running: ['loading', 'Running', 'codicon-modifier-spin'],

@@ -219,6 +219,8 @@ async function scenarioCompare(w: World): Promise<void> {
   await w.session.webview().locator('[data-testid="chart"]').waitFor({ timeout: 5000 });
   const shot = await w.session.screenshot('scenario-1-compare');
   if (process.env.BAKEOFF_UPDATE_SCREENSHOT === '1') fs.copyFileSync(shot, path.join(repoRoot, 'media', 'screenshot.png'));
+  const exportButton = w.session.webview().locator('[data-testid="action-export"]');
+  await poll(() => exportButton.isEnabled({ timeout: 1000 }), { what: 'Export enabled once the run has finished', timeoutMs: 10_000 });
 }
 
 const okAfterRetryText = 'Recovered after one 429: the retry honoured Retry-After and streamed this answer.';

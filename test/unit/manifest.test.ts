@@ -44,6 +44,7 @@ test('every command is in category Bakeoff with the agreed titles', () => {
     'bakeoff.clearApiKey': 'Clear API Key…',
     'bakeoff.testBackends': 'Test Backends',
     'bakeoff.openLogs': 'Open Logs',
+    'bakeoff.exportResults': 'Export Results…',
   };
   assert.deepEqual([...contributedIds].sort(), Object.keys(titles).sort());
   for (const c of contributes.commands) {

@@ -57,6 +57,7 @@ describe('parseWebviewMessage', () => {
     { type: 'ready' },
     { type: 'cancel' },
     { type: 'rerun' },
+    { type: 'export' },
     { type: 'copy', backendId: 'openai', trial: 1 },
     { type: 'apply', backendId: 'chutes.ai_v3-x', trial: 3, mode: 'insert' },
     { type: 'apply', backendId: 'a', trial: 1, mode: 'replace' },
@@ -103,6 +104,12 @@ describe('parseWebviewMessage', () => {
     const parsed = parseWebviewMessage({ type: 'cancel', command: 'x' });
     assert.equal(parsed.ok, true);
     if (parsed.ok) assert.deepEqual(parsed.message, { type: 'cancel' });
+  });
+
+  it('accepts export with an extra field, dropping the field', () => {
+    const parsed = parseWebviewMessage({ type: 'export', extra: 1 });
+    assert.equal(parsed.ok, true);
+    if (parsed.ok) assert.deepEqual(parsed.message, { type: 'export' });
   });
 });
 
