@@ -1,25 +1,15 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { spawn } from 'node:child_process';
-import { setTimeout as delay } from 'node:timers/promises';
 import { Backend, RequestParams, type BackendInput, type ChatMessage, type Timeouts } from '../../src/core/config';
 import { streamCompletion, UsageSupportMemory, type StreamOptions } from '../../src/core/stream';
 import { parseRetryAfterMs } from '../../src/core/timedFetch';
-import { startFixtureServer, type FixtureServer } from '../fixtures/server';
+import { startFixtureServer } from '../fixtures/server';
+import { useFixtureServer } from './helpers/fixture';
 import type { TrialResult } from '../../src/core/types';
 
-const unhandled: unknown[] = [];
-process.on('unhandledRejection', (reason) => unhandled.push(reason));
-
-let server: FixtureServer;
-before(async () => {
-  server = await startFixtureServer();
-});
-after(async () => {
-  await server.close();
-  assert.deepEqual(unhandled, [], 'no unhandled rejections');
-});
+const fixture = useFixtureServer();
 
 const messages: ChatMessage[] = [{ role: 'user', content: 'Tell me something.' }];
 const text = 'one two three four five six seven eight nine ten';
@@ -32,7 +22,7 @@ function run(
   backendExtra: Partial<BackendInput> = {},
 ): Promise<TrialResult> {
   return streamCompletion({
-    backend: Backend.parse({ id: `f-${model}`, kind: 'decentralized', baseUrl: server.baseUrl, model, ...backendExtra }),
+    backend: Backend.parse({ id: `f-${model}`, kind: 'decentralized', baseUrl: fixture.server.baseUrl, model, ...backendExtra }),
     messages,
     params: RequestParams.parse({}),
     timeouts: { connectMs: 2000, firstByteMs: 2000, idleMs: 2000, totalMs: 8000, ...timeouts },
@@ -42,15 +32,10 @@ function run(
   });
 }
 
-async function settled(): Promise<void> {
-  for (let i = 0; i < 200 && (server.openSockets() > 0 || server.pendingWork() > 0); i++) await delay(10);
-  assert.equal(server.openSockets(), 0, 'every socket closed');
-  assert.equal(server.pendingWork(), 0, 'no server work left');
-  assert.deepEqual(unhandled, []);
-}
+const settled = () => fixture.settled();
 
 function chatRequests(model: string) {
-  return server.requests.filter((r) => r.body?.model === model);
+  return fixture.server.requests.filter((r) => r.body?.model === model);
 }
 
 function assertNoKey(r: TrialResult): void {
@@ -84,7 +69,7 @@ test('unknown host (.invalid) → network_error ENOTFOUND', async () => {
 });
 
 test('https to a plain-HTTP port → tls_error', async () => {
-  const r = await run('x', {}, {}, { baseUrl: server.baseUrl.replace('http://', 'https://') });
+  const r = await run('x', {}, {}, { baseUrl: fixture.server.baseUrl.replace('http://', 'https://') });
   assert.equal(r.status, 'tls_error');
   assert.match(r.error!.hint, /https/);
   assertNoKey(r);
@@ -143,7 +128,7 @@ test('a fetch that never answers → firstByte timeout, and the fetch is aborted
 });
 
 test('no headers at all → firstByte timeout', async () => {
-  server.setSchedule('noheaders', { fault: { type: 'stallHeaders' } });
+  fixture.server.setSchedule('noheaders', { fault: { type: 'stallHeaders' } });
   const r = await run('noheaders', {}, { firstByteMs: 200 });
   assert.equal(r.status, 'timeout');
   assert.equal(r.error?.timeoutPhase, 'firstByte');
@@ -152,7 +137,7 @@ test('no headers at all → firstByte timeout', async () => {
 });
 
 test('stall after the role chunk, before any token → idle timeout', async () => {
-  server.setSchedule('stall0', { text, fault: { type: 'stall', afterChunks: 0 } });
+  fixture.server.setSchedule('stall0', { text, fault: { type: 'stall', afterChunks: 0 } });
   const r = await run('stall0', {}, { idleMs: 200 });
   assert.equal(r.status, 'timeout');
   assert.equal(r.error?.timeoutPhase, 'idle');
@@ -163,7 +148,7 @@ test('stall after the role chunk, before any token → idle timeout', async () =
 });
 
 test('stall after the first tokens → idle timeout, partial text and metrics kept', async () => {
-  server.setSchedule('stall3', { text, fault: { type: 'stall', afterChunks: 3 } });
+  fixture.server.setSchedule('stall3', { text, fault: { type: 'stall', afterChunks: 3 } });
   const r = await run('stall3', {}, { idleMs: 200 });
   assert.equal(r.status, 'timeout');
   assert.equal(r.error?.timeoutPhase, 'idle');
@@ -175,7 +160,7 @@ test('stall after the first tokens → idle timeout, partial text and metrics ke
 });
 
 test('a slow but steady stream within the idle limit is ok', async () => {
-  server.setSchedule('slow', { text: 'a b c d e', chunkIntervalMs: 60 });
+  fixture.server.setSchedule('slow', { text: 'a b c d e', chunkIntervalMs: 60 });
   const r = await run('slow', {}, { idleMs: 400 });
   assert.equal(r.status, 'ok');
   assert.equal(r.text, 'a b c d e');
@@ -183,7 +168,7 @@ test('a slow but steady stream within the idle limit is ok', async () => {
 });
 
 test('total timeout ends a stream that keeps dripping, keeping what arrived', async () => {
-  server.setSchedule('forever', { text: Array.from({ length: 200 }, (_, i) => `w${i}`).join(' '), chunkIntervalMs: 20 });
+  fixture.server.setSchedule('forever', { text: Array.from({ length: 200 }, (_, i) => `w${i}`).join(' '), chunkIntervalMs: 20 });
   const r = await run('forever', {}, { idleMs: 1000, totalMs: 300 });
   assert.equal(r.status, 'timeout');
   assert.equal(r.error?.timeoutPhase, 'total');
@@ -198,7 +183,7 @@ for (const [status, hint] of [
   [404, /baseUrl/],
 ] as const) {
   test(`HTTP ${status} → http_error with status and hint`, async () => {
-    server.setSchedule(`s${status}`, { fault: { type: 'status', status } });
+    fixture.server.setSchedule(`s${status}`, { fault: { type: 'status', status } });
     const r = await run(`s${status}`);
     assert.equal(r.status, 'http_error');
     assert.equal(r.error?.httpStatus, status);
@@ -211,7 +196,7 @@ for (const [status, hint] of [
 }
 
 test('429 with Retry-After is retried (at most twice) before the first byte', async () => {
-  server.setSchedule('rl2', { text: 'after the wait', fault: { type: 'rateLimit', times: 2, retryAfter: '0.05' } });
+  fixture.server.setSchedule('rl2', { text: 'after the wait', fault: { type: 'rateLimit', times: 2, retryAfter: '0.05' } });
   const r = await run('rl2');
   assert.equal(r.status, 'ok');
   assert.equal(r.text, 'after the wait');
@@ -222,7 +207,7 @@ test('429 with Retry-After is retried (at most twice) before the first byte', as
   // startMs is the final attempt's
   assert.ok(r.metrics.ttftMs! < r.timing.endMs - reqs[0]!.receivedAtMs + 1000);
 
-  server.setSchedule('rl3', { fault: { type: 'rateLimit', times: 3, retryAfter: '0.02' } });
+  fixture.server.setSchedule('rl3', { fault: { type: 'rateLimit', times: 3, retryAfter: '0.02' } });
   const gaveUp = await run('rl3');
   assert.equal(gaveUp.status, 'http_error');
   assert.equal(gaveUp.error?.httpStatus, 429);
@@ -233,19 +218,19 @@ test('429 with Retry-After is retried (at most twice) before the first byte', as
 });
 
 test('429 without Retry-After uses the backoff; an over-long Retry-After is not waited for', async () => {
-  server.setSchedule('rlnone', { text: 'ok', fault: { type: 'rateLimit', times: 1 } });
+  fixture.server.setSchedule('rlnone', { text: 'ok', fault: { type: 'rateLimit', times: 1 } });
   const r = await run('rlnone', { rateLimitBackoffMs: [30, 60] });
   assert.equal(r.status, 'ok');
   assert.equal(r.retries, 1);
 
-  server.setSchedule('rllong', { fault: { type: 'rateLimit', times: 1, retryAfter: '3600' } });
+  fixture.server.setSchedule('rllong', { fault: { type: 'rateLimit', times: 1, retryAfter: '3600' } });
   const long = await run('rllong');
   assert.equal(long.status, 'http_error');
   assert.equal(long.retries, 0);
   assert.equal(chatRequests('rllong').length, 1);
 
   const date = new Date(Date.now() - 5000).toUTCString();
-  server.setSchedule('rldate', { text: 'ok', fault: { type: 'rateLimit', times: 1, retryAfter: date } });
+  fixture.server.setSchedule('rldate', { text: 'ok', fault: { type: 'rateLimit', times: 1, retryAfter: date } });
   const dated = await run('rldate');
   assert.equal(dated.status, 'ok');
   assert.equal(dated.retries, 1);
@@ -265,7 +250,7 @@ test('parseRetryAfterMs reads seconds and HTTP dates', () => {
 test('500 with a huge HTML body → http_error, body stripped of tags and capped', async () => {
   const page = `<!DOCTYPE html><html><head><style>body{color:red}</style><script>var x = 1;</script></head><body><h1>Internal Server Error</h1><p>${'The upstream worker crashed. '.repeat(8000)}</p></body></html>`;
   assert.ok(page.length > 200_000);
-  server.setSchedule('s500', { fault: { type: 'status', status: 500, body: page, contentType: 'text/html' } });
+  fixture.server.setSchedule('s500', { fault: { type: 'status', status: 500, body: page, contentType: 'text/html' } });
   const r = await run('s500', {}, { maxErrorBodyBytes: 2048 });
   assert.equal(r.status, 'http_error');
   assert.equal(r.error?.httpStatus, 500);
@@ -282,7 +267,7 @@ test('500 with a huge HTML body → http_error, body stripped of tags and capped
 });
 
 test('200 with text/html → protocol_error', async () => {
-  server.setSchedule('html', { fault: { type: 'htmlOk' } });
+  fixture.server.setSchedule('html', { fault: { type: 'htmlOk' } });
   const r = await run('html');
   assert.equal(r.status, 'protocol_error');
   assert.match(r.error!.message, /HTML/);
@@ -291,7 +276,7 @@ test('200 with text/html → protocol_error', async () => {
 });
 
 test('malformed SSE JSON → protocol_error, partial text kept', async () => {
-  server.setSchedule('badjson', { text, fault: { type: 'malformedJson', afterChunks: 2 } });
+  fixture.server.setSchedule('badjson', { text, fault: { type: 'malformedJson', afterChunks: 2 } });
   const r = await run('badjson');
   assert.equal(r.status, 'protocol_error');
   assert.equal(r.text, 'one two');
@@ -299,7 +284,7 @@ test('malformed SSE JSON → protocol_error, partial text kept', async () => {
 });
 
 test('{"error": …} inside the stream → upstream_error with its message', async () => {
-  server.setSchedule('midfail', { text, fault: { type: 'errorInStream', afterChunks: 2, message: 'CUDA out of memory' } });
+  fixture.server.setSchedule('midfail', { text, fault: { type: 'errorInStream', afterChunks: 2, message: 'CUDA out of memory' } });
   const r = await run('midfail');
   assert.equal(r.status, 'upstream_error');
   assert.match(r.error!.message, /CUDA out of memory/);
@@ -308,7 +293,7 @@ test('{"error": …} inside the stream → upstream_error with its message', asy
 });
 
 test('clean close without [DONE] or finish_reason → truncated', async () => {
-  server.setSchedule('cut', { text, fault: { type: 'closeEarly', afterChunks: 4 } });
+  fixture.server.setSchedule('cut', { text, fault: { type: 'closeEarly', afterChunks: 4 } });
   const r = await run('cut');
   assert.equal(r.status, 'truncated');
   assert.equal(r.text, 'one two three four');
@@ -317,7 +302,7 @@ test('clean close without [DONE] or finish_reason → truncated', async () => {
 });
 
 test('TCP reset mid-stream → network_error, partial text kept', async () => {
-  server.setSchedule('rst', { text, fault: { type: 'reset', afterChunks: 3 } });
+  fixture.server.setSchedule('rst', { text, fault: { type: 'reset', afterChunks: 3 } });
   const r = await run('rst');
   assert.equal(r.status, 'network_error');
   assert.equal(r.error?.code, 'ECONNRESET');
@@ -326,7 +311,7 @@ test('TCP reset mid-stream → network_error, partial text kept', async () => {
 });
 
 test('user cancel → cancelled, partial text kept', async () => {
-  server.setSchedule('cancel', { text, chunkIntervalMs: 40 });
+  fixture.server.setSchedule('cancel', { text, chunkIntervalMs: 40 });
   const controller = new AbortController();
   let deltas = 0;
   const r = await run('cancel', {
@@ -350,7 +335,7 @@ test('user cancel → cancelled, partial text kept', async () => {
 test('redirect to another origin is never followed and the key goes nowhere else', async () => {
   const other = await startFixtureServer();
   try {
-    server.setSchedule('moved', { fault: { type: 'redirect', location: `${other.baseUrl}/chat/completions` } });
+    fixture.server.setSchedule('moved', { fault: { type: 'redirect', location: `${other.baseUrl}/chat/completions` } });
     const r = await run('moved');
     assert.equal(r.status, 'http_error');
     assert.equal(r.error?.httpStatus, 307);
@@ -365,7 +350,7 @@ test('redirect to another origin is never followed and the key goes nowhere else
 });
 
 test('a stream over maxStreamBytes → protocol_error "stream exceeded 4 MB", text kept', async () => {
-  server.setSchedule('huge', { fault: { type: 'huge', bytes: 6 * 1024 * 1024 } });
+  fixture.server.setSchedule('huge', { fault: { type: 'huge', bytes: 6 * 1024 * 1024 } });
   const r = await run('huge', {}, { totalMs: 20_000 });
   assert.equal(r.status, 'protocol_error');
   assert.match(r.error!.message, /stream exceeded 4 MB/);
@@ -374,10 +359,10 @@ test('a stream over maxStreamBytes → protocol_error "stream exceeded 4 MB", te
 });
 
 test('faults in parallel streams do not disturb each other', async () => {
-  server.setSchedule('p-ok', { text: 'fine', chunkIntervalMs: 20 });
-  server.setSchedule('p-rst', { text, fault: { type: 'reset', afterChunks: 1 } });
-  server.setSchedule('p-500', { fault: { type: 'status', status: 503 } });
-  server.setSchedule('p-stall', { text, fault: { type: 'stall', afterChunks: 1 } });
+  fixture.server.setSchedule('p-ok', { text: 'fine', chunkIntervalMs: 20 });
+  fixture.server.setSchedule('p-rst', { text, fault: { type: 'reset', afterChunks: 1 } });
+  fixture.server.setSchedule('p-500', { fault: { type: 'status', status: 503 } });
+  fixture.server.setSchedule('p-stall', { text, fault: { type: 'stall', afterChunks: 1 } });
   const results = await Promise.all([
     run('p-ok'),
     run('p-rst'),

@@ -1,29 +1,18 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { setTimeout as delay } from 'node:timers/promises';
 import { Backend, RequestParams, Timeouts, type BackendInput, type ChatMessage } from '../../src/core/config';
 import { checkBackend, fetchModelsPrice, priceFromModelEntry, runComparison, type RunOptions } from '../../src/core/runner';
 import { UsageSupportMemory } from '../../src/core/stream';
-import { startFixtureServer, type FixtureServer } from '../fixtures/server';
+import { useFixtureServer } from './helpers/fixture';
 import type { RunEvent } from '../../src/core/types';
 
-const unhandled: unknown[] = [];
-process.on('unhandledRejection', (reason) => unhandled.push(reason));
-
-let server: FixtureServer;
-before(async () => {
-  server = await startFixtureServer();
-});
-after(async () => {
-  await server.close();
-  assert.deepEqual(unhandled, [], 'no unhandled rejections');
-});
+const fixture = useFixtureServer();
 
 const messages: ChatMessage[] = [{ role: 'user', content: 'Compare us.' }];
 
 function backend(id: string, model: string, extra: Partial<BackendInput> = {}): Backend {
-  return Backend.parse({ id, kind: 'decentralized', baseUrl: server.baseUrl, model, ...extra });
+  return Backend.parse({ id, kind: 'decentralized', baseUrl: fixture.server.baseUrl, model, ...extra });
 }
 
 function options(backends: Backend[], extra: Partial<RunOptions> = {}): RunOptions {
@@ -38,16 +27,12 @@ function options(backends: Backend[], extra: Partial<RunOptions> = {}): RunOptio
   };
 }
 
-async function settled(): Promise<void> {
-  for (let i = 0; i < 200 && (server.openSockets() > 0 || server.pendingWork() > 0); i++) await delay(10);
-  assert.equal(server.openSockets(), 0, 'every socket closed');
-  assert.deepEqual(unhandled, []);
-}
+const settled = () => fixture.settled();
 
 test('fans out backends × trials in trial-major order; one fault does not disturb the others', async () => {
-  server.setSchedule('r-fast', { text: 'fast answer', chunkIntervalMs: 5 });
-  server.setSchedule('r-slow', { text: 'slow answer', ttftMs: 80, chunkIntervalMs: 20 });
-  server.setSchedule('r-broken', { text: 'broken answer here', fault: { type: 'reset', afterChunks: 1 } });
+  fixture.server.setSchedule('r-fast', { text: 'fast answer', chunkIntervalMs: 5 });
+  fixture.server.setSchedule('r-slow', { text: 'slow answer', ttftMs: 80, chunkIntervalMs: 20 });
+  fixture.server.setSchedule('r-broken', { text: 'broken answer here', fault: { type: 'reset', afterChunks: 1 } });
   const backends = [backend('fast', 'r-fast'), backend('slow', 'r-slow'), backend('broken', 'r-broken')];
   const events: RunEvent[] = [];
   const result = await runComparison(
@@ -70,7 +55,7 @@ test('fans out backends × trials in trial-major order; one fault does not distu
   assert.equal(result.results[1]!.text, 'slow answer');
   assert.equal(result.results[2]!.text, 'broken');
   for (const r of result.results) {
-    assert.equal(r.request.url, `${server.baseUrl}/chat/completions`);
+    assert.equal(r.request.url, `${fixture.server.baseUrl}/chat/completions`);
     assert.equal(r.request.body.model, r.model);
     assert.equal(r.request.body.max_tokens, 32);
   }
@@ -90,8 +75,8 @@ test('fans out backends × trials in trial-major order; one fault does not distu
 });
 
 test('concurrency caps simultaneous streams across backends and trials', async () => {
-  server.setSchedule('c1', { text: 'x y', ttftMs: 60 });
-  server.setSchedule('c2', { text: 'x y', ttftMs: 60 });
+  fixture.server.setSchedule('c1', { text: 'x y', ttftMs: 60 });
+  fixture.server.setSchedule('c2', { text: 'x y', ttftMs: 60 });
   let open = 0;
   let maxOpen = 0;
   const order: string[] = [];
@@ -119,9 +104,9 @@ test('concurrency caps simultaneous streams across backends and trials', async (
 });
 
 test('one AbortSignal cancels every stream; unstarted trials end cancelled without a request', async () => {
-  server.setSchedule('slowcancel', { text: 'a b c d e f g h i j k l', chunkIntervalMs: 50 });
+  fixture.server.setSchedule('slowcancel', { text: 'a b c d e f g h i j k l', chunkIntervalMs: 50 });
   const controller = new AbortController();
-  const before = server.requests.length;
+  const before = fixture.server.requests.length;
   const result = await runComparison(
     options([backend('k1', 'slowcancel'), backend('k2', 'slowcancel')], {
       trials: 3,
@@ -134,13 +119,13 @@ test('one AbortSignal cancels every stream; unstarted trials end cancelled witho
   assert.equal(result.results.length, 6);
   assert.ok(result.results.every((r) => r.status === 'cancelled'), result.results.map((r) => r.status).join());
   assert.ok(result.results[0]!.text.startsWith('a b c'), 'partial text kept');
-  assert.equal(server.requests.length - before, 2, 'only trial 1 reached the server');
+  assert.equal(fixture.server.requests.length - before, 2, 'only trial 1 reached the server');
   assert.equal(result.results[5]!.text, '');
   await settled();
 });
 
 test('a failing key lookup fails only that backend, and keys are resolved once per backend', async () => {
-  server.setSchedule('keyok', { text: 'hello' });
+  fixture.server.setSchedule('keyok', { text: 'hello' });
   const lookups: string[] = [];
   const result = await runComparison(
     options([backend('good', 'keyok'), backend('nokey', 'keyok')], {
@@ -163,7 +148,7 @@ test('a failing key lookup fails only that backend, and keys are resolved once p
 });
 
 test('modelsEndpoint pricing reads the price from GET /models', async () => {
-  server.setSchedule('priced', { text: 'priced answer', completionTokens: 1000, promptTokens: 2000, modelsPricing: { inputPerMTok: 0.5, outputPerMTok: 2 } });
+  fixture.server.setSchedule('priced', { text: 'priced answer', completionTokens: 1000, promptTokens: 2000, modelsPricing: { inputPerMTok: 0.5, outputPerMTok: 2 } });
   const b = backend('priced', 'priced', { pricing: { type: 'modelsEndpoint' } });
   const result = await runComparison(options([b]));
   const [r] = result.results;
@@ -187,12 +172,12 @@ test('modelsEndpoint pricing reads the price from GET /models', async () => {
 });
 
 test('fetchModelsPrice handles per-token strings and numbers; null when absent', async () => {
-  server.setSchedule('str', { modelsPricing: { inputPerMTok: 0.15, outputPerMTok: 0.6 }, modelsPricingFormat: 'string' });
+  fixture.server.setSchedule('str', { modelsPricing: { inputPerMTok: 0.15, outputPerMTok: 0.6 }, modelsPricingFormat: 'string' });
   const p = await fetchModelsPrice(backend('s', 'str'), undefined);
   assert.ok(p);
   assert.ok(Math.abs(p.inputPerMTok - 0.15) < 1e-9 && Math.abs(p.outputPerMTok - 0.6) < 1e-9, JSON.stringify(p));
   assert.match(p.asOf, /^\d{4}-\d{2}-\d{2}$/);
-  server.setSchedule('free-listing', { text: 'x' });
+  fixture.server.setSchedule('free-listing', { text: 'x' });
   assert.equal(await fetchModelsPrice(backend('n', 'free-listing'), undefined), null);
   assert.equal(await fetchModelsPrice(backend('n', 'not-listed-anywhere'), undefined), null);
   assert.deepEqual(priceFromModelEntry({ id: 'm', pricing: { input: 0.2, output: 0.8 } }), { inputPerMTok: 0.2, outputPerMTok: 0.8 });
@@ -206,17 +191,17 @@ test('fetchModelsPrice handles per-token strings and numbers; null when absent',
 });
 
 test('checkBackend: reachable, listed, usage reported / not reported / rejected', async () => {
-  server.setSchedule('chk', { text: 'ok' });
+  fixture.server.setSchedule('chk', { text: 'ok' });
   const good = await checkBackend(backend('chk', 'chk'), undefined);
   assert.deepEqual(
     { ...good, latencyMs: typeof good.latencyMs },
     { backendId: 'chk', reachable: true, modelsListed: true, modelFound: true, streamUsage: 'reported', latencyMs: 'number', error: null },
   );
 
-  server.setSchedule('chk-nousage', { text: 'ok', usage: 'never' });
+  fixture.server.setSchedule('chk-nousage', { text: 'ok', usage: 'never' });
   assert.equal((await checkBackend(backend('n', 'chk-nousage'), undefined)).streamUsage, 'not_reported');
 
-  server.setSchedule('chk-picky', { text: 'ok', rejectStreamOptions: true });
+  fixture.server.setSchedule('chk-picky', { text: 'ok', rejectStreamOptions: true });
   const memory = new UsageSupportMemory();
   const picky = await checkBackend(backend('p', 'chk-picky'), undefined, { usageMemory: memory });
   assert.equal(picky.streamUsage, 'rejected');
@@ -226,7 +211,7 @@ test('checkBackend: reachable, listed, usage reported / not reported / rejected'
   assert.equal(unlisted.modelsListed, true);
   assert.equal(unlisted.modelFound, false);
 
-  server.requireKey('sk-right');
+  fixture.server.requireKey('sk-right');
   try {
     const wrongKey = await checkBackend(backend('w', 'chk'), 'sk-wrong');
     assert.equal(wrongKey.reachable, true);
@@ -234,7 +219,7 @@ test('checkBackend: reachable, listed, usage reported / not reported / rejected'
     assert.equal(wrongKey.streamUsage, 'unknown');
     assert.ok(!JSON.stringify(wrongKey).includes('sk-wrong'));
   } finally {
-    server.requireKey(null);
+    fixture.server.requireKey(null);
   }
   await settled();
 

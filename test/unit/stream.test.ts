@@ -1,24 +1,13 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { setTimeout as delay } from 'node:timers/promises';
 import { Backend, RequestParams, type BackendInput, type ChatMessage } from '../../src/core/config';
 import { streamCompletion, UsageSupportMemory, type StreamOptions } from '../../src/core/stream';
 import { createNodeFetch } from '../../src/core/timedFetch';
 import { countTokens } from '../../src/core/tokens';
 import { redactHeaders, redactSecrets } from '../../src/core/redact';
-import { startFixtureServer, type FixtureServer } from '../fixtures/server';
+import { useFixtureServer } from './helpers/fixture';
 
-const unhandled: unknown[] = [];
-process.on('unhandledRejection', (reason) => unhandled.push(reason));
-
-let server: FixtureServer;
-before(async () => {
-  server = await startFixtureServer();
-});
-after(async () => {
-  await server.close();
-  assert.deepEqual(unhandled, [], 'no unhandled rejections');
-});
+const fixture = useFixtureServer();
 
 const messages: ChatMessage[] = [
   { role: 'system', content: 'Be brief.' },
@@ -26,7 +15,7 @@ const messages: ChatMessage[] = [
 ];
 
 function backend(model: string, extra: Partial<BackendInput> = {}): Backend {
-  return Backend.parse({ id: `b-${model}`, kind: 'decentralized', baseUrl: server.baseUrl, model, ...extra });
+  return Backend.parse({ id: `b-${model}`, kind: 'decentralized', baseUrl: fixture.server.baseUrl, model, ...extra });
 }
 
 function run(model: string, extra: Partial<StreamOptions> = {}, backendExtra: Partial<BackendInput> = {}) {
@@ -40,19 +29,15 @@ function run(model: string, extra: Partial<StreamOptions> = {}, backendExtra: Pa
   });
 }
 
-async function settled(): Promise<void> {
-  for (let i = 0; i < 200 && (server.openSockets() > 0 || server.pendingWork() > 0); i++) await delay(10);
-  assert.equal(server.openSockets(), 0, 'every socket closed');
-  assert.deepEqual(unhandled, []);
-}
+const settled = () => fixture.settled();
 
 function requestsFor(model: string) {
-  return server.requests.filter((r) => r.path.endsWith('/chat/completions') && r.body?.model === model);
+  return fixture.server.requests.filter((r) => r.path.endsWith('/chat/completions') && r.body?.model === model);
 }
 
 test('streams content, asks for usage and uses the reported counts', async () => {
   const text = 'One small step for a fixture, one giant leap for streaming.';
-  server.setSchedule('happy', { text, completionTokens: 42, promptTokens: 17, cachedTokens: 5 });
+  fixture.server.setSchedule('happy', { text, completionTokens: 42, promptTokens: 17, cachedTokens: 5 });
   const deltas: string[] = [];
   const r = await run('happy', { onDelta: (d) => deltas.push(d.content) });
   assert.equal(r.status, 'ok');
@@ -79,13 +64,13 @@ test('streams content, asks for usage and uses the reported counts', async () =>
   assert.deepEqual(sent.body.messages, messages);
   assert.equal(sent.headers.authorization, undefined, 'no key given, no Authorization header');
   assert.deepEqual(r.request.body, sent.body, 'the recorded request is what the server got');
-  assert.equal(r.request.url, `${server.baseUrl}/chat/completions`);
+  assert.equal(r.request.url, `${fixture.server.baseUrl}/chat/completions`);
   await settled();
 });
 
 test('timing marks are ordered and come from the monotonic clock', async () => {
   const text = 'a b c d e f';
-  server.setSchedule('timed', { text, headersDelayMs: 30, ttftMs: 120, chunkIntervalMs: 40 });
+  fixture.server.setSchedule('timed', { text, headersDelayMs: 30, ttftMs: 120, chunkIntervalMs: 40 });
   const before = performance.now();
   const r = await run('timed');
   const afterMs = performance.now();
@@ -107,7 +92,7 @@ test('timing marks are ordered and come from the monotonic clock', async () => {
 });
 
 test('uses the injected clock and fetch', async () => {
-  server.setSchedule('injected', { text: 'x y z' });
+  fixture.server.setSchedule('injected', { text: 'x y z' });
   let tick = 0;
   const calls: string[] = [];
   const base = createNodeFetch();
@@ -120,7 +105,7 @@ test('uses the injected clock and fetch', async () => {
   });
   assert.equal(r.status, 'ok');
   assert.equal(r.text, 'x y z');
-  assert.deepEqual(calls, [`${server.baseUrl}/chat/completions`]);
+  assert.deepEqual(calls, [`${fixture.server.baseUrl}/chat/completions`]);
   for (const v of [r.timing.startMs, r.timing.headersMs, r.timing.firstByteMs, r.timing.firstContentMs, r.timing.endMs]) {
     assert.ok(Number.isInteger(v) && v! <= tick, `mark ${v} taken from the fake clock`);
   }
@@ -129,7 +114,7 @@ test('uses the injected clock and fetch', async () => {
 });
 
 test('reasoning deltas (reasoning_content or reasoning) go to result.reasoning', async () => {
-  server.setSchedule('thinker', { reasoning: 'Let me think about it.', text: 'Answer.' });
+  fixture.server.setSchedule('thinker', { reasoning: 'Let me think about it.', text: 'Answer.' });
   const r = await run('thinker');
   assert.equal(r.status, 'ok');
   assert.equal(r.reasoning, 'Let me think about it.');
@@ -157,7 +142,7 @@ test('reasoning deltas (reasoning_content or reasoning) go to result.reasoning',
 
 test('without usage, output tokens are counted with the tokenizer, not from chunks', async () => {
   const text = 'Tokenizers split words into pieces; chunks group several tokens together anyway.';
-  server.setSchedule('nousage', { text, usage: 'never', tokensPerChunk: 4 });
+  fixture.server.setSchedule('nousage', { text, usage: 'never', tokensPerChunk: 4 });
   const r = await run('nousage', {}, { model: 'nousage' });
   assert.equal(r.status, 'ok');
   assert.equal(r.usageReported, false);
@@ -168,7 +153,7 @@ test('without usage, output tokens are counted with the tokenizer, not from chun
 });
 
 test('stream_options rejected with 400: retried once without it, and remembered', async () => {
-  server.setSchedule('picky', { rejectStreamOptions: true, text: 'fine then' });
+  fixture.server.setSchedule('picky', { rejectStreamOptions: true, text: 'fine then' });
   const memory = new UsageSupportMemory();
   const b = backend('picky');
   const base = { backend: b, messages, params: RequestParams.parse({}), usageMemory: memory };
@@ -193,7 +178,7 @@ test('stream_options rejected with 400: retried once without it, and remembered'
 });
 
 test('a 400 unrelated to stream_options is retried once, then reported, not remembered', async () => {
-  server.setSchedule('badreq', {
+  fixture.server.setSchedule('badreq', {
     fault: { type: 'status', status: 400, body: JSON.stringify({ error: { message: 'max_tokens is too large' } }) },
   });
   const memory = new UsageSupportMemory();
@@ -207,7 +192,7 @@ test('a 400 unrelated to stream_options is retried once, then reported, not reme
 });
 
 test("streamUsage 'never' sends no stream_options", async () => {
-  server.setSchedule('never', { text: 'ok' });
+  fixture.server.setSchedule('never', { text: 'ok' });
   const r = await run('never', {}, { streamUsage: 'never' });
   assert.equal(r.status, 'ok');
   const [sent] = requestsFor('never');
@@ -217,7 +202,7 @@ test("streamUsage 'never' sends no stream_options", async () => {
 });
 
 test('extraBody is merged but cannot override model, messages or stream', async () => {
-  server.setSchedule('extra', { text: 'merged' });
+  fixture.server.setSchedule('extra', { text: 'merged' });
   const r = await run('extra', {}, { extraBody: { model: 'evil', stream: false, messages: [], top_p: 0.5, provider: { sort: 'latency' } } });
   assert.equal(r.status, 'ok');
   const [sent] = requestsFor('extra');
@@ -231,9 +216,9 @@ test('extraBody is merged but cannot override model, messages or stream', async 
 
 test('the key is sent as Bearer but never recorded, and custom secret headers are redacted', async () => {
   const key = 'sk-live-VERY-SECRET-0123456789';
-  server.requireKey(key);
+  fixture.server.requireKey(key);
   try {
-    server.setSchedule('keyed', { text: 'authorised' });
+    fixture.server.setSchedule('keyed', { text: 'authorised' });
     const r = await run('keyed', { apiKey: key }, { headers: { 'X-Api-Key': 'also-secret-value', 'X-Trace': 'visible' } });
     assert.equal(r.status, 'ok');
     const [sent] = requestsFor('keyed');
@@ -246,7 +231,7 @@ test('the key is sent as Bearer but never recorded, and custom secret headers ar
     assert.ok(!JSON.stringify(r).includes('also-secret-value'));
 
     // a wrong key: 401 with a hint, and the server echoing the key does not leak it
-    server.setSchedule('echo', {
+    fixture.server.setSchedule('echo', {
       fault: { type: 'status', status: 401, body: JSON.stringify({ error: { message: `Incorrect API key provided: ${key}x` } }) },
     });
     const bad = await run('echo', { apiKey: key });
@@ -256,7 +241,7 @@ test('the key is sent as Bearer but never recorded, and custom secret headers ar
     assert.match(bad.error!.message, /Incorrect API key provided/);
     assert.ok(!JSON.stringify(bad).includes(key), 'key scrubbed from message, body and request');
   } finally {
-    server.requireKey(null);
+    fixture.server.requireKey(null);
   }
   await settled();
 });
@@ -273,7 +258,7 @@ test('redactHeaders and redactSecrets', () => {
 
 test('a slow drip split across event boundaries is still ok', async () => {
   const text = 'Drip drip drip: héllo wörld ✓';
-  server.setSchedule('drip', { text, fault: { type: 'drip', bytesPerWrite: 3, intervalMs: 2 } });
+  fixture.server.setSchedule('drip', { text, fault: { type: 'drip', bytesPerWrite: 3, intervalMs: 2 } });
   const r = await run('drip');
   assert.equal(r.status, 'ok');
   assert.equal(r.text, text);
@@ -282,11 +267,11 @@ test('a slow drip split across event boundaries is still ok', async () => {
 });
 
 test('[DONE] without finish_reason is ok; finish_reason without [DONE] is ok', async () => {
-  server.setSchedule('nofinish', { text: 'a b', finishReason: false });
+  fixture.server.setSchedule('nofinish', { text: 'a b', finishReason: false });
   const a = await run('nofinish');
   assert.equal(a.status, 'ok');
   assert.equal(a.finishReason, null);
-  server.setSchedule('nodone', { text: 'a b', done: false });
+  fixture.server.setSchedule('nodone', { text: 'a b', done: false });
   const b = await run('nodone');
   assert.equal(b.status, 'ok');
   assert.equal(b.finishReason, 'stop');
