@@ -84,9 +84,13 @@ function pad(s: string, n: number): string {
 
 function humanReport(result: ComparisonResult): string {
   const out: string[] = [];
+  const firstText = new Map<string, string>();
   for (const r of result.results) {
     out.push(`── ${r.backendLabel} (${r.kind}, ${r.model}) · trial ${r.trial} · ${r.status} ──`);
-    if (r.text) out.push(r.text);
+    // Repeated trials usually answer the same (temperature 0, seed): say so instead of repeating it.
+    if (r.trial > 1 && r.text && r.text === firstText.get(r.backendId)) out.push('(same text as trial 1)');
+    else if (r.text) out.push(r.text);
+    if (r.trial === 1) firstText.set(r.backendId, r.text);
     if (r.error) out.push(`✖ ${r.error.message}\n  What to do: ${r.error.hint}`);
     out.push('');
   }

@@ -156,3 +156,13 @@ test('an aborted run exits 130 with cancelled results', async () => {
     open.setSchedule('*', { text: 'Open answer, slower.', ttftMs: 60, usage: 'never' });
   }
 });
+
+test('human output shows each answer once and a summary table', async () => {
+  const t = io();
+  assert.equal(await runCli(['compare', '-c', config, '-p', 'x', '--trials', '2'], t.io), exitCodes.ok, t.stderr());
+  const out = t.stdout();
+  assert.equal(out.split('Closed answer here.').length - 1, 1, out);
+  assert.match(out, /trial 2 · ok ──\n\(same text as trial 1\)/);
+  assert.match(out, /^backend\s+kind\s+ok\s+TTFT p50/m);
+  assert.match(t.stderr(), /✔ closed trial 1: ok in/);
+});
