@@ -246,7 +246,7 @@ async function main(): Promise<void> {
     '`performance.timeOrigin + performance.now()` on the same machine. The server is a minimal SSE',
     `server in a child process (first content ${serverTtftMs} ms after headers, then ${serverChunkGapMs} ms between chunks);`,
     'clients run interleaved in one process, one fresh connection per request for the raw client and',
-    '`streamCompletion`, the SDK with its default pooled fetch. Percentiles are nearest-rank.',
+    '`streamCompletion`, the SDK with its default pooled fetch. Percentiles interpolate linearly between closest ranks.',
     'Reproduce with `npm run bench`.',
     '',
     ...machine,
