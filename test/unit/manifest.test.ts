@@ -24,6 +24,8 @@ test('engine, entry point, icon and activation', () => {
   assert.equal(pkg.engines.vscode, '^1.100.0');
   assert.equal(pkg.main, './dist/extension.js');
   assert.ok(pkg.activationEvents.includes('onWebviewPanel:bakeoff.panel'));
+  // The status-bar item must show the chosen backends without running a command first.
+  assert.ok(pkg.activationEvents.includes('onStartupFinished'));
   assert.ok(!pkg.activationEvents.includes('*'));
   const png = readFileSync(join(root, pkg.icon));
   assert.equal(png.subarray(1, 4).toString('ascii'), 'PNG');
@@ -79,6 +81,11 @@ test('menus, keybindings and walkthrough refer to contributed commands', () => {
   assert.ok(context.some((m: { command: string; group: string }) => m.command === 'bakeoff.compareSelection' && m.group.startsWith('bakeoff')));
   const key = contributes.keybindings.find((k: { command: string }) => k.command === 'bakeoff.compareSelection');
   assert.equal(key.when, 'editorTextFocus');
+  // Default editor chords that an extension must not take over (checked against VS Code 1.100).
+  const reserved = ['ctrl+alt+b', 'cmd+alt+b', 'ctrl+b', 'cmd+b', 'ctrl+shift+b', 'cmd+shift+b', 'ctrl+k', 'cmd+k'];
+  for (const k of contributes.keybindings) {
+    for (const chord of [k.key, k.mac].filter(Boolean)) assert.ok(!reserved.includes(chord), `${k.command}: ${chord} is a default binding`);
+  }
 
   const [walkthrough] = contributes.walkthroughs;
   assert.ok(walkthrough.steps.length >= 4);
