@@ -8,14 +8,13 @@
  * API keys come only from the environment variables a backend's `apiKeyEnv` names, never argv.
  * Exit codes are listed in `exitCodes` and in README → "CLI".
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, type Backend, type ConfigFile } from '../core/config';
 import { loadConfigFile } from '../core/configFile';
 import { formatMs, formatRatio, formatUsd, summarize, toJsonReport, toMarkdownReport } from '../core/report';
 import { checkBackend, fetchModelsPrice, runComparison } from '../core/runner';
 import { UsageSupportMemory } from '../core/stream';
-import { redactSecrets } from '../core/redact';
 import type { ComparisonResult } from '../core/types';
 
 /** Process exit codes. */
@@ -41,6 +40,12 @@ export interface CliIo {
 }
 
 class UsageError extends Error {}
+
+/**
+ * Largest prompt accepted, in bytes. Far above any model's context window; it keeps a mistaken
+ * file (a log, a binary) from being tokenized and sent to every backend.
+ */
+const maxPromptBytes = 4_000_000;
 
 function positiveInt(value: string): number {
   const n = Number(value);
@@ -117,15 +122,19 @@ async function compare(opts: Record<string, unknown>, io: CliIo): Promise<number
   if (opts.prompt == null && opts.promptFile == null) throw new UsageError('Give the prompt with --prompt TEXT or --prompt-file FILE');
   let prompt: string;
   if (opts.promptFile != null) {
+    const file = String(opts.promptFile);
     try {
-      prompt = await readFile(String(opts.promptFile), 'utf8');
+      const { size } = await stat(file);
+      if (size > maxPromptBytes) throw new UsageError(`Prompt file ${file} is ${(size / 1e6).toFixed(1)} MB; the limit is ${maxPromptBytes / 1e6} MB`);
+      prompt = await readFile(file, 'utf8');
     } catch (err) {
-      throw new UsageError(`Cannot read prompt file ${opts.promptFile} (${(err as NodeJS.ErrnoException).code ?? err})`);
+      if (err instanceof UsageError) throw err;
+      throw new UsageError(`Cannot read prompt file ${file} (${(err as NodeJS.ErrnoException).code ?? err})`);
     }
   } else prompt = String(opts.prompt);
+  if (Buffer.byteLength(prompt) > maxPromptBytes) throw new UsageError(`The prompt is larger than ${maxPromptBytes / 1e6} MB`);
   if (!prompt.trim()) throw new UsageError('The prompt is empty');
   const keys = resolveKeys(backends, io.env);
-  const secrets = [...keys.values()].filter((k): k is string => !!k);
 
   const result = await runComparison({
     backends,
@@ -155,7 +164,9 @@ async function compare(opts: Record<string, unknown>, io: CliIo): Promise<number
     : opts.markdown
       ? toMarkdownReport(result)
       : humanReport(result);
-  io.stdout.write(redactSecrets(text, secrets));
+  // Results are already redacted where a key could appear (errors, request record); the report
+  // itself is not scrubbed as text, since a short placeholder key ("ollama") would mangle it.
+  io.stdout.write(text);
   if (io.signal?.aborted) return exitCodes.interrupted;
   return result.results.every((r) => r.status === 'ok') ? exitCodes.ok : exitCodes.someFailed;
 }
@@ -164,12 +175,11 @@ async function check(opts: Record<string, unknown>, io: CliIo): Promise<number> 
   const config = await loadConfigFile(String(opts.config));
   const backends = selectBackends(config, opts.backends as string | undefined);
   const keys = resolveKeys(backends, io.env);
-  const secrets = [...keys.values()].filter((k): k is string => !!k);
   const checks = await Promise.all(
     backends.map((b) => checkBackend(b, keys.get(b.id), { timeouts: config.timeouts, fetch: io.fetch })),
   );
   if (opts.json) {
-    io.stdout.write(redactSecrets(JSON.stringify({ checks }, null, 2), secrets) + '\n');
+    io.stdout.write(JSON.stringify({ checks }, null, 2) + '\n');
   } else {
     const lines = checks.map((c) => {
       const b = backends.find((x) => x.id === c.backendId)!;
@@ -183,7 +193,7 @@ async function check(opts: Record<string, unknown>, io: CliIo): Promise<number> 
       if (c.error) parts.push(`  error: ${c.error.message}\n  what to do: ${c.error.hint}`);
       return parts.join('\n');
     });
-    io.stdout.write(redactSecrets(lines.join('\n') + '\n', secrets));
+    io.stdout.write(lines.join('\n') + '\n');
   }
   return checks.every((c) => c.reachable) ? exitCodes.ok : exitCodes.someFailed;
 }

@@ -14,7 +14,7 @@ export type BackendKind = z.infer<typeof BackendKind>;
  */
 export const Pricing = z.discriminatedUnion('type', [
   /** Look the model up in the maintained `@pydantic/genai-prices` catalogue. */
-  z.object({
+  z.strictObject({
     type: z.literal('catalog'),
     /** Catalogue provider id (e.g. `openai`, `google`, `anthropic`); guessed from the URL when absent. */
     providerId: z.string().min(1).optional(),
@@ -22,9 +22,9 @@ export const Pricing = z.discriminatedUnion('type', [
     modelId: z.string().min(1).optional(),
   }),
   /** Read the price the provider publishes in its own `GET /models` listing (Chutes, AkashML…). */
-  z.object({ type: z.literal('modelsEndpoint') }),
+  z.strictObject({ type: z.literal('modelsEndpoint') }),
   /** The user's own per-token prices, in US dollars per million tokens. */
-  z.object({
+  z.strictObject({
     type: z.literal('perToken'),
     inputPerMTok: z.number().nonnegative(),
     outputPerMTok: z.number().nonnegative(),
@@ -41,15 +41,15 @@ export const Pricing = z.discriminatedUnion('type', [
    * Rented GPU (Akash, io.net, Nosana…): cost = usdPerHour / 3600 × busy seconds, i.e.
    * outputTokens × usdPerHour / (3600 × measured tokens/s).
    */
-  z.object({
+  z.strictObject({
     type: z.literal('gpuHour'),
     usdPerHour: z.number().positive(),
     source: z.string().optional(),
     asOf: z.string().optional(),
   }),
   /** Own hardware: zero marginal cost, shown as such. */
-  z.object({ type: z.literal('free') }),
-  z.object({ type: z.literal('unknown') }),
+  z.strictObject({ type: z.literal('free') }),
+  z.strictObject({ type: z.literal('unknown') }),
 ]);
 export type Pricing = z.infer<typeof Pricing>;
 
@@ -59,7 +59,7 @@ const httpUrl = z
   .refine((u) => /^https?:\/\//i.test(u), { message: 'must be an http:// or https:// URL' });
 
 /** One OpenAI-compatible endpoint + model. */
-export const Backend = z.object({
+export const Backend = z.strictObject({
   /** Stable id used on the command line, in settings and as the secret-store key. */
   id: z
     .string()
@@ -92,14 +92,14 @@ export const Backend = z.object({
 export type Backend = z.infer<typeof Backend>;
 export type BackendInput = z.input<typeof Backend>;
 
-export const ChatMessage = z.object({
+export const ChatMessage = z.strictObject({
   role: z.enum(['system', 'user', 'assistant']),
   content: z.string(),
 });
 export type ChatMessage = z.infer<typeof ChatMessage>;
 
 /** Request parameters shared by every backend in one comparison (so the comparison is fair). */
-export const RequestParams = z.object({
+export const RequestParams = z.strictObject({
   maxTokens: z.number().int().positive().max(1_000_000).default(512),
   temperature: z.number().min(0).max(2).default(0),
   seed: z.number().int().optional(),
@@ -107,18 +107,22 @@ export const RequestParams = z.object({
 export type RequestParams = z.infer<typeof RequestParams>;
 
 /** Limits applied to every stream. All durations in milliseconds, sizes in bytes. */
-export const Timeouts = z.object({
-  connectMs: z.number().int().positive().default(10_000),
-  firstByteMs: z.number().int().positive().default(60_000),
-  idleMs: z.number().int().positive().default(30_000),
-  totalMs: z.number().int().positive().default(300_000),
+/** Longest delay a Node timer can hold (about 24.8 days); larger values would fire at once. */
+const maxTimerMs = 2_147_483_647;
+const durationMs = (fallback: number) => z.number().int().positive().max(maxTimerMs).default(fallback);
+
+export const Timeouts = z.strictObject({
+  connectMs: durationMs(10_000),
+  firstByteMs: durationMs(60_000),
+  idleMs: durationMs(30_000),
+  totalMs: durationMs(300_000),
   maxErrorBodyBytes: z.number().int().positive().default(8 * 1024),
   maxStreamBytes: z.number().int().positive().default(4 * 1024 * 1024),
 });
 export type Timeouts = z.infer<typeof Timeouts>;
 
 /** The CLI config file (JSON or YAML). */
-export const ConfigFile = z.object({
+export const ConfigFile = z.strictObject({
   backends: z.array(Backend).min(1, 'needs at least one backend'),
   request: RequestParams.default(RequestParams.parse({})),
   timeouts: Timeouts.default(Timeouts.parse({})),
@@ -139,6 +143,10 @@ export class ConfigError extends Error {
 /** Formats zod issues as `backend "id" → field: message` lines. */
 export function describeIssues(error: z.ZodError, root: unknown): string[] {
   return error.issues.map((issue) => {
+    const message =
+      issue.code === 'unrecognized_keys'
+        ? issue.keys.map((key) => unknownKeyMessage(key)).join('; ')
+        : issue.message;
     const path = issue.path.map(String);
     let where = path.join('.');
     if (path[0] === 'backends' && path.length >= 2) {
@@ -149,8 +157,38 @@ export function describeIssues(error: z.ZodError, root: unknown): string[] {
       const name = typeof raw?.id === 'string' ? `backend "${raw.id}"` : `backend #${index + 1}`;
       where = [name, ...path.slice(2)].join(' → ');
     }
-    return `${where || '(root)'}: ${issue.message}`;
+    return `${where || '(root)'}: ${message}`;
   });
+}
+
+/** Every field name the config schemas know, for "did you mean" hints on typos. */
+const knownFields = [
+  ...Object.keys(Backend.shape),
+  ...Object.keys(RequestParams.shape),
+  ...Object.keys(Timeouts.shape),
+  ...Object.keys(ConfigFile.shape),
+  ...Pricing.options.flatMap((o) => Object.keys(o.shape)),
+];
+
+/** Levenshtein distance, for short field names only. */
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return row[b.length];
+}
+
+function unknownKeyMessage(key: string): string {
+  const lower = key.toLowerCase();
+  const guess = knownFields.find((f) => f.toLowerCase() === lower) ?? knownFields.find((f) => editDistance(f.toLowerCase(), lower) <= 2);
+  return `unknown field "${key}"${guess ? ` (did you mean "${guess}"?)` : ''}`;
 }
 
 /** Parses a CLI config object. Throws ConfigError with every problem listed. */

@@ -28,13 +28,14 @@ export async function loadConfigFile(path: string): Promise<ConfigFile> {
 
 /** Parses config text; `.json` files as JSON, everything else as YAML (a superset of JSON). */
 export function parseConfigText(text: string, name = 'config'): ConfigFile {
+  const isJson = name.toLowerCase().endsWith('.json');
   let raw: unknown;
   try {
-    raw = name.toLowerCase().endsWith('.json') ? JSON.parse(text) : parseYaml(text, { maxAliasCount: 100 });
+    raw = isJson ? JSON.parse(text) : parseYaml(text, { maxAliasCount: 100 });
   } catch (err) {
     const where =
       err instanceof YAMLParseError && err.linePos ? ` (line ${err.linePos[0].line}, column ${err.linePos[0].col})` : '';
-    throw new ConfigError(`Config file ${name} is not valid ${name.endsWith('.json') ? 'JSON' : 'YAML'}${where}`, [
+    throw new ConfigError(`Config file ${name} is not valid ${isJson ? 'JSON' : 'YAML'}${where}`, [
       (err as Error).message.split('\n')[0],
     ]);
   }

@@ -166,3 +166,42 @@ test('human output shows each answer once and a summary table', async () => {
   assert.match(out, /^backend\s+kind\s+ok\s+TTFT p50/m);
   assert.match(t.stderr(), /✔ closed trial 1: ok in/);
 });
+
+test('a key echoed back in an error is redacted; a short placeholder key does not mangle the report', async () => {
+  open.setSchedule('*', {
+    fault: { type: 'status', status: 401, body: JSON.stringify({ error: { message: 'Incorrect API key provided: open-secret-key' } }), contentType: 'application/json' },
+  });
+  try {
+    const t = io();
+    assert.equal(await runCli(['compare', '-c', config, '-p', 'x', '--json'], t.io), exitCodes.someFailed);
+    const row = JSON.parse(t.stdout()).results[1];
+    assert.equal(row.status, 'http_error');
+    assert.match(row.error.message, /Incorrect API key provided: \*\*\*/);
+    assert.ok(!t.stdout().includes('open-secret-key'));
+  } finally {
+    open.setSchedule('*', { text: 'Open answer, slower.', ttftMs: 60, usage: 'never' });
+  }
+  // A local server that ignores keys, configured with a placeholder that also occurs in the answer.
+  const local = await startFixtureServer({ schedules: { '*': { text: 'Use ollama to run it locally.' } } });
+  try {
+    const cfg = join(dir, 'local.json');
+    await writeFile(cfg, JSON.stringify({ backends: [{ id: 'ollama', kind: 'local', baseUrl: local.baseUrl, model: 'm', apiKeyEnv: 'OLLAMA_API_KEY' }] }));
+    const t = io({ OLLAMA_API_KEY: 'ollama' });
+    assert.equal(await runCli(['compare', '-c', cfg, '-p', 'x', '--json'], t.io), exitCodes.ok, t.stderr());
+    const row = JSON.parse(t.stdout()).results[0];
+    assert.equal(row.backend, 'ollama');
+    assert.equal(row.text, 'Use ollama to run it locally.');
+  } finally {
+    await local.close();
+  }
+});
+
+test('an oversized prompt file is refused before anything is sent', async () => {
+  const big = join(dir, 'big.txt');
+  await writeFile(big, Buffer.alloc(4_000_001, 'a'));
+  const before = closed.requests.length + open.requests.length;
+  const t = io();
+  assert.equal(await runCli(['compare', '-c', config, '-f', big], t.io), exitCodes.usage);
+  assert.match(t.stderr(), /Prompt file .* is 4\.0 MB; the limit is 4 MB/);
+  assert.equal(closed.requests.length + open.requests.length, before);
+});

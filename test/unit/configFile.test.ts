@@ -62,3 +62,22 @@ test('missing and unreadable files are ConfigErrors', async () => {
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('typos in field names are errors with a suggestion, not silently ignored', () => {
+  const typo = yamlConfig.replace('apiKeyEnv: OPENAI_API_KEY', 'apikeyEnv: OPENAI_API_KEY').replace('timeouts:', 'timeout:');
+  assert.throws(
+    () => parseConfigText(typo, 'b.yaml'),
+    (e: unknown) =>
+      e instanceof ConfigError &&
+      e.issues.includes('backend "openai": unknown field "apikeyEnv" (did you mean "apiKeyEnv"?)') &&
+      e.issues.includes('(root): unknown field "timeout" (did you mean "timeouts"?)'),
+  );
+});
+
+test('timeouts beyond what a timer can hold are refused', () => {
+  assert.throws(() => parseConfigText(yamlConfig.replace('firstByteMs: 20000', 'firstByteMs: 3000000000'), 'b.yaml'), /timeouts\.firstByteMs: Too big/);
+});
+
+test('upper-case .JSON files are parsed and reported as JSON', () => {
+  assert.throws(() => parseConfigText('{', 'B.JSON'), /not valid JSON/);
+});
