@@ -5,6 +5,7 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { extractCode } from '../core/codeBlock';
 import type { BackendKind } from '../core/config';
 import type { ComparisonResult, RunEvent } from '../core/types';
 import {
@@ -24,7 +25,7 @@ import {
 } from '../shared/protocol';
 import { DeltaBatcher, type BatchedDelta } from './deltaBatcher';
 import { EditorActionError, EditorActions } from './editorActions';
-import { createNonce, renderPanelHtml } from './webviewHtml';
+import { createNonce, panelOptions, panelWebviewOptions, renderPanelHtml } from './webviewHtml';
 
 /** What the panel needs to know about a comparison when it starts. */
 export interface RunInfo {
@@ -51,11 +52,7 @@ export interface PanelHost {
 }
 
 function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
-  return {
-    enableScripts: true,
-    enableCommandUris: false,
-    localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview')],
-  };
+  return panelWebviewOptions(vscode.Uri.joinPath(extensionUri, 'dist', 'webview'));
 }
 
 /** `foo.ts:12–24` for the target editor. */
@@ -112,7 +109,7 @@ export class ComparePanel {
       ComparePanel.viewType,
       'Bakeoff',
       { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
-      { ...webviewOptions(context.extensionUri), retainContextWhenHidden: false, enableFindWidget: true },
+      { ...webviewOptions(context.extensionUri), ...panelOptions },
     );
     ComparePanel.instance = new ComparePanel(panel, context, host, null);
     return ComparePanel.instance;
@@ -291,23 +288,29 @@ export class ComparePanel {
         return;
       case 'copy': {
         const answer = this.answer(message);
+        if (!this.hasText(answer, 'to copy')) return;
         await this.actions.copy(answer.text);
         this.notice('info', `Copied ${answer.label}'s answer (${answer.text.length.toLocaleString('en-US')} characters).`);
         return;
       }
       case 'apply': {
         const answer = this.answer(message);
-        this.notice('info', `${await this.actions.apply(this.state.target, answer.text, message.mode)}.`);
+        if (!this.hasText(answer, message.mode === 'insert' ? 'to insert' : 'to replace the selection with')) return;
+        const { code, fromBlock } = extractCode(answer.text);
+        const done = await this.actions.apply(this.state.target, code, message.mode);
+        this.notice('info', `${done} (${fromBlock ? `${answer.label}'s code block` : `${answer.label}'s whole answer; it has no code block`}).`);
         return;
       }
       case 'diffWithSelection': {
         const answer = this.answer(message);
-        await this.actions.diffWithSelection(this.state.target, answer.text, answer.label);
+        if (!this.hasText(answer, 'to diff')) return;
+        await this.actions.diffWithSelection(this.state.target, extractCode(answer.text).code, answer.label);
         return;
       }
       case 'diffColumns': {
         const left = this.answer(message.left);
         const right = this.answer(message.right);
+        if (!this.hasText(left, 'to diff') || !this.hasText(right, 'to diff')) return;
         await this.actions.diffTexts(left, right);
         return;
       }
@@ -327,6 +330,13 @@ export class ComparePanel {
     if (!snapshot.final) throw new EditorActionError(`${backend.label}'s answer is still streaming.`);
     const multi = (this.state.run?.trials ?? 1) > 1;
     return { label: multi ? `${backend.label} #${ref.trial}` : backend.label, text: snapshot.text };
+  }
+
+  /** False, after a notice, when the answer is empty or only whitespace. */
+  private hasText(answer: { label: string; text: string }, purpose: string): boolean {
+    if (answer.text.trim() !== '') return true;
+    this.notice('warning', `${answer.label} has no answer ${purpose}.`);
+    return false;
   }
 
   private notice(level: 'info' | 'warning' | 'error', message: string): void {

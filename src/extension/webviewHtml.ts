@@ -1,7 +1,8 @@
 /**
- * The comparison panel's HTML shell. Pure (no `vscode` import) so the Content Security Policy
- * can be unit-tested: scripts only with a per-render nonce, styles and fonts only from the
- * extension, no inline styles, no remote sources.
+ * The comparison panel's HTML shell and webview options. Pure (no `vscode` import) so the
+ * Content Security Policy and the options can be unit-tested: scripts only with a per-render
+ * nonce, styles and fonts only from the extension, no inline styles, no remote sources, no
+ * command links, and files readable only from the webview bundle's folder.
  */
 import { randomBytes } from 'node:crypto';
 
@@ -17,6 +18,28 @@ export interface PanelHtmlOptions {
   /** `webview.asWebviewUri(…/dist/webview/codicons/codicon.css)`. */
   codiconUri: string;
 }
+
+/** The panel's webview options, for both a new panel and one revived after a window reload. */
+export interface PanelWebviewOptions<T> {
+  enableScripts: true;
+  enableCommandUris: false;
+  /** Only the folder of the webview bundle (`<extension>/dist/webview`). */
+  localResourceRoots: T[];
+}
+
+/**
+ * Webview options for the panel; `webviewRoot` is the URI of `<extension>/dist/webview`.
+ * Generic so this module needs no `vscode` import.
+ */
+export function panelWebviewOptions<T>(webviewRoot: T): PanelWebviewOptions<T> {
+  return { enableScripts: true, enableCommandUris: false, localResourceRoots: [webviewRoot] };
+}
+
+/**
+ * Panel options that only a new panel takes (a revived one keeps what it was created with):
+ * the page is rebuilt from the host's state when shown again instead of kept in memory.
+ */
+export const panelOptions = { retainContextWhenHidden: false, enableFindWidget: true } as const;
 
 /** 128 random bits, base64: a new one for every render of the panel. */
 export function createNonce(): string {

@@ -46,7 +46,10 @@ export function formatRatio(value: number | null): string {
 
 export type MetricId = 'ttft' | 'total' | 'tps' | 'input' | 'output' | 'cost';
 
-/** Where a number comes from (the `data-source` attribute of a metric). */
+/** How a number was obtained, shown as the metric's badge. */
+export type MetricBadge = 'measured' | 'reported' | 'estimated' | 'unknown';
+
+/** Where a number comes from (the `data-source` attribute of a metric; for cost, the price source). */
 export type MetricSource =
   | 'measured'
   | 'reported'
@@ -63,7 +66,9 @@ export interface MetricCell {
   /** Formatted value, `≈` prefixed for estimates. */
   display: string;
   source: MetricSource;
-  /** Short badge text. */
+  /** How the value was obtained; the badge's style. */
+  badgeKind: MetricBadge;
+  /** Badge text: `badgeKind`, or empty while the trial runs. */
   badge: string;
   /** Hover text: the formula with the numbers, and for cost the price source and date. */
   title: string;
@@ -78,15 +83,6 @@ const metricLabels: Record<MetricId, string> = {
   input: 'In',
   output: 'Out',
   cost: 'Cost',
-};
-
-const costBadges: Record<CostView['costSource'], string> = {
-  catalog: 'catalog',
-  modelsEndpoint: 'provider',
-  override: 'override',
-  gpuHour: 'GPU-hour',
-  free: 'free',
-  unknown: 'unknown',
 };
 
 const costSourceNames: Record<CostView['costSource'], string> = {
@@ -106,6 +102,7 @@ export function pendingMetricCells(): MetricCell[] {
     value: null,
     display: dash,
     source: 'unknown',
+    badgeKind: 'unknown',
     badge: '',
     title: `${metricLabels[id]}: available when the stream ends`,
   }));
@@ -117,13 +114,23 @@ function tokenNote(metrics: MetricsView): string {
     : 'Token counts estimated with a tokenizer (the server sent no usage).';
 }
 
+/**
+ * The cost badge: `unknown` without a price; `estimated` when the token counts were estimated or
+ * the price is per GPU-hour (it depends on measured throughput); else `reported`.
+ */
+export function costBadgeOf(final: TrialFinal): MetricBadge {
+  if (final.cost.costUsd === null) return 'unknown';
+  if (final.metrics.tokenSource === 'estimated' || final.cost.costSource === 'gpuHour') return 'estimated';
+  return 'reported';
+}
+
 /** The six metric cells of a finished trial. */
 export function metricCells(final: TrialFinal): MetricCell[] {
   const { metrics, cost } = final;
   const estimated = metrics.tokenSource === 'estimated';
   const approx = (text: string, value: number | null): string => (estimated && value !== null ? `≈${text}` : text);
   const tokenSource = (value: number | null): MetricSource => (value === null ? 'unknown' : metrics.tokenSource);
-  const tokenBadge = (value: number | null): string => (value === null ? 'unknown' : metrics.tokenSource);
+  const tokenBadge = (value: number | null): MetricBadge => (value === null ? 'unknown' : metrics.tokenSource);
 
   const ttft: MetricCell = {
     id: 'ttft',
@@ -131,6 +138,7 @@ export function metricCells(final: TrialFinal): MetricCell[] {
     value: metrics.ttftMs,
     display: formatMs(metrics.ttftMs),
     source: metrics.ttftMs === null ? 'unknown' : 'measured',
+    badgeKind: metrics.ttftMs === null ? 'unknown' : 'measured',
     badge: metrics.ttftMs === null ? 'unknown' : 'measured',
     title:
       metrics.ttftMs === null
@@ -144,6 +152,7 @@ export function metricCells(final: TrialFinal): MetricCell[] {
     value: metrics.totalMs,
     display: formatMs(metrics.totalMs),
     source: 'measured',
+    badgeKind: 'measured',
     badge: 'measured',
     title: `Total time = end of stream − request sent = ${formatMs(metrics.totalMs)}. Measured here.`,
   };
@@ -155,6 +164,7 @@ export function metricCells(final: TrialFinal): MetricCell[] {
     value: metrics.tokensPerSecond,
     display: approx(formatRate(metrics.tokensPerSecond), metrics.tokensPerSecond),
     source: tokenSource(metrics.tokensPerSecond),
+    badgeKind: tokenBadge(metrics.tokensPerSecond),
     badge: tokenBadge(metrics.tokensPerSecond),
     title:
       metrics.tokensPerSecond === null
@@ -169,6 +179,7 @@ export function metricCells(final: TrialFinal): MetricCell[] {
     value: metrics.inputTokens,
     display: approx(formatCount(metrics.inputTokens), metrics.inputTokens),
     source: tokenSource(metrics.inputTokens),
+    badgeKind: tokenBadge(metrics.inputTokens),
     badge: tokenBadge(metrics.inputTokens),
     title:
       metrics.inputTokens === null
@@ -183,6 +194,7 @@ export function metricCells(final: TrialFinal): MetricCell[] {
     value: metrics.outputTokens,
     display: approx(formatCount(metrics.outputTokens), metrics.outputTokens),
     source: tokenSource(metrics.outputTokens),
+    badgeKind: tokenBadge(metrics.outputTokens),
     badge: tokenBadge(metrics.outputTokens),
     title:
       metrics.outputTokens === null
@@ -192,18 +204,35 @@ export function metricCells(final: TrialFinal): MetricCell[] {
 
   const known = cost.costUsd !== null;
   const costSource: MetricSource = known ? cost.costSource : 'unknown';
+  const costBadge = costBadgeOf(final);
   const asOf = cost.asOf ? `, prices as of ${cost.asOf}` : '';
+  const why =
+    cost.costSource === 'free'
+      ? 'Own hardware: no cost per token.'
+      : cost.costSource === 'gpuHour'
+        ? 'Estimated: GPU-hour pricing depends on the throughput measured here.'
+        : costBadge === 'reported'
+          ? 'Reported: computed from the token counts the server reported.'
+          : 'Estimated: computed from estimated token counts.';
   const costCell: MetricCell = {
     id: 'cost',
     label: metricLabels.cost,
     value: cost.costUsd,
-    display: known && estimated && cost.costUsd !== 0 ? `≈${formatUsd(cost.costUsd)}` : formatUsd(cost.costUsd),
+    display: costBadge === 'estimated' && cost.costUsd !== 0 ? `≈${formatUsd(cost.costUsd)}` : formatUsd(cost.costUsd),
     source: costSource,
-    badge: costBadges[costSource as CostView['costSource']],
+    badgeKind: costBadge,
+    badge: costBadge,
     title: known
-      ? `Cost = ${cost.detail || formatUsd(cost.costUsd)}. Price source: ${costSourceNames[cost.costSource]}${asOf}. ${tokenNote(metrics)}`
+      ? `Cost = ${cost.detail || formatUsd(cost.costUsd)}. Price source: ${costSourceNames[cost.costSource]}${asOf}. ${why}`
       : `Cost unknown (never guessed): ${cost.detail || 'no price configured for this backend'}${asOf}. Set a price in the backend's "pricing" setting.`,
   };
 
   return [ttft, total, tps, input, output, costCell];
+}
+
+/** Accessible name of a metric cell: label, value, badge and the hover's formula. */
+export function metricAriaLabel(cell: MetricCell): string {
+  if (cell.badge === '') return cell.title;
+  if (cell.display === dash) return `${cell.label}: unknown. ${cell.title}`;
+  return `${cell.label}: ${cell.display.replace(/^≈/, 'about ')} (${cell.badge}). ${cell.title}`;
 }

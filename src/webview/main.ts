@@ -19,8 +19,8 @@ import type {
 } from '../shared/protocol';
 import { assertNever } from '../shared/guards';
 import { renderMarkdown } from './markdown';
-import { formatMs, formatRatio, formatUsd, metricCells, pendingMetricCells, type MetricCell, type MetricId } from './format';
-import { columnFigures, ratio, trialStats } from './stats';
+import { formatMs, formatRatio, formatUsd, metricAriaLabel, metricCells, pendingMetricCells, type MetricCell, type MetricId } from './format';
+import { columnFigures, hasAnswer, ratio, trialStats } from './stats';
 import { renderChart } from './chart';
 
 const vscode = acquireVsCodeApi<PersistedWebviewState>();
@@ -338,15 +338,16 @@ function renderColumn(backend: BackendView, index: number, trials: number, targe
   );
 
   const metrics = new Map<MetricId, { root: HTMLElement; value: HTMLElement; badge: HTMLElement }>();
-  const metricsEl = el('dl', { className: 'metrics' });
+  const metricsEl = el('div', { className: 'metrics', attrs: { role: 'list', 'aria-label': `Metrics for ${backend.label}` } });
   for (const cell of pendingMetricCells()) {
     const value = el('span', { className: 'metric-value' });
     const badge = el('span', { className: 'badge' });
+    // Focusable so keyboard users reach the formula that mouse users get on hover.
     const cellEl = el(
       'div',
-      { className: 'metric', testId: `metric-${cell.id}` },
-      el('dt', {}, el('span', { className: 'metric-label', text: cell.label }), badge),
-      el('dd', {}, value),
+      { className: 'metric', testId: `metric-${cell.id}`, attrs: { role: 'listitem', tabindex: '0' } },
+      el('div', { className: 'metric-head' }, el('span', { className: 'metric-label', text: cell.label }), badge),
+      el('div', { className: 'metric-body' }, value),
     );
     metrics.set(cell.id, { root: cellEl, value, badge });
     metricsEl.append(cellEl);
@@ -363,11 +364,11 @@ function renderColumn(backend: BackendView, index: number, trials: number, targe
   const target = targetLabel ? ` in ${targetLabel}` : ' in the active editor';
   const ref = (): { backendId: string; trial: number } => ({ backendId: backend.id, trial: selectedTrial(backend.id) });
   const actions: ColumnView['actions'] = {
-    copy: button({ testId: 'action-copy', icon: 'copy', label: 'Copy', title: `Copy ${backend.label}'s answer`, onClick: () => post({ type: 'copy', ...ref() }) }),
-    insert: button({ testId: 'action-insert', icon: 'insert', label: 'Insert', title: `Insert ${backend.label}'s answer at the cursor${target}`, onClick: () => post({ type: 'apply', mode: 'insert', ...ref() }) }),
-    replace: button({ testId: 'action-replace', icon: 'replace', label: 'Replace', title: `Replace the selection${target} with ${backend.label}'s answer`, onClick: () => post({ type: 'apply', mode: 'replace', ...ref() }) }),
-    diffSelection: button({ testId: 'action-diff-selection', icon: 'diff-single', label: 'Diff sel.', title: `Diff the selection${target} with ${backend.label}'s answer`, onClick: () => post({ type: 'diffWithSelection', ...ref() }) }),
-    diffColumn: button({ testId: 'action-diff-column', icon: 'diff', label: 'Diff…', title: `Diff ${backend.label}'s answer with another column`, onClick: (b) => toggleDiffMenu(backend.id, b) }),
+    copy: button({ testId: 'action-copy', icon: 'copy', label: 'Copy', title: `Copy ${backend.label}'s whole answer`, onClick: () => post({ type: 'copy', ...ref() }) }),
+    insert: button({ testId: 'action-insert', icon: 'insert', label: 'Insert', title: `Insert ${backend.label}'s code (or the whole answer when it has no code block) at the cursor${target}`, onClick: () => post({ type: 'apply', mode: 'insert', ...ref() }) }),
+    replace: button({ testId: 'action-replace', icon: 'replace', label: 'Replace', title: `Replace the selection${target} with ${backend.label}'s code (or the whole answer when it has no code block)`, onClick: () => post({ type: 'apply', mode: 'replace', ...ref() }) }),
+    diffSelection: button({ testId: 'action-diff-selection', icon: 'diff-single', label: 'Diff sel.', title: `Diff the selection${target} with ${backend.label}'s code (or the whole answer when it has no code block)`, onClick: () => post({ type: 'diffWithSelection', ...ref() }) }),
+    diffColumn: button({ testId: 'action-diff-column', icon: 'diff', label: 'Diff…', title: `Diff ${backend.label}'s whole answer with another column`, onClick: (b) => toggleDiffMenu(backend.id, b) }),
     raw: button({ testId: 'action-raw', icon: 'code', label: 'Raw', title: `Show ${backend.label}'s answer as raw text`, className: 'btn-toggle', onClick: () => toggleRaw(backend.id) }),
   };
   actions.diffColumn.setAttribute('aria-haspopup', 'menu');
@@ -478,9 +479,10 @@ function updateColumn(backendId: string): void {
   for (const cell of cells) applyMetric(view, cell);
 
   const finished = Boolean(snapshot?.final);
-  for (const key of ['copy', 'insert', 'replace', 'diffSelection'] as const) view.actions[key].disabled = !finished;
-  const others = [...columns.values()].some((c) => c !== view && displayedSnapshot(c.backend.id)?.final);
-  view.actions.diffColumn.disabled = !finished || !others;
+  const usable = hasAnswer(snapshot);
+  for (const key of ['copy', 'insert', 'replace', 'diffSelection'] as const) view.actions[key].disabled = !usable;
+  const others = [...columns.values()].some((c) => c !== view && hasAnswer(displayedSnapshot(c.backend.id)));
+  view.actions.diffColumn.disabled = !usable || !others;
   const raw = ui.raw.includes(backendId);
   view.actions.raw.setAttribute('aria-pressed', String(raw));
   view.actions.raw.classList.toggle('active', raw);
@@ -524,10 +526,11 @@ function applyMetric(view: ColumnView, cell: MetricCell): void {
   target.root.dataset.value = cell.value === null ? '' : String(cell.value);
   target.root.dataset.source = cell.source;
   target.root.title = cell.title;
+  target.root.setAttribute('aria-label', metricAriaLabel(cell));
   target.root.className = `metric source-${cell.source}${cell.value === null ? ' is-unknown' : ''}`;
   target.value.textContent = cell.display;
   target.badge.textContent = cell.badge;
-  target.badge.className = `badge badge-${cell.source}`;
+  target.badge.className = `badge badge-${cell.badgeKind}`;
 }
 
 function toggleRaw(backendId: string): void {
@@ -625,7 +628,7 @@ function toggleDiffMenu(backendId: string, anchor: HTMLButtonElement): void {
       other.backend.label,
       el('span', { className: 'muted', text: ` ${other.backend.model}` }),
     );
-    item.disabled = !snapshot?.final;
+    item.disabled = !hasAnswer(snapshot);
     item.addEventListener('click', () => {
       closeMenus();
       anchor.focus();

@@ -12,6 +12,14 @@ export function isUsableTrial(trial: TrialSnapshot): boolean {
   return trial.final !== null && (trial.final.status === 'ok' || trial.final.status === 'truncated');
 }
 
+/**
+ * Whether a column's answer actions apply: the trial ended and left some text (the partial text
+ * of a cancelled, timed-out or truncated trial counts; a failed trial's empty answer does not).
+ */
+export function hasAnswer(trial: TrialSnapshot | undefined): boolean {
+  return trial !== undefined && trial.final !== null && trial.text.trim() !== '';
+}
+
 /** What the summary shows for one column: medians over its usable trials. */
 export interface ColumnFigures {
   backendId: string;

@@ -239,7 +239,7 @@ const finals: Record<string, (trial: number) => { text: string; final: TrialFina
     final: final({ ttftMs: 980 + t * 211, totalMs: 5_420 + t * 390, out: 236, costUsd: 0.0000947, costSource: 'modelsEndpoint', detail: '182 in × $0.25/M + 236 out × $0.21/M (chutes /models)', asOf: '2025-06-12' }),
   }),
   akash: () => ({
-    text: 'The upstream worker returned an error page.',
+    text: '',
     final: final({
       status: 'http_error',
       ttftMs: null,
@@ -280,6 +280,8 @@ interface Scenario {
   width: number;
   /** Stop halfway through streaming. */
   streaming?: boolean;
+  /** Element focused from the keyboard before the screenshot. */
+  focus?: string;
 }
 
 async function playScenario(page: Page, s: Scenario): Promise<void> {
@@ -350,6 +352,17 @@ async function checkContract(page: Page): Promise<string[]> {
   await page.locator(`${col('openai')} [data-testid="action-raw"]`).click();
   expect(await page.locator(`${col('openai')} [data-testid="column-raw"]`).isVisible(), 'raw toggle shows the raw text');
   expect(await page.locator('[data-testid="action-cancel"]').isDisabled(), 'cancel disabled after the run');
+  for (const action of ['copy', 'insert', 'replace', 'diff-selection', 'diff-column']) {
+    expect(await page.locator(`${col('akash')} [data-testid="action-${action}"]`).isDisabled(), `${action} disabled for a failed column without an answer`);
+    expect(await page.locator(`${col('chutes')} [data-testid="action-${action}"]`).isEnabled(), `${action} enabled for a column with an answer`);
+  }
+  const cost = page.locator(`${col('openai')} [data-testid="metric-cost"]`);
+  expect((await cost.locator('.badge').textContent()) === 'reported', 'reported tokens and a catalogue price: cost badge reported');
+  expect((await cost.getAttribute('data-source')) === 'catalog', 'cost data-source is the price source');
+  expect((await cost.getAttribute('tabindex')) === '0', 'metric cells are focusable');
+  expect(/^Cost: \$0\.000156 \(reported\)\. Cost = .*Price source: genai-prices catalogue, prices as of 2025-06-01/.test((await cost.getAttribute('aria-label')) ?? ''), 'cost aria-label has value, badge, formula and price source');
+  expect((await page.locator(`${col('ollama')} [data-testid="metric-cost"] .badge`).textContent()) === 'estimated', 'estimated tokens: cost badge estimated');
+  expect((await page.locator(`${col('akash')} [data-testid="metric-cost"] .badge`).textContent()) === 'unknown', 'no price: cost badge unknown');
   return problems;
 }
 
@@ -373,7 +386,7 @@ async function main(): Promise<void> {
     { name: 'light-4col', theme: 'light', columns: 4, trials: 1, width: 1400 },
     { name: 'dark-4col-streaming', theme: 'dark', columns: 4, trials: 1, width: 1400, streaming: true },
     { name: 'dark-3trials', theme: 'dark', columns: 2, trials: 3, width: 1000 },
-    { name: 'light-narrow-4col', theme: 'light', columns: 4, trials: 1, width: 800 },
+    { name: 'light-narrow-4col', theme: 'light', columns: 4, trials: 1, width: 800, focus: '[data-backend-id="chutes"] [data-testid="metric-cost"]' },
   ];
   try {
     for (const scenario of scenarios) {
@@ -388,6 +401,14 @@ async function main(): Promise<void> {
       await playScenario(page, scenario);
       await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
       await page.evaluate(() => document.fonts.ready);
+      // No pointer was used on this page, so the focus ring shows as for keyboard users.
+      if (scenario.focus) await page.locator(scenario.focus).focus();
+      const wrapped = await page.evaluate(() =>
+        Array.from(document.querySelectorAll<HTMLElement>('.metric-value'))
+          .filter((e) => e.textContent && e.getClientRects().length > 1)
+          .map((e) => e.textContent),
+      );
+      if (wrapped.length) problems.push(`${scenario.name}: metric values wrapped: ${wrapped.join(', ')}`);
       const file = path.join(outDir, `${scenario.name}.png`);
       await page.screenshot({ path: file, fullPage: true });
       console.log(file);

@@ -1,8 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TrialFinal, TrialSnapshot } from '../../src/shared/protocol';
-import { columnFigures, percentile, ratio, trialStats } from '../../src/webview/stats';
-import { formatMs, formatRatio, formatUsd, metricCells, pendingMetricCells } from '../../src/webview/format';
+import { columnFigures, hasAnswer, percentile, ratio, trialStats } from '../../src/webview/stats';
+import { costBadgeOf, formatMs, formatRatio, formatUsd, metricAriaLabel, metricCells, pendingMetricCells } from '../../src/webview/format';
 
 function final(overrides: { status?: TrialFinal['status']; ttftMs?: number | null; totalMs?: number; costUsd?: number | null; tokenSource?: 'reported' | 'estimated'; costSource?: TrialFinal['cost']['costSource'] } = {}): TrialFinal {
   return {
@@ -96,7 +96,7 @@ describe('ratio and formatting', () => {
 });
 
 describe('metricCells', () => {
-  it('labels timings measured, tokens by their source and cost by its price source, with formulas', () => {
+  it('labels timings measured, tokens by their source and cost reported, with formulas and the price source', () => {
     const cells = Object.fromEntries(metricCells(final()).map((c) => [c.id, c]));
     assert.deepEqual(Object.keys(cells), ['ttft', 'total', 'tps', 'input', 'output', 'cost']);
     assert.equal(cells.ttft.source, 'measured');
@@ -107,9 +107,41 @@ describe('metricCells', () => {
     assert.match(cells.tps.title, /209 ÷ 2\.60 s/);
     assert.equal(cells.input.source, 'reported');
     assert.equal(cells.output.value, 209);
-    assert.equal(cells.cost.source, 'catalog');
+    assert.equal(cells.ttft.badgeKind, 'measured');
+    assert.equal(cells.total.badge, 'measured');
+    assert.equal(cells.cost.source, 'catalog', 'data-source stays the price source');
+    assert.equal(cells.cost.badge, 'reported');
+    assert.equal(cells.cost.badgeKind, 'reported');
+    assert.equal(cells.cost.display, '$0.002');
     assert.match(cells.cost.title, /100 in × \$1\/M/);
     assert.match(cells.cost.title, /genai-prices catalogue, prices as of 2025-06-01/);
+    assert.match(cells.cost.title, /token counts the server reported/);
+  });
+
+  it('calls a cost estimated when tokens were estimated or the price is per GPU-hour', () => {
+    const estimatedTokens = metricCells(final({ tokenSource: 'estimated', costSource: 'override' }))[5];
+    assert.equal(estimatedTokens.id, 'cost');
+    assert.equal(estimatedTokens.source, 'override');
+    assert.equal(estimatedTokens.badge, 'estimated');
+    assert.equal(estimatedTokens.display, '≈$0.002');
+    assert.match(estimatedTokens.title, /Price source: your per-token prices \(settings\), prices as of 2025-06-01\. Estimated: computed from estimated token counts/);
+
+    const gpuHour = metricCells(final({ costSource: 'gpuHour' }))[5];
+    assert.equal(gpuHour.source, 'gpuHour');
+    assert.equal(gpuHour.badge, 'estimated');
+    assert.equal(gpuHour.badgeKind, 'estimated');
+    assert.equal(gpuHour.display, '≈$0.002');
+    assert.match(gpuHour.title, /GPU rental price per hour × busy time.*throughput measured here/);
+  });
+
+  it('decides the cost badge from token source, price model and whether the cost is known', () => {
+    const sources = ['catalog', 'modelsEndpoint', 'override', 'gpuHour', 'free'] as const;
+    for (const costSource of sources) {
+      assert.equal(costBadgeOf(final({ costSource })), costSource === 'gpuHour' ? 'estimated' : 'reported', costSource);
+      assert.equal(costBadgeOf(final({ costSource, tokenSource: 'estimated' })), 'estimated', costSource);
+      assert.equal(costBadgeOf(final({ costSource, costUsd: null })), 'unknown', costSource);
+    }
+    assert.equal(costBadgeOf(final({ costSource: 'unknown', costUsd: null })), 'unknown');
   });
 
   it('marks estimated token counts and unknown values', () => {
@@ -119,6 +151,7 @@ describe('metricCells', () => {
     assert.equal(cells.ttft.source, 'unknown');
     assert.equal(cells.ttft.value, null);
     assert.equal(cells.cost.source, 'unknown');
+    assert.equal(cells.cost.badge, 'unknown');
     assert.equal(cells.cost.display, '—');
     assert.match(cells.cost.title, /never guessed/);
   });
@@ -126,13 +159,44 @@ describe('metricCells', () => {
   it('treats a known cost from an unknown-looking source as its real source', () => {
     const cells = Object.fromEntries(metricCells(final({ costUsd: 0, costSource: 'free' })).map((c) => [c.id, c]));
     assert.equal(cells.cost.source, 'free');
+    assert.equal(cells.cost.badge, 'reported');
     assert.equal(cells.cost.display, '$0');
+    assert.match(cells.cost.title, /own hardware/);
+  });
+
+  it('gives every cell an accessible name with label, value, badge and formula', () => {
+    const cells = metricCells(final({ tokenSource: 'estimated' }));
+    assert.match(metricAriaLabel(cells[0]), /^TTFT: 400 ms \(measured\)\. Time to first token = first content chunk − request sent = 400 ms/);
+    assert.match(metricAriaLabel(cells[4]), /^Out: about 209 \(estimated\)\. Output tokens: 209/);
+    assert.match(metricAriaLabel(cells[5]), /^Cost: about \$0\.002 \(estimated\)\. Cost = 100 in × \$1\/M .*Price source: genai-prices catalogue, prices as of 2025-06-01/);
+    const unknown = metricCells(final({ costUsd: null, costSource: 'unknown' }))[5];
+    assert.match(metricAriaLabel(unknown), /^Cost: unknown\. Cost unknown \(never guessed\)/);
+    assert.equal(metricAriaLabel(pendingMetricCells()[0]), 'TTFT: available when the stream ends');
   });
 
   it('has empty pending cells before a trial ends', () => {
     for (const cell of pendingMetricCells()) {
       assert.equal(cell.value, null);
       assert.equal(cell.source, 'unknown');
+      assert.equal(cell.badge, '');
+    }
+  });
+});
+
+describe('hasAnswer', () => {
+  const withText = (text: string, f: TrialFinal | null): TrialSnapshot => ({ backendId: 'a', trial: 1, text, reasoning: '', final: f });
+
+  it('enables answer actions only for an ended trial with some text', () => {
+    assert.equal(hasAnswer(withText('done', final())), true);
+    assert.equal(hasAnswer(withText('', final({ status: 'http_error' }))), false, 'failed with no answer');
+    assert.equal(hasAnswer(withText(' \n', final({ status: 'network_error' }))), false, 'only whitespace');
+    assert.equal(hasAnswer(withText('streaming…', null)), false, 'still streaming');
+    assert.equal(hasAnswer(undefined), false, 'not started');
+  });
+
+  it('keeps partial text of cancelled, timed-out and truncated trials usable', () => {
+    for (const status of ['cancelled', 'timeout', 'truncated'] as const) {
+      assert.equal(hasAnswer(withText('partial', final({ status }))), true, status);
     }
   });
 });

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildCsp, createNonce, renderPanelHtml } from '../../src/extension/webviewHtml';
+import { buildCsp, createNonce, panelOptions, panelWebviewOptions, renderPanelHtml } from '../../src/extension/webviewHtml';
 
 const cspSource = 'vscode-webview-resource:';
 const options = (nonce = createNonce()) => ({
@@ -87,5 +87,27 @@ describe('renderPanelHtml', () => {
     assert.doesNotMatch(html, /<img/);
     assert.throws(() => renderPanelHtml(options("abc' 'unsafe-inline")), /nonce/);
     assert.throws(() => renderPanelHtml(options('')), /nonce/);
+  });
+});
+
+describe('panelWebviewOptions', () => {
+  const root = { scheme: 'file', path: '/ext/dist/webview' };
+
+  it('turns scripts on and command links off, and reads files only from the webview bundle folder', () => {
+    const options = panelWebviewOptions(root);
+    assert.equal(options.enableScripts, true);
+    assert.equal(options.enableCommandUris, false);
+    assert.equal(options.localResourceRoots.length, 1);
+    assert.equal(options.localResourceRoots[0], root);
+    assert.deepEqual(Object.keys(options).sort(), ['enableCommandUris', 'enableScripts', 'localResourceRoots']);
+  });
+
+  it('gives equal options on every call (new panel and revived panel alike)', () => {
+    assert.deepEqual(panelWebviewOptions(root), panelWebviewOptions(root));
+    assert.notEqual(panelWebviewOptions(root).localResourceRoots, panelWebviewOptions(root).localResourceRoots, 'no shared array');
+  });
+
+  it('does not keep a hidden panel in memory and offers the find widget', () => {
+    assert.deepEqual(panelOptions, { retainContextWhenHidden: false, enableFindWidget: true });
   });
 });
