@@ -94,6 +94,8 @@ export interface BakeoffTestApi {
   setApiKey(backendId: string, key: string): Promise<void>;
   getApiKeyOrigin(backendId: string): Promise<string | undefined>;
   clearApiKey(backendId: string): Promise<void>;
+  /** Whether the key stored for the backend's current origin equals `key` (the key itself never leaves). */
+  keyMatches(backendId: string, key: string): Promise<boolean>;
 }
 
 export class BakeoffController implements vscode.Disposable {
@@ -194,6 +196,10 @@ export class BakeoffController implements vscode.Disposable {
       setApiKey: (id, key) => this.keys.store(backend(id), key),
       getApiKeyOrigin: (id) => this.keys.boundOrigin(id),
       clearApiKey: (id) => this.keys.delete(id),
+      keyMatches: async (id, key) => {
+        const check = await this.keys.check(backend(id));
+        return check.status === 'ok' && check.key === key;
+      },
     };
   }
 

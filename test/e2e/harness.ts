@@ -114,6 +114,8 @@ const quietSettings: Record<string, unknown> = {
   'editor.minimap.enabled': false,
   'files.autoSave': 'off',
   'window.confirmBeforeClose': 'never',
+  // Save/open dialogs as the quick-input file dialog, which the scenarios can type a path into.
+  'files.simpleDialog.enable': true,
 };
 
 /** One code-server + Chromium pair. */
@@ -336,6 +338,21 @@ export class EditorSession {
   async pickQuickItem(label: string | RegExp, timeoutMs = 15_000): Promise<void> {
     const widget = this.page.locator('.quick-input-widget');
     const row = widget.locator('.monaco-list-row', { hasText: label }).first();
+    await row.waitFor({ state: 'visible', timeout: timeoutMs });
+    await row.click();
+  }
+
+  /**
+   * Picks the row whose label is exactly `label` in the open quick input, typing `filter` first
+   * when given (long lists render only the rows in view). Rows whose description or detail merely
+   * mention the label are not picked.
+   */
+  async pickQuickLabel(label: string, filter?: string, timeoutMs = 15_000): Promise<void> {
+    const widget = this.page.locator('.quick-input-widget');
+    const input = widget.locator('input.input');
+    await input.waitFor({ state: 'visible', timeout: timeoutMs });
+    if (filter !== undefined) await input.fill(filter);
+    const row = widget.locator('.monaco-list-row').filter({ has: this.page.locator('.label-name').getByText(label, { exact: true }) }).first();
     await row.waitFor({ state: 'visible', timeout: timeoutMs });
     await row.click();
   }

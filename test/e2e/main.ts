@@ -8,6 +8,7 @@
  * One editor session is shared by all scenarios, in order. Prints `ok`/`not ok` per scenario and
  * ends with `N passed, N failed`. Screenshots of scenarios 1 and 2 go to test-results/; with
  * BAKEOFF_UPDATE_SCREENSHOT=1 the first one is also copied to media/screenshot.png.
+ * BAKEOFF_E2E_ONLY=1,2,8 runs only the listed scenarios (later ones may depend on earlier ones).
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -55,16 +56,48 @@ function column(w: World, backendId: string): Locator {
   return w.session.webview().locator(`[data-testid="column"][data-backend-id="${backendId}"]:not([data-e2e-stale])`);
 }
 
+/** The Bakeoff panel's editor tab. */
+function panelTab(w: World): Locator {
+  return w.session.page.locator('.tab', { hasText: /^\s*Bakeoff/ }).first();
+}
+
 /**
  * Marks the columns on screen as stale, then starts a run, so that later reads cannot mistake the
  * previous run's finished columns for the new ones (a new run re-renders its columns).
+ *
+ * A panel hidden behind another editor has no live webview; when it is shown again it first
+ * renders its saved state (the previous run) and then the state the extension sends back. So the
+ * panel is brought to front first, and an observer in the webview marks as stale every column
+ * that appears already finished: a new run's columns always appear waiting.
  */
 async function startRun(w: World, start: () => Promise<void>): Promise<void> {
-  if ((await w.session.page.locator('iframe.webview').count()) > 0) {
-    const frame = await w.session.webviewFrame();
-    await frame.evaluate(() => {
-      for (const el of Array.from(document.querySelectorAll('[data-testid="column"]'))) el.setAttribute('data-e2e-stale', '1');
-    });
+  if ((await panelTab(w).count()) > 0) {
+    if (!(await panelTab(w).getAttribute('class'))?.split(/\s+/).includes('active')) await panelTab(w).click();
+    await poll(
+      async () => {
+        const frame = await w.session.webviewFrame();
+        await frame.evaluate(() => {
+          // (No named inner functions: the test runner's transpiler would wrap them in a helper the page lacks.)
+          for (const el of Array.from(document.querySelectorAll('[data-testid="column"]'))) el.setAttribute('data-e2e-stale', '1');
+          const win = window as unknown as { __e2eRestoredColumns?: MutationObserver };
+          win.__e2eRestoredColumns ??= new MutationObserver((records) => {
+            for (const record of records) {
+              for (const node of Array.from(record.addedNodes)) {
+                if (!(node instanceof Element)) continue;
+                const cols = node.matches('[data-testid="column"]') ? [node] : Array.from(node.querySelectorAll('[data-testid="column"]'));
+                for (const col of cols) {
+                  const status = col.querySelector('[data-testid="state"]')?.getAttribute('data-status');
+                  if (status !== 'waiting' && status !== 'streaming') col.setAttribute('data-e2e-stale', '1');
+                }
+              }
+            }
+          });
+          win.__e2eRestoredColumns.observe(document, { childList: true, subtree: true });
+        });
+        return true;
+      },
+      { what: 'the panel in front, its old columns marked stale', timeoutMs: 20_000 },
+    );
   }
   await start();
 }
@@ -101,6 +134,158 @@ async function waitForFinal(w: World, ids: string[], timeoutMs = 60_000): Promis
     },
     { what: `final status of ${ids.join(', ')}`, timeoutMs, intervalMs: 150 },
   );
+}
+
+/** What the in-page status recorder (see {@link startStatusRecorder}) has seen per backend id. */
+interface StatusRecord {
+  /** Distinct statuses in the order they appeared. */
+  seen: Record<string, string[]>;
+  /** Whether the column showed raw text while its status was still waiting/streaming. */
+  textWhileLive: Record<string, boolean>;
+  /** The latest status. */
+  last: Record<string, string>;
+  samples: number;
+}
+
+/**
+ * Installs a sampler inside the panel's webview that reads every column's `data-status` and raw
+ * text every 40 ms. It runs in the page, so it keeps its pace however slow the round trips from
+ * the test process are on a loaded machine.
+ */
+async function startStatusRecorder(w: World): Promise<void> {
+  await poll(
+    async () => {
+      const frame = await w.session.webviewFrame();
+      await frame.evaluate(() => {
+        const win = window as unknown as { __e2eStatus?: StatusRecord & { timer: number } };
+        if (win.__e2eStatus) return;
+        const rec = { seen: {}, textWhileLive: {}, last: {}, samples: 0, timer: 0 } as StatusRecord & { timer: number };
+        win.__e2eStatus = rec;
+        rec.timer = window.setInterval(() => {
+          rec.samples++;
+          for (const col of Array.from(document.querySelectorAll('[data-testid="column"]:not([data-e2e-stale])'))) {
+            const id = col.getAttribute('data-backend-id') ?? '?';
+            const status = col.querySelector('[data-testid="state"]')?.getAttribute('data-status');
+            if (!status) continue;
+            const seen = (rec.seen[id] ??= []);
+            if (seen[seen.length - 1] !== status) seen.push(status);
+            rec.last[id] = status;
+            const raw = col.querySelector('[data-testid="column-raw"]')?.textContent ?? '';
+            if ((status === 'waiting' || status === 'streaming') && raw.length > 0) rec.textWhileLive[id] = true;
+          }
+        }, 40);
+      });
+      return true;
+    },
+    { what: 'the status recorder in the panel', timeoutMs: 30_000 },
+  );
+}
+
+/** Waits until the recorder saw every listed column final; stops it and returns what it saw. */
+async function finishStatusRecorder(w: World, ids: string[], timeoutMs = 60_000): Promise<StatusRecord> {
+  const frame = await w.session.webviewFrame();
+  const read = () =>
+    frame.evaluate(() => {
+      const rec = (window as unknown as { __e2eStatus?: StatusRecord }).__e2eStatus;
+      return rec ? { seen: rec.seen, textWhileLive: rec.textWhileLive, last: rec.last, samples: rec.samples } : null;
+    });
+  const record = await poll(
+    async () => {
+      const rec = await read();
+      if (!rec) throw new Error('the status recorder is gone (was the panel reloaded?)');
+      return ids.every((id) => rec.last[id] && !liveStatuses.has(rec.last[id]!)) ? rec : false;
+    },
+    { what: `final status of ${ids.join(', ')} in the recorder`, timeoutMs, intervalMs: 150 },
+  );
+  await frame.evaluate(() => {
+    const win = window as unknown as { __e2eStatus?: { timer: number } };
+    if (win.__e2eStatus) window.clearInterval(win.__e2eStatus.timer);
+    delete win.__e2eStatus;
+  });
+  return record;
+}
+
+const liveStatuses = new Set(['waiting', 'streaming']);
+
+/** Every file (recursively) below `dir`. */
+function filesBelow(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => path.join(e.parentPath ?? e.path, e.name));
+}
+
+/**
+ * Asserts that neither API key appears in the panel's DOM, in any frame of the workbench, in the
+ * workbench's saved state (IndexedDB, secret-store entries aside), in code-server's log files or
+ * in the browser console. The Bakeoff log must exist and mention `mustLog`, so the check is not
+ * vacuous.
+ */
+async function assertKeysNowhere(w: World, mustLog: string, mustShow: string): Promise<void> {
+  const keys = [closedKey, decKey];
+  const leaks: string[] = [];
+  const scan = (where: string, text: string): void => {
+    for (const key of keys) if (text.includes(key)) leaks.push(`${key.slice(0, 6)}… in ${where}`);
+  };
+
+  const frame = await w.session.webviewFrame();
+  const panelHtml = await frame.evaluate(() => document.documentElement.outerHTML);
+  assert.ok(panelHtml.includes(mustShow), 'the panel DOM holds the run being checked');
+  scan('the panel DOM', panelHtml);
+  for (const f of w.session.page.frames()) {
+    const html = await f.evaluate(() => document.documentElement?.outerHTML ?? '').catch(() => '');
+    scan(`frame ${f.url().slice(0, 80)}`, html);
+  }
+
+  // Saved workbench state, where the panel's persisted webview state ends up.
+  // (No named inner functions: the test runner's transpiler would wrap them in a helper the page lacks.)
+  const saved = await w.session.page.evaluate(async () => {
+    const rows: Array<[string, string]> = [];
+    for (const info of await indexedDB.databases()) {
+      if (!info.name) continue;
+      const open = indexedDB.open(info.name);
+      const db = await new Promise<IDBDatabase>((ok, ko) => ((open.onsuccess = () => ok(open.result)), (open.onerror = () => ko(open.error))));
+      try {
+        for (const storeName of Array.from(db.objectStoreNames)) {
+          const store = db.transaction(storeName, 'readonly').objectStore(storeName);
+          const requests: Array<IDBRequest<unknown[]>> = [store.getAllKeys() as IDBRequest<unknown[]>, store.getAll()];
+          const [k, v] = await Promise.all(
+            requests.map((r) => new Promise<unknown[]>((ok, ko) => ((r.onsuccess = () => ok(r.result)), (r.onerror = () => ko(r.error))))),
+          );
+          k!.forEach((key, i) => rows.push([`${info.name}/${storeName}/${String(key)}`, typeof v![i] === 'string' ? (v![i] as string) : JSON.stringify(v![i])]));
+        }
+      } finally {
+        db.close();
+      }
+    }
+    return rows;
+  });
+  assert.ok(saved.length > 0, 'the workbench state could be read');
+  for (const [where, value] of saved) if (!/secret:\/\//.test(where)) scan(`saved state ${where}`, value ?? '');
+
+  const logsDir = path.join(w.session.dirs.userData, 'logs');
+  const bakeoffLog = await poll(
+    () => {
+      const file = filesBelow(logsDir).find((f) => /bakeoff/i.test(path.basename(f)) && f.endsWith('.log'));
+      return file && fs.readFileSync(file, 'utf8').includes(mustLog) ? file : false;
+    },
+    { what: `the Bakeoff log file to mention "${mustLog}"`, timeoutMs: 20_000, intervalMs: 250 },
+  );
+  assert.ok(fs.statSync(bakeoffLog).size > 0, 'the Bakeoff log is not empty');
+  for (const file of filesBelow(logsDir)) scan(path.relative(logsDir, file), fs.readFileSync(file, 'latin1'));
+  scan('the browser console', w.session.logLines.join('\n'));
+  assert.deepEqual(leaks, [], 'an API key leaked');
+}
+
+/** The Bakeoff status-bar item's text ('' while it is not shown). */
+async function statusBarText(w: World): Promise<string> {
+  const items = await w.session.page.locator('.statusbar-item').allInnerTexts();
+  return items.map((t) => t.replace(/\s+/g, ' ').trim()).find((t) => /^Bakeoff:/.test(t)) ?? '';
+}
+
+async function clearNotifications(w: World): Promise<void> {
+  await w.session.runCommand('Notifications: Clear All Notifications');
 }
 
 /** Sets both servers' schedules and clears their request logs. */
@@ -153,10 +338,11 @@ const decText1 = [
 
 async function scenarioCompare(w: World): Promise<void> {
   // Slow enough that the panel is up while both still stream.
-  const closed: Schedule = { text: closedText1, ttftMs: 400, chunkIntervalMs: 60, usage: 'always' };
+  const closed: Schedule = { text: closedText1, ttftMs: 400, chunkIntervalMs: 100, usage: 'always' };
   const dec: Schedule = { text: decText1, ttftMs: 1500, chunkIntervalMs: 90, usage: 'always' };
   await arrange(w, closed, dec);
   await compareSelectionInSample(w);
+  await startStatusRecorder(w);
 
   await poll(async () => (await column(w, closedId).count()) === 1 && (await column(w, decId).count()) === 1, {
     what: 'both columns in the panel',
@@ -168,13 +354,16 @@ async function scenarioCompare(w: World): Promise<void> {
   ];
   assert.match(labels[0] ?? '', /closed/i, 'closed column shows its kind');
   assert.match(labels[1] ?? '', /decentralized/i, 'decentralized column shows its kind');
-  await poll(async () => (await columnStatus(w, decId)) === 'streaming' || (await columnStatus(w, closedId)) === 'streaming', {
-    what: 'a column in data-status="streaming"',
-    timeoutMs: 20_000,
-    intervalMs: 40,
-  });
-  const statuses = await waitForFinal(w, [closedId, decId]);
-  assert.deepEqual(statuses, { [closedId]: 'ok', [decId]: 'ok' });
+  const watched = await finishStatusRecorder(w, [closedId, decId]);
+  assert.deepEqual(watched.last, { [closedId]: 'ok', [decId]: 'ok' });
+  // Both columns must have streamed: seen "streaming" with text before "ok", not filled in at the end.
+  for (const id of [closedId, decId]) {
+    const seq = watched.seen[id] ?? [];
+    const when = `statuses seen: ${seq.join(' → ')} in ${watched.samples} samples`;
+    const streamingAt = seq.indexOf('streaming');
+    assert.ok(streamingAt >= 0 && streamingAt < seq.indexOf('ok'), `${id} was seen streaming before ok (${when})`);
+    assert.ok(watched.textWhileLive[id], `${id} showed text while still streaming (${when})`);
+  }
   assert.equal(await rawText(w, closedId), closedText1);
   assert.equal(await rawText(w, decId), decText1);
   const rendered = await column(w, closedId).locator('[data-testid="column-text"]').innerText();
@@ -221,6 +410,34 @@ async function scenarioCompare(w: World): Promise<void> {
   if (process.env.BAKEOFF_UPDATE_SCREENSHOT === '1') fs.copyFileSync(shot, path.join(repoRoot, 'media', 'screenshot.png'));
   const exportButton = w.session.webview().locator('[data-testid="action-export"]');
   await poll(() => exportButton.isEnabled({ timeout: 1000 }), { what: 'Export enabled once the run has finished', timeoutMs: 10_000 });
+
+  // Export Results… → JSON → the (quick-input) save dialog → a file in the workspace.
+  const exported = path.join(w.session.dirs.workspace, 'bakeoff-e2e-export.json');
+  await w.session.runCommand('Bakeoff: Export Results…');
+  await w.session.pickQuickItem('JSON (same shape');
+  const input = w.session.page.locator('.quick-input-widget input.input');
+  await poll(async () => /\.json$/.test(await input.inputValue({ timeout: 1000 })), { what: 'the save dialog proposing a .json file' });
+  await input.fill(exported);
+  await input.press('Enter');
+  const report = await poll(
+    () => {
+      if (!fs.existsSync(exported)) return false;
+      const text = fs.readFileSync(exported, 'utf8');
+      try {
+        return { text, json: JSON.parse(text) as { results?: Array<{ backend: string; status: string; text: string }> } };
+      } catch {
+        return false; // still being written
+      }
+    },
+    { what: `the exported JSON at ${path.basename(exported)}`, timeoutMs: 20_000 },
+  );
+  const results = report.json.results ?? [];
+  assert.deepEqual(results.map((r) => r.backend).sort(), [closedId, decId].sort(), 'the export holds a result per backend');
+  assert.deepEqual(results.map((r) => r.status), ['ok', 'ok']);
+  assert.equal(results.find((r) => r.backend === decId)?.text, decText1, 'the export holds the answers');
+  for (const key of [closedKey, decKey]) assert.ok(!report.text.includes(key), 'an API key is in the export');
+  await clearNotifications(w);
+  await assertKeysNowhere(w, `${decId} #1: ok`, 'iterative loop');
 }
 
 const okAfterRetryText = 'Recovered after one 429: the retry honoured Retry-After and streamed this answer.';
@@ -244,6 +461,7 @@ async function scenarioErrors(w: World): Promise<void> {
   assert.equal(closedReq.length, 2, 'one 429 then one successful retry');
   assert.ok(closedReq[1]!.receivedAtMs - closedReq[0]!.receivedAtMs >= 180, 'the retry waited for Retry-After');
   await w.session.screenshot('scenario-2-errors');
+  await assertKeysNowhere(w, `${decId} #1: http_error`, 'Recovered after one 429');
 }
 
 const slowText = words(60, 'slow');
@@ -266,10 +484,14 @@ async function scenarioCancel(w: World): Promise<void> {
   }
 }
 
-const insertText = 'export const inserted = 42;';
+const insertCode = ['export const inserted = 42;', 'export const doubled = inserted * 2;'].join('\n');
+const insertProse = 'Add these two constants below the function:';
+const insertExplanation = 'Both are exported, so other modules can import them.';
+/** A realistic answer: prose, a fenced code block, an explanation. Insert must take only the code. */
+const insertAnswer = [insertProse, '', '```ts', insertCode, '```', '', insertExplanation].join('\n');
 
 async function scenarioInsertAndDiff(w: World): Promise<void> {
-  await arrange(w, { text: insertText, ttftMs: 50, chunkIntervalMs: 10 }, { text: '// decentralized variant', ttftMs: 50 });
+  await arrange(w, { text: insertAnswer, ttftMs: 50, chunkIntervalMs: 10 }, { text: '// decentralized variant', ttftMs: 50 });
   await compareSelectionInSample(w);
   assert.deepEqual(await waitForFinal(w, [closedId, decId]), { [closedId]: 'ok', [decId]: 'ok' });
   const file = path.join(w.session.dirs.workspace, 'sample.ts');
@@ -280,12 +502,24 @@ async function scenarioInsertAndDiff(w: World): Promise<void> {
   const after = await poll(
     async () => {
       const text = (await lines.innerText()).replace(/\u00a0/g, ' ');
-      return text.includes(insertText) ? text : false;
+      return text.includes('export const inserted = 42;') ? text : false;
     },
-    { what: 'the inserted text in sample.ts', timeoutMs: 15_000 },
+    { what: 'the inserted code in sample.ts', timeoutMs: 15_000 },
   );
   assert.ok(after.includes('return n < 2 ? n : fib(n - 1) + fib(n - 2);'), `the original code stays: ${after}`);
   await poll(async () => (await w.session.page.locator('.tab.dirty', { hasText: 'sample.ts' }).count()) > 0, { what: 'sample.ts marked modified' });
+  // Save, then compare the file byte for byte: exactly the code block went in — no fences, no prose.
+  await w.session.runCommand('File: Save');
+  const saved = await poll(
+    () => {
+      const text = fs.readFileSync(file, 'utf8');
+      return text !== sampleSource ? text : false;
+    },
+    { what: 'sample.ts saved with the insertion' },
+  );
+  assert.ok(!saved.includes('```'), `no code fence was inserted:\n${saved}`);
+  assert.ok(!saved.includes(insertProse) && !saved.includes(insertExplanation), `no prose was inserted:\n${saved}`);
+  assert.ok([sampleSource + insertCode, `${sampleSource + insertCode}\n`].includes(saved), `sample.ts is the original plus exactly the code:\n${saved}`);
 
   await column(w, closedId).locator('[data-testid="action-diff-selection"]').click();
   await poll(
@@ -347,6 +581,34 @@ async function scenarioHostile(w: World): Promise<void> {
   assert.deepEqual(w.hostileCanary.hits, [], 'the hostile host saw no request');
 }
 
+async function scenarioLinkConfirm(w: World): Promise<void> {
+  const url = `${w.hostileCanary.origin}/docs`;
+  const answer = `Details are in the [docs](${url}) of the project.`;
+  await arrange(w, { text: answer, ttftMs: 20 }, { text: 'No links in this one.', ttftMs: 20 });
+  const requestsBefore = w.session.pageRequests.length;
+  await rerunLast(w);
+  assert.deepEqual(await waitForFinal(w, [closedId, decId]), { [closedId]: 'ok', [decId]: 'ok' });
+  const link = column(w, closedId).locator('[data-testid="column-text"] .md-link', { hasText: 'docs' });
+  assert.equal(await link.getAttribute('data-href', { timeout: 5000 }), url);
+  assert.equal(await link.getAttribute('href'), null, 'the link has no href the webview could follow');
+  await link.click();
+  const dialog = w.session.page.locator('.monaco-dialog-box');
+  await dialog.waitFor({ state: 'visible', timeout: 10_000 });
+  const shown = await dialog.innerText();
+  assert.ok(shown.includes(new URL(url).host) && shown.includes(url), `the confirmation shows the URL: ${shown}`);
+  assert.deepEqual(w.hostileCanary.hits, [], 'nothing was opened before the user confirmed');
+  await dialog.locator('.monaco-button', { hasText: /^\s*Cancel\s*$/ }).click();
+  await dialog.waitFor({ state: 'hidden', timeout: 10_000 });
+  // The panel still answers (a round trip through it) and the link's host was never contacted.
+  assert.equal(await columnStatus(w, closedId), 'ok');
+  assert.deepEqual(w.hostileCanary.hits, [], 'cancelling the confirmation opened nothing');
+  assert.deepEqual(
+    w.session.pageRequests.slice(requestsBefore).filter((u) => u.startsWith(w.hostileCanary.origin)),
+    [],
+    'no page request went to the link',
+  );
+}
+
 const wsText = 'Answer from the user-configured closed API.';
 const wsDecText = 'Answer from the user-configured decentralized endpoint.';
 
@@ -390,14 +652,135 @@ async function scenarioReload(w: World): Promise<void> {
   }
 }
 
+/** Reads the user settings.json as the editor wrote it (undefined while it is mid-write). */
+function readUserSettings(w: World): Record<string, unknown> | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(w.session.userSettingsFile, 'utf8')) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+}
+
+/** In the open Choose Backends… pick, checks exactly the configured backends in `wanted`, then accepts. */
+async function chooseOnly(w: World, wanted: string[], all: string[]): Promise<void> {
+  const page = w.session.page;
+  await w.session.runCommand('Bakeoff: Choose Backends…');
+  const widget = page.locator('.quick-input-widget');
+  for (const label of all) {
+    const row = widget.locator('.monaco-list-row').filter({ has: page.locator('.label-name').getByText(label, { exact: true }) });
+    await row.waitFor({ state: 'visible', timeout: 15_000 });
+    const checked = async () => (await row.getAttribute('aria-checked')) === 'true';
+    const want = wanted.includes(label);
+    if ((await checked()) !== want) {
+      await row.locator('.quick-input-list-checkbox, input[type="checkbox"], .monaco-custom-toggle').first().click();
+      await poll(async () => (await checked()) === want, { what: `${label} ${want ? 'checked' : 'unchecked'}`, timeoutMs: 5000 });
+    }
+  }
+  const states = await widget.locator('.monaco-list-row').evaluateAll((rows) =>
+    rows.map((r) => `${r.querySelector('.label-name')?.textContent?.trim() ?? '?'}=${r.getAttribute('aria-checked')}`),
+  );
+  for (const label of all) {
+    assert.ok(states.includes(`${label}=${wanted.includes(label)}`), `Choose Backends rows before accepting: ${states.join(', ')}`);
+  }
+  await widget.locator('input.input').press('Enter');
+  await poll(async () => !(await widget.isVisible()), { what: 'Choose Backends to close' });
+}
+
+const ollamaBaseUrl = 'http://localhost:11434/v1';
+
+async function scenarioBackendManagement(w: World): Promise<void> {
+  const page = w.session.page;
+  const input = page.locator('.quick-input-widget input.input');
+
+  // (a) Add Backend from Preset… → Ollama → default model: written to the user settings on disk.
+  await w.session.runCommand('Bakeoff: Add Backend from Preset…');
+  await w.session.pickQuickLabel('Ollama (local)', 'Ollama');
+  await poll(async () => (await input.inputValue({ timeout: 1000 })) === 'llama3.1:8b', { what: 'the model box with the preset default' });
+  await input.press('Enter');
+  const added = await poll(
+    () => {
+      const backends = readUserSettings(w)?.['bakeoff.backends'];
+      return Array.isArray(backends) ? (backends as Array<Record<string, unknown>>).find((b) => b.baseUrl === ollamaBaseUrl) : false;
+    },
+    { what: `a bakeoff.backends entry with baseUrl ${ollamaBaseUrl} in settings.json` },
+  );
+  assert.equal(added.model, 'llama3.1:8b');
+  assert.equal(added.kind, 'local');
+  const ollamaLabel = typeof added.label === 'string' ? added.label : String(added.id);
+  // A local backend gets no key prompt; nothing may be left waiting for input.
+  await poll(async () => !(await input.isVisible()), { what: 'no key prompt for a local backend' });
+  await poll(async () => (await statusBarText(w)).includes(ollamaLabel), { what: 'the new backend in the status bar' });
+  await clearNotifications(w);
+
+  // (b) Choose Backends… → only the closed API → the status bar names just it; then back to both.
+  const all = ['Closed API', 'Decentral Net', ollamaLabel];
+  await chooseOnly(w, ['Closed API'], all);
+  await poll(async () => (await statusBarText(w)) === 'Bakeoff: Closed API', { what: 'the status bar naming only Closed API' });
+  await chooseOnly(w, ['Closed API', 'Decentral Net'], all);
+  await poll(async () => (await statusBarText(w)) === 'Bakeoff: Closed API vs Decentral Net', { what: 'the status bar naming both backends again' });
+
+  // (c) Test Backends → a report naming each chosen backend as reachable.
+  await Promise.all([w.closed.clearRequests(), w.dec.clearRequests()]);
+  await w.session.runCommand('Bakeoff: Test Backends');
+  const reportText = await poll(
+    async () => {
+      const texts = await Promise.all(
+        page.frames().map((f) => f.evaluate(() => (document.body as HTMLElement | null)?.innerText ?? '').catch(() => '')),
+      );
+      return texts.find((t) => t.includes('backend check') && t.includes('Reachable')) ?? false;
+    },
+    { what: 'the backend check report', timeoutMs: 30_000, intervalMs: 250 },
+  );
+  for (const [label, kind, model] of [
+    ['Closed API', 'closed', closedModel],
+    ['Decentral Net', 'decentralized', decModel],
+  ]) {
+    const row = new RegExp(`${label}[\\s|]+${kind}[\\s|]+${model}[\\s|]+yes`);
+    assert.match(reportText, row, `the report shows ${label} as reachable:\n${reportText}`);
+  }
+  assert.ok(!reportText.includes(ollamaLabel), 'a backend that is not chosen is not tested');
+  assert.ok((await w.closed.requests()).length > 0 && (await w.dec.requests()).length > 0, 'both backends were contacted');
+  const previewTab = page.locator('.tab', { hasText: 'Backend check' }).first();
+  if ((await previewTab.count()) > 0) {
+    await previewTab.click();
+    await w.session.runCommand('View: Close Editor');
+    await poll(async () => (await previewTab.count()) === 0, { what: 'the report to close' });
+  }
+  await clearNotifications(w);
+
+  // (d) Clear API Key… → Decentral Net: its column fails with a "set the key" message, the other completes.
+  await w.session.runCommand('Bakeoff: Clear API Key…');
+  await w.session.pickQuickLabel('Decentral Net');
+  await arrange(w, { text: 'Closed still answers.', ttftMs: 20 }, { text: 'must not be sent', ttftMs: 20 });
+  // (The reload of scenario 7 restarted the extension host, so there is no "last run" to repeat.)
+  await compareSelectionInSample(w);
+  const statuses = await waitForFinal(w, [closedId, decId]);
+  assert.equal(statuses[closedId], 'ok');
+  assert.notEqual(statuses[decId], 'ok');
+  const stateText = await column(w, decId).locator('[data-testid="state"]').innerText();
+  assert.match(stateText, /No API key is set for Decentral Net/, `the column names the missing key: ${stateText}`);
+  assert.match(stateText, /Set API Key/, `the column says how to fix it: ${stateText}`);
+  assert.equal((await w.dec.chatRequests()).length, 0, 'nothing was sent without a key');
+  await page.locator('.notification-toast', { hasText: 'No API key is set for Decentral Net' }).first().waitFor({ timeout: 10_000 });
+  await clearNotifications(w);
+  await setKey(w.session, 'Decentral Net', decKey);
+}
+
+async function scenarioStatusBarAtStartup(w: World): Promise<void> {
+  const text = await poll(async () => (await statusBarText(w)) || false, { what: 'the Bakeoff status-bar item', timeoutMs: 30_000 });
+  assert.equal(text, 'Bakeoff: Closed API vs Decentral Net', 'the status bar names the configured backends');
+}
+
 const scenarios: Array<[string, (w: World) => Promise<void>]> = [
   ['1 compare selection: both columns stream, metrics, cost and ratios', scenarioCompare],
   ['2 429 retried while a 500 HTML page shows a typed error', scenarioErrors],
   ['3 cancel keeps partial text', scenarioCancel],
   ['4 insert at cursor and diff with selection', scenarioInsertAndDiff],
   ['5 hostile answer renders as inert text', scenarioHostile],
+  ['5b a link opens only after a confirmation showing its URL', scenarioLinkConfirm],
   ['6 workspace settings cannot redirect a backend', scenarioWorkspaceSettingsIgnored],
   ['7 reload restores the panel', scenarioReload],
+  ['8 backend management: add from preset, choose, test, clear a key', scenarioBackendManagement],
 ];
 
 // ---------- setup ----------
@@ -488,11 +871,7 @@ async function main(): Promise<number> {
       workspaceFiles: { 'sample.ts': sampleSource, '.vscode/settings.json': JSON.stringify(workspaceSettings, null, 2) },
     });
     const world: World = { session, closed, dec, workspaceCanary, hostileCanary, lastTexts: {} };
-    await setKey(session, 'Closed API', closedKey);
-    await setKey(session, 'Decentral Net', decKey);
-    await session.runCommand('View: Close Primary Side Bar');
-
-    for (const [name, fn] of scenarios) {
+    const runOne = async (name: string, fn: (w: World) => Promise<void>): Promise<void> => {
       const t0 = Date.now();
       try {
         await fn(world);
@@ -504,9 +883,20 @@ async function main(): Promise<number> {
         outcomes.push({ name, ok: false, error: message, durationMs: Date.now() - t0 });
         console.log(`not ok - ${name}\n${message.split('\n').slice(0, 6).map((l) => `    ${l}`).join('\n')}`);
         const slug = `failure-scenario-${name.split(' ')[0]}`;
-        await session.screenshot(slug).catch(() => undefined);
-        await session.page.keyboard.press('Escape').catch(() => undefined);
+        await session!.screenshot(slug).catch(() => undefined);
+        await session!.page.keyboard.press('Escape').catch(() => undefined);
       }
+    };
+    // Before any Bakeoff command runs: the extension activates on startup and shows its item.
+    await runOne('0 status bar names the backends from startup, before any command', scenarioStatusBarAtStartup);
+    await setKey(session, 'Closed API', closedKey);
+    await setKey(session, 'Decentral Net', decKey);
+    await session.runCommand('View: Close Primary Side Bar');
+
+    const only = process.env.BAKEOFF_E2E_ONLY?.split(',').map((s) => s.trim());
+    for (const [name, fn] of scenarios) {
+      if (only && !only.includes(name.split(' ')[0]!)) continue;
+      await runOne(name, fn);
     }
   } catch (err) {
     failedAny = true;

@@ -13,6 +13,7 @@ interface BakeoffTestApi {
   setApiKey(backendId: string, key: string): Promise<void>;
   getApiKeyOrigin(backendId: string): Promise<string | undefined>;
   clearApiKey(backendId: string): Promise<void>;
+  keyMatches(backendId: string, key: string): Promise<boolean>;
 }
 
 interface ConfigurationContribution {
@@ -82,17 +83,45 @@ suite('Bakeoff in the extension host', () => {
   test('an API key round-trips through the secret store, bound to the backend origin', async () => {
     const testApi = api as Partial<BakeoffTestApi> | undefined;
     assert.ok(
-      testApi && typeof testApi.setApiKey === 'function' && typeof testApi.getApiKeyOrigin === 'function' && typeof testApi.clearApiKey === 'function',
-      'activate() must return { setApiKey, getApiKeyOrigin, clearApiKey }',
+      testApi &&
+        typeof testApi.setApiKey === 'function' &&
+        typeof testApi.getApiKeyOrigin === 'function' &&
+        typeof testApi.clearApiKey === 'function' &&
+        typeof testApi.keyMatches === 'function',
+      'activate() must return { setApiKey, getApiKeyOrigin, clearApiKey, keyMatches }',
     );
     const full = testApi as BakeoffTestApi;
+    const key = 'sk-integration-0001';
+    const config = () => vscode.workspace.getConfiguration('bakeoff');
+    const baseUrlOf = (id: string) => readBackends(config()).backends.find((b) => b.id === id)?.baseUrl;
     await full.clearApiKey('it-closed');
     assert.equal(await full.getApiKeyOrigin('it-closed'), undefined);
-    await full.setApiKey('it-closed', 'sk-integration-0001');
-    assert.equal(await full.getApiKeyOrigin('it-closed'), 'http://127.0.0.1:9');
-    assert.equal(await full.getApiKeyOrigin('it-dec'), undefined, 'a key for one backend must not appear under another');
-    await full.clearApiKey('it-closed');
+    assert.equal(await full.keyMatches('it-closed', key), false, 'no key stored yet');
+    await full.setApiKey('it-closed', key);
+    try {
+      assert.equal(await full.getApiKeyOrigin('it-closed'), 'http://127.0.0.1:9');
+      assert.equal(await full.keyMatches('it-closed', key), true, 'the stored value comes back for its origin');
+      assert.equal(await full.keyMatches('it-closed', `${key}x`), false, 'another value does not match');
+      assert.equal(await full.keyMatches('it-dec', key), false, 'a key for one backend must not appear under another');
+      assert.equal(await full.getApiKeyOrigin('it-dec'), undefined, 'a key for one backend must not appear under another');
+
+      // Origin binding: the same backend id pointed at another host must not get the key.
+      const moved = userBackends.map((b) => (b.id === 'it-closed' ? { ...b, baseUrl: 'http://127.0.0.1:11/v1' } : b));
+      await config().update('backends', moved, vscode.ConfigurationTarget.Global);
+      try {
+        await until(() => baseUrlOf('it-closed') === 'http://127.0.0.1:11/v1', 'the moved baseUrl to apply');
+        assert.equal(await full.keyMatches('it-closed', key), false, 'a key saved for one origin is not handed to another');
+        assert.equal(await full.getApiKeyOrigin('it-closed'), 'http://127.0.0.1:9', 'the key stays bound to the origin it was saved for');
+      } finally {
+        await config().update('backends', userBackends, vscode.ConfigurationTarget.Global);
+        await until(() => baseUrlOf('it-closed') === 'http://127.0.0.1:9/v1', 'the original baseUrl to come back');
+      }
+      assert.equal(await full.keyMatches('it-closed', key), true, 'back on its origin, the key matches again');
+    } finally {
+      await full.clearApiKey('it-closed');
+    }
     assert.equal(await full.getApiKeyOrigin('it-closed'), undefined);
+    assert.equal(await full.keyMatches('it-closed', key), false, 'cleared');
   });
 
   test('every backends-related setting is application-scoped', () => {
