@@ -307,7 +307,8 @@ export function toStreamError(err: unknown, ctx: ErrorContext = {}): StreamError
         return scrub({ ...redirectError(status, location), ...(body ? { body } : {}) }, secrets);
       }
       const statusText = ctx.statusText ? ` ${ctx.statusText}` : '';
-      let detail = body ? messageFromBody(body) : oneLine(err.message.replace(/^\d{3}\s*/, ''));
+      // Secrets go before any cut, so a cut cannot leave part of a key behind.
+      let detail = redactSecrets(body ? messageFromBody(body) : oneLine(err.message.replace(/^\d{3}\s*/, '')), secrets);
       // HTML error pages usually repeat the status line in their <title>/<h1>: drop the echo.
       for (const echo of [String(status), ctx.statusText ?? '']) {
         if (echo && detail.toLowerCase().startsWith(echo.toLowerCase())) detail = detail.slice(echo.length).replace(/^[\s:.-]+/, '');
@@ -325,7 +326,7 @@ export function toStreamError(err: unknown, ctx: ErrorContext = {}): StreamError
       );
     }
     const upstream = err.error as { message?: unknown; code?: unknown } | undefined;
-    const message = typeof upstream?.message === 'string' ? upstream.message : err.message;
+    const message = redactSecrets(typeof upstream?.message === 'string' ? upstream.message : err.message, secrets);
     const code = typeof upstream?.code === 'number' ? upstream.code : Number(upstream?.code);
     return scrub(
       {

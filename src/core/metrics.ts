@@ -3,7 +3,7 @@
  */
 import { percentile } from './stats';
 import type { ChatMessage } from './config';
-import { countMessageTokens, countTokens } from './tokens';
+import { countMessageTokensAsync, countTokensAsync, tryCountMessageTokens, tryCountTokens } from './tokens';
 import type { Metrics, TimingMarks } from './types';
 
 /** Token counts of one answer and where they came from. */
@@ -28,6 +28,38 @@ function count(value: unknown): number | null {
   return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : null;
 }
 
+/** The reported counts when `usage` has both `prompt_tokens` and `completion_tokens`, else null. */
+function reportedCounts(usage: UsageReport | null): TokenCounts | null {
+  const promptTokens = count(usage?.prompt_tokens);
+  const completionTokens = count(usage?.completion_tokens);
+  if (!usage || promptTokens === null || completionTokens === null) return null;
+  return {
+    inputTokens: promptTokens,
+    outputTokens: completionTokens,
+    cachedInputTokens: count(usage.prompt_tokens_details?.cached_tokens),
+    reasoningTokens: count(usage.completion_tokens_details?.reasoning_tokens),
+    tokenSource: 'reported',
+  };
+}
+
+function sum(a: number | null, b: number | null): number | null {
+  return a === null || b === null ? null : a + b;
+}
+
+/** What {@link resolveTokenCounts} and {@link resolveTokenCountsAsync} work from. */
+export interface TokenCountInput {
+  usage: UsageReport | null;
+  text: string;
+  reasoning: string;
+  messages: ChatMessage[];
+  model: string;
+  /**
+   * Prompt tokens already counted for these messages and this model's tokenizer (the runner
+   * counts the prompt once per run); counted here when undefined.
+   */
+  promptTokens?: number | null;
+}
+
 /**
  * Token counts for an answer. When the server reported `usage` with both `prompt_tokens` and
  * `completion_tokens`, those are used (`reported`), with cached input from
@@ -35,36 +67,34 @@ function count(value: unknown): number | null {
  * `completion_tokens_details.reasoning_tokens`. Otherwise the prompt is counted with
  * `countMessageTokens` and the output as `countTokens(text) + countTokens(reasoning)`
  * (`estimated`; cached and reasoning counts are then null). Stream chunks are never counted as
- * tokens: servers batch several tokens per chunk.
+ * tokens: servers batch several tokens per chunk. A count that cannot be made (text over
+ * `maxCountedChars`, tokenizer failure) is null. Never throws.
  */
-export function resolveTokenCounts(input: {
-  usage: UsageReport | null;
-  text: string;
-  reasoning: string;
-  messages: ChatMessage[];
-  model: string;
-}): TokenCounts {
-  const { usage } = input;
-  const promptTokens = count(usage?.prompt_tokens);
-  const completionTokens = count(usage?.completion_tokens);
-  if (usage && promptTokens !== null && completionTokens !== null) {
-    return {
-      inputTokens: promptTokens,
-      outputTokens: completionTokens,
-      cachedInputTokens: count(usage.prompt_tokens_details?.cached_tokens),
-      reasoningTokens: count(usage.completion_tokens_details?.reasoning_tokens),
-      tokenSource: 'reported',
-    };
-  }
+export function resolveTokenCounts(input: TokenCountInput): TokenCounts {
+  const reported = reportedCounts(input.usage);
+  if (reported) return reported;
   return {
-    inputTokens: countMessageTokens(input.messages, input.model),
-    outputTokens: countTokens(input.text, input.model) + countTokens(input.reasoning, input.model),
+    inputTokens: input.promptTokens !== undefined ? input.promptTokens : tryCountMessageTokens(input.messages, input.model),
+    outputTokens: sum(tryCountTokens(input.text, input.model), tryCountTokens(input.reasoning, input.model)),
     cachedInputTokens: null,
     reasoningTokens: null,
     tokenSource: 'estimated',
   };
 }
 
+/**
+ * {@link resolveTokenCounts} whose tokenizer work yields to the event loop every slice (see
+ * `countTokensAsync`), so counting a long answer does not stall streams still in flight. Same
+ * results; never rejects.
+ */
+export async function resolveTokenCountsAsync(input: TokenCountInput): Promise<TokenCounts> {
+  const reported = reportedCounts(input.usage);
+  if (reported) return reported;
+  const inputTokens = input.promptTokens !== undefined ? input.promptTokens : await countMessageTokensAsync(input.messages, input.model);
+  const text = await countTokensAsync(input.text, input.model);
+  const reasoning = await countTokensAsync(input.reasoning, input.model);
+  return { inputTokens, outputTokens: sum(text, reasoning), cachedInputTokens: null, reasoningTokens: null, tokenSource: 'estimated' };
+}
 
 /** Gaps between consecutive chunk arrivals, ms. */
 export function chunkGaps(chunkMs: readonly number[]): number[] {

@@ -53,6 +53,25 @@ export function redactSecrets(text: string, secrets: ReadonlyArray<string | null
   return out.replace(bearerPattern, `Bearer ${redactedMarker}`);
 }
 
+/**
+ * {@link redactSecrets} for text that may have been cut off (a body read up to a byte limit):
+ * also replaces a trailing fragment of 4 or more characters that is the beginning of a secret,
+ * so a key split by the cut does not survive in part.
+ */
+export function redactCutText(text: string, secrets: ReadonlyArray<string | null | undefined>): string {
+  let out = redactSecrets(text, secrets);
+  for (const secret of secrets) {
+    if (!secret) continue;
+    for (let len = Math.min(secret.length - 1, out.length); len >= 4; len--) {
+      if (out.endsWith(secret.slice(0, len))) {
+        out = `${out.slice(0, out.length - len)}${redactedMarker}`;
+        break;
+      }
+    }
+  }
+  return out;
+}
+
 /** Deep copy of a JSON-like value with {@link redactSecrets} applied to every string. */
 export function redactDeep<T>(value: T, secrets: ReadonlyArray<string | null | undefined>): T {
   if (typeof value === 'string') return redactSecrets(value, secrets) as T;

@@ -8,9 +8,10 @@ import { Timeouts, type Backend, type ChatMessage, type RequestParams } from './
 import { cancelledError, httpStatusHint, messageFromBody, protocolError, toStreamError } from './errors';
 import { computeMetrics, resolveTokenCounts } from './metrics';
 import { computeCost, type ModelsEndpointPrice } from './pricing';
-import { redactSecrets } from './redact';
+import { redactCutText, redactSecrets } from './redact';
 import { buildRequestBody, describeRequest, streamCompletion, UsageSupportMemory, sharedUsageMemory } from './stream';
 import { createNodeFetch, readCapped, type FetchFn, type NodeFetchOptions } from './timedFetch';
+import { countMessageTokensAsync, tokenizerName, tryCountMessageTokens, warmTokenizers, type TokenizerName } from './tokens';
 import type { ComparisonResult, RunEvent, StreamError, TrialResult } from './types';
 
 /** A price read from a `/models` listing, US dollars per million tokens. */
@@ -83,7 +84,11 @@ function safeEmit(onEvent: RunOptions['onEvent'], event: RunEvent): void {
   }
 }
 
-/** A result for a trial that never reached the network (cancelled before start, no key…). */
+/**
+ * A result for a trial that never reached the network (cancelled before start, no key…).
+ * `promptTokens`: the prompt's token count when already known (counted here when undefined; a
+ * prompt over the tokenizer's size limit gives null). Never throws for a well-formed backend.
+ */
 export function resultWithoutStream(
   backend: Backend,
   trial: number,
@@ -91,9 +96,17 @@ export function resultWithoutStream(
   messages: ChatMessage[],
   params: RequestParams,
   nowMs: number = performance.now(),
+  promptTokens?: number | null,
 ): TrialResult {
   const timing = { startMs: nowMs, headersMs: null, firstByteMs: null, firstContentMs: null, chunkMs: [], endMs: nowMs };
-  const tokens = resolveTokenCounts({ usage: null, text: '', reasoning: '', messages, model: backend.model });
+  const tokens = resolveTokenCounts({
+    usage: null,
+    text: '',
+    reasoning: '',
+    messages,
+    model: backend.model,
+    promptTokens: promptTokens !== undefined ? promptTokens : tryCountMessageTokens(messages, backend.model),
+  });
   const metrics = computeMetrics(timing, tokens);
   return {
     backendId: backend.id,
@@ -124,6 +137,79 @@ export function resultWithoutStream(
 }
 
 /**
+ * The last-resort result of a job whose normal handling threw: no tokenizer, no request
+ * description beyond the URL, nothing that can throw again.
+ */
+function minimalResult(backend: Backend, trial: number, error: StreamError): TrialResult {
+  const nowMs = performance.now();
+  const label = (value: unknown, fallback: string): string => (typeof value === 'string' ? value : fallback);
+  return {
+    backendId: label(backend?.id, 'unknown'),
+    backendLabel: label(backend?.label, label(backend?.id, 'unknown')),
+    kind: backend?.kind ?? 'decentralized',
+    model: label(backend?.model, ''),
+    trial,
+    status: error.type,
+    error,
+    text: '',
+    reasoning: '',
+    finishReason: null,
+    metrics: {
+      ttftMs: null,
+      totalMs: 0,
+      tpotMs: null,
+      chunkGapP50Ms: null,
+      chunkGapP95Ms: null,
+      tokensPerSecond: null,
+      inputTokens: null,
+      outputTokens: null,
+      cachedInputTokens: null,
+      reasoningTokens: null,
+      tokenSource: 'estimated',
+    },
+    cost: { costUsd: null, costSource: 'unknown', detail: 'The request could not be made.' },
+    timing: { startMs: nowMs, headersMs: null, firstByteMs: null, firstContentMs: null, chunkMs: [], endMs: nowMs },
+    request: { url: '', headers: {}, body: {} },
+    retries: 0,
+    usageReported: false,
+  };
+}
+
+/** A {@link StreamError} for anything thrown; never throws itself. */
+function safeStreamError(err: unknown): StreamError {
+  try {
+    return toStreamError(err);
+  } catch {
+    return protocolError('Unexpected failure while running the comparison');
+  }
+}
+
+/**
+ * Prompt tokens per tokenizer used by `backends`, counted once before any request. Counting
+ * first loads the tokenizer (synchronous, 0.6–1.5 s the first time in a process), so doing it
+ * here keeps that load — and the prompt count, which for a large selection takes tens of ms —
+ * off the streaming path: a stream that ends without usage then only counts its own output,
+ * in slices that yield to the event loop, while its siblings are still being timed.
+ * Measured alternative: counting lazily when a stream ended stalled sibling streams by the
+ * whole load time (a sibling's TTFT read 905 ms instead of 309 ms).
+ */
+async function promptTokensByTokenizer(messages: ChatMessage[], backends: Backend[]): Promise<Map<TokenizerName, number | null>> {
+  const counts = new Map<TokenizerName, number | null>();
+  for (const backend of backends) {
+    let name: TokenizerName;
+    try {
+      name = tokenizerName(backend.model);
+    } catch {
+      continue;
+    }
+    if (counts.has(name)) continue;
+    warmTokenizers([backend.model]);
+    counts.set(name, await countMessageTokensAsync(messages, backend.model));
+  }
+  return counts;
+}
+
+/**
  * Streams `messages` to every backend `trials` times. Jobs are queued trial-major (all backends
  * of trial 1, then trial 2…) and at most `concurrency` run at once. Never rejects: every
  * backend × trial gets a {@link TrialResult}, whatever happened to the others. Results are in
@@ -137,6 +223,19 @@ export async function runComparison(options: RunOptions): Promise<ComparisonResu
   const usageMemory = options.usageMemory ?? sharedUsageMemory;
   const jobs: Array<{ backend: Backend; trial: number }> = [];
   for (let trial = 1; trial <= trials; trial++) for (const backend of backends) jobs.push({ backend, trial });
+  let promptCounts = new Map<TokenizerName, number | null>();
+  try {
+    promptCounts = await promptTokensByTokenizer(messages, backends);
+  } catch {
+    // counts stay unknown; every job still gets a result
+  }
+  const promptTokensFor = (backend: Backend): number | null => {
+    try {
+      return promptCounts.get(tokenizerName(backend.model)) ?? null;
+    } catch {
+      return null;
+    }
+  };
 
   const keys = new Map<string, Promise<string | undefined>>();
   const keyFor = (backend: Backend): Promise<string | undefined> => {
@@ -163,9 +262,10 @@ export async function runComparison(options: RunOptions): Promise<ComparisonResu
   const runJob = async (backend: Backend, trial: number): Promise<TrialResult> => {
     safeEmit(options.onEvent, { type: 'started', backendId: backend.id, trial });
     let result: TrialResult;
+    const promptTokens = promptTokensFor(backend);
     try {
       if (signal?.aborted) {
-        result = resultWithoutStream(backend, trial, cancelledError(), messages, params);
+        result = resultWithoutStream(backend, trial, cancelledError(), messages, params, undefined, promptTokens);
       } else {
         let key: string | undefined;
         let keyError: StreamError | null = null;
@@ -178,7 +278,7 @@ export async function runComparison(options: RunOptions): Promise<ComparisonResu
           );
         }
         if (keyError) {
-          result = resultWithoutStream(backend, trial, keyError, messages, params);
+          result = resultWithoutStream(backend, trial, keyError, messages, params, undefined, promptTokens);
         } else {
           result = await streamCompletion({
             backend,
@@ -188,6 +288,7 @@ export async function runComparison(options: RunOptions): Promise<ComparisonResu
             timeouts: options.timeouts,
             trial,
             usageMemory,
+            promptTokens,
             ...(signal ? { signal } : {}),
             ...(options.fetch ? { fetch: options.fetch } : {}),
             ...(options.transport ? { transport: options.transport } : {}),
@@ -195,7 +296,10 @@ export async function runComparison(options: RunOptions): Promise<ComparisonResu
             onDelta: (delta) =>
               safeEmit(options.onEvent, { type: 'delta', backendId: backend.id, trial, content: delta.content, reasoning: delta.reasoning }),
           });
-          if (backend.pricing.type === 'modelsEndpoint') {
+          // A failure with no output and no usage report keeps streamCompletion's "unknown" cost:
+          // pricing the estimated prompt would claim a charge the provider may never make.
+          const producedNothing = result.status !== 'ok' && !result.usageReported && result.text === '' && result.reasoning === '';
+          if (backend.pricing.type === 'modelsEndpoint' && !producedNothing) {
             const price = await priceFor(backend, key);
             const m = result.metrics;
             result.cost = computeCost({
@@ -211,7 +315,12 @@ export async function runComparison(options: RunOptions): Promise<ComparisonResu
         }
       }
     } catch (err) {
-      result = resultWithoutStream(backend, trial, toStreamError(err), messages, params);
+      const error = safeStreamError(err);
+      try {
+        result = resultWithoutStream(backend, trial, error, messages, params, undefined, promptTokens);
+      } catch {
+        result = minimalResult(backend, trial, error);
+      }
     }
     safeEmit(options.onEvent, { type: 'finished', result });
     return result;
@@ -251,7 +360,8 @@ async function getModels(
   const limitMs = Math.min(timeouts.firstByteMs, timeouts.totalMs);
   const timer = setTimeout(() => controller.abort(new Error('timeout')), limitMs);
   const onAbort = () => controller.abort(opts.signal?.reason);
-  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  if (opts.signal?.aborted) onAbort();
+  else opts.signal?.addEventListener('abort', onAbort, { once: true });
   const headers: Record<string, string> = { accept: 'application/json', ...(backend.headers ?? {}) };
   if (key) headers.authorization = `Bearer ${key}`;
   const started = performance.now();
@@ -265,7 +375,8 @@ async function getModels(
     const text = await readCapped(res.body, 32 * 1024 * 1024);
     const latencyMs = performance.now() - started;
     if (!res.ok) {
-      const body = redactSecrets(text.slice(0, timeouts.maxErrorBodyBytes), [key]);
+      // Redact before cutting, so the cut cannot leave part of a key behind.
+      const body = redactCutText(text, [key]).slice(0, timeouts.maxErrorBodyBytes);
       return {
         status: res.status,
         entries: null,
@@ -370,6 +481,7 @@ export async function checkBackend(backend: Backend, key: string | undefined, op
     params: { maxTokens: 4, temperature: 0 },
     timeouts: opts.timeouts ?? {},
     usageMemory: probeMemory,
+    estimateTokens: false,
     ...(opts.signal ? { signal: opts.signal } : {}),
     ...(opts.fetch ? { fetch: opts.fetch } : {}),
     ...(opts.transport ? { transport: opts.transport } : {}),

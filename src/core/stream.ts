@@ -6,7 +6,7 @@
 import { APIError, OpenAI } from 'openai';
 import { Timeouts, type Backend, type ChatMessage, type RequestParams } from './config';
 import { cancelledError, timeoutError, toStreamError, truncatedError } from './errors';
-import { computeMetrics, resolveTokenCounts, type UsageReport } from './metrics';
+import { computeMetrics, resolveTokenCountsAsync, type TokenCounts, type UsageReport } from './metrics';
 import { computeCost, type ModelsEndpointPrice } from './pricing';
 import { redactDeep, redactHeaders, redactSecrets } from './redact';
 import { createNodeFetch, FetchInstrument, type FetchFn, type NodeFetchOptions } from './timedFetch';
@@ -48,8 +48,23 @@ export class UsageSupportMemory {
 /** Process-wide memory used when none is passed. */
 export const sharedUsageMemory = new UsageSupportMemory();
 
-/** Body fields extraBody can never override. */
-const protectedBodyFields = new Set(['model', 'messages', 'stream', 'stream_options']);
+/**
+ * Body fields `extraBody` can never set: the model and prompt, the streaming switches, and the
+ * request parameters shared by every backend of a comparison (`max_tokens` and its newer alias
+ * `max_completion_tokens`, `temperature`, `seed`, and `n`, which would stream several answers
+ * at once). Such keys in `extraBody` are dropped, not merged.
+ */
+export const protectedBodyFields: ReadonlySet<string> = new Set([
+  'model',
+  'messages',
+  'stream',
+  'stream_options',
+  'n',
+  'max_tokens',
+  'max_completion_tokens',
+  'temperature',
+  'seed',
+]);
 
 /** Timeout given to the SDK: far beyond ours (ours are enforced below it), within setTimeout's range. */
 const sdkTimeoutMs = 24 * 60 * 60 * 1000;
@@ -80,9 +95,23 @@ export interface StreamOptions {
   modelsEndpointPrice?: ModelsEndpointPrice | null;
   /** Waits before 429 retries when no Retry-After is sent, ms. Default [1000, 2000]. */
   rateLimitBackoffMs?: readonly number[];
+  /**
+   * Prompt tokens of `messages` for this backend's tokenizer, already counted (null: could not
+   * be counted). The runner counts the prompt once per run, before any request, and passes it
+   * here; when undefined it is counted after the stream if the server reports no usage.
+   */
+  promptTokens?: number | null;
+  /**
+   * Count tokens with the tokenizer when the server reports no usage. Default true; false leaves
+   * the counts null (health checks, which need no counts).
+   */
+  estimateTokens?: boolean;
 }
 
-/** Builds the JSON body sent to `/chat/completions`. */
+/**
+ * Builds the JSON body sent to `/chat/completions`: `backend.extraBody` first, without the
+ * {@link protectedBodyFields}, then the model, messages, shared parameters and streaming fields.
+ */
 export function buildRequestBody(
   backend: Backend,
   messages: ChatMessage[],
@@ -129,6 +158,12 @@ interface DeltaShape {
   reasoning?: unknown;
 }
 
+interface ChoiceShape {
+  index?: number | null;
+  delta?: DeltaShape;
+  finish_reason?: string | null;
+}
+
 /**
  * Streams one chat completion and measures it. Uses `client.chat.completions.create({stream:
  * true})` with `stream_options.include_usage` unless `backend.streamUsage === 'never'` or the
@@ -167,6 +202,7 @@ export async function streamCompletion(options: StreamOptions): Promise<TrialRes
   let usage: UsageReport | null = null;
   let firstContentMs: number | null = null;
   const chunkMs: number[] = [];
+  const allChunkMs: number[] = [];
   let caught: unknown = null;
   let includeUsage = backend.streamUsage !== 'never' && !memory.isRejected(backend);
   let body = buildRequestBody(backend, messages, params, includeUsage);
@@ -179,8 +215,13 @@ export async function streamCompletion(options: StreamOptions): Promise<TrialRes
   const consume = async (stream: AsyncIterable<Record<string, unknown>>): Promise<void> => {
     for await (const chunk of stream) {
       const arrivedMs = instrument.deliveredMs ?? now();
+      allChunkMs.push(arrivedMs);
+      if (!chunk || typeof chunk !== 'object') continue;
       if (chunk.usage && typeof chunk.usage === 'object') usage = chunk.usage as UsageReport;
-      const choice = (chunk.choices as Array<{ delta?: DeltaShape; finish_reason?: string | null }> | undefined)?.[0];
+      // Only the first choice is measured: a server that streams several (`n` > 1, which
+      // extraBody cannot ask for) interleaves them by `index`.
+      const choices = chunk.choices as Array<ChoiceShape | null> | undefined;
+      const choice = Array.isArray(choices) ? choices.find((c): c is ChoiceShape => !!c && (c.index === undefined || c.index === null || c.index === 0)) : undefined;
       if (!choice) continue;
       const delta = choice.delta;
       const content = typeof delta?.content === 'string' ? delta.content : '';
@@ -247,7 +288,9 @@ export async function streamCompletion(options: StreamOptions): Promise<TrialRes
   } catch (err) {
     caught = err;
   }
-  const endMs = now();
+  // `[DONE]` ends the answer: anything the server did after it (keeping the connection open,
+  // sending more) is not part of the measured stream.
+  const endMs = instrument.doneMs ?? now();
   clearTimeout(totalTimer);
   options.signal?.removeEventListener('abort', onUserAbort);
   instrument.dispose();
@@ -273,9 +316,23 @@ export async function streamCompletion(options: StreamOptions): Promise<TrialRes
     firstByteMs: instrument.firstByteMs,
     firstContentMs,
     chunkMs,
+    allChunkMs,
     endMs,
   };
-  const tokens = resolveTokenCounts({ usage, text, reasoning, messages, model: backend.model });
+  // Runs after endMs was taken. Counting yields to the event loop every few thousand characters,
+  // so a long answer does not stall other streams still being timed; the tokenizer itself is
+  // loaded up front by the runner (see runComparison).
+  const tokens: TokenCounts =
+    options.estimateTokens === false && !usage
+      ? { inputTokens: null, outputTokens: null, cachedInputTokens: null, reasoningTokens: null, tokenSource: 'estimated' }
+      : await resolveTokenCountsAsync({
+          usage,
+          text,
+          reasoning,
+          messages,
+          model: backend.model,
+          ...(options.promptTokens !== undefined ? { promptTokens: options.promptTokens } : {}),
+        });
   const metrics = computeMetrics(timing, tokens);
   // A failure that produced nothing and reported no usage has no cost we can state: pricing
   // the estimated prompt would claim a charge the provider may never make.

@@ -7,8 +7,10 @@ import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
 import {
+  capText,
   cleanErrorBody,
   messageFromBody,
+  oneLine,
   protocolError,
   redirectError,
   streamTooLargeError,
@@ -16,7 +18,7 @@ import {
   toStreamError,
   TransportError,
 } from './errors';
-import { redactDeep, redactHeaders, redactSecrets } from './redact';
+import { redactCutText, redactDeep, redactHeaders, redactSecrets } from './redact';
 import type { Timeouts } from './config';
 import type { SentRequest, StreamError } from './types';
 
@@ -249,7 +251,139 @@ export interface InstrumentOptions {
   rateLimitBackoffMs?: readonly number[];
 }
 
+const LF = 10;
+const CR = 13;
+const SPACE = 32;
+const TAB = 9;
+const COLON = 58;
+const DATA = Buffer.from('data:');
+const EVENT = Buffer.from('event:');
 const DONE = Buffer.from('[DONE]');
+/** Longest partial line held back at the end of a chunk while its kind is still open. */
+const maxHeldLineBytes = 256;
+
+type LineKind = 'other' | 'comment' | 'done' | 'hold';
+
+/**
+ * Watches the raw SSE bytes line by line on their way to the SDK (`\n`, `\r` and `\r\n` end a
+ * line, as in the SSE spec):
+ * - notes the `data: [DONE]` line and whether any `data:` line came at all;
+ * - turns `data:` lines whose value is empty (or only blanks), bare `data` lines and `event:`
+ *   lines into comment lines by overwriting their first byte with `:`. An event without data is
+ *   then not dispatched, as the SSE spec says; the SDK would otherwise `JSON.parse('')` it and
+ *   fail. Events with data parse exactly as before (the SDK ignores event names of chat streams);
+ * - holds back a partial line at the end of a network chunk while it may still turn out to be
+ *   one of those (at most {@link maxHeldLineBytes}); such a line completes no event, so the SDK
+ *   could not have used it earlier. It goes out with the next chunk, stamped with that chunk's
+ *   arrival, which is when the event it belongs to became complete.
+ */
+export class SseLineScanner {
+  /** A complete `data: [DONE]` line was seen. */
+  sawDone = false;
+  /** At least one `data:` line was seen. */
+  sawData = false;
+  private held: Buffer | null = null;
+  private midLine = false;
+
+  /**
+   * The bytes of `chunk` to deliver now. With `done`, a `[DONE]` line ended inside them: the
+   * bytes stop after that line and the rest of the body is of no use.
+   */
+  push(chunk: Uint8Array): { out: Buffer; done: boolean } {
+    let buf = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    let owned = false;
+    if (this.held) {
+      buf = Buffer.concat([this.held, buf]);
+      this.held = null;
+      owned = true;
+    }
+    const n = buf.length;
+    let i = 0;
+    let nextCr = -2;
+    const terminatorFrom = (from: number): number => {
+      if (nextCr !== -1 && nextCr < from) nextCr = buf.indexOf(CR, from);
+      const lf = buf.indexOf(LF, from);
+      if (nextCr === -1) return lf;
+      return lf === -1 ? nextCr : Math.min(lf, nextCr);
+    };
+    if (this.midLine) {
+      const t = terminatorFrom(0);
+      if (t === -1) return { out: buf, done: false };
+      this.midLine = false;
+      i = t;
+    }
+    while (i < n) {
+      const c = buf[i];
+      if (c === LF || c === CR) {
+        i++;
+        continue;
+      }
+      const t = terminatorFrom(i);
+      const end = t === -1 ? n : t;
+      const kind = this.classify(buf, i, end, t !== -1);
+      if (kind === 'hold') {
+        this.held = Buffer.from(buf.subarray(i));
+        return { out: buf.subarray(0, i), done: false };
+      }
+      if (kind === 'comment') {
+        if (!owned) {
+          buf = Buffer.from(buf);
+          owned = true;
+        }
+        buf[i] = COLON;
+      } else if (kind === 'done') {
+        this.sawDone = true;
+        let stop = end + 1;
+        if (buf[end] === CR && buf[end + 1] === LF) stop++;
+        return { out: buf.subarray(0, Math.min(stop, n)), done: true };
+      }
+      if (t === -1) {
+        this.midLine = true;
+        return { out: buf, done: false };
+      }
+      i = t;
+    }
+    return { out: buf, done: false };
+  }
+
+  /** End of the body: whatever is still held back, read as a complete line. */
+  end(): Buffer | null {
+    const held = this.held;
+    this.held = null;
+    if (!held) return null;
+    const kind = this.classify(held, 0, held.length, true);
+    if (kind === 'comment') held[0] = COLON;
+    if (kind === 'done') this.sawDone = true;
+    return held;
+  }
+
+  private classify(buf: Buffer, start: number, end: number, complete: boolean): LineKind {
+    const len = end - start;
+    const startsWith = (word: Buffer): boolean => len >= word.length && buf.compare(word, 0, word.length, start, start + word.length) === 0;
+    const isPrefixOf = (word: Buffer): boolean => len < word.length && buf.compare(word, 0, len, start, end) === 0;
+    const holdable = !complete && len < maxHeldLineBytes;
+    if (startsWith(DATA)) {
+      this.sawData = true;
+      let v = start + DATA.length;
+      let w = v;
+      while (w < end && (buf[w] === SPACE || buf[w] === TAB)) w++;
+      if (w === end) return complete ? 'comment' : holdable ? 'hold' : 'other';
+      if (buf[v] === SPACE) v++;
+      const m = Math.min(end - v, DONE.length);
+      if (buf.compare(DONE, 0, m, v, v + m) === 0) {
+        if (complete) return m === DONE.length ? 'done' : 'other';
+        return holdable ? 'hold' : 'other';
+      }
+      return 'other';
+    }
+    if (startsWith(EVENT)) return complete ? 'comment' : holdable ? 'hold' : 'other';
+    if (complete) {
+      // A bare field name is a field with an empty value (`data` adds an empty data line).
+      return len === 4 && isPrefixOf(DATA) ? 'comment' : len === 5 && isPrefixOf(EVENT) ? 'comment' : 'other';
+    }
+    return isPrefixOf(DATA) || isPrefixOf(EVENT) ? 'hold' : 'other';
+  }
+}
 
 /**
  * Per-stream instrumentation around a base fetch. Hand {@link fetch} to the SDK. It records
@@ -269,6 +403,8 @@ export class FetchInstrument {
   bodyBytes = 0;
   /** A `data: [DONE]` line was seen in the raw stream. */
   sawDone = false;
+  /** Arrival of the bytes that completed the `data: [DONE]` line; the stream ends there. */
+  doneMs: number | null = null;
   /** 429 retries done. */
   retries = 0;
   /** The first terminal failure detected by this layer (timeouts, caps, socket errors, cancel). */
@@ -283,7 +419,6 @@ export class FetchInstrument {
 
   private firstByteTimer: NodeJS.Timeout | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
-  private doneTail: Buffer | null = null;
   private interruptBody: ((err: unknown) => void) | null = null;
 
   constructor(private readonly options: InstrumentOptions) {
@@ -343,7 +478,7 @@ export class FetchInstrument {
       if (this.failure) throw new TransportError(this.failure);
       this.record(url, init);
       this.startMs = now();
-      this.headersMs = this.firstByteMs = this.lastByteMs = this.deliveredMs = null;
+      this.headersMs = this.firstByteMs = this.lastByteMs = this.deliveredMs = this.doneMs = null;
       this.firstByteTimer = setTimeout(() => this.fail(timeoutError('firstByte', timeouts.firstByteMs)), timeouts.firstByteMs);
       let res: Response;
       try {
@@ -384,22 +519,43 @@ export class FetchInstrument {
       const contentType = res.headers.get('content-type');
       if (!res.ok) {
         const raw = await this.readBody(res, Math.max(64 * 1024, timeouts.maxErrorBodyBytes * 8));
-        this.errorBody = redactSecrets(cleanErrorBody(raw, contentType, timeouts.maxErrorBodyBytes), this.options.secrets);
+        this.errorBody = this.cleanBody(raw, contentType);
         clearTimeout(this.firstByteTimer);
         return new Response(this.errorBody, { status: res.status, statusText: res.statusText, headers: res.headers });
       }
       if (contentType && !/event-stream/i.test(contentType) && /html|json/i.test(contentType)) {
         const raw = await this.readBody(res, Math.max(64 * 1024, timeouts.maxErrorBodyBytes * 8));
         clearTimeout(this.firstByteTimer);
-        const body = redactSecrets(cleanErrorBody(raw, contentType, timeouts.maxErrorBodyBytes), this.options.secrets);
+        const body = this.cleanBody(raw, contentType);
         this.errorBody = body;
         this.failure ??= this.nonStreamFailure(contentType, body);
         throw new TransportError(this.failure);
       }
       if (!res.body) return res;
-      return new Response(this.wrapBody(res.body), { status: res.status, statusText: res.statusText, headers: res.headers });
+      return new Response(this.wrapBody(res.body, contentType), { status: res.status, statusText: res.statusText, headers: res.headers });
     }
   };
+
+  /**
+   * A body for display: secrets redacted first (on the raw text, so the cap below cannot cut a
+   * key in half and leave a piece of it), then HTML stripped and capped at `maxErrorBodyBytes`.
+   */
+  private cleanBody(raw: string, contentType: string | null): string {
+    const secrets = this.options.secrets;
+    return redactSecrets(cleanErrorBody(redactCutText(raw, secrets), contentType, this.options.timeouts.maxErrorBodyBytes), secrets);
+  }
+
+  /** Failure for a 200 body that is not an event stream and carried no `data:` line. */
+  private plainBodyFailure(contentType: string | null, raw: string): StreamError {
+    const body = this.cleanBody(raw, contentType);
+    if (/html/i.test(contentType ?? '') || /^\s*</.test(raw)) return this.nonStreamFailure('text/html', body);
+    if (/^\s*[[{]/.test(raw)) return this.nonStreamFailure('application/json', body);
+    const what = contentType ? contentType.split(';')[0]!.trim() : 'no content type';
+    const hint =
+      'The endpoint answered without streaming: check that the service is up and that baseUrl is the API root (usually ending in /v1).';
+    if (!body) return protocolError(`The server answered 200 with an empty body (${what}) instead of an event stream`, hint);
+    return protocolError(`The server answered 200 with ${what} instead of an event stream: ${capText(oneLine(body), 160)}`, hint, body);
+  }
 
   private nonStreamFailure(contentType: string, body: string): StreamError {
     if (/html/i.test(contentType)) {
@@ -451,26 +607,15 @@ export class FetchInstrument {
     }, delayMs);
   }
 
-  private scanDone(chunk: Uint8Array): void {
-    const buf = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    const isTerminated = (hay: Buffer): boolean => {
-      for (let i = hay.indexOf(DONE); i !== -1; i = hay.indexOf(DONE, i + 1)) {
-        const next = hay[i + DONE.length];
-        if (next === 10 || next === 13) return true;
-      }
-      return false;
-    };
-    if (this.doneTail && isTerminated(Buffer.concat([this.doneTail, buf.subarray(0, DONE.length + 1)]))) {
-      this.sawDone = true;
-    } else if (isTerminated(buf)) {
-      this.sawDone = true;
-    }
-    this.doneTail = Buffer.from(buf.subarray(Math.max(0, buf.length - DONE.length)));
-  }
-
-  private wrapBody(source: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
+  private wrapBody(source: ReadableStream<Uint8Array>, contentType: string | null): ReadableStream<Uint8Array> {
     const { now, timeouts } = this.options;
     const reader = source.getReader();
+    const scanner = new SseLineScanner();
+    // A body not labelled as an event stream is kept (up to a limit) until a `data:` line shows it
+    // is one after all; otherwise it becomes the error body.
+    const previewLimit = Math.max(64 * 1024, timeouts.maxErrorBodyBytes * 8);
+    let preview: Buffer[] | null = /event-stream/i.test(contentType ?? '') ? null : [];
+    let previewBytes = 0;
     const queue: Array<{ value: Uint8Array; arrivedMs: number }> = [];
     let head = 0;
     let ended = false;
@@ -484,7 +629,6 @@ export class FetchInstrument {
     const finish = () => {
       clearTimeout(this.idleTimer);
       clearTimeout(this.firstByteTimer);
-      if (!this.sawDone && this.doneTail?.equals(DONE)) this.sawDone = true;
     };
     this.interruptBody = (err) => {
       if (!error && !ended) error = err;
@@ -494,6 +638,7 @@ export class FetchInstrument {
 
     const pump = async () => {
       try {
+        let clean = true;
         for (;;) {
           const { done, value } = await reader.read();
           const arrivedMs = now();
@@ -508,11 +653,37 @@ export class FetchInstrument {
           this.bodyBytes += value.byteLength;
           if (this.bodyBytes > timeouts.maxStreamBytes) {
             this.fail(streamTooLargeError(timeouts.maxStreamBytes));
+            clean = false;
             break;
           }
-          if (!this.sawDone) this.scanDone(value);
-          queue.push({ value, arrivedMs });
+          if (preview && previewBytes < previewLimit) {
+            preview.push(Buffer.from(value));
+            previewBytes += value.byteLength;
+          }
+          const { out, done: sawDone } = scanner.push(value);
+          if (scanner.sawData) preview = null;
+          if (out.byteLength > 0) queue.push({ value: out, arrivedMs });
+          if (sawDone) {
+            // `[DONE]` ends the answer: stop here even if the server keeps the connection open or
+            // sends more, and close the connection.
+            this.sawDone = true;
+            this.doneMs = arrivedMs;
+            reader.cancel().catch(() => undefined);
+            clean = false;
+            break;
+          }
           notify();
+        }
+        if (clean) {
+          const rest = scanner.end();
+          if (rest) queue.push({ value: rest, arrivedMs: this.lastByteMs ?? now() });
+          if (scanner.sawDone && !this.sawDone) {
+            this.sawDone = true;
+            this.doneMs = this.lastByteMs;
+          }
+          if (preview && !scanner.sawData && !this.failure) {
+            this.failure = this.plainBodyFailure(contentType, Buffer.concat(preview).subarray(0, previewLimit).toString('utf8'));
+          }
         }
         ended = true;
       } catch (err) {
@@ -550,10 +721,15 @@ export class FetchInstrument {
           };
           if (deliver()) return;
           return new Promise<void>((resolve) => {
-            wake = () => {
-              deliver();
-              resolve();
+            // A wake-up may bring nothing to deliver (bytes held back by the line scanner): wait
+            // again, since a pull that resolves without enqueuing is not called again.
+            const arm = () => {
+              wake = () => {
+                if (deliver()) resolve();
+                else arm();
+              };
             };
+            arm();
           });
         },
         cancel: (reason) => {

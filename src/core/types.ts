@@ -50,8 +50,18 @@ export interface TimingMarks {
   firstByteMs: number | null;
   /** First non-empty content or reasoning delta. */
   firstContentMs: number | null;
-  /** Arrival time of every SSE chunk that carried content or reasoning (role-only and usage chunks excluded). */
+  /**
+   * Arrival time of every SSE chunk that carried content or reasoning (role-only and usage chunks
+   * excluded). Chunk-gap metrics use these: gaps between tokens, not between keep-alive events.
+   */
   chunkMs: number[];
+  /**
+   * Arrival time of every SSE data event the stream delivered, content-less ones included (the
+   * role chunk, finish and usage chunks; not `[DONE]`). Filled by `streamCompletion`; absent in
+   * results made without a stream.
+   */
+  allChunkMs?: number[];
+  /** End of the stream: when `[DONE]` arrived, else when the body ended or the stream failed. */
   endMs: number;
 }
 

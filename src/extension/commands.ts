@@ -509,7 +509,8 @@ export class BakeoffController implements vscode.Disposable {
     }
     const settings = this.runSettings();
     const name = fileLabel(doc);
-    const lines = range.end.line - range.start.line + 1;
+    // A range ending at column 0 of a line (a trailing newline) does not cover that line.
+    const lines = range.end.line - range.start.line + (range.end.character === 0 && range.end.line > range.start.line ? 0 : 1);
     const userPrompt = expandTemplate(pickTemplate(settings.promptTemplates, 'compareSelection'), {
       selection: text,
       file: name,

@@ -4,7 +4,10 @@
  * `performance.timeOrigin + performance.now()` right before writing the first content chunk;
  * clients record the same epoch-based clock when they see that chunk. Compared side by side,
  * interleaved in one run: a raw `node:http` client, a bare `openai` SDK loop, and
- * `streamCompletion`, with 1 and 8 parallel streams. Writes BENCHMARKS.md.
+ * `streamCompletion`, with 1 and 8 parallel streams. A fourth client, `streamCompletion` against
+ * a server that reports no usage, pays for tokenizing each answer (~2 KB) when it ends; with 8
+ * parallel streams their first tokens are staggered, so streams that already ended count their
+ * tokens while the others are still waiting for their first token. Writes BENCHMARKS.md.
  *
  *   npm run bench                       # 200 samples per cell
  *   npm run bench -- --samples 50
@@ -21,6 +24,10 @@ import { streamCompletion, UsageSupportMemory } from '../../src/core/stream';
 
 const serverTtftMs = 15;
 const serverChunkGapMs = 2;
+/** Extra first-token delay per parallel slot for the no-usage client (slot k waits 15 + 6k ms). */
+const staggerMs = 6;
+/** The no-usage answer's body after "Hello": about 2 KB of prose in one chunk. */
+const longAnswer = ' The quick brown fox jumps over the lazy dog, then naps in the warm afternoon sun.'.repeat(24);
 
 function epochNow(): number {
   return performance.timeOrigin + performance.now();
@@ -55,6 +62,8 @@ function serve(): void {
     req.resume();
     req.on('end', () => {
       const id = String(req.headers['x-bench-id'] ?? '');
+      const usage = req.headers['x-bench-usage'] !== '0';
+      const ttftMs = Number(req.headers['x-bench-ttft'] ?? serverTtftMs);
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
       res.write(sseChunk(null, true, null));
       setTimeout(() => {
@@ -62,6 +71,15 @@ function serve(): void {
         const sentAt = epochNow();
         res.write(first);
         sends.set(id, sentAt);
+        if (!usage) {
+          // No usage report: one long chunk, then the end, soon after the first token.
+          setTimeout(() => {
+            if (res.destroyed) return;
+            res.write(sseChunk(longAnswer, false, 'stop'));
+            res.end('data: [DONE]\n\n');
+          }, serverChunkGapMs);
+          return;
+        }
         let i = 0;
         const next = (): void => {
           if (res.destroyed) return;
@@ -77,7 +95,7 @@ function serve(): void {
           }
         };
         setTimeout(next, serverChunkGapMs);
-      }, serverTtftMs);
+      }, ttftMs);
     });
   });
   server.listen(0, '127.0.0.1', () => {
@@ -87,8 +105,9 @@ function serve(): void {
   process.stdin.resume();
 }
 
-type ClientName = 'node:http (raw)' | 'openai SDK (bare loop)' | 'streamCompletion';
-type Client = (id: string) => Promise<number>;
+type ClientName = 'node:http (raw)' | 'openai SDK (bare loop)' | 'streamCompletion' | 'streamCompletion, no usage (estimated)';
+/** Runs one request; `slot` is its index among the parallel streams of a round. Resolves to the epoch ms of the first token. */
+type Client = (id: string, slot: number) => Promise<number>;
 
 function requestBody(): Record<string, unknown> {
   return { model: 'bench', messages: [{ role: 'user', content: 'hi' }], max_tokens: 16, temperature: 0, stream: true };
@@ -138,19 +157,21 @@ function sdkClient(port: number): Client {
   };
 }
 
-function oursClient(port: number): Client {
+function oursClient(port: number, usage: boolean): Client {
   const memory = new UsageSupportMemory();
-  const params = RequestParams.parse({ maxTokens: 16 });
-  return async (id) => {
-    const backend = Backend.parse({
-      id: 'bench',
-      kind: 'local',
-      baseUrl: `http://127.0.0.1:${port}/v1`,
-      model: 'bench',
-      headers: { 'x-bench-id': id },
-    });
+  const params = RequestParams.parse({ maxTokens: usage ? 16 : 1024 });
+  return async (id, slot) => {
+    const headers: Record<string, string> = { 'x-bench-id': id };
+    if (!usage) {
+      headers['x-bench-usage'] = '0';
+      headers['x-bench-ttft'] = String(serverTtftMs + staggerMs * slot);
+    }
+    const backend = Backend.parse({ id: 'bench', kind: 'local', baseUrl: `http://127.0.0.1:${port}/v1`, model: 'bench', headers });
     const r = await streamCompletion({ backend, messages: [{ role: 'user', content: 'hi' }], params, usageMemory: memory });
     if (r.status !== 'ok' || r.timing.firstContentMs === null) throw new Error(`stream ended ${r.status}: ${r.error?.message}`);
+    if (r.metrics.tokenSource !== (usage ? 'reported' : 'estimated') || (!usage && (r.metrics.outputTokens ?? 0) < 300)) {
+      throw new Error(`unexpected token counts: ${r.metrics.tokenSource} ${r.metrics.outputTokens}`);
+    }
     return performance.timeOrigin + r.timing.firstContentMs;
   };
 }
@@ -185,7 +206,8 @@ async function main(): Promise<void> {
   const clients: Array<[ClientName, Client]> = [
     ['node:http (raw)', rawClient(port)],
     ['openai SDK (bare loop)', sdkClient(port)],
-    ['streamCompletion', oursClient(port)],
+    ['streamCompletion', oursClient(port, true)],
+    ['streamCompletion, no usage (estimated)', oursClient(port, false)],
   ];
   const observed = new Map<string, { client: ClientName; parallel: number; firstMs: number }>();
   let seq = 0;
@@ -194,9 +216,9 @@ async function main(): Promise<void> {
     // Clients are interleaved round by round so they share the same machine conditions.
     for (const [name, client] of clients) {
       await Promise.all(
-        Array.from({ length: parallel }, async () => {
+        Array.from({ length: parallel }, async (_, slot) => {
           const id = `${record ? 'm' : 'w'}${seq++}`;
-          const firstMs = await client(id);
+          const firstMs = await client(id, slot);
           if (record) observed.set(id, { client: name, parallel, firstMs });
         }),
       );
@@ -247,6 +269,11 @@ async function main(): Promise<void> {
     `server in a child process (first content ${serverTtftMs} ms after headers, then ${serverChunkGapMs} ms between chunks);`,
     'clients run interleaved in one process, one fresh connection per request for the raw client and',
     '`streamCompletion`, the SDK with its default pooled fetch. Percentiles interpolate linearly between closest ranks.',
+    `The *no usage (estimated)* rows: the server sends no usage, so each answer (about ${longAnswer.length + 5} characters,`,
+    'one chunk right after the first token) is counted with the tokenizer when it ends; with 8 parallel streams the',
+    `first tokens are staggered (${serverTtftMs} + ${staggerMs}·k ms for stream k), so finished streams count their tokens while the`,
+    'others still wait for their first token. The tokenizer is loaded during the unrecorded warm-up rounds, as the',
+    'runner loads it before a comparison sends any request.',
     'Reproduce with `npm run bench`.',
     '',
     ...machine,

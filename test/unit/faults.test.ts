@@ -378,3 +378,78 @@ test('faults in parallel streams do not disturb each other', async () => {
   assert.equal(results[4]!.text, 'fine');
   await settled();
 });
+
+test('[DONE] with the socket left open → ok, ended at [DONE], connection closed by the client', async () => {
+  fixture.server.setSchedule('openafter', { text: 'a b c', chunkIntervalMs: 20, fault: { type: 'openAfterDone' } });
+  const started = performance.now();
+  const r = await run('openafter', {}, { idleMs: 1500 });
+  assert.equal(r.status, 'ok', r.error?.message);
+  assert.equal(r.text, 'a b c');
+  assert.equal(r.finishReason, 'stop');
+  assert.ok(r.metrics.totalMs < 400, `total ${r.metrics.totalMs} ms: ended at [DONE], not at the idle limit`);
+  assert.ok(performance.now() - started < 1000, 'returned without waiting for the idle limit');
+  await settled();
+});
+
+test('chunks after [DONE] are ignored and not timed', async () => {
+  fixture.server.setSchedule('lateafter', { text: 'a b c', chunkIntervalMs: 10, fault: { type: 'chunksAfterDone', delayMs: 400 } });
+  const r = await run('lateafter');
+  assert.equal(r.status, 'ok', r.error?.message);
+  assert.equal(r.text, 'a b c', 'the late chunk is not part of the answer');
+  assert.ok(r.metrics.totalMs < 250, `total ${r.metrics.totalMs} ms excludes the wait after [DONE]`);
+  assert.ok(r.timing.endMs >= r.timing.chunkMs.at(-1)!);
+  await settled();
+});
+
+test('events without data (empty data:, bare data, event: ping) are skipped, not protocol errors', async () => {
+  fixture.server.setSchedule('emptyev', { text, fault: { type: 'emptyEvents', afterChunks: 2 } });
+  const r = await run('emptyev');
+  assert.equal(r.status, 'ok', r.error?.message);
+  assert.equal(r.text, text);
+  // also when the events arrive a few bytes at a time
+  fixture.server.setSchedule('emptyev-drip', { text: 'x y z', fault: { type: 'drip', bytesPerWrite: 2 } });
+  const dripped = await run('emptyev-drip');
+  assert.equal(dripped.status, 'ok', dripped.error?.message);
+  assert.equal(dripped.text, 'x y z');
+  await settled();
+});
+
+test('200 text/plain body (no data: line) → protocol_error with the body, not truncated', async () => {
+  fixture.server.setSchedule('plain200', { fault: { type: 'status', status: 200, body: 'Service Unavailable', contentType: 'text/plain' } });
+  const r = await run('plain200');
+  assert.equal(r.status, 'protocol_error');
+  assert.match(r.error!.message, /200 with text\/plain instead of an event stream: Service Unavailable/);
+  assert.equal(r.error!.body, 'Service Unavailable');
+  await settled();
+});
+
+test('200 JSON completion without a content-type → protocol_error (streaming unsupported), not truncated', async () => {
+  const completion = JSON.stringify({ id: 'c1', object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', content: 'hi' }, finish_reason: 'stop' }] });
+  fixture.server.setSchedule('json200', { fault: { type: 'status', status: 200, body: completion, contentType: '' } });
+  const r = await run('json200');
+  assert.equal(r.status, 'protocol_error');
+  assert.match(r.error!.message, /single JSON body instead of an event stream/);
+  // an event stream without a content-type still works
+  fixture.server.setSchedule('sse-notype', { fault: { type: 'status', status: 200, body: 'data: {"choices":[{"index":0,"delta":{"content":"ok"},"finish_reason":"stop"}]}\n\ndata: [DONE]\n\n', contentType: '' } });
+  const sse = await run('sse-notype');
+  assert.equal(sse.status, 'ok', sse.error?.message);
+  assert.equal(sse.text, 'ok');
+  await settled();
+});
+
+test('a key straddling the error-body cap is redacted whole, not cut in half', async () => {
+  const filler = 'x'.repeat(80);
+  for (const status of [500, 200]) {
+    const model = `straddle${status}`;
+    fixture.server.setSchedule(model, {
+      fault: { type: 'status', status, body: `${filler} token ${key} rejected ${'y'.repeat(200)}`, contentType: 'text/plain' },
+    });
+    // 100-byte cap: the cut falls inside the key (it starts at byte 87).
+    const r = await run(model, {}, { maxErrorBodyBytes: 100 });
+    assert.ok(r.error?.body, `${status}: body kept`);
+    const json = JSON.stringify(r);
+    for (let i = 0; i + 6 <= key.length; i++) assert.ok(!json.includes(key.slice(i, i + 6)), `${status}: no piece of the key (${key.slice(i, i + 6)})`);
+    assert.match(r.error!.body!, /token \*\*\*/);
+  }
+  await settled();
+});

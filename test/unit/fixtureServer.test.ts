@@ -633,3 +633,64 @@ test('the openai SDK streams, retries a 429 and lists models against the fixture
     await server.close();
   }
 });
+
+test('openAfterDone sends [DONE] then keeps the socket open; chunksAfterDone sends a late chunk and a second [DONE]', async () => {
+  await withServer(
+    { open: { text: 'a b', fault: { type: 'openAfterDone' } }, late: { text: 'a b', fault: { type: 'chunksAfterDone', delayMs: 60 } } },
+    async (server) => {
+      const url = `${server.baseUrl}/chat/completions`;
+      const ac = new AbortController();
+      const res = await fetch(url, { method: 'POST', body: JSON.stringify(chat('open')), signal: ac.signal });
+      const reader = res.body!.getReader();
+      let seen = '';
+      while (!seen.includes('data: [DONE]\n\n')) seen += Buffer.from((await reader.read()).value!).toString();
+      const next = reader.read();
+      const winner = await Promise.race([next.then(() => 'data'), new Promise((r) => setTimeout(() => r('quiet'), 150))]);
+      assert.equal(winner, 'quiet');
+      assert.ok(server.openSockets() >= 1);
+      assert.equal(server.pendingWork(), 0);
+      ac.abort();
+      await assert.rejects(next);
+
+      const r = await raw(url, { body: chat('late') });
+      const data = r.events.map((e) => e.data);
+      assert.deepEqual(data.filter((d) => d === '[DONE]').length, 2);
+      const firstDone = r.events.findIndex((e) => e.data === '[DONE]');
+      const lateChunk = JSON.parse(r.events[firstDone + 1]!.data);
+      assert.equal(lateChunk.choices[0].delta.content, ' late');
+      assert.ok(r.events[firstDone + 1]!.atMs - r.events[firstDone]!.atMs >= 50, 'sent after the delay');
+      assert.equal(joined(parseChunks(r.events.slice(0, firstDone)), 'content'), 'a b');
+    },
+  );
+});
+
+test('extraChoice puts a second choice (index 1) before choice 0 in every content chunk', async () => {
+  await withServer({ two: { text: 'x y', fault: { type: 'extraChoice', text: 'P Q' } } }, async (server) => {
+    const r = await raw(`${server.baseUrl}/chat/completions`, { body: chat('two') });
+    const content = parseChunks(r.events).filter((c) => c.choices.length === 2);
+    assert.equal(content.length, 2);
+    for (const c of content) assert.deepEqual(c.choices.map((x: any) => x.index), [1, 0]);
+    assert.equal(content.map((c) => c.choices[1].delta.content).join(''), 'x y');
+    assert.equal(content.map((c) => c.choices[0].delta.content).join(''), 'P Q');
+    assert.deepEqual(content.map((c) => c.choices[0].finish_reason), [null, 'length']);
+    assert.deepEqual(content.map((c) => c.choices[1].finish_reason), [null, 'stop']);
+  });
+});
+
+test('emptyEvents injects events without data mid-stream; status contentType "" sends no content-type', async () => {
+  await withServer(
+    { empty: { text: 'a b c', fault: { type: 'emptyEvents', afterChunks: 1 } }, notype: { fault: { type: 'status', status: 200, body: '{"ok":true}', contentType: '' } } },
+    async (server) => {
+      const r = await raw(`${server.baseUrl}/chat/completions`, { body: chat('empty') });
+      assert.ok(r.body.includes('data:\n\ndata: \n\ndata\n\nevent: ping\n\n'), r.body);
+      const before = r.body.indexOf('data:\n\n');
+      assert.ok(r.body.slice(0, before).includes('"content":"a"') && !r.body.slice(0, before).includes('"content":" b"'), 'after the first chunk');
+      assert.equal(joined(parseChunks(r.events.filter((e) => e.data.trim() !== '')), 'content'), 'a b c');
+
+      const plain = await raw(`${server.baseUrl}/chat/completions`, { body: chat('notype') });
+      assert.equal(plain.status, 200);
+      assert.equal(plain.headers['content-type'], undefined);
+      assert.equal(plain.body, '{"ok":true}');
+    },
+  );
+});

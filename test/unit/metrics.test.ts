@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chunkGaps, computeMetrics, resolveTokenCounts, type TokenCounts } from '../../src/core/metrics';
-import { countMessageTokens, countTokens } from '../../src/core/tokens';
+import { chunkGaps, computeMetrics, resolveTokenCounts, resolveTokenCountsAsync, type TokenCounts } from '../../src/core/metrics';
+import { countMessageTokens, countTokens, maxCountedChars } from '../../src/core/tokens';
 import type { TimingMarks } from '../../src/core/types';
 
 const reported = (outputTokens: number | null, inputTokens: number | null = 10): TokenCounts => ({
@@ -100,4 +100,25 @@ test('without usage, tokens are counted with the tokenizer, never from chunks', 
   const partial = resolveTokenCounts({ usage: { prompt_tokens: 5 }, text, reasoning: '', messages, model: 'm' });
   assert.equal(partial.tokenSource, 'estimated');
   assert.equal(partial.outputTokens, countTokens(text, 'm'));
+});
+
+test('estimated counts: a precounted prompt is used as is; an uncountable one is null, never a throw', async () => {
+  const messages = [{ role: 'user' as const, content: 'Name three primes.' }];
+  const text = 'Two, three and five.';
+  const sync = resolveTokenCounts({ usage: null, text, reasoning: '', messages, model: 'gpt-4o', promptTokens: 1234 });
+  assert.equal(sync.inputTokens, 1234);
+  assert.equal(sync.outputTokens, countTokens(text, 'gpt-4o'));
+  const async = await resolveTokenCountsAsync({ usage: null, text, reasoning: 'hmm', messages, model: 'gpt-4o' });
+  assert.deepEqual(async, resolveTokenCounts({ usage: null, text, reasoning: 'hmm', messages, model: 'gpt-4o' }));
+
+  const huge = [{ role: 'user' as const, content: 'x '.repeat(maxCountedChars / 2 + 1) }];
+  const big = resolveTokenCounts({ usage: null, text, reasoning: '', messages: huge, model: 'gpt-4o' });
+  assert.equal(big.inputTokens, null);
+  assert.equal(big.outputTokens, countTokens(text, 'gpt-4o'));
+  assert.equal(big.tokenSource, 'estimated');
+  const broken = resolveTokenCounts({ usage: null, text, reasoning: '', messages, model: undefined as unknown as string });
+  assert.deepEqual([broken.inputTokens, broken.outputTokens], [null, null]);
+  const metrics = computeMetrics({ startMs: 0, headersMs: 1, firstByteMs: 2, firstContentMs: 3, chunkMs: [3], endMs: 10 }, broken);
+  assert.equal(metrics.tpotMs, null);
+  assert.equal(metrics.tokensPerSecond, null);
 });

@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
+import path from 'node:path';
+import { spawn } from 'node:child_process';
 import { Backend, RequestParams, Timeouts, type BackendInput, type ChatMessage } from '../../src/core/config';
 import { checkBackend, fetchModelsPrice, priceFromModelEntry, runComparison, type RunOptions } from '../../src/core/runner';
 import { UsageSupportMemory } from '../../src/core/stream';
@@ -233,4 +235,115 @@ test('checkBackend: reachable, listed, usage reported / not reported / rejected'
   assert.equal(down.modelFound, null);
   assert.equal(down.latencyMs, null);
   assert.equal(down.error?.type, 'network_error');
+});
+
+test('a stream ending without usage does not stall a sibling still waiting for its first token (fresh process)', async () => {
+  // Backend "no-usage" finishes quickly with a long answer and no usage, so its tokens are
+  // estimated while "slow" (usage reported) is still waiting 300 ms for its first token. Run in a
+  // child process, so the tokenizer is not loaded yet, as on a first comparison.
+  const words = Array.from({ length: 600 }, (_, i) => `word${i}`).join(' ');
+  fixture.server.setSchedule('sib-no-usage', { text: words, tokensPerChunk: 20, usage: 'never' });
+  fixture.server.setSchedule('sib-slow', { text: 'late but steady', ttftMs: 300 });
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'helpers', 'siblingRun.ts'), fixture.server.baseUrl], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  assert.equal(code, 0, err);
+  const results = JSON.parse(out.trim()) as Array<{ backendId: string; status: string; ttftMs: number; tokenSource: string; inputTokens: number | null; outputTokens: number | null }>;
+  assert.equal(results.length, 4);
+  for (const r of results) assert.equal(r.status, 'ok', JSON.stringify(r));
+  const estimated = results.filter((r) => r.backendId === 'no-usage');
+  for (const r of estimated) {
+    assert.equal(r.tokenSource, 'estimated');
+    assert.ok(r.inputTokens! > 10_000 && r.outputTokens! > 600, JSON.stringify(r));
+  }
+  assert.equal(estimated[0]!.inputTokens, estimated[1]!.inputTokens);
+  for (const r of results.filter((x) => x.backendId === 'slow')) {
+    assert.ok(Math.abs(r.ttftMs - 300) < 60, `sibling TTFT ${r.ttftMs.toFixed(1)} ms, scheduled 300 ms`);
+  }
+  await settled();
+});
+
+test('a prompt over the counting limit gives null counts, and runComparison still resolves', async () => {
+  fixture.server.setSchedule('bigprompt', { text: 'fine', usage: 'never' });
+  const huge: ChatMessage[] = [{ role: 'user', content: 'ab '.repeat(3 * 1024 * 1024) }]; // 9 M characters
+  const started = performance.now();
+  const streamed = await runComparison(options([backend('big', 'bigprompt')], { messages: huge }));
+  const [r] = streamed.results;
+  assert.equal(r!.status, 'ok', r!.error?.message);
+  assert.equal(r!.metrics.inputTokens, null, 'not counted');
+  assert.equal(r!.metrics.outputTokens, 1, 'the answer is still counted');
+
+  const controller = new AbortController();
+  controller.abort();
+  const cancelled = await runComparison(options([backend('big', 'bigprompt')], { messages: huge, signal: controller.signal }));
+  assert.equal(cancelled.results[0]!.status, 'cancelled');
+  assert.equal(cancelled.results[0]!.metrics.inputTokens, null);
+  assert.ok(performance.now() - started < 5000, 'skipped, not counted');
+  await settled();
+});
+
+test('runComparison never rejects, even for a malformed backend whose handling throws', async () => {
+  fixture.server.setSchedule('fixture-model', { text: 'hi' });
+  const good = backend('good', 'fixture-model');
+  const broken = { ...good, id: 'broken', model: undefined } as unknown as Backend;
+  const events: RunEvent[] = [];
+  const result = await runComparison(options([good, broken], { onEvent: (e) => events.push(e) }));
+  assert.equal(result.results.length, 2);
+  assert.equal(result.results[0]!.status, 'ok');
+  assert.equal(result.results[1]!.backendId, 'broken');
+  assert.equal(events.filter((e) => e.type === 'finished').length, 2);
+  await settled();
+});
+
+test('modelsEndpoint pricing puts no cost on a failure that produced nothing', async () => {
+  fixture.server.setSchedule('priced-fail', { fault: { type: 'status', status: 503 }, modelsPricing: { inputPerMTok: 0.5, outputPerMTok: 2 } });
+  const b = backend('pf', 'priced-fail', { pricing: { type: 'modelsEndpoint' } });
+  let asked = 0;
+  const result = await runComparison(
+    options([b], {
+      modelsPrice: async () => {
+        asked++;
+        return { inputPerMTok: 0.5, outputPerMTok: 2, asOf: '2025-01-01' };
+      },
+    }),
+  );
+  const [r] = result.results;
+  assert.equal(r!.status, 'http_error');
+  assert.equal(r!.cost.costUsd, null);
+  assert.equal(r!.cost.costSource, 'unknown');
+  assert.equal(asked, 0, 'no price needed');
+  await settled();
+});
+
+test('fetchModelsPrice respects its signal and timeouts', async () => {
+  fixture.server.setSchedule('str2', { modelsPricing: { inputPerMTok: 1, outputPerMTok: 2 } });
+  const b = backend('s', 'str2');
+  const before = fixture.server.requests.length;
+  const aborted = new AbortController();
+  aborted.abort();
+  assert.equal(await fetchModelsPrice(b, undefined, undefined, { signal: aborted.signal }), null);
+  assert.equal(fixture.server.requests.length, before, 'an aborted signal sends nothing');
+
+  let calls = 0;
+  const hanging = (_input: string | URL | Request, init?: RequestInit) =>
+    new Promise<Response>((_resolve, reject) => {
+      calls++;
+      init?.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')));
+    });
+  const started = performance.now();
+  assert.equal(await fetchModelsPrice(b, undefined, hanging, { timeouts: { firstByteMs: 150 } }), null);
+  assert.equal(calls, 1);
+  assert.ok(performance.now() - started < 1000, 'gave up at the first-byte limit');
+
+  const later = new AbortController();
+  setTimeout(() => later.abort(), 50);
+  const t0 = performance.now();
+  assert.equal(await fetchModelsPrice(b, undefined, hanging, { signal: later.signal }), null);
+  assert.ok(performance.now() - t0 < 1000, 'stopped on abort');
+  await settled();
 });

@@ -277,3 +277,64 @@ test('[DONE] without finish_reason is ok; finish_reason without [DONE] is ok', a
   assert.equal(b.finishReason, 'stop');
   await settled();
 });
+
+test('extraBody cannot change the shared parameters: n, max_tokens, max_completion_tokens, temperature, seed are dropped', async () => {
+  fixture.server.setSchedule('extra-shared', { text: 'shared' });
+  const extraBody = {
+    n: 3,
+    max_tokens: 1,
+    max_completion_tokens: 5,
+    temperature: 2,
+    seed: 99,
+    stream_options: { include_usage: false },
+    model: 'evil',
+    messages: [],
+    stream: false,
+    top_p: 0.5,
+  };
+  // No seed in the shared parameters: extraBody must not sneak one in either.
+  const r = await streamCompletion({
+    backend: backend('extra-shared', { extraBody }),
+    messages,
+    params: RequestParams.parse({ maxTokens: 64, temperature: 0.2 }),
+    timeouts: { firstByteMs: 3000, idleMs: 3000, totalMs: 10_000 },
+    usageMemory: new UsageSupportMemory(),
+  });
+  assert.equal(r.status, 'ok');
+  const [sent] = requestsFor('extra-shared');
+  assert.deepEqual(sent!.body, {
+    top_p: 0.5,
+    model: 'extra-shared',
+    messages,
+    max_tokens: 64,
+    temperature: 0.2,
+    stream: true,
+    stream_options: { include_usage: true },
+  });
+  await settled();
+});
+
+test('only choice 0 is measured when a server streams several choices', async () => {
+  fixture.server.setSchedule('twochoices', { text: 'first answer here', fault: { type: 'extraChoice', text: 'OTHER ANSWER' } });
+  const deltas: string[] = [];
+  const r = await run('twochoices', { onDelta: (d) => deltas.push(d.content) });
+  assert.equal(r.status, 'ok');
+  assert.equal(r.text, 'first answer here');
+  assert.equal(deltas.join(''), 'first answer here');
+  assert.equal(r.finishReason, 'stop', "choice 1's finish_reason 'length' is ignored");
+  await settled();
+});
+
+test('allChunkMs stamps every data event (role, content, usage); chunkMs only content-bearing ones', async () => {
+  fixture.server.setSchedule('allchunks', { text: 'a b c', ttftMs: 30, chunkIntervalMs: 10 });
+  const r = await run('allchunks');
+  assert.equal(r.status, 'ok');
+  const t = r.timing;
+  assert.equal(t.chunkMs.length, 3);
+  // role chunk + 3 content chunks (the last carries finish_reason) + usage chunk
+  assert.equal(t.allChunkMs?.length, 5);
+  assert.ok(t.allChunkMs!.every((ms, i) => i === 0 || ms >= t.allChunkMs![i - 1]!), 'in arrival order');
+  for (const ms of t.chunkMs) assert.ok(t.allChunkMs!.includes(ms));
+  assert.ok(t.allChunkMs![0]! < t.firstContentMs!, 'the role chunk came before the first token');
+  await settled();
+});

@@ -1,6 +1,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { countMessageTokens, countTokens, tokenizerName, tokensPerMessage, tokensPerReplyPrimer } from '../../src/core/tokens';
+import {
+  countMessageTokens,
+  countMessageTokensAsync,
+  countTokens,
+  countTokensAsync,
+  loadedTokenizers,
+  maxCountedChars,
+  tokenizerName,
+  tokensPerMessage,
+  tokensPerReplyPrimer,
+  tryCountMessageTokens,
+  tryCountTokens,
+  warmTokenizers,
+} from '../../src/core/tokens';
 
 test('tokenizerName picks o200k_base for the GPT-4o / 4.1 / 5 / o-series families', () => {
   for (const model of ['gpt-4o', 'gpt-4o-mini', 'gpt-4o-2024-08-06', 'chatgpt-4o-latest', 'gpt-4.1-nano', 'gpt-5', 'gpt-5-mini', 'o1', 'o3-mini', 'o4-mini', 'openai/gpt-4o', 'GPT-4O', 'gpt-oss-20b']) {
@@ -54,4 +67,59 @@ test('countMessageTokens adds 3 per message and 3 for the reply primer', () => {
   ];
   const expected = 3 + messages.reduce((sum, m) => sum + 3 + countTokens(m.role, 'gpt-4') + countTokens(m.content, 'gpt-4'), 0);
   assert.equal(countMessageTokens(messages, 'gpt-4'), expected);
+});
+
+test('countTokensAsync equals countTokens whatever the slice size (cuts only at pre-tokenizer boundaries)', async () => {
+  const texts = [
+    'The quick brown fox jumps over the lazy dog.\n\n  Indented line\r\n\ttab   spaces   here  ',
+    "function add(a, b) {\n  return a + b; // it's 42\n}\n\n\n    const x = [1234567, 89];\n",
+    'Привет, как дела? 你好世界，今天天气很好。 naïve café — “quotes” 🙂🙂🙂 1234567890',
+    '   leading and trailing whitespace   \n\n',
+  ];
+  for (const model of ['gpt-4o', 'llama-3.1-8b']) {
+    for (const text of texts) {
+      const expected = countTokens(text, model);
+      for (const slice of [1, 3, 7, 16, 10_000]) {
+        assert.equal(await countTokensAsync(text, model, slice), expected, `${model} slice ${slice}: ${JSON.stringify(text.slice(0, 20))}`);
+      }
+    }
+    const long = texts.join(' ').repeat(200);
+    assert.equal(await countTokensAsync(long, model), countTokens(long, model));
+  }
+});
+
+test('countTokensAsync yields to the event loop between slices', async () => {
+  const text = 'The quick brown fox jumps over the lazy dog. '.repeat(2000);
+  let ticks = 0;
+  const timer = setInterval(() => ticks++, 0);
+  try {
+    await countTokensAsync(text, 'llama-3.1-8b', 512);
+  } finally {
+    clearInterval(timer);
+  }
+  assert.ok(ticks > 0, 'timers ran while counting');
+});
+
+test('text over maxCountedChars is not counted: null, fast, never a throw', async () => {
+  const huge = 'ab '.repeat(Math.ceil((maxCountedChars + 3) / 3));
+  assert.ok(huge.length > maxCountedChars);
+  const started = performance.now();
+  assert.equal(tryCountTokens(huge, 'gpt-4o'), null);
+  assert.equal(await countTokensAsync(huge, 'gpt-4o'), null);
+  assert.equal(tryCountMessageTokens([{ role: 'user', content: huge }], 'gpt-4o'), null);
+  assert.equal(await countMessageTokensAsync([{ role: 'user', content: huge }], 'gpt-4o'), null);
+  assert.ok(performance.now() - started < 500);
+  // a model that is not a string: null, not a TypeError
+  assert.equal(tryCountTokens('hi', undefined as unknown as string), null);
+  assert.equal(await countTokensAsync('hi', undefined as unknown as string), null);
+});
+
+test('countMessageTokensAsync equals countMessageTokens; warmTokenizers loads what the models need', async () => {
+  const messages = [
+    { role: 'system' as const, content: 'You are a terse assistant.' },
+    { role: 'user' as const, content: 'Explain BPE in one sentence. '.repeat(500) },
+  ];
+  assert.equal(await countMessageTokensAsync(messages, 'gpt-4'), countMessageTokens(messages, 'gpt-4'));
+  warmTokenizers(['gpt-4o', 'llama3.1:8b', undefined as unknown as string]);
+  assert.deepEqual(loadedTokenizers().sort(), ['cl100k_base', 'o200k_base']);
 });
