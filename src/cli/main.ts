@@ -147,7 +147,7 @@ async function compare(opts: Record<string, unknown>, io: CliIo): Promise<number
     fetch: io.fetch,
     resolveKey: (b) => keys.get(b.id),
     usageMemory: new UsageSupportMemory(),
-    modelsPrice: (b) => fetchModelsPrice(b, keys.get(b.id), io.fetch),
+    modelsPrice: (b) => fetchModelsPrice(b, keys.get(b.id), io.fetch, { timeouts: config.timeouts, signal: io.signal }),
     onEvent: (event) => {
       if (event.type !== 'finished') return;
       const r = event.result;

@@ -4,6 +4,7 @@
  */
 import type { BackendKind } from './config';
 import { bootstrapMedianRatio, percentile, ratio, type RatioInterval } from './stats';
+import { redactDeep, redactSecrets } from './redact';
 import type { ComparisonResult, CostSource, TerminalStatus, TrialResult } from './types';
 
 /** Per-backend aggregate over its trials. Latencies in ms, cost in USD per answer. */
@@ -206,4 +207,23 @@ export function toMarkdownReport(result: ComparisonResult): string {
     lines.push(`${fence}text`, r.text, fence, '');
   }
   return lines.join('\n');
+}
+
+/**
+ * The result with keys scrubbed from everything a server could have echoed them into (answer,
+ * reasoning, error). Done field by field, not over the serialised report: ids, numbers and JSON
+ * syntax stay intact. Values under 8 characters are placeholders (`ollama`, `EMPTY`), not
+ * secrets, and would only mangle ordinary words.
+ */
+export function redactResult(result: ComparisonResult, keys: readonly (string | undefined)[]): ComparisonResult {
+  const secrets = keys.filter((k): k is string => !!k && k.length >= 8);
+  return {
+    ...result,
+    results: result.results.map((r) => ({
+      ...r,
+      text: redactSecrets(r.text, secrets),
+      reasoning: redactSecrets(r.reasoning, secrets),
+      error: r.error ? redactDeep(r.error, secrets) : null,
+    })),
+  };
 }

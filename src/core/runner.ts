@@ -19,6 +19,8 @@ export type ModelsPrice = ModelsEndpointPrice;
 
 /** Options of {@link runComparison}. */
 export interface RunOptions {
+  /** Id of this run (the extension uses its own so logs, panel and exports agree). Default: a random UUID. */
+  runId?: string;
   backends: Backend[];
   messages: ChatMessage[];
   params: RequestParams;
@@ -336,7 +338,7 @@ export async function runComparison(options: RunOptions): Promise<ComparisonResu
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, jobs.length) }, worker));
-  return { runId: randomUUID(), startedAt, request: { messages, params }, results };
+  return { runId: options.runId ?? randomUUID(), startedAt, request: { messages, params }, results };
 }
 
 interface ModelsAnswer {

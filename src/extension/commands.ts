@@ -9,7 +9,7 @@ import type { Backend, ConfigError } from '../core/config';
 import { backendFromPreset, notSupported, presets, type Preset } from '../core/presets';
 import { describePricing } from '../core/pricing';
 import { redactSecrets } from '../core/redact';
-import { toJsonReport, toMarkdownReport } from '../core/report';
+import { redactResult, toJsonReport, toMarkdownReport } from '../core/report';
 import { checkBackend, fetchModelsPrice, runComparison, type ModelsPrice } from '../core/runner';
 import { UsageSupportMemory } from '../core/stream';
 import { expandTemplate, pickTemplate, type TemplateName } from '../core/template';
@@ -652,6 +652,7 @@ export class BakeoffController implements vscode.Disposable {
           progress.report({ message: `0/${total} ${unit} done` });
           try {
             return await runComparison({
+              runId,
               backends,
               messages: buildMessages(prepared.userPrompt, settings.systemPrompt),
               params: settings.params,
@@ -747,9 +748,10 @@ export class BakeoffController implements vscode.Disposable {
       ...(folder ? { defaultUri: vscode.Uri.joinPath(folder, fileName) } : {}),
     });
     if (!target) return;
-    const text = format.format === 'markdown' ? toMarkdownReport(result) : `${JSON.stringify(toJsonReport(result), null, 2)}\n`;
+    const safe = redactResult(result, [...this.keys.knownKeys(), ...keys]);
+    const text = format.format === 'markdown' ? toMarkdownReport(safe) : `${JSON.stringify(toJsonReport(safe), null, 2)}\n`;
     try {
-      await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(this.redact(text, keys)));
+      await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(text));
     } catch (err) {
       const message = this.redact(err instanceof Error ? err.message : String(err), keys);
       this.log.error(`Export of run ${result.runId} to ${target.toString(true)} failed: ${message}`);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatUsd, summarize, toJsonReport, toMarkdownReport } from '../../src/core/report';
+import { formatUsd, redactResult, summarize, toJsonReport, toMarkdownReport } from '../../src/core/report';
 import { makeComparison, makeTrial } from './helpers/makeResult';
 
 const trials = (id: string, totals: number[], cost: number | null, extra = {}) =>
@@ -60,4 +60,19 @@ test('Markdown report fences answers so embedded fences survive', () => {
   const md = toMarkdownReport(makeComparison([makeTrial({ backendId: 'a', text })]));
   assert.ok(md.includes('`````text\n' + text + '\n`````'), md);
   assert.match(md, /\| A \| closed \| m \| 1\/1 \|/);
+});
+
+test('redactResult scrubs echoed keys from answers and errors without touching ids or numbers', () => {
+  const key = 'sk-live-0123456789abcdef';
+  const result = makeComparison([
+    makeTrial({ backendId: 'ollama', text: `Your key is ${key}; use ollama locally.`, reasoning: key }),
+    makeTrial({ backendId: 'b', status: 'http_error', text: '', error: { type: 'http_error', message: `bad key ${key}`, hint: 'h', body: `{"key":"${key}"}` } }),
+  ]);
+  const safe = redactResult(result, [key, 'ollama', undefined]);
+  assert.equal(safe.results[0].text, 'Your key is ***; use ollama locally.');
+  assert.equal(safe.results[0].reasoning, '***');
+  assert.equal(safe.results[0].backendId, 'ollama');
+  assert.equal(safe.results[1].error?.message, 'bad key ***');
+  assert.ok(!JSON.stringify(toJsonReport(safe)).includes(key));
+  assert.equal(result.results[0].text.includes(key), true, 'the original is not modified');
 });
