@@ -204,8 +204,12 @@ export function createNodeFetch(options: NodeFetchOptions = {}): FetchFn {
     });
 }
 
-/** Parses `Retry-After` (seconds, possibly fractional, or an HTTP date) into ms; null when absent or invalid. */
-export function parseRetryAfterMs(value: string | null | undefined, nowEpochMs: number = Date.now()): number | null {
+/**
+ * Parses `Retry-After` (seconds, possibly fractional, or an HTTP date) into ms; null when absent
+ * or invalid. An HTTP date can only be compared with the wall clock, hence `nowEpochMs`; no
+ * duration of a stream is ever measured with it.
+ */
+export function parseRetryAfterMs(value: string | null | undefined, nowEpochMs: number = new Date().getTime()): number | null {
   if (!value) return null;
   const text = value.trim();
   if (/^\d+(\.\d+)?$/.test(text)) return Math.round(parseFloat(text) * 1000);
