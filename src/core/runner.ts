@@ -109,19 +109,9 @@ export function resultWithoutStream(
     model: backend.model,
     promptTokens: promptTokens !== undefined ? promptTokens : tryCountMessageTokens(messages, backend.model),
   });
-  const metrics = computeMetrics(timing, tokens);
   return {
-    backendId: backend.id,
-    backendLabel: backend.label ?? backend.id,
-    kind: backend.kind,
-    model: backend.model,
-    trial,
-    status: error.type,
-    error,
-    text: '',
-    reasoning: '',
-    finishReason: null,
-    metrics,
+    ...minimalResult(backend, trial, error, nowMs),
+    metrics: computeMetrics(timing, tokens),
     cost: computeCost({
       backend,
       inputTokens: null,
@@ -133,8 +123,6 @@ export function resultWithoutStream(
     }),
     timing,
     request: describeRequest(backend, buildRequestBody(backend, messages, params, backend.streamUsage !== 'never'), undefined),
-    retries: 0,
-    usageReported: false,
   };
 }
 
@@ -142,8 +130,7 @@ export function resultWithoutStream(
  * The last-resort result of a job whose normal handling threw: no tokenizer, no request
  * description beyond the URL, nothing that can throw again.
  */
-function minimalResult(backend: Backend, trial: number, error: StreamError): TrialResult {
-  const nowMs = performance.now();
+function minimalResult(backend: Backend, trial: number, error: StreamError, nowMs: number = performance.now()): TrialResult {
   const label = (value: unknown, fallback: string): string => (typeof value === 'string' ? value : fallback);
   return {
     backendId: label(backend?.id, 'unknown'),

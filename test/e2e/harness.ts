@@ -484,9 +484,33 @@ export interface TestOutcome {
 }
 
 /** Writes `{passed, failed, tests}` to $BAKEOFF_RESULTS_FILE when set. */
-export function writeResults(outcomes: TestOutcome[]): void {
+function writeResults(outcomes: TestOutcome[]): void {
   const file = process.env.BAKEOFF_RESULTS_FILE;
   if (!file) return;
   const passed = outcomes.filter((o) => o.ok).length;
   fs.writeFileSync(file, JSON.stringify({ passed, failed: outcomes.length - passed, tests: outcomes }, null, 2));
+}
+
+/** Records the outcomes and prints the closing `N passed, N failed` line. */
+export function reportOutcomes(outcomes: TestOutcome[]): void {
+  writeResults(outcomes);
+  const passed = outcomes.filter((o) => o.ok).length;
+  console.log(`${passed} passed, ${outcomes.length - passed} failed`);
+}
+
+/**
+ * Runs a runner's `main` as the process entry point: its result is the exit code, and a crash
+ * before any test reported counts as one failure named `setupName`.
+ */
+export function runAsEntry(main: () => Promise<number>, setupName: string): void {
+  main().then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      console.error(err);
+      reportOutcomes([{ name: setupName, ok: false, error: String(err), durationMs: 0 }]);
+      process.exitCode = 1;
+    },
+  );
 }

@@ -20,7 +20,7 @@ import type { Locator } from 'playwright-core';
 import { hostileAnswers } from '../fixtures/hostileAnswers';
 import type { Schedule } from '../fixtures/server';
 import { FixtureProcess } from './fixtureProcess';
-import { EditorSession, poll, repoRoot, testResultsDir, writeResults, type TestOutcome } from './harness';
+import { EditorSession, poll, repoRoot, reportOutcomes, runAsEntry, testResultsDir, type TestOutcome } from './harness';
 
 const closedKey = 'sk-closed-e2e-7f3a';
 const decKey = 'dk-decentral-e2e-91b2';
@@ -910,21 +910,9 @@ async function main(): Promise<number> {
     await Promise.all(started.map((f) => f.stop()));
     await hostileCanary.close();
   }
-  writeResults(outcomes);
-  const passed = outcomes.filter((o) => o.ok).length;
   if (failedAny) console.log(`screenshots in ${path.relative(repoRoot, testResultsDir)}/`);
-  console.log(`${passed} passed, ${outcomes.length - passed} failed`);
+  reportOutcomes(outcomes);
   return failedAny ? 1 : 0;
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    console.error(err);
-    writeResults([{ name: 'e2e runner', ok: false, error: String(err), durationMs: 0 }]);
-    console.log('0 passed, 1 failed');
-    process.exitCode = 1;
-  },
-);
+runAsEntry(main, 'e2e runner');

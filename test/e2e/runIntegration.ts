@@ -11,7 +11,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { EditorSession, repoRoot, writeResults, type TestOutcome } from './harness';
+import { EditorSession, repoRoot, reportOutcomes, runAsEntry, type TestOutcome } from './harness';
 
 const suiteTimeoutMs = 180_000;
 
@@ -65,20 +65,8 @@ async function main(): Promise<number> {
     console.log(`${o.ok ? 'ok' : 'not ok'} - ${o.name}${o.ok ? ` (${o.durationMs} ms)` : ''}`);
     if (!o.ok && o.error) console.log(o.error.split('\n').slice(0, 8).map((l) => `    ${l}`).join('\n'));
   }
-  writeResults(outcomes);
-  const passed = outcomes.filter((o) => o.ok).length;
-  console.log(`${passed} passed, ${outcomes.length - passed} failed`);
+  reportOutcomes(outcomes);
   return failed ? 1 : 0;
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    console.error(err);
-    writeResults([{ name: 'in-host suite setup', ok: false, error: String(err), durationMs: 0 }]);
-    console.log('0 passed, 1 failed');
-    process.exitCode = 1;
-  },
-);
+runAsEntry(main, 'in-host suite setup');
