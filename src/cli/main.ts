@@ -12,8 +12,9 @@ import { readFile, stat } from 'node:fs/promises';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, type Backend, type ConfigFile } from '../core/config';
 import { loadConfigFile } from '../core/configFile';
-import { formatMs, formatRatio, formatUsd, summarize, toJsonReport, toMarkdownReport } from '../core/report';
-import { checkBackend, fetchModelsPrice, runComparison } from '../core/runner';
+import { formatMs } from '../core/format';
+import { summarizeComparison, summaryHeader, summaryNotes, summaryRows, toJsonReport, toMarkdownReport, trialStateLine } from '../core/report';
+import { checkBackend, fetchModelsPrice, ModelsPriceCache, runComparison } from '../core/runner';
 import { UsageSupportMemory } from '../core/stream';
 import type { ComparisonResult } from '../core/types';
 
@@ -87,7 +88,7 @@ function pad(s: string, n: number): string {
   return s.length >= n ? s : s + ' '.repeat(n - s.length);
 }
 
-function humanReport(result: ComparisonResult): string {
+function humanReport(result: ComparisonResult, baselineId: string | undefined): string {
   const out: string[] = [];
   const firstText = new Map<string, string>();
   for (const r of result.results) {
@@ -96,23 +97,17 @@ function humanReport(result: ComparisonResult): string {
     if (r.trial > 1 && r.text && r.text === firstText.get(r.backendId)) out.push('(same text as trial 1)');
     else if (r.text) out.push(r.text);
     if (r.trial === 1) firstText.set(r.backendId, r.text);
-    if (r.error) out.push(`✖ ${r.error.message}\n  What to do: ${r.error.hint}`);
+    if (r.keyRedacted) out.push('(this answer contained your API key; it was redacted)');
+    if (r.status !== 'ok') out.push(`✖ ${trialStateLine(r)}${r.error ? `\n  What to do: ${r.error.hint}` : ''}`);
+    else if (r.retries) out.push(trialStateLine(r));
     out.push('');
   }
-  const rows = summarize(result).map((s) => [
-    s.label,
-    s.kind,
-    `${s.okCount}/${s.trials}`,
-    formatMs(s.ttftP50Ms),
-    formatMs(s.totalP50Ms),
-    s.tokensPerSecondP50 == null ? '—' : s.tokensPerSecondP50.toFixed(1),
-    `${formatUsd(s.costP50Usd)} (${s.costSource})`,
-    formatRatio(s.latencyRatio, s.latencyRatioCi),
-    formatRatio(s.costRatio, s.costRatioCi),
-  ]);
-  const header = ['backend', 'kind', 'ok', 'TTFT p50', 'total p50', 'tok/s', 'cost p50', 'latency ×', 'cost ×'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  out.push([header, ...rows].map((r) => r.map((c, i) => pad(c, widths[i])).join('  ').trimEnd()).join('\n'));
+  const summary = summarizeComparison(result, baselineId);
+  const rows = summaryRows(summary);
+  const header = [...summaryHeader];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  out.push([header, ...rows].map((r) => r.map((c, i) => pad(c, widths[i]!)).join('  ').trimEnd()).join('\n'));
+  out.push('', ...summaryNotes(result, summary).map((n) => `· ${n}`));
   return out.join('\n') + '\n';
 }
 
@@ -135,6 +130,10 @@ async function compare(opts: Record<string, unknown>, io: CliIo): Promise<number
   if (Buffer.byteLength(prompt) > maxPromptBytes) throw new UsageError(`The prompt is larger than ${maxPromptBytes / 1e6} MB`);
   if (!prompt.trim()) throw new UsageError('The prompt is empty');
   const keys = resolveKeys(backends, io.env);
+  const baselineId = opts.baseline as string | undefined;
+  if (baselineId !== undefined && !backends.some((b) => b.id === baselineId)) {
+    throw new UsageError(`--baseline ${baselineId} is not one of the backends compared: ${backends.map((b) => b.id).join(', ')}`);
+  }
 
   const result = await runComparison({
     backends,
@@ -143,27 +142,25 @@ async function compare(opts: Record<string, unknown>, io: CliIo): Promise<number
     timeouts: config.timeouts,
     trials: (opts.trials as number | undefined) ?? 1,
     concurrency: opts.concurrency as number | undefined,
+    perBackendConcurrency: opts.perBackendConcurrency as number | undefined,
     signal: io.signal,
     fetch: io.fetch,
     resolveKey: (b) => keys.get(b.id),
     usageMemory: new UsageSupportMemory(),
+    priceCache: new ModelsPriceCache(),
     modelsPrice: (b) => fetchModelsPrice(b, keys.get(b.id), io.fetch, { timeouts: config.timeouts, signal: io.signal }),
     onEvent: (event) => {
       if (event.type !== 'finished') return;
       const r = event.result;
       // Progress goes to stderr so stdout stays machine-readable.
-      io.stderr.write(
-        `${r.status === 'ok' ? '✔' : '✖'} ${r.backendLabel} trial ${r.trial}: ${r.status}` +
-          (r.status === 'ok' ? ` in ${formatMs(r.metrics.totalMs)}` : r.error ? ` — ${r.error.message}` : '') +
-          '\n',
-      );
+      io.stderr.write(`${r.status === 'ok' ? '✔' : '✖'} ${r.backendLabel} trial ${r.trial}: ${trialStateLine(r)}\n`);
     },
   });
   const text = opts.json
-    ? JSON.stringify(toJsonReport(result), null, 2) + '\n'
+    ? JSON.stringify(toJsonReport(result, baselineId), null, 2) + '\n'
     : opts.markdown
-      ? toMarkdownReport(result)
-      : humanReport(result);
+      ? toMarkdownReport(result, baselineId)
+      : humanReport(result, baselineId);
   // Results are already redacted where a key could appear (errors, request record); the report
   // itself is not scrubbed as text, since a short placeholder key ("ollama") would mangle it.
   io.stdout.write(text);
@@ -216,6 +213,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .option('-b, --backends <ids>', 'comma-separated backend ids (default: all in the config)')
     .option('-n, --trials <n>', 'trials per backend', positiveInt, 1)
     .option('--concurrency <n>', 'maximum simultaneous requests (default: number of backends)', positiveInt)
+    .option(
+      '--per-backend-concurrency <n>',
+      'maximum simultaneous requests to one backend (default 1: trials of a backend do not overlap)',
+      positiveInt,
+    )
+    .option('--baseline <id>', 'backend the ratios compare against (default: the first that delivered)')
     .addOption(new Option('--json', 'print one JSON object').conflicts('markdown'))
     .option('--markdown', 'print a Markdown report')
     .action((opts) => {

@@ -3,6 +3,7 @@
  * {@link StreamError} with a one-line hint saying what the user can do.
  */
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
+import { formatBytes, formatMs, notSentReasons, type NotSentReason } from './format';
 import { redactSecrets } from './redact';
 import type { StreamError, TimeoutPhase } from './types';
 
@@ -126,9 +127,22 @@ export function timeoutError(phase: TimeoutPhase, limitMs: number): StreamError 
   return {
     type: 'timeout',
     timeoutPhase: phase,
-    message: `${what[phase]} within ${formatMs(limitMs)} (${phase} timeout)`,
+    message: `${what[phase]} within ${Number.isFinite(limitMs) ? formatMs(limitMs) : 'the time limit'} (${phase} timeout)`,
     hint: hint[phase],
   };
+}
+
+/**
+ * Builds the error of a trial whose request was never sent (`not_sent`): `reason` is one of
+ * {@link notSentReasons}, `message` says why in a sentence, `hint` what to do.
+ */
+export function notSentError(reason: NotSentReason, message: string, hint: string): StreamError {
+  return { type: 'not_sent', code: reason, message: oneLine(message), hint };
+}
+
+/** The `not_sent` error of a trial cancelled before its request was sent. */
+export function cancelledBeforeStartError(): StreamError {
+  return notSentError('cancelled', `Not sent: the run was ${notSentReasons.cancelled} before this request started`, 'Run the comparison again when ready.');
 }
 
 /** Builds the error for a user cancel. */
@@ -254,7 +268,8 @@ function findTransportError(err: unknown): TransportError | undefined {
   return undefined;
 }
 
-function scrub(error: StreamError, secrets: ReadonlyArray<string | undefined | null>): StreamError {
+/** `error` with the secrets redacted from its message, hint and body. */
+export function scrubError(error: StreamError, secrets: ReadonlyArray<string | undefined | null>): StreamError {
   const out: StreamError = { ...error, message: redactSecrets(error.message, secrets), hint: redactSecrets(error.hint, secrets) };
   if (error.body !== undefined) out.body = redactSecrets(error.body, secrets);
   return out;
@@ -289,14 +304,14 @@ export function redirectError(status: number, location: string | null, baseUrl?:
 export function toStreamError(err: unknown, ctx: ErrorContext = {}): StreamError {
   const secrets = ctx.secrets ?? [];
   const transport = findTransportError(err);
-  if (transport) return scrub(transport.streamError, secrets);
+  if (transport) return scrubError(transport.streamError, secrets);
   if (ctx.userAborted) return cancelledError();
 
   if (err instanceof APIUserAbortError) return cancelledError();
-  if (err instanceof APIConnectionTimeoutError) return scrub(timeoutError('total', NaN), secrets);
+  if (err instanceof APIConnectionTimeoutError) return scrubError(timeoutError('total', NaN), secrets);
   if (err instanceof APIConnectionError) {
     const { code, message } = findCode(err.cause ?? err);
-    return scrub(socketError(code, message), secrets);
+    return scrubError(socketError(code, message), secrets);
   }
   if (err instanceof APIError) {
     const status = err.status;
@@ -304,7 +319,7 @@ export function toStreamError(err: unknown, ctx: ErrorContext = {}): StreamError
       const body = ctx.errorBody ?? undefined;
       if (status >= 300 && status < 400) {
         const location = ctx.location ?? err.headers?.get('location') ?? null;
-        return scrub({ ...redirectError(status, location), ...(body ? { body } : {}) }, secrets);
+        return scrubError({ ...redirectError(status, location), ...(body ? { body } : {}) }, secrets);
       }
       const statusText = ctx.statusText ? ` ${ctx.statusText}` : '';
       // Secrets go before any cut, so a cut cannot leave part of a key behind.
@@ -313,7 +328,7 @@ export function toStreamError(err: unknown, ctx: ErrorContext = {}): StreamError
       for (const echo of [String(status), ctx.statusText ?? '']) {
         if (echo && detail.toLowerCase().startsWith(echo.toLowerCase())) detail = detail.slice(echo.length).replace(/^[\s:.-]+/, '');
       }
-      return scrub(
+      return scrubError(
         {
           type: 'http_error',
           httpStatus: status,
@@ -328,7 +343,7 @@ export function toStreamError(err: unknown, ctx: ErrorContext = {}): StreamError
     const upstream = err.error as { message?: unknown; code?: unknown } | undefined;
     const message = redactSecrets(typeof upstream?.message === 'string' ? upstream.message : err.message, secrets);
     const code = typeof upstream?.code === 'number' ? upstream.code : Number(upstream?.code);
-    return scrub(
+    return scrubError(
       {
         type: 'upstream_error',
         message: capText(`The backend reported an error mid-stream: ${oneLine(message)}`, 300),
@@ -339,12 +354,12 @@ export function toStreamError(err: unknown, ctx: ErrorContext = {}): StreamError
     );
   }
   if (err instanceof SyntaxError) {
-    return scrub(protocolError(`Malformed event data: ${err.message}`), secrets);
+    return scrubError(protocolError(`Malformed event data: ${err.message}`), secrets);
   }
   if (err && typeof err === 'object' && (err as { name?: unknown }).name === 'AbortError') return cancelledError();
   const { code, message } = findCode(err);
-  if (code) return scrub(socketError(code, message), secrets);
-  return scrub(protocolError(`Unexpected failure: ${message}`), secrets);
+  if (code) return scrubError(socketError(code, message), secrets);
+  return scrubError(protocolError(`Unexpected failure: ${message}`), secrets);
 }
 
 /** Collapses whitespace so a message stays on one line. */
@@ -352,13 +367,16 @@ export function oneLine(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
 }
 
-function formatMs(ms: number): string {
-  if (!Number.isFinite(ms)) return 'the time limit';
-  return ms >= 1000 ? `${+(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`;
-}
-
-function formatBytes(bytes: number): string {
-  if (bytes >= 1024 * 1024) return `${+(bytes / (1024 * 1024)).toFixed(1)} MB`;
-  if (bytes >= 1024) return `${+(bytes / 1024).toFixed(1)} KB`;
-  return `${bytes} bytes`;
+/**
+ * Thrown by a key resolver when a backend has no usable key: its trials end `not_sent` (reason
+ * `noKey`) with this message and hint, and nothing is sent.
+ */
+export class MissingKeyError extends Error {
+  override readonly name = 'MissingKeyError';
+  constructor(
+    message: string,
+    readonly hint: string = 'Set the API key for this backend and run again.',
+  ) {
+    super(message);
+  }
 }

@@ -12,8 +12,18 @@ export interface TokenCounts {
   outputTokens: number | null;
   cachedInputTokens: number | null;
   reasoningTokens: number | null;
-  tokenSource: 'reported' | 'estimated';
+  /** Null when nothing was counted (no usage report, and nothing worth estimating). */
+  tokenSource: 'reported' | 'estimated' | null;
 }
+
+/** No counts at all: for trials that were not sent or failed before an answer began. */
+export const noTokenCounts: TokenCounts = {
+  inputTokens: null,
+  outputTokens: null,
+  cachedInputTokens: null,
+  reasoningTokens: null,
+  tokenSource: null,
+};
 
 /** The `usage` object of an OpenAI-compatible stream (fields other servers may omit are optional). */
 export interface UsageReport {
@@ -106,7 +116,7 @@ export function chunkGaps(chunkMs: readonly number[]): number[] {
 /**
  * Metrics of one stream. All times in ms from the monotonic marks:
  * - `ttftMs` = firstContentMs − startMs (null when no content or reasoning arrived);
- * - `totalMs` = endMs − startMs;
+ * - `totalMs` = endMs − startMs when `streamed` (the answer stream began), else null;
  * - `tpotMs` = (totalMs − ttftMs) / (outputTokens − 1), null with fewer than 2 output tokens;
  * - `chunkGapP50Ms` / `chunkGapP95Ms` = percentiles (linear interpolation, {@link percentile} in stats.ts) of the
  *   gaps between consecutive content-bearing chunk arrivals, null with fewer than 2 chunks;
@@ -114,11 +124,11 @@ export function chunkGaps(chunkMs: readonly number[]): number[] {
  *   2 output tokens or no elapsed time.
  * Token fields are copied from `tokens`.
  */
-export function computeMetrics(timing: TimingMarks, tokens: TokenCounts): Metrics {
-  const totalMs = timing.endMs - timing.startMs;
+export function computeMetrics(timing: TimingMarks, tokens: TokenCounts, streamed = true): Metrics {
+  const totalMs = streamed ? timing.endMs - timing.startMs : null;
   const ttftMs = timing.firstContentMs === null ? null : timing.firstContentMs - timing.startMs;
   const out = tokens.outputTokens;
-  const tpotMs = ttftMs !== null && out !== null && out >= 2 ? (totalMs - ttftMs) / (out - 1) : null;
+  const tpotMs = totalMs !== null && ttftMs !== null && out !== null && out >= 2 ? (totalMs - ttftMs) / (out - 1) : null;
   const decodeMs = timing.firstContentMs === null ? 0 : timing.endMs - timing.firstContentMs;
   const tokensPerSecond = out !== null && out >= 2 && decodeMs > 0 ? out / (decodeMs / 1000) : null;
   const gaps = chunkGaps(timing.chunkMs);

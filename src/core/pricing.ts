@@ -8,7 +8,7 @@
  */
 import { calcPrice, type PriceCalculation, type TieredPrices, type Usage } from '@pydantic/genai-prices';
 import type { Backend } from './config';
-import type { Cost } from './types';
+import type { Cost, Metrics, TerminalStatus } from './types';
 
 /** Version of the bundled `@pydantic/genai-prices` catalogue (kept in step with package.json by a test). */
 export const catalogueVersion = '0.1.8';
@@ -293,4 +293,44 @@ export function describePricing(backend: Backend): string {
     case 'unknown':
       return 'unknown: no sourced price (set `pricing` in the backend configuration)';
   }
+}
+
+/** What {@link trialCost} decides from. */
+export interface TrialCostInput {
+  backend: Backend;
+  status: TerminalStatus;
+  /** The server sent a usage report. */
+  usageReported: boolean;
+  /** Some content or reasoning arrived. */
+  producedOutput: boolean;
+  metrics: Pick<Metrics, 'inputTokens' | 'outputTokens' | 'cachedInputTokens' | 'reasoningTokens' | 'tokensPerSecond'>;
+  /** The provider's `/models` price, for `pricing.type === 'modelsEndpoint'` (looked up once per run). */
+  modelsEndpointPrice?: ModelsEndpointPrice | null;
+}
+
+/** Whether a trial has a cost that prices can state: it was sent, and it ended ok, produced output or reported usage. */
+export function isBillable(input: Pick<TrialCostInput, 'status' | 'usageReported' | 'producedOutput'>): boolean {
+  if (input.status === 'not_sent') return false;
+  return input.status === 'ok' || input.usageReported || input.producedOutput;
+}
+
+/**
+ * The cost of one trial — the only place a trial's cost is decided. A trial that was not sent
+ * costs nothing we can state; a failure that produced nothing and reported no usage has no cost
+ * we can state either (pricing the estimated prompt would claim a charge the provider may never
+ * make). Everything else is {@link computeCost} of its token counts.
+ */
+export function trialCost(input: TrialCostInput): Cost {
+  if (input.status === 'not_sent') return unknown('Not sent: no request reached the provider.');
+  if (!isBillable(input)) return unknown('No output and no usage report: whether the provider bills a failed request is not known.');
+  const m = input.metrics;
+  return computeCost({
+    backend: input.backend,
+    inputTokens: m.inputTokens,
+    outputTokens: m.outputTokens,
+    cachedInputTokens: m.cachedInputTokens,
+    reasoningTokens: m.reasoningTokens,
+    tokensPerSecond: m.tokensPerSecond,
+    modelsEndpointPrice: input.modelsEndpointPrice ?? null,
+  });
 }

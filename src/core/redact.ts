@@ -83,3 +83,109 @@ export function redactDeep<T>(value: T, secrets: ReadonlyArray<string | null | u
   }
   return value;
 }
+
+/**
+ * Keys shorter than this are placeholders (`ollama`, `EMPTY`, `sk-local`), not secrets: replacing
+ * them in answers and messages would only mangle ordinary words.
+ */
+export const minSecretKeyLength = 12;
+
+/** The keys worth redacting from text: non-empty and at least {@link minSecretKeyLength} long. */
+export function secretKeys(keys: ReadonlyArray<string | null | undefined>): string[] {
+  return [...new Set(keys.filter((k): k is string => typeof k === 'string' && k.length >= minSecretKeyLength))];
+}
+
+/** What may sit between two characters of an echoed key without hiding it: an inline tag or a zero-width character. */
+const ignorable = /^(?:<[^<>]{0,64}>|[\u200B-\u200D\u2060\uFEFF])/;
+
+function escapeRegExp(char: string): string {
+  return char.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}
+
+/**
+ * A pattern matching `key` as a server might echo it: any letter case, and inline tags
+ * (`<b>`, `</span>`) or zero-width characters between its characters.
+ */
+export function echoedKeyPattern(key: string): RegExp {
+  const gap = '(?:<[^<>]{0,64}>|[\\u200B-\\u200D\\u2060\\uFEFF])*';
+  return new RegExp([...key].map(escapeRegExp).join(gap), 'giu');
+}
+
+/** `text` with every echo of the keys (see {@link echoedKeyPattern}) replaced by `***`, and whether any was found. */
+export function redactKeysInText(text: string, keys: ReadonlyArray<string | null | undefined>): { text: string; found: boolean } {
+  let found = false;
+  let out = text;
+  for (const key of secretKeys(keys)) {
+    out = out.replace(echoedKeyPattern(key), () => {
+      found = true;
+      return redactedMarker;
+    });
+  }
+  return { text: out, found };
+}
+
+/**
+ * Whether the tail of `text` from `start` could be the beginning of an echo of `key`
+ * (case-insensitive, ignorable sequences allowed) that the next piece of text may complete.
+ */
+function couldStartEcho(text: string, start: number, key: string): boolean {
+  let k = 0;
+  let i = start;
+  while (i < text.length) {
+    if (k > 0) {
+      const rest = text.slice(i, i + 66);
+      const gap = ignorable.exec(rest);
+      if (gap) {
+        i += gap[0].length;
+        continue;
+      }
+      // An unfinished tag at the very end may still become a gap.
+      if (rest.startsWith('<') && !rest.includes('>') && i + rest.length === text.length) return true;
+    }
+    if (text[i]!.toLowerCase() !== key[k]!.toLowerCase()) return false;
+    k++;
+    i++;
+    if (k === key.length) return false; // a whole echo: the full replacement handles it
+  }
+  return true;
+}
+
+/**
+ * Redacts keys from text that arrives in pieces (a streamed answer). {@link push} returns what
+ * can be shown now: complete echoes replaced by `***`, and a tail that could be the start of an
+ * echo held back until the next piece proves otherwise. {@link flush} returns the rest. The
+ * concatenation of everything returned is the redacted answer.
+ */
+export class StreamingKeyRedactor {
+  private readonly keys: string[];
+  private held = '';
+  /** Some key was echoed. */
+  found = false;
+
+  constructor(keys: ReadonlyArray<string | null | undefined>) {
+    this.keys = secretKeys(keys);
+  }
+
+  push(piece: string): string {
+    if (this.keys.length === 0) return piece;
+    const redacted = redactKeysInText(this.held + piece, this.keys);
+    if (redacted.found) this.found = true;
+    const text = redacted.text;
+    let cut = text.length;
+    const longest = Math.max(...this.keys.map((k) => k.length));
+    for (let i = Math.max(0, text.length - longest * 70); i < text.length; i++) {
+      if (this.keys.some((key) => couldStartEcho(text, i, key))) {
+        cut = i;
+        break;
+      }
+    }
+    this.held = text.slice(cut);
+    return text.slice(0, cut);
+  }
+
+  flush(): string {
+    const rest = this.held;
+    this.held = '';
+    return rest;
+  }
+}

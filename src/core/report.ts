@@ -1,210 +1,229 @@
 /**
- * Turns a ComparisonResult into numbers one can defend (per-backend percentiles, ratios against
- * the baseline, completion rate) and into the CLI's JSON and Markdown reports.
+ * The CLI's and the extension's reports of a comparison: the `--json` object, the Markdown
+ * export and the rows of the summary table. Every figure comes from {@link summarize} in
+ * summary.ts and every number is written by format.ts, so these reports show exactly what the
+ * panel shows.
  */
-import type { BackendKind } from './config';
-import { bootstrapMedianRatio, percentile, ratio, type RatioInterval } from './stats';
-import { redactDeep, redactSecrets } from './redact';
-import type { ComparisonResult, CostSource, TerminalStatus, TrialResult } from './types';
+import {
+  formatCount,
+  formatMs,
+  formatPercent,
+  formatRate,
+  formatRatioWithCi,
+  formatUsd,
+  formatUsdDiff,
+  markdownCell,
+  outcomeLabel,
+  retryNote,
+  statusLabels,
+} from './format';
+import { redactDeep, redactKeysInText, secretKeys } from './redact';
+import { backendsOf, summarize, type BackendSummary, type RatioFigure, type Summary } from './summary';
+import type { ComparisonResult, CostSource, TerminalStatus, TokenSource, TrialResult } from './types';
 
-/** Per-backend aggregate over its trials. Latencies in ms, cost in USD per answer. */
-export interface BackendSummary {
-  backendId: string;
-  label: string;
-  kind: BackendKind;
-  model: string;
-  trials: number;
-  /** Trials that ended `ok`. */
-  okCount: number;
-  /** okCount / trials. */
-  completionRate: number;
-  /** Percentiles over trials that produced a first token (TTFT) / ended ok (total, tokens/s, cost). */
-  ttftP50Ms: number | null;
-  ttftP95Ms: number | null;
-  totalP50Ms: number | null;
-  totalP95Ms: number | null;
-  tokensPerSecondP50: number | null;
-  costP50Usd: number | null;
-  costSource: CostSource;
-  tokenSource: 'reported' | 'estimated' | 'mixed';
-  /** totalP50Ms / baseline totalP50Ms (1 for the baseline itself). */
-  latencyRatio: number | null;
-  ttftRatio: number | null;
-  costRatio: number | null;
-  /** 95 % bootstrap interval of the total-latency ratio; needs ≥ 3 ok trials on both sides. */
-  latencyRatioCi: RatioInterval | null;
-  costRatioCi: RatioInterval | null;
-  /** Terminal states seen, with counts. */
-  statuses: Partial<Record<TerminalStatus, number>>;
-}
-
-const nums = (xs: Array<number | null | undefined>): number[] =>
-  xs.filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
-
-/**
- * Summarises every backend of a comparison. The baseline is the first backend (the first column
- * in the panel), unless `baselineId` names another.
- */
-export function summarize(result: ComparisonResult, baselineId?: string): BackendSummary[] {
-  const order: string[] = [];
-  const byBackend = new Map<string, TrialResult[]>();
-  for (const r of result.results) {
-    if (!byBackend.has(r.backendId)) {
-      byBackend.set(r.backendId, []);
-      order.push(r.backendId);
-    }
-    byBackend.get(r.backendId)!.push(r);
-  }
-  const baseId = baselineId && byBackend.has(baselineId) ? baselineId : order[0];
-  const okOf = (id: string) => (byBackend.get(id) ?? []).filter((r) => r.status === 'ok');
-  const base = okOf(baseId);
-  const baseTotals = nums(base.map((r) => r.metrics.totalMs));
-  const baseTtfts = nums(base.map((r) => r.metrics.ttftMs));
-  const baseCosts = nums(base.map((r) => r.cost.costUsd));
-
-  return order.map((id) => {
-    const trials = byBackend.get(id)!;
-    const first = trials[0];
-    const ok = okOf(id);
-    const totals = nums(ok.map((r) => r.metrics.totalMs));
-    const ttfts = nums(trials.map((r) => r.metrics.ttftMs));
-    const costs = nums(ok.map((r) => r.cost.costUsd));
-    const statuses: Partial<Record<TerminalStatus, number>> = {};
-    for (const r of trials) statuses[r.status] = (statuses[r.status] ?? 0) + 1;
-    const tokenSources = new Set(trials.map((r) => r.metrics.tokenSource));
-    const costSources = new Set(ok.map((r) => r.cost.costSource));
-    const totalP50Ms = percentile(totals, 50);
-    const ttftP50Ms = percentile(ttfts, 50);
-    const costP50Usd = percentile(costs, 50);
-    return {
-      backendId: id,
-      label: first.backendLabel,
-      kind: first.kind,
-      model: first.model,
-      trials: trials.length,
-      okCount: ok.length,
-      completionRate: ok.length / trials.length,
-      ttftP50Ms,
-      ttftP95Ms: percentile(ttfts, 95),
-      totalP50Ms,
-      totalP95Ms: percentile(totals, 95),
-      tokensPerSecondP50: percentile(nums(ok.map((r) => r.metrics.tokensPerSecond)), 50),
-      costP50Usd,
-      costSource: costSources.size === 1 ? [...costSources][0] : (first.cost.costSource ?? 'unknown'),
-      tokenSource: tokenSources.size === 1 ? [...tokenSources][0] : 'mixed',
-      latencyRatio: ratio(totalP50Ms, percentile(baseTotals, 50)),
-      ttftRatio: ratio(ttftP50Ms, percentile(baseTtfts, 50)),
-      costRatio: ratio(costP50Usd, percentile(baseCosts, 50)),
-      latencyRatioCi: id === baseId ? null : bootstrapMedianRatio(totals, baseTotals),
-      costRatioCi: id === baseId ? null : bootstrapMedianRatio(costs, baseCosts),
-      statuses,
-    };
+/** The summary of a finished comparison (baseline: `baselineId` when it delivered, else the first that did). */
+export function summarizeComparison(result: ComparisonResult, baselineId?: string | null): Summary {
+  return summarize({
+    backends: backendsOf(result.results),
+    trials: result.results,
+    baselineId: baselineId ?? null,
+    outcome: result.outcome,
   });
 }
 
-/** One row of the CLI's `--json` output (documented in README → "CLI JSON output"). */
+/** One row of the `--json` output's `results` (documented in README → CLI). */
 export interface JsonResultRow {
   backend: string;
   trial: number;
   status: TerminalStatus;
   text: string;
   ttftMs: number | null;
-  totalMs: number;
+  totalMs: number | null;
+  wallMs: number | null;
   tokensPerSecond: number | null;
   inputTokens: number | null;
   outputTokens: number | null;
-  tokenSource: 'reported' | 'estimated';
+  tokenSource: TokenSource | null;
   costUsd: number | null;
   costSource: CostSource;
-  error: { type: string; message: string } | null;
+  retries: number;
+  retryWaitMs: number;
+  retryAfterMs: number | null;
+  /** The answer contained an API key in use; it was redacted. */
+  keyRedacted: boolean;
+  error: { type: string; message: string; hint: string } | null;
 }
 
 export interface JsonReport {
-  results: JsonResultRow[];
-  summary: BackendSummary[];
   runId: string;
   startedAt: string;
+  outcome: ComparisonResult['outcome'];
+  perBackendConcurrency: number;
+  results: JsonResultRow[];
+  summary: Summary;
 }
 
-const round = (x: number | null, digits = 3): number | null =>
-  x == null ? null : Math.round(x * 10 ** digits) / 10 ** digits;
+const round = (x: number | null, digits = 3): number | null => (x == null ? null : Math.round(x * 10 ** digits) / 10 ** digits);
 
-export function toJsonReport(result: ComparisonResult): JsonReport {
+export function toJsonReport(result: ComparisonResult, baselineId?: string | null): JsonReport {
   return {
+    runId: result.runId,
+    startedAt: result.startedAt,
+    outcome: result.outcome,
+    perBackendConcurrency: result.perBackendConcurrency,
     results: result.results.map((r) => ({
       backend: r.backendId,
       trial: r.trial,
       status: r.status,
       text: r.text,
       ttftMs: round(r.metrics.ttftMs),
-      totalMs: round(r.metrics.totalMs)!,
+      totalMs: round(r.metrics.totalMs),
+      wallMs: round(r.wallMs),
       tokensPerSecond: round(r.metrics.tokensPerSecond),
       inputTokens: r.metrics.inputTokens,
       outputTokens: r.metrics.outputTokens,
       tokenSource: r.metrics.tokenSource,
       costUsd: r.cost.costUsd,
       costSource: r.cost.costSource,
-      error: r.error ? { type: r.error.type, message: r.error.message } : null,
+      retries: r.retries,
+      retryWaitMs: round(r.retryWaitMs)!,
+      retryAfterMs: r.retryAfterMs,
+      keyRedacted: r.keyRedacted,
+      error: r.error ? { type: r.error.type, message: r.error.message, hint: r.error.hint } : null,
     })),
-    summary: summarize(result),
-    runId: result.runId,
-    startedAt: result.startedAt,
+    summary: summarizeComparison(result, baselineId),
   };
 }
 
-/** Formats milliseconds for people: `850 ms`, `1.24 s`. */
-export function formatMs(ms: number | null): string {
-  if (ms == null) return '—';
-  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)} s`;
+/** A ratio cell: `baseline`, `1.84× [1.60–2.10]`, or `—`. */
+function ratioText(s: BackendSummary, figure: RatioFigure | null): string {
+  if (s.isBaseline) return 'baseline';
+  return figure ? formatRatioWithCi(figure.value, figure.ci95) : '—';
 }
 
-/** Formats US dollars with enough precision for sub-cent answers: `$0.000412`. */
-export function formatUsd(usd: number | null): string {
-  if (usd == null) return 'unknown';
-  if (usd === 0) return '$0';
-  if (usd >= 0.01) return `$${usd.toFixed(4)}`;
-  return `$${usd.toPrecision(3)}`;
+/** The cost comparison cell: a ratio, or a difference against a $0 baseline. */
+function costComparisonText(s: BackendSummary): string {
+  if (s.isBaseline) return 'baseline';
+  if (s.costComparison === 'difference') return formatUsdDiff(s.costDiffUsd);
+  return ratioText(s, s.costRatio);
 }
 
-export function formatRatio(x: number | null, ci?: RatioInterval | null): string {
-  if (x == null) return '—';
-  const base = `${x.toFixed(2)}×`;
-  return ci ? `${base} (95% CI ${ci.low.toFixed(2)}–${ci.high.toFixed(2)})` : base;
+/** `3/3`, `2/3 (67 % [21–94 %])`, `0/3 · ✗ HTTP 500`, with `↻2` when trials were retried after 429s. */
+function deliveredText(s: BackendSummary): string {
+  const retried = s.retriedTrials ? ` ↻${s.retriedTrials}` : '';
+  const counted = `${s.delivered}/${s.attempted}`;
+  if (s.failureLabel) return `${counted} · ${s.failureLabel}${retried}`;
+  const rate = s.completionRate;
+  const interval =
+    rate && s.attempted > 1 && rate.value < 1 ? ` (${formatPercent(rate.value)} [${formatPercent(rate.ci95[0])}–${formatPercent(rate.ci95[1])}])` : '';
+  const partial = s.partial ? ' (partial)' : '';
+  return `${counted}${interval}${partial}${retried}`;
 }
 
-const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+/** `$0.00042`, `≥ $0.00042` when some trial's cost is unknown. */
+function costPerAnswerText(s: BackendSummary): string {
+  if (s.costPerAnswerUsd === null) return '—';
+  return `${s.costPerAnswerIsLowerBound ? '≥ ' : ''}${formatUsd(s.costPerAnswerUsd)}`;
+}
 
-/** A Markdown report: summary table, then each answer. */
-export function toMarkdownReport(result: ComparisonResult): string {
-  const summary = summarize(result);
-  const lines: string[] = [];
-  lines.push(`# Bakeoff comparison`, '', `Run \`${result.runId}\` started ${result.startedAt}.`, '');
-  const p = result.request.params;
-  lines.push(
-    `Same request to every backend: max_tokens ${p.maxTokens}, temperature ${p.temperature}` +
-      (p.seed != null ? `, seed ${p.seed}` : '') +
-      `. Baseline for ratios: **${cell(summary[0]?.label ?? '—')}**.`,
-    '',
-  );
-  lines.push(
-    '| Backend | Kind | Model | OK | TTFT p50 | Total p50 | Total p95 | tok/s p50 | Cost p50 | Latency × | Cost × |',
-    '|---|---|---|---|---|---|---|---|---|---|---|',
-  );
-  for (const s of summary) {
-    lines.push(
-      `| ${cell(s.label)} | ${s.kind} | ${cell(s.model)} | ${s.okCount}/${s.trials} | ${formatMs(s.ttftP50Ms)} | ${formatMs(
-        s.totalP50Ms,
-      )} | ${formatMs(s.totalP95Ms)} | ${s.tokensPerSecondP50 == null ? '—' : s.tokensPerSecondP50.toFixed(1)} | ${formatUsd(
-        s.costP50Usd,
-      )} (${s.costSource}) | ${formatRatio(s.latencyRatio, s.latencyRatioCi)} | ${formatRatio(s.costRatio, s.costRatioCi)} |`,
+/** Header of the summary table shared by the CLI and the Markdown export. */
+export const summaryHeader = [
+  'Backend',
+  'Kind',
+  'Model',
+  'Delivered',
+  'TTFT p50',
+  'Total p50',
+  'Total p95',
+  'Wall p50',
+  'Tok/s',
+  'Cost/answer',
+  'Latency ×',
+  'Cost ×',
+] as const;
+
+/** The summary table's cells for each backend, formatted once for the CLI and the Markdown export. */
+export function summaryRows(summary: Summary): string[][] {
+  return summary.backends.map((s) => [
+    s.label,
+    s.kind,
+    s.model,
+    deliveredText(s),
+    formatMs(s.ttftP50Ms),
+    formatMs(s.totalP50Ms),
+    formatMs(s.totalP95Ms),
+    formatMs(s.wallP50Ms),
+    formatRate(s.tokensPerSecondP50),
+    costPerAnswerText(s),
+    ratioText(s, s.latencyRatio),
+    costComparisonText(s),
+  ]);
+}
+
+/** Sentences under the summary table: baseline, how trials ran, what the intervals mean. */
+export function summaryNotes(result: ComparisonResult, summary: Summary): string[] {
+  const notes = [summary.baseline.note];
+  if (result.outcome === 'cancelled') notes.push('The run was cancelled: figures of cancelled trials are partial.');
+  const trials = Math.max(0, ...summary.backends.map((s) => s.trials));
+  if (trials > 1) {
+    notes.push(
+      result.perBackendConcurrency === 1
+        ? 'Trials of one backend ran one after another (backends side by side), so percentiles are not measured under load the comparison made itself.'
+        : `Up to ${result.perBackendConcurrency} trials of one backend ran at once.`,
     );
   }
-  lines.push('', `Token counts: ${summary.map((s) => `${cell(s.label)} ${s.tokenSource}`).join(', ')}.`, '');
+  notes.push(
+    'Latency, speed and cost figures come from delivered trials (ended ok with content); Delivered = delivered / sent, not counting trials cancelled or not sent. ' +
+      'Total excludes waits for 429 retries; Wall includes them. Ratios are ratios of medians with 95 % bootstrap intervals (≥ 3 delivered trials per side); an interval that includes 1.00× shows no detectable difference.',
+  );
+  return notes;
+}
+
+/** How one trial ended, in one line: `Done in 1.24 s`, `HTTP 429 … — failed after 4.0 s, after 2 retries (…)`. */
+export function trialStateLine(r: TrialResult): string {
+  const retries = retryNote(r);
+  if (r.status === 'ok') return `${statusLabels.ok} in ${formatMs(r.metrics.totalMs)}${retries ? ` ${retries}` : ''}`;
+  const elapsed = r.status === 'not_sent' ? '' : r.metrics.totalMs === null && r.wallMs !== null ? ` — failed after ${formatMs(r.wallMs)}` : '';
+  const message = r.error?.message ?? outcomeLabel(r.status, r.error);
+  return `${message}${elapsed}${retries ? `, ${retries}` : ''}`;
+}
+
+/** The fence that safely wraps `text` in Markdown. */
+function fenceFor(text: string): string {
+  return '`'.repeat(Math.max(3, ...[...text.matchAll(/`+/g)].map((m) => m[0].length + 1)));
+}
+
+/** A Markdown report: verdict table first, then the setup, then each answer. */
+export function toMarkdownReport(result: ComparisonResult, baselineId?: string | null): string {
+  const summary = summarizeComparison(result, baselineId);
+  const lines: string[] = [];
+  lines.push(`# Bakeoff comparison${result.outcome === 'cancelled' ? ' (cancelled)' : ''}`, '');
+  lines.push(`| ${summaryHeader.join(' | ')} |`, `|${summaryHeader.map((_, i) => (i < 4 ? '---' : '---:')).join('|')}|`);
+  for (const row of summaryRows(summary)) lines.push(`| ${row.map(markdownCell).join(' | ')} |`);
+  lines.push('');
+  for (const note of summaryNotes(result, summary)) lines.push(`- ${markdownCell(note)}`);
+  lines.push('');
+  const p = result.request.params;
+  lines.push(
+    `Run \`${result.runId}\` started ${result.startedAt}. Same request to every backend: max_tokens ${p.maxTokens}, temperature ${p.temperature}` +
+      (p.seed != null ? `, seed ${p.seed}` : '') +
+      '.',
+    '',
+  );
   for (const r of result.results) {
-    lines.push(`## ${cell(r.backendLabel)} — trial ${r.trial} — ${r.status}`, '');
-    if (r.error) lines.push(`> **${r.error.type}**: ${cell(r.error.message)}  `, `> ${cell(r.error.hint)}`, '');
-    const fence = '`'.repeat(Math.max(3, ...[...r.text.matchAll(/`+/g)].map((m) => m[0].length + 1)));
-    lines.push(`${fence}text`, r.text, fence, '');
+    lines.push(`## ${markdownCell(r.backendLabel)} — trial ${r.trial} — ${statusLabels[r.status]}`, '');
+    lines.push(`${markdownCell(trialStateLine(r))}  `);
+    lines.push(
+      `TTFT ${formatMs(r.metrics.ttftMs)} · total ${formatMs(r.metrics.totalMs)} · ${formatCount(r.metrics.outputTokens)} output tokens` +
+        `${r.metrics.tokenSource ? ` (${r.metrics.tokenSource})` : ''} · cost ${formatUsd(r.cost.costUsd)} (${r.cost.costSource})`,
+      '',
+    );
+    if (r.keyRedacted) lines.push('> This answer contained your API key; it was redacted.', '');
+    if (r.error && r.status !== 'ok') lines.push(`> What to do: ${markdownCell(r.error.hint)}`, '');
+    if (r.text) {
+      const fence = fenceFor(r.text);
+      lines.push(`${fence}text`, r.text, fence, '');
+    }
   }
   return lines.join('\n');
 }
@@ -212,18 +231,24 @@ export function toMarkdownReport(result: ComparisonResult): string {
 /**
  * The result with keys scrubbed from everything a server could have echoed them into (answer,
  * reasoning, error). Done field by field, not over the serialised report: ids, numbers and JSON
- * syntax stay intact. Values under 8 characters are placeholders (`ollama`, `EMPTY`), not
- * secrets, and would only mangle ordinary words.
+ * syntax stay intact. Answers use the same rule as streaming (keys of 12 characters or more,
+ * echoed in any case or split by inline tags) for errors too; shorter keys are placeholders
+ * and were already removed from errors when the trial ran.
  */
 export function redactResult(result: ComparisonResult, keys: readonly (string | undefined)[]): ComparisonResult {
-  const secrets = keys.filter((k): k is string => !!k && k.length >= 8);
+  const secrets = secretKeys(keys);
   return {
     ...result,
-    results: result.results.map((r) => ({
-      ...r,
-      text: redactSecrets(r.text, secrets),
-      reasoning: redactSecrets(r.reasoning, secrets),
-      error: r.error ? redactDeep(r.error, secrets) : null,
-    })),
+    results: result.results.map((r) => {
+      const text = redactKeysInText(r.text, secrets);
+      const reasoning = redactKeysInText(r.reasoning, secrets);
+      return {
+        ...r,
+        text: text.text,
+        reasoning: reasoning.text,
+        keyRedacted: r.keyRedacted || text.found || reasoning.found,
+        error: r.error ? redactDeep(r.error, secrets) : null,
+      };
+    }),
   };
 }

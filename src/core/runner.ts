@@ -5,14 +5,21 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Timeouts, type Backend, type ChatMessage, type RequestParams } from './config';
-import { cancelledError, httpStatusHint, messageFromBody, protocolError, toStreamError } from './errors';
-import { computeMetrics, resolveTokenCounts } from './metrics';
-import { computeCost, type ModelsEndpointPrice } from './pricing';
+import {
+  cancelledBeforeStartError,
+  httpStatusHint,
+  messageFromBody,
+  MissingKeyError,
+  notSentError,
+  protocolError,
+  toStreamError,
+} from './errors';
+import { type ModelsEndpointPrice } from './pricing';
 import { redactCutText, redactSecrets } from './redact';
 import { buildRequestBody, describeRequest, streamCompletion, UsageSupportMemory, sharedUsageMemory } from './stream';
 import { createNodeFetch, readCapped, type FetchFn, type NodeFetchOptions } from './timedFetch';
-import { countMessageTokensAsync, tokenizerName, tryCountMessageTokens, warmTokenizers, type TokenizerName } from './tokens';
-import type { ComparisonResult, RunEvent, StreamError, TrialResult } from './types';
+import { countMessageTokensAsync, tokenizerName, warmTokenizers, type TokenizerName } from './tokens';
+import type { ComparisonResult, Metrics, RunEvent, StreamError, TrialResult } from './types';
 
 /** A price read from a `/models` listing, US dollars per million tokens. */
 export type ModelsPrice = ModelsEndpointPrice;
@@ -29,9 +36,18 @@ export interface RunOptions {
   trials?: number;
   /** Most streams open at once, across all backends and trials. Default: number of backends (min 1). */
   concurrency?: number;
-  /** Cancels every stream; trials not yet started end `cancelled` without a request. */
+  /**
+   * Most streams open at once for one backend. Default 1: trials of a backend never overlap, so
+   * its percentiles are not measured under load the comparison made itself.
+   */
+  perBackendConcurrency?: number;
+  /** Cancels every stream; trials not yet started end `not_sent` (reason `cancelled`). */
   signal?: AbortSignal;
-  /** The API key of a backend (undefined: send none). Called once per backend. */
+  /**
+   * The API key of a backend (undefined: send none). Called once per backend. Throwing means no
+   * request is sent to that backend: its trials end `not_sent`, with the error's message
+   * (a {@link MissingKeyError} is reason `noKey`, anything else `keyUnreadable`).
+   */
   resolveKey: (backend: Backend) => Promise<string | undefined> | string | undefined;
   /** Progress events, in arrival order. Exceptions thrown here are ignored. */
   onEvent?: (event: RunEvent) => void;
@@ -40,6 +56,8 @@ export interface RunOptions {
   usageMemory?: UsageSupportMemory;
   /** Price source for `pricing.type === 'modelsEndpoint'`; default reads the backend's own `GET /models`. */
   modelsPrice?: (backend: Backend) => Promise<ModelsPrice | null>;
+  /** Where `/models` prices are kept between runs (the extension keeps one per session). Default: one for this run. */
+  priceCache?: ModelsPriceCache;
   /** Options of the built-in fetch (DNS lookup, CA certificates). */
   transport?: Omit<NodeFetchOptions, 'connectTimeoutMs'>;
   /** Waits before 429 retries when no Retry-After is sent, ms. */
@@ -86,10 +104,25 @@ function safeEmit(onEvent: RunOptions['onEvent'], event: RunEvent): void {
   }
 }
 
+/** Every metric null: what a trial that was not measured shows. */
+const emptyMetrics: Metrics = {
+  ttftMs: null,
+  totalMs: null,
+  tpotMs: null,
+  chunkGapP50Ms: null,
+  chunkGapP95Ms: null,
+  tokensPerSecond: null,
+  inputTokens: null,
+  outputTokens: null,
+  cachedInputTokens: null,
+  reasoningTokens: null,
+  tokenSource: null,
+};
+
 /**
- * A result for a trial that never reached the network (cancelled before start, no key…).
- * `promptTokens`: the prompt's token count when already known (counted here when undefined; a
- * prompt over the tokenizer's size limit gives null). Never throws for a well-formed backend.
+ * The result of a trial whose request was never sent (`error.type === 'not_sent'`), or — as a
+ * last resort — of a job whose handling threw: every metric null, no cost, and the request that
+ * would have been sent. Builds nothing that can throw for a well-formed backend.
  */
 export function resultWithoutStream(
   backend: Backend,
@@ -98,38 +131,17 @@ export function resultWithoutStream(
   messages: ChatMessage[],
   params: RequestParams,
   nowMs: number = performance.now(),
-  promptTokens?: number | null,
 ): TrialResult {
-  const timing = { startMs: nowMs, headersMs: null, firstByteMs: null, firstContentMs: null, chunkMs: [], endMs: nowMs };
-  const tokens = resolveTokenCounts({
-    usage: null,
-    text: '',
-    reasoning: '',
-    messages,
-    model: backend.model,
-    promptTokens: promptTokens !== undefined ? promptTokens : tryCountMessageTokens(messages, backend.model),
-  });
-  return {
-    ...minimalResult(backend, trial, error, nowMs),
-    metrics: computeMetrics(timing, tokens),
-    cost: computeCost({
-      backend,
-      inputTokens: null,
-      outputTokens: null,
-      cachedInputTokens: null,
-      reasoningTokens: null,
-      tokensPerSecond: null,
-      modelsEndpointPrice: null,
-    }),
-    timing,
-    request: describeRequest(backend, buildRequestBody(backend, messages, params, backend.streamUsage !== 'never'), undefined),
-  };
+  let request: TrialResult['request'];
+  try {
+    request = describeRequest(backend, buildRequestBody(backend, messages, params, backend.streamUsage !== 'never'), undefined);
+  } catch {
+    request = { url: '', headers: {}, body: {} };
+  }
+  return { ...minimalResult(backend, trial, error, nowMs), request };
 }
 
-/**
- * The last-resort result of a job whose normal handling threw: no tokenizer, no request
- * description beyond the URL, nothing that can throw again.
- */
+/** The last-resort result: nothing in it can throw again. */
 function minimalResult(backend: Backend, trial: number, error: StreamError, nowMs: number = performance.now()): TrialResult {
   const label = (value: unknown, fallback: string): string => (typeof value === 'string' ? value : fallback);
   return {
@@ -143,24 +155,20 @@ function minimalResult(backend: Backend, trial: number, error: StreamError, nowM
     text: '',
     reasoning: '',
     finishReason: null,
-    metrics: {
-      ttftMs: null,
-      totalMs: 0,
-      tpotMs: null,
-      chunkGapP50Ms: null,
-      chunkGapP95Ms: null,
-      tokensPerSecond: null,
-      inputTokens: null,
-      outputTokens: null,
-      cachedInputTokens: null,
-      reasoningTokens: null,
-      tokenSource: 'estimated',
+    metrics: { ...emptyMetrics },
+    cost: {
+      costUsd: null,
+      costSource: 'unknown',
+      detail: error.type === 'not_sent' ? 'Not sent: no request reached the provider.' : 'The request could not be made.',
     },
-    cost: { costUsd: null, costSource: 'unknown', detail: 'The request could not be made.' },
     timing: { startMs: nowMs, headersMs: null, firstByteMs: null, firstContentMs: null, chunkMs: [], endMs: nowMs },
     request: { url: '', headers: {}, body: {} },
     retries: 0,
+    retryWaitMs: 0,
+    retryAfterMs: null,
+    wallMs: null,
     usageReported: false,
+    keyRedacted: false,
   };
 }
 
@@ -200,7 +208,8 @@ async function promptTokensByTokenizer(messages: ChatMessage[], backends: Backen
 
 /**
  * Streams `messages` to every backend `trials` times. Jobs are queued trial-major (all backends
- * of trial 1, then trial 2…) and at most `concurrency` run at once. Never rejects: every
+ * of trial 1, then trial 2…); at most `concurrency` run at once, and at most
+ * `perBackendConcurrency` (default 1) for one backend. Never rejects: every
  * backend × trial gets a {@link TrialResult}, whatever happened to the others. Results are in
  * queue order, not completion order.
  */
@@ -209,6 +218,7 @@ export async function runComparison(options: RunOptions): Promise<ComparisonResu
   const { backends, messages, params, signal } = options;
   const trials = Math.max(1, Math.floor(options.trials ?? 1));
   const concurrency = Math.max(1, Math.floor(options.concurrency ?? backends.length));
+  const perBackend = Math.max(1, Math.floor(options.perBackendConcurrency ?? 1));
   const usageMemory = options.usageMemory ?? sharedUsageMemory;
   const jobs: Array<{ backend: Backend; trial: number }> = [];
   for (let trial = 1; trial <= trials; trial++) for (const backend of backends) jobs.push({ backend, trial });
@@ -235,97 +245,123 @@ export async function runComparison(options: RunOptions): Promise<ComparisonResu
     }
     return key;
   };
-  const prices = new Map<string, Promise<ModelsPrice | null>>();
-  const priceFor = (backend: Backend, key: string | undefined): Promise<ModelsPrice | null> => {
-    let price = prices.get(backend.id);
-    if (!price) {
-      const read = options.modelsPrice
-        ? () => options.modelsPrice!(backend)
-        : () => fetchModelsPrice(backend, key, options.fetch, { timeouts: options.timeouts, signal, transport: options.transport });
-      price = read().catch(() => null);
-      prices.set(backend.id, price);
-    }
-    return price;
-  };
+  const priceCache = options.priceCache ?? new ModelsPriceCache();
+  const priceFor = (backend: Backend, key: string | undefined) => () =>
+    priceCache.get(backend, () =>
+      options.modelsPrice
+        ? options.modelsPrice(backend)
+        : fetchModelsPrice(backend, key, options.fetch, { timeouts: options.timeouts, signal, transport: options.transport }),
+    );
 
   const runJob = async (backend: Backend, trial: number): Promise<TrialResult> => {
     safeEmit(options.onEvent, { type: 'started', backendId: backend.id, trial });
     let result: TrialResult;
     const promptTokens = promptTokensFor(backend);
     try {
-      if (signal?.aborted) {
-        result = resultWithoutStream(backend, trial, cancelledError(), messages, params, undefined, promptTokens);
-      } else {
-        let key: string | undefined;
-        let keyError: StreamError | null = null;
+      let key: string | undefined;
+      let keyError: StreamError | null = null;
+      if (!signal?.aborted) {
         try {
           key = (await keyFor(backend)) || undefined;
         } catch (err) {
-          keyError = protocolError(
-            `Could not read the API key: ${err instanceof Error ? err.message : String(err)}`,
-            'Set the key again (environment variable or secret store) and rerun.',
-          );
+          const message = err instanceof Error ? err.message : String(err);
+          keyError =
+            err instanceof MissingKeyError
+              ? notSentError('noKey', message, err.hint)
+              : notSentError('keyUnreadable', `Not sent: the API key could not be read (${message})`, 'Set the key again (environment variable or secret store) and rerun.');
         }
-        if (keyError) {
-          result = resultWithoutStream(backend, trial, keyError, messages, params, undefined, promptTokens);
-        } else {
-          result = await streamCompletion({
-            backend,
-            apiKey: key,
-            messages,
-            params,
-            timeouts: options.timeouts,
-            trial,
-            usageMemory,
-            promptTokens,
-            ...(signal ? { signal } : {}),
-            ...(options.fetch ? { fetch: options.fetch } : {}),
-            ...(options.transport ? { transport: options.transport } : {}),
-            ...(options.rateLimitBackoffMs ? { rateLimitBackoffMs: options.rateLimitBackoffMs } : {}),
-            onDelta: (delta) =>
-              safeEmit(options.onEvent, { type: 'delta', backendId: backend.id, trial, content: delta.content, reasoning: delta.reasoning }),
-          });
-          // A failure with no output and no usage report keeps streamCompletion's "unknown" cost:
-          // pricing the estimated prompt would claim a charge the provider may never make.
-          const producedNothing = result.status !== 'ok' && !result.usageReported && result.text === '' && result.reasoning === '';
-          if (backend.pricing.type === 'modelsEndpoint' && !producedNothing) {
-            const price = await priceFor(backend, key);
-            const m = result.metrics;
-            result.cost = computeCost({
-              backend,
-              inputTokens: m.inputTokens,
-              outputTokens: m.outputTokens,
-              cachedInputTokens: m.cachedInputTokens,
-              reasoningTokens: m.reasoningTokens,
-              tokensPerSecond: m.tokensPerSecond,
-              modelsEndpointPrice: price,
-            });
-          }
-        }
+      }
+      if (signal?.aborted) {
+        result = resultWithoutStream(backend, trial, cancelledBeforeStartError(), messages, params);
+      } else if (keyError) {
+        result = resultWithoutStream(backend, trial, keyError, messages, params);
+      } else {
+        result = await streamCompletion({
+          backend,
+          apiKey: key,
+          messages,
+          params,
+          timeouts: options.timeouts,
+          trial,
+          usageMemory,
+          promptTokens,
+          modelsEndpointPrice: priceFor(backend, key),
+          ...(signal ? { signal } : {}),
+          ...(options.fetch ? { fetch: options.fetch } : {}),
+          ...(options.transport ? { transport: options.transport } : {}),
+          ...(options.rateLimitBackoffMs ? { rateLimitBackoffMs: options.rateLimitBackoffMs } : {}),
+          onDelta: (delta) =>
+            safeEmit(options.onEvent, { type: 'delta', backendId: backend.id, trial, content: delta.content, reasoning: delta.reasoning }),
+        });
       }
     } catch (err) {
-      const error = safeStreamError(err);
-      try {
-        result = resultWithoutStream(backend, trial, error, messages, params, undefined, promptTokens);
-      } catch {
-        result = minimalResult(backend, trial, error);
-      }
+      result = minimalResult(backend, trial, safeStreamError(err));
     }
     safeEmit(options.onEvent, { type: 'finished', result });
     return result;
   };
 
+  // Queue order is trial-major; a job starts when a global slot is free and its backend has
+  // fewer than `perBackend` streams open, so backends run side by side while each backend's
+  // trials follow one another (by default).
   const results: TrialResult[] = new Array<TrialResult>(jobs.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < jobs.length) {
-      const index = next++;
-      const job = jobs[index]!;
-      results[index] = await runJob(job.backend, job.trial);
-    }
+  const pending = jobs.map((job, index) => ({ ...job, index }));
+  const open = new Map<string, number>();
+  let running = 0;
+  await new Promise<void>((resolve) => {
+    const pump = (): void => {
+      while (running < concurrency) {
+        const at = pending.findIndex((job) => (open.get(job.backend.id) ?? 0) < perBackend);
+        if (at < 0) break;
+        const job = pending.splice(at, 1)[0]!;
+        running++;
+        open.set(job.backend.id, (open.get(job.backend.id) ?? 0) + 1);
+        const done = (result: TrialResult): void => {
+          results[job.index] = result;
+          running--;
+          open.set(job.backend.id, open.get(job.backend.id)! - 1);
+          if (pending.length === 0 && running === 0) resolve();
+          else pump();
+        };
+        runJob(job.backend, job.trial).then(done, (err: unknown) => done(minimalResult(job.backend, job.trial, safeStreamError(err))));
+      }
+    };
+    if (jobs.length === 0) resolve();
+    else pump();
+  });
+  return {
+    runId: options.runId ?? randomUUID(),
+    startedAt,
+    request: { messages, params },
+    results,
+    outcome: signal?.aborted ? 'cancelled' : 'finished',
+    perBackendConcurrency: perBackend,
   };
-  await Promise.all(Array.from({ length: Math.min(concurrency, jobs.length) }, worker));
-  return { runId: options.runId ?? randomUUID(), startedAt, request: { messages, params }, results };
+}
+
+/**
+ * `/models` prices by backend (id, base URL, model), each looked up once: concurrent trials share
+ * one request, and a lookup that found no price is forgotten so a later run asks again.
+ */
+export class ModelsPriceCache {
+  private readonly prices = new Map<string, Promise<ModelsPrice | null>>();
+
+  get(backend: Pick<Backend, 'id' | 'baseUrl' | 'model'>, lookUp: () => Promise<ModelsPrice | null>): Promise<ModelsPrice | null> {
+    const key = `${backend.id}\n${backend.baseUrl}\n${backend.model}`;
+    let price = this.prices.get(key);
+    if (!price) {
+      price = lookUp().catch(() => null);
+      this.prices.set(key, price);
+      void price.then((found) => {
+        if (!found && this.prices.get(key) === price) this.prices.delete(key);
+      });
+    }
+    return price;
+  }
+
+  clear(): void {
+    this.prices.clear();
+  }
 }
 
 interface ModelsAnswer {

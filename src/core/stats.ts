@@ -18,10 +18,13 @@ export function percentile(values: readonly number[], p: number): number | null 
 
 export const median = (values: readonly number[]): number | null => percentile(values, 50);
 
-/** value / baseline, or null when either is unknown or the baseline is 0. */
+/**
+ * value / baseline, or null when either is unknown or the baseline is not positive (a ratio
+ * against a free or instant baseline means nothing).
+ */
 export function ratio(value: number | null | undefined, baseline: number | null | undefined): number | null {
   if (value == null || baseline == null || !Number.isFinite(value) || !Number.isFinite(baseline)) return null;
-  if (baseline === 0) return null;
+  if (baseline <= 0) return null;
   return value / baseline;
 }
 
@@ -74,4 +77,18 @@ export function bootstrapMedianRatio(
   }
   if (ratios.length === 0) return null;
   return { ratio: point, low: percentile(ratios, 2.5)!, high: percentile(ratios, 97.5)!, resamples };
+}
+
+/**
+ * Wilson score interval for a proportion `successes / trials` (95 % with the default z). Better
+ * than the normal approximation at small n and near 0 or 1; null when there are no trials.
+ */
+export function wilsonInterval(successes: number, trials: number, z = 1.959963984540054): [number, number] | null {
+  if (!(trials > 0) || successes < 0 || successes > trials) return null;
+  const p = successes / trials;
+  const z2 = z * z;
+  const denominator = 1 + z2 / trials;
+  const centre = (p + z2 / (2 * trials)) / denominator;
+  const half = (z * Math.sqrt((p * (1 - p)) / trials + z2 / (4 * trials * trials))) / denominator;
+  return [Math.max(0, centre - half), Math.min(1, centre + half)];
 }

@@ -5,18 +5,12 @@
  */
 import { APIError, OpenAI } from 'openai';
 import { Timeouts, type Backend, type ChatMessage, type RequestParams } from './config';
-import { cancelledError, timeoutError, toStreamError, truncatedError } from './errors';
-import { computeMetrics, resolveTokenCountsAsync, type TokenCounts, type UsageReport } from './metrics';
-import { computeCost, type ModelsEndpointPrice } from './pricing';
-import { redactDeep, redactHeaders, redactSecrets } from './redact';
+import { cancelledError, scrubError, timeoutError, toStreamError, truncatedError } from './errors';
+import { computeMetrics, noTokenCounts, resolveTokenCountsAsync, type TokenCounts, type UsageReport } from './metrics';
+import { isBillable, trialCost, type ModelsEndpointPrice } from './pricing';
+import { redactDeep, redactHeaders, redactSecrets, StreamingKeyRedactor } from './redact';
 import { createNodeFetch, FetchInstrument, type FetchFn, type NodeFetchOptions } from './timedFetch';
-import type { Cost, SentRequest, StreamError, TerminalStatus, TimingMarks, TrialResult } from './types';
-
-const noOutputCost: Cost = {
-  costUsd: null,
-  costSource: 'unknown',
-  detail: 'No output and no usage report: whether the provider bills a failed request is not known.',
-};
+import type { SentRequest, StreamError, TerminalStatus, TimingMarks, TrialResult } from './types';
 
 /**
  * Remembers which backends reject `stream_options` (keyed by id + baseUrl), so the fallback
@@ -87,12 +81,18 @@ export interface StreamOptions {
   /** Monotonic clock in ms; default `performance.now()`. */
   now?: () => number;
   usageMemory?: UsageSupportMemory;
-  /** Called for each content/reasoning delta as it arrives. Exceptions are ignored. */
+  /**
+   * Called for each content/reasoning delta as it arrives, with the API key redacted: a tail that
+   * could be the start of an echoed key is held back until the next delta. Exceptions are ignored.
+   */
   onDelta?: (delta: { content: string; reasoning: string }) => void;
   /** 1-based trial number recorded in the result. Default 1. */
   trial?: number;
-  /** Price from the provider's `/models` listing, for `pricing.type === 'modelsEndpoint'`. */
-  modelsEndpointPrice?: ModelsEndpointPrice | null;
+  /**
+   * Price from the provider's `/models` listing, for `pricing.type === 'modelsEndpoint'`: a value,
+   * or a function asked once, after the stream ended and only when the cost can be computed.
+   */
+  modelsEndpointPrice?: ModelsEndpointPrice | null | (() => Promise<ModelsEndpointPrice | null>);
   /** Waits before 429 retries when no Retry-After is sent, ms. Default [1000, 2000]. */
   rateLimitBackoffMs?: readonly number[];
   /**
@@ -196,8 +196,24 @@ export async function streamCompletion(options: StreamOptions): Promise<TrialRes
   else options.signal?.addEventListener('abort', onUserAbort, { once: true });
   const totalTimer = setTimeout(() => instrument.fail(timeoutError('total', timeouts.totalMs)), timeouts.totalMs);
 
+  // Raw answer (for token counting) and what is shown: the same with echoed keys redacted.
+  let rawText = '';
+  let rawReasoning = '';
   let text = '';
   let reasoning = '';
+  const textRedactor = new StreamingKeyRedactor([apiKey]);
+  const reasoningRedactor = new StreamingKeyRedactor([apiKey]);
+  const emit = (content: string, thought: string): void => {
+    text += content;
+    reasoning += thought;
+    if (options.onDelta && (content || thought)) {
+      try {
+        options.onDelta({ content, reasoning: thought });
+      } catch {
+        // a failing listener must not end the stream
+      }
+    }
+  };
   let finishReason: string | null = null;
   let usage: UsageReport | null = null;
   let firstContentMs: number | null = null;
@@ -234,15 +250,9 @@ export async function streamCompletion(options: StreamOptions): Promise<TrialRes
       if (content || thought) {
         if (firstContentMs === null) firstContentMs = arrivedMs;
         chunkMs.push(arrivedMs);
-        text += content;
-        reasoning += thought;
-        if (options.onDelta) {
-          try {
-            options.onDelta({ content, reasoning: thought });
-          } catch {
-            // a failing listener must not end the stream
-          }
-        }
+        rawText += content;
+        rawReasoning += thought;
+        emit(textRedactor.push(content), reasoningRedactor.push(thought));
       }
       if (choice.finish_reason) finishReason = choice.finish_reason;
     }
@@ -309,8 +319,10 @@ export async function streamCompletion(options: StreamOptions): Promise<TrialRes
   } else if (options.signal?.aborted) error = cancelledError();
   else if (!finishReason && !instrument.sawDone) error = truncatedError();
   const status: TerminalStatus = error ? error.type : 'ok';
+  emit(textRedactor.flush(), reasoningRedactor.flush());
 
   const timing: TimingMarks = {
+    callStartMs: instrument.callStartMs,
     startMs: instrument.startMs,
     headersMs: instrument.headersMs,
     firstByteMs: instrument.firstByteMs,
@@ -319,35 +331,32 @@ export async function streamCompletion(options: StreamOptions): Promise<TrialRes
     allChunkMs,
     endMs,
   };
-  // Runs after endMs was taken. Counting yields to the event loop every few thousand characters,
-  // so a long answer does not stall other streams still being timed; the tokenizer itself is
-  // loaded up front by the runner (see runComparison).
+  // The answer stream began: a 2xx response delivered body bytes. Only then is there a total
+  // time to report, or an answer whose tokens are worth estimating.
+  const status2xx = instrument.httpStatus !== null && instrument.httpStatus >= 200 && instrument.httpStatus < 300;
+  const streamed = status2xx && instrument.firstByteMs !== null;
+  // Runs after endMs was taken, so counting never delays a timestamp.
   const tokens: TokenCounts =
-    options.estimateTokens === false && !usage
-      ? { inputTokens: null, outputTokens: null, cachedInputTokens: null, reasoningTokens: null, tokenSource: 'estimated' }
-      : await resolveTokenCountsAsync({
+    usage || (streamed && options.estimateTokens !== false)
+      ? await resolveTokenCountsAsync({
           usage,
-          text,
-          reasoning,
+          text: rawText,
+          reasoning: rawReasoning,
           messages,
           model: backend.model,
           ...(options.promptTokens !== undefined ? { promptTokens: options.promptTokens } : {}),
-        });
-  const metrics = computeMetrics(timing, tokens);
-  // A failure that produced nothing and reported no usage has no cost we can state: pricing
-  // the estimated prompt would claim a charge the provider may never make.
-  const producedNothing = status !== 'ok' && usage == null && text === '' && reasoning === '';
-  const cost = producedNothing
-    ? noOutputCost
-    : computeCost({
-        backend,
-        inputTokens: metrics.inputTokens,
-        outputTokens: metrics.outputTokens,
-        cachedInputTokens: metrics.cachedInputTokens,
-        reasoningTokens: metrics.reasoningTokens,
-        tokensPerSecond: metrics.tokensPerSecond,
-        modelsEndpointPrice: options.modelsEndpointPrice ?? null,
-      });
+        })
+      : noTokenCounts;
+  const metrics = computeMetrics(timing, tokens, streamed);
+  const costInput = { backend, status, usageReported: usage !== null, producedOutput: rawText !== '' || rawReasoning !== '', metrics };
+  // The `/models` price is looked up only when it decides the cost: a failure that produced
+  // nothing costs "unknown" whatever the price.
+  const price = options.modelsEndpointPrice;
+  const needsPrice = backend.pricing.type === 'modelsEndpoint' && isBillable(costInput);
+  const cost = trialCost({
+    ...costInput,
+    modelsEndpointPrice: !needsPrice ? null : typeof price === 'function' ? await price().catch(() => null) : (price ?? null),
+  });
   const request: SentRequest = instrument.sent ?? describeRequest(backend, body, apiKey);
 
   return {
@@ -366,14 +375,12 @@ export async function streamCompletion(options: StreamOptions): Promise<TrialRes
     timing,
     request,
     retries: instrument.retries,
+    retryWaitMs: instrument.retryWaitMs,
+    retryAfterMs: instrument.retryAfterMs,
+    wallMs: endMs - instrument.callStartMs,
     usageReported: usage !== null,
+    keyRedacted: textRedactor.found || reasoningRedactor.found,
   };
-}
-
-function scrubError(error: StreamError, secrets: ReadonlyArray<string | undefined>): StreamError {
-  const out: StreamError = { ...error, message: redactSecrets(error.message, secrets), hint: redactSecrets(error.hint, secrets) };
-  if (error.body !== undefined) out.body = redactSecrets(error.body, secrets);
-  return out;
 }
 
 /** The request that would be sent, secrets redacted (used when none reached the network). */

@@ -409,8 +409,14 @@ export class FetchInstrument {
   sawDone = false;
   /** Arrival of the bytes that completed the `data: [DONE]` line; the stream ends there. */
   doneMs: number | null = null;
+  /** When the trial's first attempt started (before any 429 wait). */
+  readonly callStartMs: number;
   /** 429 retries done. */
   retries = 0;
+  /** Time spent waiting between attempts after 429s, ms. */
+  retryWaitMs = 0;
+  /** The last `Retry-After` a 429 carried, ms; null when none did. */
+  retryAfterMs: number | null = null;
   /** The first terminal failure detected by this layer (timeouts, caps, socket errors, cancel). */
   failure: StreamError | null = null;
   httpStatus: number | null = null;
@@ -427,6 +433,7 @@ export class FetchInstrument {
 
   constructor(private readonly options: InstrumentOptions) {
     this.startMs = options.now();
+    this.callStartMs = this.startMs;
   }
 
   /** Ends the stream with `error` (first call wins): aborts the request and wakes the reader. */
@@ -499,15 +506,24 @@ export class FetchInstrument {
         throw new TransportError(this.failure);
       }
 
+      if (res.status === 429) {
+        const retryAfterMs = parseRetryAfterMs(res.headers.get('retry-after'));
+        if (retryAfterMs !== null) this.retryAfterMs = retryAfterMs;
+      }
       if (res.status === 429 && attempt < maxRetries) {
         const waitMs = this.rateLimitWaitMs(res.headers.get('retry-after'), attempt);
         if (waitMs !== null) {
           clearTimeout(this.firstByteTimer);
           await res.body?.cancel().catch(() => undefined);
           this.retries++;
-          await sleep(waitMs, controller.signal).catch(() => {
+          const waitStartMs = now();
+          try {
+            await sleep(waitMs, controller.signal);
+          } catch {
             throw new TransportError(this.failure ?? this.remember(controller.signal.reason));
-          });
+          } finally {
+            this.retryWaitMs += now() - waitStartMs;
+          }
           continue;
         }
       }

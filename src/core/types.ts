@@ -4,9 +4,13 @@
  */
 import type { BackendKind, ChatMessage, RequestParams } from './config';
 
-/** Every stream ends in exactly one of these states. */
+/**
+ * Every trial ends in exactly one of these states. `not_sent`: no request reached the network
+ * (no usable key, cancelled before it started); every metric of such a trial is null.
+ */
 export const terminalStatuses = [
   'ok',
+  'not_sent',
   'cancelled',
   'timeout',
   'http_error',
@@ -34,7 +38,10 @@ export interface StreamError {
   timeoutPhase?: TimeoutPhase;
   /** Error body text, HTML stripped, capped at `maxErrorBodyBytes`. */
   body?: string;
-  /** Node error code when the cause was a socket error (`ECONNREFUSED`, `ENOTFOUND`…). */
+  /**
+   * Node error code when the cause was a socket error (`ECONNREFUSED`, `ENOTFOUND`…); for
+   * `not_sent`, why (`noKey`, `keyUnreadable`, `cancelled`: see `notSentReasons` in format.ts).
+   */
   code?: string;
 }
 
@@ -43,6 +50,9 @@ export interface StreamError {
  * bytes arrived, before any parsing or rendering work.
  */
 export interface TimingMarks {
+  /** When the trial's first attempt was issued (before any 429 wait). */
+  callStartMs?: number;
+  /** When the HTTP request of the final attempt was issued (after any 429 waits). */
   startMs: number;
   /** Response headers received (of the final, non-retried attempt). */
   headersMs: number | null;
@@ -65,12 +75,19 @@ export interface TimingMarks {
   endMs: number;
 }
 
-/** Derived metrics. Formulas are documented in README.md → "Metrics". */
+/**
+ * Derived metrics. Formulas are documented in README.md → "Metrics". Every figure is null when it
+ * was not measured: nothing is shown as 0 that did not happen.
+ */
 export interface Metrics {
   /** Time to first token: firstContentMs − startMs. Null when no content arrived. */
   ttftMs: number | null;
-  /** endMs − startMs. */
-  totalMs: number;
+  /**
+   * endMs − startMs, for a trial whose answer stream began (a 2xx response with body bytes).
+   * Null when the request failed before that (refused, HTTP error, no response) or was not sent:
+   * how long such a trial took is `TrialResult.wallMs`, shown in its state line.
+   */
+  totalMs: number | null;
   /** Time per output token after the first: (totalMs − ttftMs) / (outputTokens − 1). */
   tpotMs: number | null;
   /** Median / 95th percentile gap between consecutive chunks, ms. */
@@ -84,9 +101,14 @@ export interface Metrics {
   cachedInputTokens: number | null;
   /** Reasoning tokens when the server reports them (billed as output). */
   reasoningTokens: number | null;
-  /** `reported` = from the server's `usage`; `estimated` = counted with a tokenizer. */
-  tokenSource: 'reported' | 'estimated';
+  /**
+   * `reported` = from the server's `usage`; `estimated` = counted with a tokenizer; null = no
+   * counts (nothing was sent, or the request failed before an answer began).
+   */
+  tokenSource: TokenSource | null;
 }
+
+export type TokenSource = 'reported' | 'estimated';
 
 export type CostSource = 'catalog' | 'modelsEndpoint' | 'override' | 'gpuHour' | 'free' | 'unknown';
 
@@ -128,8 +150,19 @@ export interface TrialResult {
   request: SentRequest;
   /** How many 429 retries happened before the first byte. */
   retries: number;
+  /** Time spent waiting out 429s before the final attempt, ms (0 without retries). */
+  retryWaitMs: number;
+  /** The last `Retry-After` the server sent with a 429, ms; null when none. */
+  retryAfterMs: number | null;
+  /**
+   * Wall time of the whole trial, ms: from the first attempt (429 waits included) to the end.
+   * Null when nothing was sent.
+   */
+  wallMs: number | null;
   /** Whether the server sent a usage chunk. */
   usageReported: boolean;
+  /** The answer contained an API key in use; it was replaced by `***` in `text`/`reasoning`. */
+  keyRedacted: boolean;
 }
 
 export interface ComparisonRequest {
@@ -143,7 +176,13 @@ export interface ComparisonResult {
   startedAt: string;
   request: ComparisonRequest;
   results: TrialResult[];
+  /** `cancelled` when the user stopped the run; its cancelled trials hold partial figures. */
+  outcome: RunOutcome;
+  /** Most requests in flight per backend while it ran (1: trials of a backend never overlapped). */
+  perBackendConcurrency: number;
 }
+
+export type RunOutcome = 'finished' | 'cancelled';
 
 /** Events emitted while a comparison runs, in arrival order. */
 export type RunEvent =

@@ -862,7 +862,7 @@ function describeTrial(r: TrialResult): string {
   const parts = [
     `${r.backendId} #${r.trial}: ${r.status}`,
     m.ttftMs === null ? 'ttft —' : `ttft ${Math.round(m.ttftMs)} ms`,
-    `total ${Math.round(m.totalMs)} ms`,
+    m.totalMs === null ? `total — (wall ${r.wallMs === null ? '—' : `${Math.round(r.wallMs)} ms`})` : `total ${Math.round(m.totalMs)} ms`,
     `tokens ${m.inputTokens ?? '?'} in / ${m.outputTokens ?? '?'} out (${m.tokenSource})`,
     r.cost.costUsd === null ? 'cost unknown' : `cost $${r.cost.costUsd.toPrecision(3)} (${r.cost.costSource})`,
   ];

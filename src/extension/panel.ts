@@ -81,6 +81,7 @@ function toRunView(info: RunInfo): RunView {
       ...(b.trustNote ? { trustNote: clip(b.trustNote, 2_000) } : {}),
     })),
     trials: Math.min(10_000, Math.max(1, Math.floor(info.trials))),
+    perBackendConcurrency: 1,
     targetLabel: info.target ? clip(targetLabel(info.target), 500) : null,
   };
 }
@@ -165,7 +166,7 @@ export class ComparePanel {
   beginRun(info: RunInfo): void {
     this.batcher.discard();
     const target = info.target ?? null;
-    this.state = { version: 1, run: toRunView(info), runStatus: 'running', errorMessage: null, trials: [], target };
+    this.state = { version: 1, run: toRunView(info), runStatus: 'running', errorMessage: null, trials: [], target, baselineId: null };
     this.trials.clear();
     this.post({ type: 'runStarted', run: this.state.run!, target });
   }

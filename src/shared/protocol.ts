@@ -55,6 +55,8 @@ export const RunView = z.object({
   promptPreview: z.string().max(2_000),
   backends: z.array(BackendView).min(1).max(64),
   trials: trialNumber,
+  /** Most requests in flight per backend (1: trials of a backend never overlap). */
+  perBackendConcurrency: z.number().int().min(1).max(1_000).default(1),
   /** Human-readable name of the editor target (e.g. `foo.ts:12–24`); null when there is none. */
   targetLabel: z.string().max(500).nullable(),
 });
@@ -74,14 +76,14 @@ export type StreamErrorView = z.infer<typeof StreamErrorView>;
 
 export const MetricsView = z.object({
   ttftMs: finiteNumber.nullable(),
-  totalMs: finiteNumber,
+  totalMs: finiteNumber.nullable(),
   tpotMs: finiteNumber.nullable(),
   tokensPerSecond: finiteNumber.nullable(),
   inputTokens: finiteNumber.nullable(),
   outputTokens: finiteNumber.nullable(),
   cachedInputTokens: finiteNumber.nullable(),
   reasoningTokens: finiteNumber.nullable(),
-  tokenSource: z.enum(['reported', 'estimated']),
+  tokenSource: z.enum(['reported', 'estimated']).nullable(),
 });
 export type MetricsView = z.infer<typeof MetricsView>;
 
@@ -101,7 +103,13 @@ export const TrialFinal = z.object({
   metrics: MetricsView,
   cost: CostView,
   retries: nonNegativeInt,
+  retryWaitMs: finiteNumber.nonnegative(),
+  retryAfterMs: finiteNumber.nonnegative().nullable(),
+  /** Wall time of the whole trial (429 waits included); null when nothing was sent. */
+  wallMs: finiteNumber.nullable(),
   usageReported: z.boolean(),
+  /** The answer contained the backend's API key; it was redacted. */
+  keyRedacted: z.boolean(),
 });
 export type TrialFinal = z.infer<typeof TrialFinal>;
 
@@ -116,7 +124,7 @@ export const TrialSnapshot = z.object({
 });
 export type TrialSnapshot = z.infer<typeof TrialSnapshot>;
 
-export const RunStatus = z.enum(['idle', 'running', 'finished', 'failed', 'interrupted']);
+export const RunStatus = z.enum(['idle', 'running', 'finished', 'cancelled', 'failed', 'interrupted']);
 export type RunStatus = z.infer<typeof RunStatus>;
 
 /** The whole render state of the panel; enough to re-render it after a reload. */
@@ -129,6 +137,8 @@ export const PanelState = z.object({
   /** Trials that have started, in start order. */
   trials: z.array(TrialSnapshot).max(10_000),
   target: EditorTarget.nullable(),
+  /** The backend the user pinned as baseline (remembered per workspace); null: the first that delivered. */
+  baselineId: backendId.nullable().default(null),
 });
 export type PanelState = z.infer<typeof PanelState>;
 
@@ -165,7 +175,7 @@ export const HostToWebviewMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('trialFinished'), trial: TrialSnapshot }),
   z.object({
     type: z.literal('runFinished'),
-    runStatus: z.enum(['finished', 'failed']),
+    runStatus: z.enum(['finished', 'cancelled', 'failed']),
     errorMessage: z.string().max(4_000).nullable(),
   }),
   z.object({ type: z.literal('stateRestored'), state: PanelState }),
@@ -226,7 +236,7 @@ export function parsePersistedState(raw: unknown): PanelState | null {
 
 /** A panel with nothing to show yet. */
 export function emptyPanelState(): PanelState {
-  return { version: 1, run: null, runStatus: 'idle', errorMessage: null, trials: [], target: null };
+  return { version: 1, run: null, runStatus: 'idle', errorMessage: null, trials: [], target: null, baselineId: null };
 }
 
 /** Cuts `text` to at most `max` characters (schemas cap string lengths). */
@@ -262,7 +272,7 @@ export function toTrialSnapshot(result: TrialResult): TrialSnapshot {
       finishReason: result.finishReason === null ? null : clip(result.finishReason, 100),
       metrics: {
         ttftMs: finiteOrNull(metrics.ttftMs),
-        totalMs: Number.isFinite(metrics.totalMs) ? metrics.totalMs : 0,
+        totalMs: finiteOrNull(metrics.totalMs),
         tpotMs: finiteOrNull(metrics.tpotMs),
         tokensPerSecond: finiteOrNull(metrics.tokensPerSecond),
         inputTokens: finiteOrNull(metrics.inputTokens),
@@ -278,7 +288,11 @@ export function toTrialSnapshot(result: TrialResult): TrialSnapshot {
         ...(cost.asOf !== undefined ? { asOf: clip(cost.asOf, 100) } : {}),
       },
       retries: result.retries,
+      retryWaitMs: Number.isFinite(result.retryWaitMs) && result.retryWaitMs >= 0 ? result.retryWaitMs : 0,
+      retryAfterMs: result.retryAfterMs !== null && Number.isFinite(result.retryAfterMs) && result.retryAfterMs >= 0 ? result.retryAfterMs : null,
+      wallMs: finiteOrNull(result.wallMs),
       usageReported: result.usageReported,
+      keyRedacted: result.keyRedacted,
     },
   };
 }

@@ -129,8 +129,8 @@ export function metricCells(final: TrialFinal): MetricCell[] {
   const { metrics, cost } = final;
   const estimated = metrics.tokenSource === 'estimated';
   const approx = (text: string, value: number | null): string => (estimated && value !== null ? `≈${text}` : text);
-  const tokenSource = (value: number | null): MetricSource => (value === null ? 'unknown' : metrics.tokenSource);
-  const tokenBadge = (value: number | null): MetricBadge => (value === null ? 'unknown' : metrics.tokenSource);
+  const tokenSource = (value: number | null): MetricSource => (value === null || metrics.tokenSource === null ? 'unknown' : metrics.tokenSource);
+  const tokenBadge = (value: number | null): MetricBadge => (value === null || metrics.tokenSource === null ? 'unknown' : metrics.tokenSource);
 
   const ttft: MetricCell = {
     id: 'ttft',
@@ -157,7 +157,7 @@ export function metricCells(final: TrialFinal): MetricCell[] {
     title: `Total time = end of stream − request sent = ${formatMs(metrics.totalMs)}. Measured here.`,
   };
 
-  const generationMs = metrics.ttftMs === null ? null : metrics.totalMs - metrics.ttftMs;
+  const generationMs = metrics.ttftMs === null || metrics.totalMs === null ? null : metrics.totalMs - metrics.ttftMs;
   const tps: MetricCell = {
     id: 'tps',
     label: metricLabels.tps,

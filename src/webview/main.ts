@@ -28,7 +28,7 @@ const vscode = acquireVsCodeApi<PersistedWebviewState>();
 // ---------------------------------------------------------------------------------------------
 // State
 
-let state: PanelState = { version: 1, run: null, runStatus: 'idle', errorMessage: null, trials: [], target: null };
+let state: PanelState = { version: 1, run: null, runStatus: 'idle', errorMessage: null, trials: [], target: null, baselineId: null };
 let ui: WebviewUiState = { selectedTrial: {}, raw: [] };
 const trialIndex = new Map<string, TrialSnapshot>();
 
@@ -279,6 +279,7 @@ function updateHeader(): void {
     idle: ['circle-outline', 'Idle', ''],
     running: ['loading', 'Running', 'codicon-modifier-spin'],
     finished: ['pass', 'Finished', ''],
+    cancelled: ['circle-slash', 'Cancelled', ''],
     failed: ['error', 'Failed', ''],
     interrupted: ['debug-disconnect', 'Interrupted', ''],
   };
@@ -402,6 +403,7 @@ type ColumnStatus = 'waiting' | 'streaming' | NonNullable<TrialSnapshot['final']
 
 const statusLabels: Record<Exclude<ColumnStatus, 'waiting' | 'streaming'>, string> = {
   ok: 'Done',
+  not_sent: 'Not sent',
   cancelled: 'Cancelled',
   timeout: 'Timed out',
   http_error: 'HTTP error',
@@ -416,6 +418,7 @@ const statusIcons: Record<ColumnStatus, string> = {
   waiting: 'clock',
   streaming: 'loading',
   ok: 'pass-filled',
+  not_sent: 'circle-slash',
   cancelled: 'circle-slash',
   timeout: 'watch',
   http_error: 'error',
@@ -846,7 +849,7 @@ function handleMessage(message: HostToWebviewMessage): void {
     case 'runStarted': {
       const raw = ui.raw;
       startedAtMs.clear();
-      state = { version: 1, run: message.run, runStatus: 'running', errorMessage: null, trials: [], target: message.target };
+      state = { version: 1, run: message.run, runStatus: 'running', errorMessage: null, trials: [], target: message.target, baselineId: state.baselineId };
       ui = { selectedTrial: {}, raw };
       reindex();
       renderAll();

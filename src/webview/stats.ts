@@ -42,7 +42,7 @@ export function columnFigures(backendId: string, trials: readonly TrialSnapshot[
   return {
     backendId,
     ttftMs: percentile(nonNull(finals.map((f) => f.metrics.ttftMs)), 50),
-    totalMs: percentile(finals.map((f) => f.metrics.totalMs), 50),
+    totalMs: percentile(nonNull(finals.map((f) => f.metrics.totalMs)), 50),
     costUsd: percentile(nonNull(finals.map((f) => f.cost.costUsd)), 50),
     finishedTrials: own.filter((t) => t.final !== null).length,
     usableTrials: usable.length,
@@ -62,7 +62,7 @@ export interface TrialStats {
 export function trialStats(backendId: string, trials: readonly TrialSnapshot[]): TrialStats {
   const finals = trials.filter((t) => t.backendId === backendId && isUsableTrial(t)).map((t) => t.final!);
   const ttft = nonNull(finals.map((f) => f.metrics.ttftMs));
-  const total = finals.map((f) => f.metrics.totalMs);
+  const total = nonNull(finals.map((f) => f.metrics.totalMs));
   return {
     backendId,
     ttftP50Ms: percentile(ttft, 50),

@@ -225,7 +225,11 @@ function final(partial: { status?: TrialFinal['status']; ttftMs: number | null; 
     },
     cost: { costUsd: partial.costUsd, costSource: partial.costSource, detail: partial.detail, ...(partial.asOf ? { asOf: partial.asOf } : {}) },
     retries: 0,
+    retryWaitMs: 0,
+    retryAfterMs: null,
+    wallMs: partial.totalMs,
     usageReported: !partial.estimated,
+    keyRedacted: false,
   };
 }
 
@@ -292,6 +296,7 @@ async function playScenario(page: Page, s: Scenario): Promise<void> {
     promptPreview: 'Rewrite this function so that it is debounced and keeps its argument types. Explain briefly why it works.\n\nfunction onResize(event: UIEvent) {\n  layout(event.target);\n}',
     backends: chosen,
     trials: s.trials,
+    perBackendConcurrency: 1,
     targetLabel: 'debounce.ts:3–16',
   };
   await post(page, { type: 'runStarted', run, target: null });

@@ -61,7 +61,11 @@ test('compare --json prints one object with the documented fields', async () => 
   assert.equal(o.tokenSource, 'estimated');
   assert.equal(o.costUsd, null);
   assert.equal(o.costSource, 'unknown');
-  assert.equal(report.summary[0].latencyRatio, 1);
+  assert.equal(report.summary.baseline.id, 'closed');
+  assert.equal(report.summary.backends[0].isBaseline, true);
+  assert.equal(report.summary.backends[0].latencyRatio, null);
+  assert.ok(report.summary.backends[1].latencyRatio.value > 1);
+  assert.equal(report.summary.backends[1].delivered, 1);
   // The key came from the environment and was sent as a bearer token.
   assert.equal(closed.requests.at(-1)!.headers.authorization, 'Bearer closed-secret-key');
   assert.ok(!t.stdout().includes('secret-key'));
@@ -80,6 +84,7 @@ test('--markdown prints a report table', async () => {
   assert.equal(await runCli(['compare', '-c', config, '-p', 'x', '--markdown'], t.io), exitCodes.ok);
   assert.match(t.stdout(), /^# Bakeoff comparison/m);
   assert.match(t.stdout(), /\| closed \| closed \| c1 \| 1\/1 \|/);
+  assert.match(t.stdout(), /Baseline: closed/);
 });
 
 test('a failing backend gives exit code 1 and a typed error', async () => {
@@ -163,8 +168,9 @@ test('human output shows each answer once and a summary table', async () => {
   const out = t.stdout();
   assert.equal(out.split('Closed answer here.').length - 1, 1, out);
   assert.match(out, /trial 2 · ok ──\n\(same text as trial 1\)/);
-  assert.match(out, /^backend\s+kind\s+ok\s+TTFT p50/m);
-  assert.match(t.stderr(), /✔ closed trial 1: ok in/);
+  assert.match(out, /^Backend\s+Kind\s+Model\s+Delivered\s+TTFT p50/m);
+  assert.match(out, /^closed\s+closed\s+c1\s+2\/2\s+\d+ ms/m);
+  assert.match(t.stderr(), /✔ closed trial 1: Done in \d+ ms/);
 });
 
 test('a key echoed back in an error is redacted; a short placeholder key does not mangle the report', async () => {

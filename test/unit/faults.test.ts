@@ -57,6 +57,11 @@ test('connection refused → network_error ECONNREFUSED', async () => {
   assert.equal(r.error?.code, 'ECONNREFUSED');
   assert.match(r.error!.hint, /listening/);
   assert.equal(r.timing.headersMs, null);
+  // Refused before any byte: no total, no token estimate; the elapsed time is the wall time.
+  assert.equal(r.metrics.totalMs!, null);
+  assert.equal(r.metrics.inputTokens, null);
+  assert.equal(r.metrics.outputTokens, null);
+  assert.ok(r.wallMs !== null && r.wallMs >= 0 && r.wallMs < 5000);
   assertNoKey(r);
 });
 
@@ -154,7 +159,7 @@ test('stall after the first tokens → idle timeout, partial text and metrics ke
   assert.equal(r.error?.timeoutPhase, 'idle');
   assert.equal(r.text, 'one two three');
   assert.ok(r.metrics.ttftMs! >= 0);
-  assert.ok(r.metrics.totalMs >= 180, `total ${r.metrics.totalMs}`);
+  assert.ok(r.metrics.totalMs! >= 180, `total ${r.metrics.totalMs!}`);
   assert.equal(r.metrics.tokenSource, 'estimated');
   await settled();
 });
@@ -214,6 +219,14 @@ test('429 with Retry-After is retried (at most twice) before the first byte', as
   assert.match(gaveUp.error!.hint, /Rate limited/);
   assert.equal(gaveUp.retries, 2);
   assert.equal(chatRequests('rl3').length, 3);
+  // The user waited out both retries: that time is the trial's wall time, not a made-up total.
+  assert.equal(gaveUp.metrics.totalMs, null);
+  assert.equal(gaveUp.metrics.tokenSource, null);
+  assert.equal(gaveUp.retryAfterMs, 20);
+  assert.ok(gaveUp.retryWaitMs >= 38, `waited ${gaveUp.retryWaitMs} ms`);
+  assert.ok(gaveUp.wallMs! >= gaveUp.retryWaitMs, `wall ${gaveUp.wallMs} vs waits ${gaveUp.retryWaitMs}`);
+  assert.ok(r.wallMs! - r.metrics.totalMs! >= 90, 'wall time includes the waits; total does not');
+  assert.ok(r.retryWaitMs >= 90, `waited ${r.retryWaitMs} ms`);
   await settled();
 });
 
@@ -386,7 +399,7 @@ test('[DONE] with the socket left open → ok, ended at [DONE], connection close
   assert.equal(r.status, 'ok', r.error?.message);
   assert.equal(r.text, 'a b c');
   assert.equal(r.finishReason, 'stop');
-  assert.ok(r.metrics.totalMs < 400, `total ${r.metrics.totalMs} ms: ended at [DONE], not at the idle limit`);
+  assert.ok(r.metrics.totalMs! < 400, `total ${r.metrics.totalMs!} ms: ended at [DONE], not at the idle limit`);
   assert.ok(performance.now() - started < 1000, 'returned without waiting for the idle limit');
   await settled();
 });
@@ -396,7 +409,7 @@ test('chunks after [DONE] are ignored and not timed', async () => {
   const r = await run('lateafter');
   assert.equal(r.status, 'ok', r.error?.message);
   assert.equal(r.text, 'a b c', 'the late chunk is not part of the answer');
-  assert.ok(r.metrics.totalMs < 250, `total ${r.metrics.totalMs} ms excludes the wait after [DONE]`);
+  assert.ok(r.metrics.totalMs! < 250, `total ${r.metrics.totalMs!} ms excludes the wait after [DONE]`);
   assert.ok(r.timing.endMs >= r.timing.chunkMs.at(-1)!);
   await settled();
 });

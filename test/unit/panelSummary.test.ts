@@ -27,7 +27,11 @@ function final(overrides: { status?: TrialFinal['status']; ttftMs?: number | nul
       asOf: '2025-06-01',
     },
     retries: 0,
+    retryWaitMs: 0,
+    retryAfterMs: null,
+    wallMs: overrides.totalMs ?? 3000,
     usageReported: true,
+    keyRedacted: false,
   };
 }
 

@@ -47,7 +47,11 @@ function trialResult(overrides: Partial<TrialResult> = {}): TrialResult {
       body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] },
     },
     retries: 0,
+    retryWaitMs: 0,
+    retryAfterMs: null,
+    wallMs: 3180.25,
     usageReported: true,
+    keyRedacted: false,
     ...overrides,
   };
 }
@@ -173,17 +177,27 @@ describe('parsePersistedState', () => {
         { id: 'chutes', label: 'Chutes', kind: 'decentralized', model: 'ds', pricingNote: '/models', trustNote: 'TEE' },
       ],
       trials: 1,
+      perBackendConcurrency: 1,
       targetLabel: 'a.ts:1–3',
     },
     runStatus: 'finished',
     errorMessage: null,
     trials: [toTrialSnapshot(trialResult()), { backendId: 'chutes', trial: 1, text: 'partial', reasoning: '', final: null }],
     target: { uri: 'file:///tmp/a.ts', selection: { startLine: 0, startCharacter: 0, endLine: 2, endCharacter: 4 } },
+    baselineId: 'chutes',
   });
 
   it('round-trips a saved state', () => {
     const saved = JSON.parse(JSON.stringify({ panel: state(), ui: { selectedTrial: { openai: 1 }, raw: ['chutes'] } }));
     assert.deepEqual(parsePersistedState(saved), state());
+  });
+
+  it('restores a state saved before the baseline pin and per-backend concurrency existed', () => {
+    const { baselineId: _pin, ...older } = state();
+    const { perBackendConcurrency: _pbc, ...olderRun } = older.run!;
+    const restored = parsePersistedState(JSON.parse(JSON.stringify({ panel: { ...older, run: olderRun } })));
+    assert.equal(restored?.baselineId, null);
+    assert.equal(restored?.run?.perBackendConcurrency, 1);
   });
 
   it('marks a run that was streaming as interrupted', () => {

@@ -1,78 +1,102 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatUsd, redactResult, summarize, toJsonReport, toMarkdownReport } from '../../src/core/report';
+import { formatMs, formatRatioWithCi, formatUsd, markdownCell, outcomeLabel, retryNote } from '../../src/core/format';
+import { redactResult, toJsonReport, toMarkdownReport, trialStateLine } from '../../src/core/report';
 import { makeComparison, makeTrial } from './helpers/makeResult';
 
-const trials = (id: string, totals: number[], cost: number | null, extra = {}) =>
-  totals.map((totalMs, i) =>
-    makeTrial({ backendId: id, trial: i + 1, metrics: { totalMs, ttftMs: totalMs / 10 } as never, cost: { costUsd: cost, costSource: cost == null ? 'unknown' : 'override', detail: '' }, ...extra }),
-  );
-
-test('summarize computes ratios against the first backend', () => {
+test('JSON report has the documented row shape; nothing unmeasured is a number', () => {
   const result = makeComparison([
-    ...trials('closed', [100, 110, 90], 0.01),
-    ...trials('dec', [240, 264, 216], 0.004, { kind: 'decentralized' }),
+    makeTrial({
+      backendId: 'x',
+      status: 'http_error',
+      text: '',
+      error: { type: 'http_error', message: 'HTTP 500', hint: 'retry later', httpStatus: 500 },
+      metrics: { ttftMs: null, totalMs: null, tokensPerSecond: null, inputTokens: null, outputTokens: null, tokenSource: null } as never,
+      wallMs: 6.2,
+    }),
   ]);
-  const [base, dec] = summarize(result);
-  assert.equal(base.latencyRatio, 1);
-  assert.equal(base.latencyRatioCi, null);
-  assert.ok(Math.abs(dec.latencyRatio! - 2.4) < 1e-9);
-  assert.ok(Math.abs(dec.costRatio! - 0.4) < 1e-9);
-  assert.equal(dec.totalP50Ms, 240);
-  assert.ok(dec.latencyRatioCi && dec.latencyRatioCi.low <= 2.4 && dec.latencyRatioCi.high >= 2.4);
-  assert.equal(dec.completionRate, 1);
-});
-
-test('failed trials count against completion and are left out of latency percentiles', () => {
-  const result = makeComparison([
-    ...trials('a', [100], 0.01),
-    makeTrial({ backendId: 'b', trial: 1, metrics: { totalMs: 300 } as never }),
-    makeTrial({ backendId: 'b', trial: 2, status: 'timeout', metrics: { totalMs: 60000, ttftMs: null } as never }),
-  ]);
-  const b = summarize(result)[1];
-  assert.equal(b.okCount, 1);
-  assert.equal(b.completionRate, 0.5);
-  assert.equal(b.totalP50Ms, 300);
-  assert.deepEqual(b.statuses, { ok: 1, timeout: 1 });
-});
-
-test('unknown cost stays unknown (null), never zero', () => {
-  const result = makeComparison([...trials('a', [100], null), ...trials('b', [100], 0.5)]);
-  const [a, b] = summarize(result);
-  assert.equal(a.costP50Usd, null);
-  assert.equal(b.costRatio, null);
-  assert.equal(formatUsd(null), 'unknown');
-});
-
-test('JSON report has the documented row shape', () => {
-  const result = makeComparison([
-    makeTrial({ backendId: 'x', status: 'http_error', error: { type: 'http_error', message: 'HTTP 500', hint: 'retry later', httpStatus: 500 } }),
-  ]);
-  const row = toJsonReport(result).results[0];
+  const report = toJsonReport(result);
+  const row = report.results[0]!;
   assert.deepEqual(Object.keys(row).sort(), [
-    'backend', 'costSource', 'costUsd', 'error', 'inputTokens', 'outputTokens', 'status', 'text', 'tokenSource', 'tokensPerSecond', 'totalMs', 'trial', 'ttftMs',
+    'backend', 'costSource', 'costUsd', 'error', 'inputTokens', 'keyRedacted', 'outputTokens', 'retries', 'retryAfterMs', 'retryWaitMs',
+    'status', 'text', 'tokenSource', 'tokensPerSecond', 'totalMs', 'trial', 'ttftMs', 'wallMs',
   ]);
-  assert.deepEqual(row.error, { type: 'http_error', message: 'HTTP 500' });
+  assert.deepEqual(row.error, { type: 'http_error', message: 'HTTP 500', hint: 'retry later' });
+  assert.equal(row.totalMs, null);
+  assert.equal(row.tokenSource, null);
+  assert.equal(row.wallMs, 6.2);
+  assert.deepEqual(Object.keys(report).sort(), ['outcome', 'perBackendConcurrency', 'results', 'runId', 'startedAt', 'summary']);
+  assert.equal(report.summary.backends[0]!.failureLabel, '✗ HTTP 500');
 });
 
-test('Markdown report fences answers so embedded fences survive', () => {
+test('Markdown report: verdict table first, fences that survive embedded fences, state lines', () => {
   const text = 'Here:\n````js\nx\n````\nend';
-  const md = toMarkdownReport(makeComparison([makeTrial({ backendId: 'a', text })]));
+  const md = toMarkdownReport(
+    makeComparison([
+      makeTrial({ backendId: 'a', text }),
+      makeTrial({
+        backendId: 'b',
+        status: 'http_error',
+        text: '',
+        error: { type: 'http_error', message: 'HTTP 429 Too Many Requests', hint: 'slow down', httpStatus: 429 },
+        metrics: { totalMs: null, ttftMs: null } as never,
+        retries: 2,
+        retryWaitMs: 4000,
+        retryAfterMs: 2000,
+        wallMs: 4006,
+      }),
+    ]),
+  );
   assert.ok(md.includes('`````text\n' + text + '\n`````'), md);
-  assert.match(md, /\| A \| closed \| m \| 1\/1 \|/);
+  assert.ok(md.indexOf('| A | closed | m | 1/1 |') < md.indexOf('## A'), md);
+  assert.match(md, /\| B \| closed \| m \| 0\/1 · ✗ HTTP 429 ↻1 \|/);
+  assert.match(md, /HTTP 429 Too Many Requests — failed after 4\.01 s, after 2 retries \(waited 4\.0 s, Retry-After 2 s\)/);
+  assert.match(md, /Baseline: A \(the first backend that delivered\)/);
 });
 
-test('redactResult scrubs echoed keys from answers and errors without touching ids or numbers', () => {
+test('formatting is one definition: times, dollars, ratios, labels', () => {
+  assert.equal(formatMs(null), '—');
+  assert.equal(formatMs(412.4), '412 ms');
+  assert.equal(formatMs(1240), '1.24 s');
+  assert.equal(formatMs(125_000), '2m 05s');
+  assert.equal(formatUsd(null), '—');
+  assert.equal(formatUsd(0), '$0');
+  assert.equal(formatUsd(0.000423), '$0.000423');
+  assert.equal(formatUsd(1.234), '$1.23');
+  assert.equal(formatRatioWithCi(0.9123, [0.88, 0.951]), '0.91× [0.88–0.95]');
+  assert.equal(markdownCell('a|b\nc\\'), 'a\\|b c\\\\');
+  assert.equal(outcomeLabel('not_sent', { type: 'not_sent', code: 'noKey' }), 'not sent: no key');
+  assert.equal(outcomeLabel('timeout', { type: 'timeout', timeoutPhase: 'firstByte' }), '✗ timeout (first byte)');
+  assert.equal(retryNote({ retries: 2, retryWaitMs: 4000, retryAfterMs: 2000 }), 'after 2 retries (waited 4.0 s, Retry-After 2 s)');
+  assert.equal(retryNote({ retries: 0, retryWaitMs: 0, retryAfterMs: null }), '');
+});
+
+test('a trial that failed before its first byte reports the elapsed time in its state line, not as a total', () => {
+  const refused = makeTrial({
+    backendId: 'x',
+    status: 'network_error',
+    text: '',
+    error: { type: 'network_error', message: 'Connection failed (ECONNREFUSED)', hint: 'h', code: 'ECONNREFUSED' },
+    metrics: { totalMs: null, ttftMs: null } as never,
+    wallMs: 6,
+  });
+  assert.equal(trialStateLine(refused), 'Connection failed (ECONNREFUSED) — failed after 6 ms');
+  const notSent = makeTrial({ backendId: 'y', status: 'not_sent', text: '', error: { type: 'not_sent', message: 'No API key is set', hint: 'h', code: 'noKey' }, wallMs: null });
+  assert.equal(trialStateLine(notSent), 'No API key is set');
+});
+
+test('redactResult scrubs echoed keys (any case, split by tags) from answers and errors; short placeholders stay', () => {
   const key = 'sk-live-0123456789abcdef';
   const result = makeComparison([
-    makeTrial({ backendId: 'ollama', text: `Your key is ${key}; use ollama locally.`, reasoning: key }),
+    makeTrial({ backendId: 'ollama', text: `Your key is ${key.toUpperCase()}; use ollama locally.`, reasoning: 'sk-live-0123<b>456789</b>abcdef' }),
     makeTrial({ backendId: 'b', status: 'http_error', text: '', error: { type: 'http_error', message: `bad key ${key}`, hint: 'h', body: `{"key":"${key}"}` } }),
   ]);
   const safe = redactResult(result, [key, 'ollama', undefined]);
-  assert.equal(safe.results[0].text, 'Your key is ***; use ollama locally.');
-  assert.equal(safe.results[0].reasoning, '***');
-  assert.equal(safe.results[0].backendId, 'ollama');
-  assert.equal(safe.results[1].error?.message, 'bad key ***');
-  assert.ok(!JSON.stringify(toJsonReport(safe)).includes(key));
-  assert.equal(result.results[0].text.includes(key), true, 'the original is not modified');
+  assert.equal(safe.results[0]!.text, 'Your key is ***; use ollama locally.');
+  assert.equal(safe.results[0]!.reasoning, '***');
+  assert.equal(safe.results[0]!.keyRedacted, true);
+  assert.equal(safe.results[0]!.backendId, 'ollama');
+  assert.equal(safe.results[1]!.error?.message, 'bad key ***');
+  assert.ok(!JSON.stringify(toJsonReport(safe)).toLowerCase().includes(key.toLowerCase()));
+  assert.equal(result.results[0]!.text.includes(key.toUpperCase()), true, 'the original is not modified');
 });

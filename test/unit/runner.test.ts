@@ -8,6 +8,7 @@ import { checkBackend, fetchModelsPrice, priceFromModelEntry, runComparison, typ
 import { UsageSupportMemory } from '../../src/core/stream';
 import { useFixtureServer } from './helpers/fixture';
 import type { RunEvent } from '../../src/core/types';
+import { MissingKeyError } from '../../src/core/errors';
 
 const fixture = useFixtureServer();
 
@@ -105,6 +106,29 @@ test('concurrency caps simultaneous streams across backends and trials', async (
   await settled();
 });
 
+test('trials of one backend never overlap by default; backends still run side by side', async () => {
+  fixture.server.setSchedule('pb1', { text: 'x y', ttftMs: 40 });
+  fixture.server.setSchedule('pb2', { text: 'x y', ttftMs: 40 });
+  const backends = [backend('pb1', 'pb1'), backend('pb2', 'pb2')];
+  const overlaps = (results: Awaited<ReturnType<typeof runComparison>>['results'], id: string): boolean => {
+    const mine = results.filter((r) => r.backendId === id).sort((a, b) => a.timing.startMs - b.timing.startMs);
+    return mine.some((r, i) => i > 0 && r.timing.startMs < mine[i - 1]!.timing.endMs);
+  };
+  const serial = await runComparison(options(backends, { trials: 3, concurrency: 6 }));
+  assert.equal(serial.perBackendConcurrency, 1);
+  assert.ok(serial.results.every((r) => r.status === 'ok'));
+  assert.equal(overlaps(serial.results, 'pb1'), false, 'pb1 trials overlapped');
+  assert.equal(overlaps(serial.results, 'pb2'), false, 'pb2 trials overlapped');
+  const [first1, first2] = serial.results;
+  assert.ok(first2!.timing.startMs < first1!.timing.endMs, 'the two backends run side by side');
+  assert.deepEqual(serial.results.map((r) => `${r.backendId}#${r.trial}`), ['pb1#1', 'pb2#1', 'pb1#2', 'pb2#2', 'pb1#3', 'pb2#3']);
+
+  const parallel = await runComparison(options(backends, { trials: 3, concurrency: 6, perBackendConcurrency: 3 }));
+  assert.equal(parallel.perBackendConcurrency, 3);
+  assert.equal(overlaps(parallel.results, 'pb1'), true, 'allowed to overlap when asked');
+  await settled();
+});
+
 test('one AbortSignal cancels every stream; unstarted trials end cancelled without a request', async () => {
   fixture.server.setSchedule('slowcancel', { text: 'a b c d e f g h i j k l', chunkIntervalMs: 50 });
   const controller = new AbortController();
@@ -119,10 +143,18 @@ test('one AbortSignal cancels every stream; unstarted trials end cancelled witho
     }),
   );
   assert.equal(result.results.length, 6);
-  assert.ok(result.results.every((r) => r.status === 'cancelled'), result.results.map((r) => r.status).join());
+  assert.equal(result.outcome, 'cancelled');
+  assert.deepEqual(result.results.map((r) => r.status), ['cancelled', 'cancelled', 'not_sent', 'not_sent', 'not_sent', 'not_sent']);
   assert.ok(result.results[0]!.text.startsWith('a b c'), 'partial text kept');
   assert.equal(fixture.server.requests.length - before, 2, 'only trial 1 reached the server');
-  assert.equal(result.results[5]!.text, '');
+  const unsent = result.results[5]!;
+  assert.equal(unsent.text, '');
+  assert.equal(unsent.error!.code, 'cancelled');
+  assert.equal(unsent.metrics.totalMs, null, 'nothing measured, nothing shown as 0');
+  assert.equal(unsent.metrics.inputTokens, null, 'no token estimate for a request never sent');
+  assert.equal(unsent.metrics.tokenSource, null);
+  assert.equal(unsent.wallMs, null);
+  assert.equal(unsent.cost.costUsd, null);
   await settled();
 });
 
@@ -135,15 +167,22 @@ test('a failing key lookup fails only that backend, and keys are resolved once p
       resolveKey: (b) => {
         lookups.push(b.id);
         if (b.id === 'nokey') throw new Error('secret store locked');
+        if (b.id === 'missing') throw new MissingKeyError('No API key is set for missing.', 'Run "Set API Key…".');
         return 'sk-good';
       },
     }),
   );
   assert.deepEqual(
     result.results.map((r) => `${r.backendId}:${r.status}`),
-    ['good:ok', 'nokey:protocol_error', 'good:ok', 'nokey:protocol_error'],
+    ['good:ok', 'nokey:not_sent', 'good:ok', 'nokey:not_sent'],
   );
   assert.match(result.results[1]!.error!.message, /secret store locked/);
+  assert.equal(result.results[1]!.error!.code, 'keyUnreadable');
+  assert.equal(result.results[1]!.metrics.totalMs, null);
+  const missing = await runComparison(options([backend('missing', 'keyok')], { resolveKey: (b) => { throw new MissingKeyError(`No API key is set for ${b.id}.`, 'Run "Set API Key…".'); } }));
+  assert.equal(missing.results[0]!.status, 'not_sent');
+  assert.equal(missing.results[0]!.error!.code, 'noKey');
+  assert.equal(missing.results[0]!.error!.hint, 'Run "Set API Key…".');
   assert.deepEqual(lookups.sort(), ['good', 'nokey']);
   assert.equal(result.results[0]!.request.headers.authorization, 'Bearer ***');
   await settled();
@@ -281,7 +320,7 @@ test('a prompt over the counting limit gives null counts, and runComparison stil
   const controller = new AbortController();
   controller.abort();
   const cancelled = await runComparison(options([backend('big', 'bigprompt')], { messages: huge, signal: controller.signal }));
-  assert.equal(cancelled.results[0]!.status, 'cancelled');
+  assert.equal(cancelled.results[0]!.status, 'not_sent');
   assert.equal(cancelled.results[0]!.metrics.inputTokens, null);
   assert.ok(performance.now() - started < 5000, 'skipped, not counted');
   await settled();

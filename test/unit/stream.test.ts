@@ -85,7 +85,7 @@ test('timing marks are ordered and come from the monotonic clock', async () => {
   assert.ok(t.headersMs! - t.startMs >= 25, `headers after ${t.headersMs! - t.startMs} ms`);
   assert.ok(r.metrics.ttftMs! >= 140 && r.metrics.ttftMs! < 1500, `ttft ${r.metrics.ttftMs}`);
   assert.ok(r.metrics.chunkGapP50Ms! >= 30 && r.metrics.chunkGapP50Ms! < 500, `gap p50 ${r.metrics.chunkGapP50Ms}`);
-  assert.ok(r.metrics.totalMs >= r.metrics.ttftMs! + 5 * 35);
+  assert.ok(r.metrics.totalMs! >= r.metrics.ttftMs! + 5 * 35);
   // first body byte (the role chunk) arrives right after headers, well before content
   assert.ok(t.firstContentMs! - t.firstByteMs! >= 100);
   await settled();
@@ -336,5 +336,35 @@ test('allChunkMs stamps every data event (role, content, usage); chunkMs only co
   assert.ok(t.allChunkMs!.every((ms, i) => i === 0 || ms >= t.allChunkMs![i - 1]!), 'in arrival order');
   for (const ms of t.chunkMs) assert.ok(t.allChunkMs!.includes(ms));
   assert.ok(t.allChunkMs![0]! < t.firstContentMs!, 'the role chunk came before the first token');
+  await settled();
+});
+
+test('a key echoed in the answer (any case, split by an inline tag) never reaches a delta, the text or the reasoning', async () => {
+  const key = 'sk-proj-EchoMe0123456789';
+  const text = `Debug: your key is ${key}, or ${key.toUpperCase()}, or sk-proj-Echo<b>Me01234</b>56789. Bye.`;
+  fixture.server.setSchedule('echo-key', { text, reasoning: `thinking about ${key}` });
+  const deltas: string[] = [];
+  const thoughts: string[] = [];
+  const r = await run('echo-key', {
+    apiKey: key,
+    onDelta: (d) => {
+      deltas.push(d.content);
+      thoughts.push(d.reasoning);
+    },
+  });
+  assert.equal(r.status, 'ok');
+  assert.equal(r.keyRedacted, true);
+  assert.equal(r.text, 'Debug: your key is ***, or ***, or ***. Bye.');
+  assert.equal(r.reasoning, 'thinking about ***');
+  assert.equal(deltas.join(''), r.text, 'what streamed is exactly the final text');
+  assert.equal(thoughts.join(''), r.reasoning);
+  for (const piece of [...deltas, ...thoughts]) assert.ok(!/echome/i.test(piece), `a delta carried part of the key: ${piece}`);
+  assert.ok(r.metrics.outputTokens! > 0);
+
+  // A short placeholder key (`ollama`) is not a secret: answers mentioning the word stay intact.
+  fixture.server.setSchedule('placeholder', { text: 'Install ollama, then run ollama serve.' });
+  const p = await run('placeholder', { apiKey: 'ollama' });
+  assert.equal(p.text, 'Install ollama, then run ollama serve.');
+  assert.equal(p.keyRedacted, false);
   await settled();
 });

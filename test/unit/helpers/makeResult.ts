@@ -2,7 +2,7 @@
 import type { ComparisonResult, TrialResult } from '../../../src/core/types';
 
 export function makeTrial(partial: Partial<TrialResult> & { backendId: string }): TrialResult {
-  const totalMs = partial.metrics?.totalMs ?? 1000;
+  const totalMs = partial.metrics?.totalMs !== undefined ? partial.metrics.totalMs : 1000;
   return {
     backendLabel: partial.backendId.toUpperCase(),
     kind: 'closed',
@@ -13,10 +13,14 @@ export function makeTrial(partial: Partial<TrialResult> & { backendId: string })
     text: 'answer',
     reasoning: '',
     finishReason: 'stop',
-    timing: { startMs: 0, headersMs: 10, firstByteMs: 11, firstContentMs: 100, chunkMs: [100], endMs: totalMs },
+    timing: { startMs: 0, headersMs: 10, firstByteMs: 11, firstContentMs: 100, chunkMs: [100], endMs: totalMs ?? 0 },
     request: { url: 'http://127.0.0.1/v1/chat/completions', headers: {}, body: {} },
     retries: 0,
+    retryWaitMs: 0,
+    retryAfterMs: null,
+    wallMs: totalMs,
     usageReported: true,
+    keyRedacted: false,
     ...partial,
     metrics: {
       ttftMs: 100,
@@ -42,5 +46,7 @@ export function makeComparison(results: TrialResult[]): ComparisonResult {
     startedAt: '2026-01-01T00:00:00.000Z',
     request: { messages: [{ role: 'user', content: 'hi' }], params: { maxTokens: 64, temperature: 0 } },
     results,
+    outcome: 'finished',
+    perBackendConcurrency: 1,
   };
 }

@@ -1,0 +1,173 @@
+/**
+ * How Bakeoff writes numbers and states for people: one definition for the panel, the CLI, the
+ * Markdown/JSON exports and error messages. Pure (no Node built-ins, no DOM), so the webview
+ * bundle uses it too.
+ */
+import type { TerminalStatus, TimeoutPhase } from './types';
+
+/** What every view shows for a number that is not known. */
+export const unknownMark = '—';
+
+/** `412 ms`, `1.24 s`, `73.5 s`, `2m 05s`; `—` when unknown. */
+export function formatMs(ms: number | null | undefined): string {
+  if (ms == null || !Number.isFinite(ms)) return unknownMark;
+  if (ms < 1_000) return `${Math.round(ms)} ms`;
+  if (ms < 10_000) return `${(ms / 1_000).toFixed(2)} s`;
+  if (ms < 60_000) return `${(ms / 1_000).toFixed(1)} s`;
+  const minutes = Math.floor(ms / 60_000);
+  const seconds = Math.round((ms % 60_000) / 1_000);
+  return seconds === 60 ? `${minutes + 1}m 00s` : `${minutes}m ${String(seconds).padStart(2, '0')}s`;
+}
+
+/** `4.0 s` style for waits, always in seconds with one decimal. */
+export function formatSeconds(ms: number): string {
+  return `${(ms / 1_000).toFixed(1)} s`;
+}
+
+/**
+ * US dollars with enough precision for sub-cent answers: `$0.000423`, `$0.0123`, `$1.23`;
+ * `$0` for free; `—` when unknown (never a made-up zero).
+ */
+export function formatUsd(usd: number | null | undefined): string {
+  if (usd == null || !Number.isFinite(usd)) return unknownMark;
+  if (usd === 0) return '$0';
+  const sign = usd < 0 ? '−' : '';
+  const abs = Math.abs(usd);
+  if (abs >= 1) return `${sign}$${abs.toFixed(2)}`;
+  return `${sign}$${Number(abs.toPrecision(3)).toString()}`;
+}
+
+/** A signed dollar difference: `+$0.000412`, `−$0.0012`, `±$0`. */
+export function formatUsdDiff(usd: number | null | undefined): string {
+  if (usd == null || !Number.isFinite(usd)) return unknownMark;
+  if (usd === 0) return '±$0';
+  return usd > 0 ? `+${formatUsd(usd)}` : formatUsd(usd);
+}
+
+/** `1,234` (tokens, counts). */
+export function formatCount(value: number | null | undefined): string {
+  if (value == null || !Number.isFinite(value)) return unknownMark;
+  return Math.round(value).toLocaleString('en-US');
+}
+
+/** `182.9` or `1204` tokens per second. */
+export function formatRate(value: number | null | undefined): string {
+  if (value == null || !Number.isFinite(value)) return unknownMark;
+  return value >= 100 ? value.toFixed(0) : value.toFixed(1);
+}
+
+/** `87 %` from a fraction. */
+export function formatPercent(fraction: number | null | undefined, digits = 0): string {
+  if (fraction == null || !Number.isFinite(fraction)) return unknownMark;
+  return `${(fraction * 100).toFixed(digits)} %`;
+}
+
+/** `2.40×`; `—` when unknown. */
+export function formatRatio(value: number | null | undefined): string {
+  if (value == null || !Number.isFinite(value)) return unknownMark;
+  return `${value >= 100 ? value.toFixed(0) : value.toFixed(2)}×`;
+}
+
+/** `0.91× [0.88–0.95]`: a ratio with its 95 % interval when there is one. */
+export function formatRatioWithCi(value: number | null | undefined, ci95: readonly [number, number] | null | undefined): string {
+  const base = formatRatio(value);
+  if (base === unknownMark || !ci95) return base;
+  return `${base} [${ci95[0].toFixed(2)}–${ci95[1].toFixed(2)}]`;
+}
+
+/** `12.3 KB`, `4.0 MB`. */
+export function formatBytes(bytes: number): string {
+  if (bytes >= 1024 * 1024) return `${+(bytes / (1024 * 1024)).toFixed(1)} MB`;
+  if (bytes >= 1024) return `${+(bytes / 1024).toFixed(1)} KB`;
+  return `${bytes} bytes`;
+}
+
+/** Text safe inside one Markdown table cell: pipes and backslashes escaped, line breaks flattened. */
+export function markdownCell(text: string): string {
+  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r\n|\r|\n/g, ' ');
+}
+
+/** Short names of the terminal states, as every view shows them. */
+export const statusLabels: Record<TerminalStatus, string> = {
+  ok: 'Done',
+  not_sent: 'Not sent',
+  cancelled: 'Cancelled',
+  timeout: 'Timed out',
+  http_error: 'HTTP error',
+  network_error: 'Network error',
+  tls_error: 'TLS error',
+  protocol_error: 'Protocol error',
+  truncated: 'Truncated',
+  upstream_error: 'Upstream error',
+};
+
+const timeoutPhaseNames: Record<TimeoutPhase, string> = {
+  connect: 'connect',
+  firstByte: 'first byte',
+  idle: 'idle',
+  total: 'total',
+};
+
+/** Reasons a request was not sent (`StreamError.code` of a `not_sent` result). */
+export const notSentReasons = {
+  noKey: 'no key',
+  keyUnreadable: 'key unreadable',
+  cancelled: 'cancelled',
+} as const;
+export type NotSentReason = keyof typeof notSentReasons;
+
+/** What {@link outcomeLabel} needs of a trial's error. */
+export interface OutcomeError {
+  type: TerminalStatus;
+  httpStatus?: number | undefined;
+  timeoutPhase?: TimeoutPhase | undefined;
+  code?: string | undefined;
+}
+
+/**
+ * A short label for how a trial ended when it delivered nothing usable: `✗ HTTP 500`,
+ * `✗ timeout (first byte)`, `✗ network error (ECONNREFUSED)`, `not sent: no key`. Summary rows
+ * and charts show it in place of numbers, so a failed backend never reads as "unknown".
+ */
+export function outcomeLabel(status: TerminalStatus, error: OutcomeError | null | undefined): string {
+  switch (status) {
+    case 'ok':
+      return 'ok';
+    case 'not_sent': {
+      const reason = error?.code && error.code in notSentReasons ? notSentReasons[error.code as NotSentReason] : 'not sent';
+      return reason === 'not sent' ? 'not sent' : `not sent: ${reason}`;
+    }
+    case 'cancelled':
+      return 'cancelled';
+    case 'http_error':
+      return error?.httpStatus ? `✗ HTTP ${error.httpStatus}` : '✗ HTTP error';
+    case 'timeout':
+      return error?.timeoutPhase ? `✗ timeout (${timeoutPhaseNames[error.timeoutPhase]})` : '✗ timeout';
+    case 'network_error':
+      return error?.code ? `✗ network error (${error.code})` : '✗ network error';
+    case 'tls_error':
+      return '✗ TLS error';
+    case 'protocol_error':
+      return '✗ protocol error';
+    case 'truncated':
+      return '✗ truncated';
+    case 'upstream_error':
+      return error?.httpStatus ? `✗ upstream error ${error.httpStatus}` : '✗ upstream error';
+  }
+}
+
+/** What {@link retryNote} needs. */
+export interface RetryInfo {
+  retries: number;
+  /** Time spent waiting between attempts, ms. */
+  retryWaitMs: number;
+  /** The last `Retry-After` the server sent, ms; null when it sent none. */
+  retryAfterMs: number | null;
+}
+
+/** `after 2 retries (waited 4.0 s, Retry-After 2 s)`; empty without retries. */
+export function retryNote(info: RetryInfo): string {
+  if (!info.retries) return '';
+  const after = info.retryAfterMs !== null ? `, Retry-After ${+(info.retryAfterMs / 1000).toFixed(1)} s` : '';
+  return `after ${info.retries} retr${info.retries === 1 ? 'y' : 'ies'} (waited ${formatSeconds(info.retryWaitMs)}${after})`;
+}
