@@ -224,11 +224,6 @@ export function parsePersistedState(raw: unknown): PanelState | null {
   return { ...state, runStatus: 'interrupted', errorMessage: 'The window was reloaded while this run was streaming.' };
 }
 
-/** A panel with nothing to show yet. */
-export function emptyPanelState(): PanelState {
-  return { version: 1, run: null, runStatus: 'idle', errorMessage: null, trials: [], target: null };
-}
-
 /** Cuts `text` to at most `max` characters (schemas cap string lengths). */
 export function clip(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;

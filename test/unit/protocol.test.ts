@@ -5,12 +5,12 @@ import {
   HostToWebviewMessage,
   PanelState,
   assertNever,
-  emptyPanelState,
   parsePersistedState,
   parseWebviewMessage,
   toTrialSnapshot,
   type WebviewToHostMessage,
 } from '../../src/shared/protocol';
+import { emptyPanelState } from '../../src/shared/panelReducer';
 
 const secret = 'sk-test-SECRET-0123456789';
 
