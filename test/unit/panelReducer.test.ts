@@ -1,7 +1,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { build } from 'esbuild';
+import { join } from 'node:path';
 import { PanelModel, emptyPanelState, trialKey, type PanelEvent } from '../../src/shared/panelReducer';
 import { PanelState, type RunView, type TrialFinal, type TrialSnapshot } from '../../src/shared/protocol';
+
+const root = join(__dirname, '..', '..');
 
 function runView(runId: string, trials = 1): RunView {
   return {
@@ -204,3 +208,20 @@ describe('PanelModel', () => {
   });
 });
 
+describe('the webview bundle', () => {
+  it('uses the shared reducer and does not contain zod', async () => {
+    const result = await build({
+      entryPoints: [join(root, 'src/webview/main.ts')],
+      bundle: true,
+      write: false,
+      metafile: true,
+      platform: 'browser',
+      format: 'iife',
+      logLevel: 'silent',
+      outdir: join(root, 'out-unused'),
+    });
+    const inputs = Object.keys(result.metafile.inputs);
+    assert.ok(inputs.some((f) => f.endsWith('src/shared/panelReducer.ts')), 'the webview runs the shared reducer');
+    assert.deepEqual(inputs.filter((f) => /node_modules[\\/]zod[\\/]/.test(f)), []);
+  });
+});
