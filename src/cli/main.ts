@@ -12,8 +12,8 @@ import { readFile, stat } from 'node:fs/promises';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, type Backend, type ConfigFile } from '../core/config';
 import { loadConfigFile } from '../core/configFile';
-import { formatMs } from '../core/format';
-import { summarizeComparison, summaryHeader, summaryNotes, summaryRows, toJsonReport, toMarkdownReport, trialStateLine } from '../core/report';
+import { formatMs, trialStateLine } from '../core/format';
+import { summarizeComparison, summaryHeader, summaryNotes, summaryRows, toJsonReport, toMarkdownReport } from '../core/report';
 import { checkBackend, fetchModelsPrice, ModelsPriceCache, runComparison } from '../core/runner';
 import { UsageSupportMemory } from '../core/stream';
 import type { ComparisonResult } from '../core/types';
@@ -142,7 +142,7 @@ async function compare(opts: Record<string, unknown>, io: CliIo): Promise<number
     timeouts: config.timeouts,
     trials: (opts.trials as number | undefined) ?? 1,
     concurrency: opts.concurrency as number | undefined,
-    perBackendConcurrency: opts.perBackendConcurrency as number | undefined,
+    perBackendConcurrency: opts.parallelTrials as number | undefined,
     signal: io.signal,
     fetch: io.fetch,
     resolveKey: (b) => keys.get(b.id),
@@ -214,8 +214,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .option('-n, --trials <n>', 'trials per backend', positiveInt, 1)
     .option('--concurrency <n>', 'maximum simultaneous requests (default: number of backends)', positiveInt)
     .option(
-      '--per-backend-concurrency <n>',
-      'maximum simultaneous requests to one backend (default 1: trials of a backend do not overlap)',
+      '--parallel-trials <n>',
+      'trials of one backend that may run at once (default 1: trials of a backend do not overlap)',
       positiveInt,
     )
     .option('--baseline <id>', 'backend the ratios compare against (default: the first that delivered)')

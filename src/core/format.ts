@@ -171,3 +171,25 @@ export function retryNote(info: RetryInfo): string {
   const after = info.retryAfterMs !== null ? `, Retry-After ${+(info.retryAfterMs / 1000).toFixed(1)} s` : '';
   return `after ${info.retries} retr${info.retries === 1 ? 'y' : 'ies'} (waited ${formatSeconds(info.retryWaitMs)}${after})`;
 }
+
+/** What {@link trialStateLine} needs of a trial (a `TrialResult`, or the panel's view of one). */
+export interface StateLineTrial extends RetryInfo {
+  status: TerminalStatus;
+  error: (OutcomeError & { message: string }) | null;
+  metrics: { totalMs: number | null };
+  wallMs: number | null;
+}
+
+/**
+ * How one trial ended, in one line, as every view says it: `Done in 1.24 s`,
+ * `Connection failed (ECONNREFUSED) — failed after 6 ms`,
+ * `HTTP 429 … — failed after 4.01 s, after 2 retries (waited 4.0 s, Retry-After 2 s)`. A trial
+ * that failed before its answer began has no total: its elapsed (wall) time is said here.
+ */
+export function trialStateLine(r: StateLineTrial): string {
+  const retries = retryNote(r);
+  if (r.status === 'ok') return `${statusLabels.ok} in ${formatMs(r.metrics.totalMs)}${retries ? ` ${retries}` : ''}`;
+  const elapsed = r.status === 'not_sent' ? '' : r.metrics.totalMs === null && r.wallMs !== null ? ` — failed after ${formatMs(r.wallMs)}` : '';
+  const message = r.error?.message ?? outcomeLabel(r.status, r.error);
+  return `${message}${elapsed}${retries ? `, ${retries}` : ''}`;
+}

@@ -3,6 +3,7 @@
  * OpenAI-compatible. Prices are never invented here: a preset uses the maintained catalogue, the
  * provider's own `/models` listing, `free` for own hardware, or `unknown`.
  */
+import { markdownCell } from './format';
 import { Backend, type BackendInput, type BackendKind, type Pricing, parseBackends } from './config';
 
 /** A ready-made backend definition. */
@@ -251,10 +252,6 @@ function pricingLabel(pricing: Pricing): string {
   }
 }
 
-function cell(text: string): string {
-  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
-}
-
 /** The README table of presets (and unsupported networks), generated from the data above. */
 export function presetsMarkdownTable(): string {
   const header = [
@@ -263,8 +260,8 @@ export function presetsMarkdownTable(): string {
   ];
   const rows = presets.map(
     (p) =>
-      `| \`${cell(p.id)}\` | [${cell(p.label)}](${p.docsUrl}) | ${p.kind} | \`${cell(p.baseUrl)}\` | \`${cell(p.defaultModel)}\` | ` +
-      `\`${cell(p.apiKeyEnv)}\` | ${cell(pricingLabel(p.pricing))} | ${cell(p.trustNote)} |`,
+      `| \`${markdownCell(p.id)}\` | [${markdownCell(p.label)}](${p.docsUrl}) | ${p.kind} | \`${markdownCell(p.baseUrl)}\` | \`${markdownCell(p.defaultModel)}\` | ` +
+      `\`${markdownCell(p.apiKeyEnv)}\` | ${markdownCell(pricingLabel(p.pricing))} | ${markdownCell(p.trustNote)} |`,
   );
   const unsupported = notSupported.map((n) => `- **${n.name}** is not supported: ${n.reason}`);
   return [...header, ...rows, '', ...unsupported].join('\n') + '\n';

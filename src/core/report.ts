@@ -13,13 +13,12 @@ import {
   formatUsd,
   formatUsdDiff,
   markdownCell,
-  outcomeLabel,
-  retryNote,
   statusLabels,
+  trialStateLine,
 } from './format';
 import { redactDeep, redactKeysInText, secretKeys } from './redact';
 import { backendsOf, summarize, type BackendSummary, type RatioFigure, type Summary } from './summary';
-import type { ComparisonResult, CostSource, TerminalStatus, TokenSource, TrialResult } from './types';
+import type { ComparisonResult, CostSource, TerminalStatus, TokenSource } from './types';
 
 /** The summary of a finished comparison (baseline: `baselineId` when it delivered, else the first that did). */
 export function summarizeComparison(result: ComparisonResult, baselineId?: string | null): Summary {
@@ -177,15 +176,6 @@ export function summaryNotes(result: ComparisonResult, summary: Summary): string
       'Total excludes waits for 429 retries; Wall includes them. Ratios are ratios of medians with 95 % bootstrap intervals (≥ 3 delivered trials per side); an interval that includes 1.00× shows no detectable difference.',
   );
   return notes;
-}
-
-/** How one trial ended, in one line: `Done in 1.24 s`, `HTTP 429 … — failed after 4.0 s, after 2 retries (…)`. */
-export function trialStateLine(r: TrialResult): string {
-  const retries = retryNote(r);
-  if (r.status === 'ok') return `${statusLabels.ok} in ${formatMs(r.metrics.totalMs)}${retries ? ` ${retries}` : ''}`;
-  const elapsed = r.status === 'not_sent' ? '' : r.metrics.totalMs === null && r.wallMs !== null ? ` — failed after ${formatMs(r.wallMs)}` : '';
-  const message = r.error?.message ?? outcomeLabel(r.status, r.error);
-  return `${message}${elapsed}${retries ? `, ${retries}` : ''}`;
 }
 
 /** The fence that safely wraps `text` in Markdown. */

@@ -3,6 +3,7 @@
  * `intervalMs` (default 33 ms, ~30 updates a second) however fast tokens arrive. Pure: no
  * `vscode` import, clock and timer are injectable for tests.
  */
+import { trialKey } from '../shared/panelReducer';
 
 /** Text appended to one (backend, trial) since the previous flush. */
 export interface BatchedDelta {
@@ -63,7 +64,7 @@ export class DeltaBatcher {
   /** Queues text for one (backend, trial). Empty deltas are ignored. */
   append(backendId: string, trial: number, content: string, reasoning = ''): void {
     if (this.disposed || (content === '' && reasoning === '')) return;
-    const key = `${backendId}\u0000${trial}`;
+    const key = trialKey(backendId, trial);
     const entry = this.pending.get(key);
     if (entry) {
       entry.content += content;

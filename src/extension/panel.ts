@@ -11,7 +11,6 @@ import type { ComparisonResult, RunEvent } from '../core/types';
 import {
   assertNever,
   clip,
-  emptyPanelState,
   parsePersistedState,
   parseWebviewMessage,
   toTrialSnapshot,
@@ -20,9 +19,9 @@ import {
   type PanelState,
   type RunView,
   type TrialRef,
-  type TrialSnapshot,
   type WebviewToHostMessage,
 } from '../shared/protocol';
+import { PanelModel, emptyPanelState, type PanelEvent } from '../shared/panelReducer';
 import { DeltaBatcher, type BatchedDelta } from './deltaBatcher';
 import { EditorActionError, EditorActions } from './editorActions';
 import { createNonce, panelOptions, panelWebviewOptions, renderPanelHtml } from './webviewHtml';
@@ -36,6 +35,10 @@ export interface RunInfo {
   promptPreview: string;
   backends: Array<{ id: string; label: string; kind: BackendKind; model: string; pricingNote: string; trustNote?: string }>;
   trials: number;
+  /** Most requests in flight to one backend. */
+  perBackendConcurrency: number;
+  /** The baseline the user pinned for this workspace, if any. */
+  baselineId: string | null;
   /** Where Insert / Replace / Diff-with-selection apply: the editor the comparison was started from. */
   target?: { uri: string; selection: { startLine: number; startCharacter: number; endLine: number; endCharacter: number } };
 }
@@ -48,6 +51,8 @@ export interface PanelHost {
   onRerun(): void;
   /** Same as the command `bakeoff.exportResults`. */
   onExport?(): void;
+  /** The user pinned a baseline (null: none); remember it for the workspace. */
+  onSetBaseline?(backendId: string | null): void;
   log: vscode.LogOutputChannel;
 }
 
@@ -81,12 +86,10 @@ function toRunView(info: RunInfo): RunView {
       ...(b.trustNote ? { trustNote: clip(b.trustNote, 2_000) } : {}),
     })),
     trials: Math.min(10_000, Math.max(1, Math.floor(info.trials))),
-    perBackendConcurrency: 1,
+    perBackendConcurrency: Math.min(1_000, Math.max(1, Math.floor(info.perBackendConcurrency))),
     targetLabel: info.target ? clip(targetLabel(info.target), 500) : null,
   };
 }
-
-const keyOf = (backendId: string, trial: number): string => `${backendId}\u0000${trial}`;
 
 /** The comparison panel (a singleton webview panel, `bakeoff.panel`). */
 export class ComparePanel {
@@ -128,8 +131,7 @@ export class ComparePanel {
     });
   }
 
-  private state: PanelState;
-  private readonly trials = new Map<string, TrialSnapshot>();
+  private readonly model: PanelModel;
   private ready = false;
   private disposed = false;
   private readonly batcher: DeltaBatcher;
@@ -142,8 +144,7 @@ export class ComparePanel {
     private host: PanelHost,
     restored: PanelState | null,
   ) {
-    this.state = restored ?? emptyPanelState();
-    for (const t of this.state.trials) this.trials.set(keyOf(t.backendId, t.trial), t);
+    this.model = new PanelModel(restored ?? emptyPanelState());
     this.batcher = new DeltaBatcher((deltas) => this.onFlush(deltas));
     this.actions = EditorActions.get(context);
 
@@ -165,10 +166,9 @@ export class ComparePanel {
   /** Starts showing a new comparison (replaces the previous one). */
   beginRun(info: RunInfo): void {
     this.batcher.discard();
-    const target = info.target ?? null;
-    this.state = { version: 1, run: toRunView(info), runStatus: 'running', errorMessage: null, trials: [], target, baselineId: null };
-    this.trials.clear();
-    this.post({ type: 'runStarted', run: this.state.run!, target });
+    const run = toRunView(info);
+    const baselineId = info.baselineId && run.backends.some((b) => b.id === info.baselineId) ? info.baselineId : null;
+    this.emit({ type: 'runStarted', run, target: info.target ?? null, baselineId });
   }
 
   /** Feed every runner event; deltas are batched (≤ 1 message per column per ~33 ms). */
@@ -176,15 +176,14 @@ export class ComparePanel {
     if (this.disposed || !this.state.run) return;
     switch (event.type) {
       case 'started':
-        this.ensureTrial(event.backendId, event.trial);
-        this.post({ type: 'trialStarted', backendId: event.backendId, trial: event.trial });
+        this.emit({ type: 'trialStarted', backendId: event.backendId, trial: event.trial });
         return;
       case 'delta':
         this.batcher.append(event.backendId, event.trial, event.content, event.reasoning);
         return;
       case 'finished':
         this.batcher.flushAll();
-        this.finishTrial(toTrialSnapshot(event.result));
+        this.emit({ type: 'trialFinished', trial: toTrialSnapshot(event.result) });
         return;
       default:
         assertNever(event, 'run event');
@@ -197,43 +196,26 @@ export class ComparePanel {
     this.batcher.flushAll();
     if (result) {
       for (const r of result.results) {
-        if (!this.trials.get(keyOf(r.backendId, r.trial))?.final) this.finishTrial(toTrialSnapshot(r));
+        if (!this.model.trial(r.backendId, r.trial)?.final) this.emit({ type: 'trialFinished', trial: toTrialSnapshot(r) });
       }
     }
-    this.state.runStatus = result ? 'finished' : 'failed';
-    this.state.errorMessage = errorMessage ? clip(errorMessage, 4_000) : null;
-    this.post({ type: 'runFinished', runStatus: this.state.runStatus, errorMessage: this.state.errorMessage });
+    const runStatus = !result ? 'failed' : result.outcome === 'cancelled' ? 'cancelled' : 'finished';
+    this.emit({ type: 'runFinished', runStatus, errorMessage: errorMessage ? clip(errorMessage, 4_000) : null });
   }
 
-  private ensureTrial(backendId: string, trial: number): TrialSnapshot {
-    const key = keyOf(backendId, trial);
-    let snapshot = this.trials.get(key);
-    if (!snapshot) {
-      snapshot = { backendId, trial, text: '', reasoning: '', final: null };
-      this.trials.set(key, snapshot);
-      this.state.trials.push(snapshot);
-    }
-    return snapshot;
-  }
-
-  private finishTrial(finished: TrialSnapshot): void {
-    const snapshot = this.ensureTrial(finished.backendId, finished.trial);
-    snapshot.text = finished.text;
-    snapshot.reasoning = finished.reasoning;
-    snapshot.final = finished.final;
-    this.post({ type: 'trialFinished', trial: finished });
+  /** The authoritative render state (what a webview that says `ready` is sent). */
+  private get state(): PanelState {
+    return this.model.state;
   }
 
   private onFlush(deltas: BatchedDelta[]): void {
-    const chunks = [];
-    for (const delta of deltas) {
-      const snapshot = this.ensureTrial(delta.backendId, delta.trial);
-      if (snapshot.final) continue;
-      snapshot.text += delta.content;
-      snapshot.reasoning += delta.reasoning;
-      chunks.push(delta);
-    }
-    if (chunks.length) this.post({ type: 'deltasAppended', chunks });
+    this.emit({ type: 'deltasAppended', chunks: deltas });
+  }
+
+  /** Applies an event to the panel state and posts what was applied (late deltas are dropped). */
+  private emit(event: PanelEvent): void {
+    const applied = this.model.apply(event);
+    if (applied) this.post(applied);
   }
 
   /** Posts only once the webview said `ready`; until then the state snapshot covers everything. */
@@ -287,6 +269,13 @@ export class ComparePanel {
         if (this.host.onExport) this.host.onExport();
         else this.notice('info', 'Export is not available here.');
         return;
+      case 'setBaseline': {
+        const id = message.backendId;
+        if (id !== null && !this.state.run?.backends.some((b) => b.id === id)) return;
+        this.host.onSetBaseline?.(id);
+        this.emit({ type: 'baselineChanged', baselineId: id });
+        return;
+      }
       case 'copy': {
         const answer = this.answer(message);
         if (!this.hasText(answer, 'to copy')) return;
@@ -325,7 +314,7 @@ export class ComparePanel {
 
   /** The exact final text of one trial, with a label for titles and notices. */
   private answer(ref: TrialRef): { label: string; text: string } {
-    const snapshot = this.trials.get(keyOf(ref.backendId, ref.trial));
+    const snapshot = this.model.trial(ref.backendId, ref.trial);
     const backend = this.state.run?.backends.find((b) => b.id === ref.backendId);
     if (!snapshot || !backend) throw new EditorActionError('That answer is not part of the current comparison.');
     if (!snapshot.final) throw new EditorActionError(`${backend.label}'s answer is still streaming.`);

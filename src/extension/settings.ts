@@ -29,6 +29,7 @@ export const settingKeys = {
   totalMs: 'timeouts.totalMs',
   trials: 'trials',
   concurrency: 'concurrency',
+  parallelTrials: 'parallelTrials',
   systemPrompt: 'systemPrompt',
 } as const;
 
@@ -117,6 +118,8 @@ export interface RunSettings {
   timeouts: Timeouts;
   trials: number;
   concurrency: number;
+  /** Most requests in flight to one backend (1: its trials never overlap). */
+  perBackendConcurrency: number;
   systemPrompt: string | undefined;
   promptTemplates: Record<string, string>;
   /** Invalid values that were replaced by defaults; one line each. */
@@ -156,6 +159,7 @@ export function readRunSettings(config: ConfigReader): RunSettings {
   };
   const trials = readNumber(config, settingKeys.trials, positiveInt.max(maxTrials), 1, problems);
   const concurrency = readNumber(config, settingKeys.concurrency, positiveInt.max(maxConcurrency), 4, problems);
+  const perBackendConcurrency = readNumber(config, settingKeys.parallelTrials, positiveInt.max(maxConcurrency), 1, problems);
 
   const systemValue = config.get<unknown>(settingKeys.systemPrompt);
   const systemPrompt = typeof systemValue === 'string' && systemValue.trim() !== '' ? systemValue : undefined;
@@ -181,7 +185,7 @@ export function readRunSettings(config: ConfigReader): RunSettings {
       }
     }
   }
-  return { params, timeouts, trials, concurrency, systemPrompt, promptTemplates, problems };
+  return { params, timeouts, trials, concurrency, perBackendConcurrency, systemPrompt, promptTemplates, problems };
 }
 
 /** The chat messages for one comparison: the optional system prompt, then the user prompt. */

@@ -42,3 +42,11 @@ export function panelSummary(state: PanelState): Summary | null {
     outcome: state.runStatus === 'cancelled' ? 'cancelled' : 'finished',
   });
 }
+
+/**
+ * Whether a column's answer actions apply: the trial ended and left some text (the partial text
+ * of a cancelled, timed-out or truncated trial counts; a failed trial's empty answer does not).
+ */
+export function hasAnswer(trial: TrialSnapshot | undefined): boolean {
+  return trial !== undefined && trial.final !== null && trial.text.trim() !== '';
+}

@@ -169,7 +169,9 @@ export type DeltaChunk = z.infer<typeof DeltaChunk>;
 
 /** Host → webview. */
 export const HostToWebviewMessage = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('runStarted'), run: RunView, target: EditorTarget.nullable() }),
+  z.object({ type: z.literal('runStarted'), run: RunView, target: EditorTarget.nullable(), baselineId: backendId.nullable() }),
+  /** The user pinned another baseline (or none: the first backend that delivered). */
+  z.object({ type: z.literal('baselineChanged'), baselineId: backendId.nullable() }),
   z.object({ type: z.literal('trialStarted'), backendId, trial: trialNumber }),
   z.object({ type: z.literal('deltasAppended'), chunks: z.array(DeltaChunk) }),
   z.object({ type: z.literal('trialFinished'), trial: TrialSnapshot }),
@@ -197,6 +199,8 @@ export const WebviewToHostMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('cancel') }),
   z.object({ type: z.literal('rerun') }),
   z.object({ type: z.literal('export') }),
+  /** Pin a backend as the baseline of the ratios (null: back to the first that delivered). */
+  z.object({ type: z.literal('setBaseline'), backendId: backendId.nullable() }),
   z.object({ type: z.literal('copy'), backendId, trial: trialNumber }),
   z.object({ type: z.literal('apply'), backendId, trial: trialNumber, mode: z.enum(['insert', 'replace']) }),
   z.object({ type: z.literal('diffWithSelection'), backendId, trial: trialNumber }),
@@ -232,11 +236,6 @@ export function parsePersistedState(raw: unknown): PanelState | null {
   const state = result.data.panel;
   if (state.runStatus !== 'running') return state;
   return { ...state, runStatus: 'interrupted', errorMessage: 'The window was reloaded while this run was streaming.' };
-}
-
-/** A panel with nothing to show yet. */
-export function emptyPanelState(): PanelState {
-  return { version: 1, run: null, runStatus: 'idle', errorMessage: null, trials: [], target: null, baselineId: null };
 }
 
 /** Cuts `text` to at most `max` characters (schemas cap string lengths). */

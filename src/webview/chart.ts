@@ -3,11 +3,12 @@
  * inline SVG built with DOM APIs (no markup strings, no inline styles; colours come from the
  * theme through CSS classes).
  */
-import { formatMs, formatUsd } from './format';
+import { formatMs, formatUsd } from '../core/format';
+import type { Summary } from '../core/summary';
 
 const svgNs = 'http://www.w3.org/2000/svg';
 
-/** One column's numbers in the chart. */
+/** One column's numbers in the chart (medians of its delivered trials, from the core summary). */
 export interface ChartSeries {
   backendId: string;
   label: string;
@@ -16,6 +17,10 @@ export interface ChartSeries {
   ttftMs: number | null;
   totalMs: number | null;
   costUsd: number | null;
+  /** What happened to a backend that delivered nothing (`✗ HTTP 500`), shown instead of a bar. */
+  failureLabel: string | null;
+  /** Some trial was retried after a 429 (↻ after the name). */
+  retried: boolean;
 }
 
 interface Measure {
@@ -60,7 +65,7 @@ function measureChart(measure: Measure, series: readonly ChartSeries[]): SVGSVGE
   const barArea = width - labelWidth - valueWidth - 8;
   root.setAttribute(
     'aria-label',
-    `${measure.title}: ${series.map((s) => `${s.label} ${measure.format(s[measure.key])}`).join(', ')}`,
+    `${measure.title}: ${series.map((s) => `${s.label} ${s[measure.key] === null ? (s.failureLabel ?? 'unknown') : measure.format(s[measure.key])}`).join(', ')}`,
   );
 
   series.forEach((s, index) => {
@@ -68,7 +73,7 @@ function measureChart(measure: Measure, series: readonly ChartSeries[]): SVGSVGE
     const y = topPadding + index * rowHeight;
     const row = svg('g', { class: `chart-row series-${s.colorIndex % 6}` });
     const label = svg('text', { x: labelWidth - 8, y: y + barHeight - 2, class: 'chart-label', 'text-anchor': 'end' });
-    label.textContent = truncate(s.label, 16);
+    label.textContent = `${truncate(s.label, s.retried ? 14 : 16)}${s.retried ? ' ↻' : ''}`;
     row.append(label);
 
     const track = svg('rect', { x: labelWidth, y, width: barArea, height: barHeight, rx: 2, class: 'chart-track' });
@@ -77,21 +82,41 @@ function measureChart(measure: Measure, series: readonly ChartSeries[]): SVGSVGE
     const fraction = known && max > 0 ? value / max : 0;
     const barWidth = known ? Math.max(value > 0 ? 2 : 0, fraction * barArea) : 0;
     const bar = svg('rect', { x: labelWidth, y, width: barWidth.toFixed(1), height: barHeight, rx: 2, class: 'chart-bar' });
+    const missing = s.failureLabel ?? 'unknown';
     const tip = svg('title');
-    tip.textContent = `${s.label} — ${measure.title}: ${known ? measure.format(value) : 'unknown'}`;
+    tip.textContent = `${s.label} — ${measure.title}: ${known ? measure.format(value) : missing}`;
     bar.append(tip);
     row.append(bar);
 
-    const text = svg('text', { x: labelWidth + barArea + 6, y: y + barHeight - 2, class: known ? 'chart-value' : 'chart-value unknown' });
-    text.textContent = known ? measure.format(value) : 'unknown';
+    const text = svg('text', {
+      x: labelWidth + (known ? barArea + 6 : 6),
+      y: y + barHeight - 2,
+      class: known ? 'chart-value' : s.failureLabel ? 'chart-value failed' : 'chart-value unknown',
+    });
+    text.textContent = known ? measure.format(value) : missing;
     row.append(text);
     root.append(row);
   });
   return root;
 }
 
+/** The chart's rows: one per backend of the summary. */
+export function chartSeries(summary: Summary): ChartSeries[] {
+  return summary.backends.map((s, index) => ({
+    backendId: s.id,
+    label: s.label,
+    colorIndex: index,
+    ttftMs: s.ttftP50Ms,
+    totalMs: s.totalP50Ms,
+    costUsd: s.costP50Usd,
+    failureLabel: s.failureLabel,
+    retried: s.retriedTrials > 0,
+  }));
+}
+
 /** Builds the chart element (a figure with one SVG per measure). */
-export function renderChart(series: readonly ChartSeries[]): HTMLElement {
+export function renderChart(summary: Summary): HTMLElement {
+  const series = chartSeries(summary);
   const figure = document.createElement('figure');
   figure.className = 'chart';
   figure.dataset.testid = 'chart';

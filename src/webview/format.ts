@@ -2,52 +2,18 @@
  * Number formatting and the per-column metric cells (value, source badge, hover formula).
  * Pure; no DOM.
  */
+import { formatCount, formatMs, formatRate, formatUsd, unknownMark } from '../core/format';
+import { costBadgeOf as summaryCostBadge } from '../core/summary';
 import type { CostView, MetricsView, TrialFinal } from '../shared/protocol';
 
-const dash = '—';
+export { formatCount, formatMs, formatRate, formatRatio, formatUsd } from '../core/format';
 
-/** `412 ms`, `1.24 s`, `73.5 s`, `2m 05s`. */
-export function formatMs(ms: number | null): string {
-  if (ms === null || !Number.isFinite(ms)) return dash;
-  if (ms < 1_000) return `${Math.round(ms)} ms`;
-  if (ms < 10_000) return `${(ms / 1_000).toFixed(2)} s`;
-  if (ms < 60_000) return `${(ms / 1_000).toFixed(1)} s`;
-  const minutes = Math.floor(ms / 60_000);
-  const seconds = Math.round((ms % 60_000) / 1_000);
-  return `${minutes}m ${String(seconds).padStart(2, '0')}s`;
-}
-
-const usd = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', maximumSignificantDigits: 3 });
-
-/** `$0.000423`, `$0.0123`, `$1.23`; `$0` for free. */
-export function formatUsd(value: number | null): string {
-  if (value === null || !Number.isFinite(value)) return dash;
-  if (value === 0) return '$0';
-  return usd.format(value);
-}
-
-/** `1,234` tokens. */
-export function formatCount(value: number | null): string {
-  if (value === null || !Number.isFinite(value)) return dash;
-  return Math.round(value).toLocaleString('en-US');
-}
-
-/** `182.9` tokens per second. */
-export function formatRate(value: number | null): string {
-  if (value === null || !Number.isFinite(value)) return dash;
-  return value >= 100 ? value.toFixed(0) : value.toFixed(1);
-}
-
-/** `2.40×`; `—` when unknown. */
-export function formatRatio(value: number | null): string {
-  if (value === null || !Number.isFinite(value)) return dash;
-  return `${value >= 100 ? value.toFixed(0) : value.toFixed(2)}×`;
-}
+const dash = unknownMark;
 
 export type MetricId = 'ttft' | 'total' | 'tps' | 'input' | 'output' | 'cost';
 
 /** How a number was obtained, shown as the metric's badge. */
-export type MetricBadge = 'measured' | 'reported' | 'estimated' | 'unknown';
+export type MetricBadge = 'measured' | 'reported' | 'estimated' | 'free' | 'unknown' | 'not-sent' | 'partial';
 
 /** Where a number comes from (the `data-source` attribute of a metric; for cost, the price source). */
 export type MetricSource =
@@ -115,17 +81,42 @@ function tokenNote(metrics: MetricsView): string {
 }
 
 /**
- * The cost badge: `unknown` without a price; `estimated` when the token counts were estimated or
- * the price is per GPU-hour (it depends on measured throughput); else `reported`.
+ * The cost badge (one rule, `costBadgeOf` in core/summary.ts): `unknown` without a price, `free`
+ * for own hardware, `estimated` when the token counts were estimated or the price is per
+ * GPU-hour (it depends on measured throughput); else `reported`.
  */
 export function costBadgeOf(final: TrialFinal): MetricBadge {
-  if (final.cost.costUsd === null) return 'unknown';
-  if (final.metrics.tokenSource === 'estimated' || final.cost.costSource === 'gpuHour') return 'estimated';
-  return 'reported';
+  return summaryCostBadge(final.cost, final.metrics.tokenSource);
 }
 
-/** The six metric cells of a finished trial. */
+/** The six cells of a trial whose request was never sent: nothing measured, nothing estimated. */
+function notSentCells(): MetricCell[] {
+  return metricOrder.map((id) => ({
+    id,
+    label: metricLabels[id],
+    value: null,
+    display: dash,
+    source: 'unknown',
+    badgeKind: 'not-sent',
+    badge: 'not sent',
+    title: `${metricLabels[id]}: not measured — the request was never sent.`,
+  }));
+}
+
+/**
+ * The six metric cells of a finished trial. A trial cancelled mid-stream keeps what it
+ * measured, badged *partial*.
+ */
 export function metricCells(final: TrialFinal): MetricCell[] {
+  if (final.status === 'not_sent') return notSentCells();
+  const cells = measuredCells(final);
+  if (final.status !== 'cancelled') return cells;
+  return cells.map((cell) =>
+    cell.value === null ? cell : { ...cell, badgeKind: 'partial', badge: 'partial', title: `${cell.title} Partial: the trial was cancelled before it ended.` },
+  );
+}
+
+function measuredCells(final: TrialFinal): MetricCell[] {
   const { metrics, cost } = final;
   const estimated = metrics.tokenSource === 'estimated';
   const approx = (text: string, value: number | null): string => (estimated && value !== null ? `≈${text}` : text);
@@ -151,10 +142,13 @@ export function metricCells(final: TrialFinal): MetricCell[] {
     label: metricLabels.total,
     value: metrics.totalMs,
     display: formatMs(metrics.totalMs),
-    source: 'measured',
-    badgeKind: 'measured',
-    badge: 'measured',
-    title: `Total time = end of stream − request sent = ${formatMs(metrics.totalMs)}. Measured here.`,
+    source: metrics.totalMs === null ? 'unknown' : 'measured',
+    badgeKind: metrics.totalMs === null ? 'unknown' : 'measured',
+    badge: metrics.totalMs === null ? 'unknown' : 'measured',
+    title:
+      metrics.totalMs === null
+        ? `Total time: not measured — the answer stream never began${final.wallMs !== null ? ` (the request failed after ${formatMs(final.wallMs)})` : ''}.`
+        : `Total time = end of stream − request sent = ${formatMs(metrics.totalMs)}. Measured here${final.retries ? `; 429 waits excluded (wall time ${formatMs(final.wallMs)})` : ''}.`,
   };
 
   const generationMs = metrics.ttftMs === null || metrics.totalMs === null ? null : metrics.totalMs - metrics.ttftMs;
@@ -233,6 +227,6 @@ export function metricCells(final: TrialFinal): MetricCell[] {
 /** Accessible name of a metric cell: label, value, badge and the hover's formula. */
 export function metricAriaLabel(cell: MetricCell): string {
   if (cell.badge === '') return cell.title;
-  if (cell.display === dash) return `${cell.label}: unknown. ${cell.title}`;
+  if (cell.display === dash) return `${cell.label}: ${cell.badgeKind === 'not-sent' ? 'not sent' : 'unknown'}. ${cell.title}`;
   return `${cell.label}: ${cell.display.replace(/^≈/, 'about ')} (${cell.badge}). ${cell.title}`;
 }

@@ -399,12 +399,14 @@ async function scenarioCompare(w: World): Promise<void> {
 
   const summary = w.session.webview().locator('[data-testid="summary"]');
   await summary.waitFor({ timeout: 10_000 });
-  for (const id of [closedId, decId]) {
-    for (const kind of ['latency', 'cost']) {
-      const text = await summary.locator(`[data-testid="ratio-${kind}"][data-backend-id="${id}"]`).textContent({ timeout: 5000 });
-      assert.match(text ?? '', /\d+(\.\d+)?\s*×/, `${kind} ratio for ${id}`);
-    }
+  for (const kind of ['latency', 'cost']) {
+    // The first backend that delivered is the baseline; the other is compared with it.
+    const base = await summary.locator(`[data-testid="ratio-${kind}"][data-backend-id="${closedId}"]`).textContent({ timeout: 5000 });
+    assert.equal(base, 'baseline', `${kind} ratio cell of the baseline`);
+    const text = await summary.locator(`[data-testid="ratio-${kind}"][data-backend-id="${decId}"]`).textContent({ timeout: 5000 });
+    assert.match(text ?? '', /\d+(\.\d+)?\s*×/, `${kind} ratio for ${decId}`);
   }
+  assert.match((await summary.locator('[data-testid="baseline-note"]').textContent()) ?? '', /Baseline: .* \(the first backend that delivered\)/);
   await w.session.webview().locator('[data-testid="chart"]').waitFor({ timeout: 5000 });
   const shot = await w.session.screenshot('scenario-1-compare');
   if (process.env.BAKEOFF_UPDATE_SCREENSHOT === '1') fs.copyFileSync(shot, path.join(repoRoot, 'media', 'screenshot.png'));
@@ -436,6 +438,25 @@ async function scenarioCompare(w: World): Promise<void> {
   assert.deepEqual(results.map((r) => r.status), ['ok', 'ok']);
   assert.equal(results.find((r) => r.backend === decId)?.text, decText1, 'the export holds the answers');
   for (const key of [closedKey, decKey]) assert.ok(!report.text.includes(key), 'an API key is in the export');
+  // The panel and the export read one summary: the same ratio, to the last digit.
+  const exportedSummary = (JSON.parse(report.text) as { summary: { baseline: { id: string }; backends: Array<{ id: string; latencyRatio: { value: number } | null }> } }).summary;
+  assert.equal(exportedSummary.baseline.id, closedId);
+  const panelRatio = await summary.locator(`[data-testid="ratio-latency"][data-backend-id="${decId}"]`).getAttribute('data-value');
+  assert.equal(Number(panelRatio), exportedSummary.backends.find((b) => b.id === decId)!.latencyRatio!.value, 'panel and export latency ratio');
+
+  // Pin the decentralized backend as the baseline: the ratios turn around; unpin again.
+  await column(w, decId).locator('[data-testid="action-baseline"]').click();
+  await poll(async () => (await summary.locator(`[data-testid="ratio-latency"][data-backend-id="${decId}"]`).textContent({ timeout: 1000 })) === 'baseline', {
+    what: 'the pinned backend as the baseline',
+  });
+  const flipped = Number(await summary.locator(`[data-testid="ratio-latency"][data-backend-id="${closedId}"]`).getAttribute('data-value'));
+  assert.ok(Math.abs(flipped * Number(panelRatio) - 1) < 1e-9, `the ratio against the pinned baseline is the inverse: ${flipped} vs ${panelRatio}`);
+  assert.match((await summary.locator('[data-testid="baseline-note"]').textContent()) ?? '', /Baseline: Decentral Net \(your choice\)/);
+  assert.equal(await column(w, decId).locator('[data-testid="baseline-tag"]').isVisible(), true);
+  await column(w, decId).locator('[data-testid="action-baseline"]').click();
+  await poll(async () => (await summary.locator(`[data-testid="ratio-latency"][data-backend-id="${closedId}"]`).textContent({ timeout: 1000 })) === 'baseline', {
+    what: 'the baseline back to the first backend that delivered',
+  });
   await clearNotifications(w);
   await assertKeysNowhere(w, `${decId} #1: ok`, 'iterative loop');
 }
@@ -456,6 +477,14 @@ async function scenarioErrors(w: World): Promise<void> {
   assert.equal(await rawText(w, closedId), okAfterRetryText);
   const stateText = (await column(w, decId).locator('[data-testid="state"]').innerText()) ?? '';
   assert.match(stateText, /500/, `error text: ${stateText}`);
+  // Failed before its stream began: no Total, the elapsed time is in the state line.
+  assert.match(stateText, /failed after \d+/, `error text: ${stateText}`);
+  assert.equal((await metric(w, decId, 'total')).value, null, 'no Total for a request that failed before its stream');
+  const retried = (await column(w, closedId).locator('[data-testid="state"]').innerText()) ?? '';
+  assert.match(retried, /after 1 retry \(waited 0\.\d s, Retry-After 0\.2 s\)/, `retry shown in the state line: ${retried}`);
+  const summaryEl = w.session.webview().locator('[data-testid="summary"]');
+  assert.equal(await summaryEl.locator(`[data-testid="retry-mark"]`).count(), 1, 'one ↻ mark in the summary');
+  assert.match((await summaryEl.locator(`[data-testid="delivered"][data-backend-id="${decId}"]`).textContent()) ?? '', /✗ HTTP 500/);
   assert.ok(stateText.length < 2000 && !stateText.includes('upstream exploded</p><p>'), 'the 200 KB HTML body is not dumped into the column');
   const closedReq = await w.closed.chatRequests();
   assert.equal(closedReq.length, 2, 'one 429 then one successful retry');
@@ -476,6 +505,10 @@ async function scenarioCancel(w: World): Promise<void> {
   await w.session.webview().locator('[data-testid="action-cancel"]').click();
   const statuses = await waitForFinal(w, [closedId, decId], 15_000);
   assert.deepEqual(statuses, { [closedId]: 'cancelled', [decId]: 'cancelled' });
+  await poll(async () => /Cancelled/.test((await w.session.webview().locator('[data-testid="run-status"]').textContent({ timeout: 1000 })) ?? ''), {
+    what: 'the run header saying Cancelled',
+  });
+  assert.equal(await column(w, closedId).locator('[data-testid="metric-ttft"] .badge').textContent(), 'partial', 'a cancelled column’s figures are partial');
   for (const id of [closedId, decId]) {
     const partial = await rawText(w, id);
     assert.ok(partial.length > 0, `${id}: partial text kept`);
@@ -756,7 +789,16 @@ async function scenarioBackendManagement(w: World): Promise<void> {
   await compareSelectionInSample(w);
   const statuses = await waitForFinal(w, [closedId, decId]);
   assert.equal(statuses[closedId], 'ok');
-  assert.notEqual(statuses[decId], 'ok');
+  assert.equal(statuses[decId], 'not_sent');
+  for (const name of ['ttft', 'total', 'input', 'output', 'cost']) {
+    const m = column(w, decId).locator(`[data-testid="metric-${name}"]`);
+    assert.equal(await m.getAttribute('data-value'), '', `${name}: nothing measured for a request never sent`);
+    assert.equal(await m.locator('.badge').textContent(), 'not sent', `${name}: badge`);
+  }
+  assert.match(
+    (await w.session.webview().locator(`[data-testid="summary"] [data-testid="delivered"][data-backend-id="${decId}"]`).textContent()) ?? '',
+    /not sent: no key/,
+  );
   const stateText = await column(w, decId).locator('[data-testid="state"]').innerText();
   assert.match(stateText, /No API key is set for Decentral Net/, `the column names the missing key: ${stateText}`);
   assert.match(stateText, /Set API Key/, `the column says how to fix it: ${stateText}`);

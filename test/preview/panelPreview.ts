@@ -205,9 +205,9 @@ def debounce(wait_ms):
 | default | yes | no |
 | \`leading=True\` | yes | yes |`;
 
-function final(partial: { status?: TrialFinal['status']; ttftMs: number | null; totalMs: number; out: number | null; inTokens?: number; costUsd: number | null; costSource: TrialFinal['cost']['costSource']; detail: string; asOf?: string; estimated?: boolean; error?: TrialFinal['error'] }): TrialFinal {
+function final(partial: { status?: TrialFinal['status']; ttftMs: number | null; totalMs: number | null; wallMs?: number | null; retries?: number; out: number | null; inTokens?: number; costUsd: number | null; costSource: TrialFinal['cost']['costSource']; detail: string; asOf?: string; estimated?: boolean; error?: TrialFinal['error'] }): TrialFinal {
   const out = partial.out;
-  const gen = partial.ttftMs === null ? null : partial.totalMs - partial.ttftMs;
+  const gen = partial.ttftMs === null || partial.totalMs === null ? null : partial.totalMs - partial.ttftMs;
   return {
     status: partial.status ?? 'ok',
     error: partial.error ?? null,
@@ -221,13 +221,13 @@ function final(partial: { status?: TrialFinal['status']; ttftMs: number | null; 
       outputTokens: out,
       cachedInputTokens: null,
       reasoningTokens: null,
-      tokenSource: partial.estimated ? 'estimated' : 'reported',
+      tokenSource: partial.out === null ? null : partial.estimated ? 'estimated' : 'reported',
     },
     cost: { costUsd: partial.costUsd, costSource: partial.costSource, detail: partial.detail, ...(partial.asOf ? { asOf: partial.asOf } : {}) },
-    retries: 0,
-    retryWaitMs: 0,
-    retryAfterMs: null,
-    wallMs: partial.totalMs,
+    retries: partial.retries ?? 0,
+    retryWaitMs: partial.retries ? 4_000 : 0,
+    retryAfterMs: partial.retries ? 2_000 : null,
+    wallMs: partial.wallMs !== undefined ? partial.wallMs : partial.totalMs === null ? null : partial.totalMs + (partial.retries ? 4_000 : 0),
     usageReported: !partial.estimated,
     keyRedacted: false,
   };
@@ -240,14 +240,15 @@ const finals: Record<string, (trial: number) => { text: string; final: TrialFina
   }),
   chutes: (t) => ({
     text: tableAnswer,
-    final: final({ ttftMs: 980 + t * 211, totalMs: 5_420 + t * 390, out: 236, costUsd: 0.0000947, costSource: 'modelsEndpoint', detail: '182 in × $0.25/M + 236 out × $0.21/M (chutes /models)', asOf: '2025-06-12' }),
+    final: final({ ttftMs: 980 + t * 211, totalMs: 5_420 + t * 390, retries: t === 2 ? 2 : 0, out: 236, costUsd: 0.0000947, costSource: 'modelsEndpoint', detail: '182 in × $0.25/M + 236 out × $0.21/M (chutes /models)', asOf: '2025-06-12' }),
   }),
   akash: () => ({
     text: '',
     final: final({
       status: 'http_error',
       ttftMs: null,
-      totalMs: 1_312,
+      totalMs: null,
+      wallMs: 1_312,
       out: null,
       costUsd: null,
       costSource: 'unknown',
@@ -299,7 +300,7 @@ async function playScenario(page: Page, s: Scenario): Promise<void> {
     perBackendConcurrency: 1,
     targetLabel: 'debounce.ts:3–16',
   };
-  await post(page, { type: 'runStarted', run, target: null });
+  await post(page, { type: 'runStarted', run, target: null, baselineId: null });
   for (let trial = 1; trial <= s.trials; trial++) {
     for (const b of chosen) await post(page, { type: 'trialStarted', backendId: b.id, trial });
     // Stream each answer in small pieces, interleaved across columns.
@@ -366,7 +367,7 @@ async function checkContract(page: Page): Promise<string[]> {
   expect((await cost.getAttribute('data-source')) === 'catalog', 'cost data-source is the price source');
   expect((await cost.getAttribute('tabindex')) === '0', 'metric cells are focusable');
   expect(/^Cost: \$0\.000156 \(reported\)\. Cost = .*Price source: genai-prices catalogue, prices as of 2025-06-01/.test((await cost.getAttribute('aria-label')) ?? ''), 'cost aria-label has value, badge, formula and price source');
-  expect((await page.locator(`${col('ollama')} [data-testid="metric-cost"] .badge`).textContent()) === 'estimated', 'estimated tokens: cost badge estimated');
+  expect((await page.locator(`${col('ollama')} [data-testid="metric-cost"] .badge`).textContent()) === 'free', 'own hardware: cost badge free');
   expect((await page.locator(`${col('akash')} [data-testid="metric-cost"] .badge`).textContent()) === 'unknown', 'no price: cost badge unknown');
   return problems;
 }

@@ -1,17 +1,17 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TrialFinal, TrialSnapshot } from '../../src/shared/protocol';
-import { columnFigures, hasAnswer, percentile, ratio, trialStats } from '../../src/webview/stats';
-import { costBadgeOf, formatMs, formatRatio, formatUsd, metricAriaLabel, metricCells, pendingMetricCells } from '../../src/webview/format';
+import { hasAnswer } from '../../src/shared/panelSummary';
+import { costBadgeOf, metricAriaLabel, metricCells, pendingMetricCells } from '../../src/webview/format';
 
-function final(overrides: { status?: TrialFinal['status']; ttftMs?: number | null; totalMs?: number; costUsd?: number | null; tokenSource?: 'reported' | 'estimated'; costSource?: TrialFinal['cost']['costSource'] } = {}): TrialFinal {
+function final(overrides: { status?: TrialFinal['status']; ttftMs?: number | null; totalMs?: number | null; costUsd?: number | null; tokenSource?: 'reported' | 'estimated'; costSource?: TrialFinal['cost']['costSource'] } = {}): TrialFinal {
   return {
     status: overrides.status ?? 'ok',
     error: null,
     finishReason: 'stop',
     metrics: {
       ttftMs: overrides.ttftMs === undefined ? 400 : overrides.ttftMs,
-      totalMs: overrides.totalMs ?? 3000,
+      totalMs: overrides.totalMs === undefined ? 3000 : overrides.totalMs,
       tpotMs: 12,
       tokensPerSecond: 80,
       inputTokens: 100,
@@ -29,75 +29,12 @@ function final(overrides: { status?: TrialFinal['status']; ttftMs?: number | nul
     retries: 0,
     retryWaitMs: 0,
     retryAfterMs: null,
-    wallMs: overrides.totalMs ?? 3000,
+    wallMs: overrides.totalMs === undefined ? 3000 : overrides.totalMs,
     usageReported: true,
     keyRedacted: false,
   };
 }
 
-const snap = (backendId: string, trial: number, f: TrialFinal | null): TrialSnapshot => ({ backendId, trial, text: 't', reasoning: '', final: f });
-
-describe('percentile', () => {
-  it('interpolates between closest ranks', () => {
-    assert.equal(percentile([1, 2, 3, 4], 50), 2.5);
-    assert.equal(percentile([10], 95), 10);
-    assert.equal(percentile([4, 1, 3, 2], 0), 1);
-    assert.equal(percentile([4, 1, 3, 2], 100), 4);
-    assert.ok(Math.abs((percentile([100, 200, 300, 400, 500], 95) ?? 0) - 480) < 1e-9);
-    assert.equal(percentile([], 50), null);
-    assert.equal(percentile([Number.NaN, 5], 50), 5);
-  });
-});
-
-describe('columnFigures and trialStats', () => {
-  const trials: TrialSnapshot[] = [
-    snap('a', 1, final({ ttftMs: 300, totalMs: 2000, costUsd: 0.001 })),
-    snap('a', 2, final({ ttftMs: 500, totalMs: 4000, costUsd: 0.003 })),
-    snap('a', 3, final({ status: 'http_error', ttftMs: null, totalMs: 50, costUsd: null })),
-    snap('a', 4, null),
-    snap('b', 1, final({ ttftMs: 900, totalMs: 6000, costUsd: null, costSource: 'unknown' })),
-  ];
-
-  it('takes medians over successful trials only', () => {
-    const a = columnFigures('a', trials);
-    assert.deepEqual(a, { backendId: 'a', ttftMs: 400, totalMs: 3000, costUsd: 0.002, finishedTrials: 3, usableTrials: 2 });
-    const b = columnFigures('b', trials);
-    assert.equal(b.costUsd, null, 'unknown cost stays unknown');
-    assert.equal(columnFigures('c', trials).totalMs, null);
-  });
-
-  it('computes p50/p95 per column', () => {
-    const s = trialStats('a', trials);
-    assert.equal(s.ttftP50Ms, 400);
-    assert.ok(Math.abs((s.ttftP95Ms ?? 0) - 490) < 1e-9);
-    assert.equal(s.totalP50Ms, 3000);
-    assert.ok(Math.abs((s.totalP95Ms ?? 0) - 3900) < 1e-9);
-    assert.equal(s.usableTrials, 2);
-  });
-});
-
-describe('ratio and formatting', () => {
-  it('ratios are relative to the baseline and unknown when meaningless', () => {
-    assert.equal(ratio(6000, 2500), 2.4);
-    assert.equal(formatRatio(ratio(6000, 2500)), '2.40×');
-    assert.equal(formatRatio(1), '1.00×');
-    assert.equal(ratio(null, 1), null);
-    assert.equal(ratio(1, null), null);
-    assert.equal(ratio(0.5, 0), null, 'no ratio against a free baseline');
-    assert.equal(formatRatio(null), '—');
-  });
-
-  it('formats durations and money', () => {
-    assert.equal(formatMs(412.4), '412 ms');
-    assert.equal(formatMs(1240), '1.24 s');
-    assert.equal(formatMs(73_500), '1m 14s');
-    assert.equal(formatMs(null), '—');
-    assert.equal(formatUsd(0.000423456), '$0.000423');
-    assert.equal(formatUsd(1.2345), '$1.23');
-    assert.equal(formatUsd(0), '$0');
-    assert.equal(formatUsd(null), '—');
-  });
-});
 
 describe('metricCells', () => {
   it('labels timings measured, tokens by their source and cost reported, with formulas and the price source', () => {
@@ -141,8 +78,8 @@ describe('metricCells', () => {
   it('decides the cost badge from token source, price model and whether the cost is known', () => {
     const sources = ['catalog', 'modelsEndpoint', 'override', 'gpuHour', 'free'] as const;
     for (const costSource of sources) {
-      assert.equal(costBadgeOf(final({ costSource })), costSource === 'gpuHour' ? 'estimated' : 'reported', costSource);
-      assert.equal(costBadgeOf(final({ costSource, tokenSource: 'estimated' })), 'estimated', costSource);
+      assert.equal(costBadgeOf(final({ costSource })), costSource === 'gpuHour' ? 'estimated' : costSource === 'free' ? 'free' : 'reported', costSource);
+      assert.equal(costBadgeOf(final({ costSource, tokenSource: 'estimated' })), costSource === 'free' ? 'free' : 'estimated', costSource);
       assert.equal(costBadgeOf(final({ costSource, costUsd: null })), 'unknown', costSource);
     }
     assert.equal(costBadgeOf(final({ costSource: 'unknown', costUsd: null })), 'unknown');
@@ -163,7 +100,7 @@ describe('metricCells', () => {
   it('treats a known cost from an unknown-looking source as its real source', () => {
     const cells = Object.fromEntries(metricCells(final({ costUsd: 0, costSource: 'free' })).map((c) => [c.id, c]));
     assert.equal(cells.cost.source, 'free');
-    assert.equal(cells.cost.badge, 'reported');
+    assert.equal(cells.cost.badge, 'free');
     assert.equal(cells.cost.display, '$0');
     assert.match(cells.cost.title, /own hardware/);
   });
@@ -176,6 +113,31 @@ describe('metricCells', () => {
     const unknown = metricCells(final({ costUsd: null, costSource: 'unknown' }))[5];
     assert.match(metricAriaLabel(unknown), /^Cost: unknown\. Cost unknown \(never guessed\)/);
     assert.equal(metricAriaLabel(pendingMetricCells()[0]), 'TTFT: available when the stream ends');
+  });
+
+  it('shows nothing for a trial that was never sent: every cell empty, badged not sent, no token estimate', () => {
+    const notSent = final({ status: 'not_sent', ttftMs: null, totalMs: null, costUsd: null, costSource: 'unknown' });
+    for (const cell of metricCells(notSent)) {
+      assert.equal(cell.value, null, cell.id);
+      assert.equal(cell.display, '—', cell.id);
+      assert.equal(cell.badge, 'not sent', cell.id);
+      assert.match(metricAriaLabel(cell), /: not sent\./);
+    }
+  });
+
+  it('labels the measured figures of a cancelled trial partial', () => {
+    const cells = Object.fromEntries(metricCells(final({ status: 'cancelled' })).map((c) => [c.id, c]));
+    assert.equal(cells.ttft.badge, 'partial');
+    assert.equal(cells.total.badge, 'partial');
+    assert.match(cells.total.title, /cancelled/);
+  });
+
+  it('has no total for a request that failed before its stream began', () => {
+    const failed = final({ status: 'http_error', ttftMs: null, totalMs: null, costUsd: null, costSource: 'unknown' });
+    const total = metricCells({ ...failed, wallMs: 6.2 })[1];
+    assert.equal(total.value, null);
+    assert.equal(total.display, '—');
+    assert.match(total.title, /never began \(the request failed after 6 ms\)/);
   });
 
   it('has empty pending cells before a trial ends', () => {

@@ -5,12 +5,12 @@ import {
   HostToWebviewMessage,
   PanelState,
   assertNever,
-  emptyPanelState,
   parsePersistedState,
   parseWebviewMessage,
   toTrialSnapshot,
   type WebviewToHostMessage,
 } from '../../src/shared/protocol';
+import { emptyPanelState } from '../../src/shared/panelReducer';
 
 const secret = 'sk-test-SECRET-0123456789';
 
@@ -218,7 +218,8 @@ describe('parsePersistedState', () => {
 describe('HostToWebviewMessage', () => {
   it('accepts every host message kind', () => {
     const messages: unknown[] = [
-      { type: 'runStarted', run: { runId: 'r', title: 't', promptPreview: 'p', backends: [{ id: 'a', label: 'A', kind: 'local', model: 'm', pricingNote: '' }], trials: 2, targetLabel: null }, target: null },
+      { type: 'runStarted', run: { runId: 'r', title: 't', promptPreview: 'p', backends: [{ id: 'a', label: 'A', kind: 'local', model: 'm', pricingNote: '' }], trials: 2, perBackendConcurrency: 1, targetLabel: null }, target: null, baselineId: null },
+      { type: 'baselineChanged', baselineId: 'a' },
       { type: 'trialStarted', backendId: 'a', trial: 1 },
       { type: 'deltasAppended', chunks: [{ backendId: 'a', trial: 1, content: 'x', reasoning: '' }] },
       { type: 'trialFinished', trial: toTrialSnapshot(trialResult()) },

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatMs, formatRatioWithCi, formatUsd, markdownCell, outcomeLabel, retryNote } from '../../src/core/format';
-import { redactResult, toJsonReport, toMarkdownReport, trialStateLine } from '../../src/core/report';
+import { formatMs, formatRatioWithCi, formatUsd, markdownCell, outcomeLabel, retryNote, trialStateLine } from '../../src/core/format';
+import { redactResult, toJsonReport, toMarkdownReport } from '../../src/core/report';
 import { makeComparison, makeTrial } from './helpers/makeResult';
 
 test('JSON report has the documented row shape; nothing unmeasured is a number', () => {

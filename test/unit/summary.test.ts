@@ -5,7 +5,8 @@ import { wilsonInterval } from '../../src/core/stats';
 import { summarize, isDelivered } from '../../src/core/summary';
 import type { TerminalStatus, TrialResult } from '../../src/core/types';
 import { panelSummary } from '../../src/shared/panelSummary';
-import { emptyPanelState, toTrialSnapshot, type PanelState } from '../../src/shared/protocol';
+import { emptyPanelState } from '../../src/shared/panelReducer';
+import { toTrialSnapshot, type PanelState } from '../../src/shared/protocol';
 import { makeComparison, makeTrial } from './helpers/makeResult';
 
 const t = (backendId: string, trial: number, status: TerminalStatus, ttftMs: number | null, totalMs: number | null, extra: Partial<TrialResult> = {}) =>

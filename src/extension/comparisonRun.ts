@@ -1,0 +1,177 @@
+/**
+ * Runs one comparison in the editor: decides the keys, opens the panel, shows progress with a
+ * cancel button, feeds the runner's events to the panel and logs the results. One comparison
+ * runs at a time; a new one replaces (and cancels) the previous one.
+ */
+import * as vscode from 'vscode';
+import type { Backend } from '../core/config';
+import { describePricing } from '../core/pricing';
+import { MissingKeyError } from '../core/errors';
+import { fetchModelsPrice, runComparison } from '../core/runner';
+import type { ComparisonResult, RunEvent, TrialResult } from '../core/types';
+import { isBlocked, offerAddBackend, offerKeyFix, resolveKeys } from './backendKeys';
+import { ComparePanel, type PanelHost, type RunInfo } from './panel';
+import type { HostServices } from './services';
+import { backendName, buildMessages, type RunSettings } from './settings';
+
+/** Prompts above this many characters ask for confirmation before being sent. */
+const largePromptChars = 100_000;
+
+/** What a comparison sends and Re-run Last repeats: the expanded user prompt and where it came from. */
+export interface PreparedRun {
+  title: string;
+  userPrompt: string;
+  target?: RunInfo['target'];
+}
+
+export class ComparisonRunner {
+  private lastRun: PreparedRun | undefined;
+
+  constructor(
+    private readonly services: HostServices,
+    private readonly panelHost: PanelHost,
+  ) {}
+
+  /** The last comparison that was started, for Re-run Last. */
+  get last(): PreparedRun | undefined {
+    return this.lastRun;
+  }
+
+  /** Runs one comparison: keys, panel, progress notification, runner, log. */
+  async run(prepared: PreparedRun, settings: RunSettings): Promise<void> {
+    const { services } = this;
+    const { runs } = services;
+    const { chosen } = services.settings.chosenBackends(true);
+    if (!chosen.length) return offerAddBackend();
+
+    const keyed = await resolveKeys(services.keys, chosen);
+    const blocked = keyed.filter(isBlocked);
+    const runnable = keyed.filter((k): k is { backend: Backend; key: string | undefined } => k.blocked === undefined);
+    offerKeyFix(services, blocked);
+
+    if (runnable.length && prepared.userPrompt.length > largePromptChars) {
+      const ok = await vscode.window.showWarningMessage(
+        `The prompt is ${prepared.userPrompt.length.toLocaleString()} characters and goes to ${runnable.length} backend(s) × ${settings.trials} trial(s). Send it?`,
+        { modal: true },
+        'Send',
+      );
+      if (ok !== 'Send') return;
+    }
+
+    const previous = runs.current;
+    if (previous) {
+      services.log.info(`Run ${previous.runId} replaced by a new comparison; cancelling it.`);
+      previous.abort.abort();
+    }
+    this.lastRun = prepared;
+    const run = runs.start();
+    const { runId, abort } = run;
+    const isCurrent = () => runs.isCurrent(run);
+
+    const keysById = new Map(runnable.map((k) => [k.backend.id, k.key]));
+    const blockedById = new Map(blocked.map((k) => [k.backend.id, k.blocked]));
+    const runKeys = runnable.map((k) => k.key).filter((k): k is string => !!k);
+    // Backends without a usable key stay in the run: the runner turns the resolveKey failure into
+    // a result that names the problem, without sending a request.
+    const backends = keyed.map((k) => k.backend);
+    const info: RunInfo = {
+      runId,
+      title: prepared.title,
+      promptPreview: prepared.userPrompt.slice(0, 300),
+      backends: backends.map((b) => ({
+        id: b.id,
+        label: backendName(b),
+        kind: b.kind,
+        model: b.model,
+        pricingNote: describePricing(b),
+        ...(b.trustNote ? { trustNote: b.trustNote } : {}),
+      })),
+      trials: settings.trials,
+      perBackendConcurrency: settings.perBackendConcurrency,
+      baselineId: services.settings.rememberedBaseline(),
+      ...(prepared.target ? { target: prepared.target } : {}),
+    };
+    const panel = ComparePanel.createOrShow(services.context, this.panelHost);
+    panel.beginRun(info);
+    services.log.info(
+      `Run ${runId}: ${prepared.title} → ${backends.map((b) => `${b.id} (${b.model})`).join(', ')}; ` +
+        `${settings.trials} trial(s), max_tokens ${settings.params.maxTokens}, temperature ${settings.params.temperature}, prompt ${prepared.userPrompt.length} chars.`,
+    );
+    if (blocked.length) services.log.info(`Run ${runId}: skipped ${blocked.map((b) => b.backend.id).join(', ')} (no usable key).`);
+
+    const total = backends.length * settings.trials;
+    const unit = settings.trials > 1 ? 'requests' : 'backends';
+    let done = 0;
+    try {
+      const result = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: 'Bakeoff', cancellable: true },
+        async (progress, token) => {
+          const subscription = token.onCancellationRequested(() => abort.abort());
+          progress.report({ message: `0/${total} ${unit} done` });
+          try {
+            return await runComparison({
+              runId,
+              backends,
+              messages: buildMessages(prepared.userPrompt, settings.systemPrompt),
+              params: settings.params,
+              timeouts: settings.timeouts,
+              trials: settings.trials,
+              concurrency: settings.concurrency,
+              perBackendConcurrency: settings.perBackendConcurrency,
+              signal: abort.signal,
+              resolveKey: (b) => {
+                const problem = blockedById.get(b.id);
+                if (problem !== undefined) throw new MissingKeyError(problem, 'Run "Bakeoff: Set API Key…" for this backend, then Re-run.');
+                return keysById.get(b.id);
+              },
+              usageMemory: services.usageMemory,
+              priceCache: services.priceCache,
+              modelsPrice: (b) => fetchModelsPrice(b, keysById.get(b.id), undefined, { timeouts: settings.timeouts, signal: abort.signal }),
+              onEvent: (event: RunEvent) => {
+                if (!isCurrent()) return;
+                panel.handleEvent(event);
+                if (event.type === 'finished') {
+                  done++;
+                  progress.report({ message: `${done}/${total} ${unit} done`, increment: 100 / total });
+                }
+              },
+            });
+          } finally {
+            subscription.dispose();
+          }
+        },
+      );
+      this.logResults(result, runKeys);
+      if (isCurrent()) {
+        runs.keepResult(run, { result, keys: runKeys });
+        panel.endRun(result);
+      }
+    } catch (err) {
+      const message = services.errorText(err, runKeys);
+      services.log.error(`Run ${runId} failed: ${message}`);
+      if (isCurrent()) {
+        panel.endRun(null, message);
+        void vscode.window.showErrorMessage(`Bakeoff: the comparison failed — ${message}`);
+      }
+    } finally {
+      runs.end(run);
+    }
+  }
+
+  private logResults(result: ComparisonResult, runKeys: readonly string[]): void {
+    for (const r of result.results) this.services.log.info(this.services.redact(describeTrial(r), runKeys));
+  }
+}
+
+function describeTrial(r: TrialResult): string {
+  const m = r.metrics;
+  const parts = [
+    `${r.backendId} #${r.trial}: ${r.status}`,
+    m.ttftMs === null ? 'ttft —' : `ttft ${Math.round(m.ttftMs)} ms`,
+    m.totalMs === null ? `total — (wall ${r.wallMs === null ? '—' : `${Math.round(r.wallMs)} ms`})` : `total ${Math.round(m.totalMs)} ms`,
+    `tokens ${m.inputTokens ?? '?'} in / ${m.outputTokens ?? '?'} out (${m.tokenSource})`,
+    r.cost.costUsd === null ? 'cost unknown' : `cost $${r.cost.costUsd.toPrecision(3)} (${r.cost.costSource})`,
+  ];
+  if (r.error) parts.push(`error: ${r.error.message}`);
+  return parts.join(', ');
+}

@@ -1,0 +1,215 @@
+/**
+ * The columns of the current run: keeps them up to date with the state, renders their markdown
+ * at most once per animation frame each, ticks the live "time since start" and runs the
+ * Diff-with-column menu.
+ */
+import type { BackendView, WebviewToHostMessage } from '../shared/protocol';
+import { formatMs } from '../core/format';
+import { hasAnswer } from '../shared/panelSummary';
+import { metricCells, pendingMetricCells } from './format';
+import { applyMetric, describeState, renderColumn, renderColumnText, renderDiffMenu, statusIcons, type ColumnView } from './column';
+import type { WebviewState } from './state';
+
+export class ColumnSet {
+  private readonly views = new Map<string, ColumnView>();
+  /** Columns whose text waits for the next animation frame. */
+  private readonly dirty = new Set<string>();
+  private frame = 0;
+  private ticker: ReturnType<typeof setInterval> | undefined;
+
+  constructor(
+    private readonly state: WebviewState,
+    private readonly post: (message: WebviewToHostMessage) => void,
+  ) {}
+
+  /** Backend ids of the columns, in order. */
+  ids(): IterableIterator<string> {
+    return this.views.keys();
+  }
+
+  /** Forgets every column (a full render is about to replace the DOM). */
+  clear(): void {
+    this.views.clear();
+  }
+
+  /** Builds the column of one backend; returns its root element. */
+  add(backend: BackendView, index: number, trials: number, targetLabel: string | null): HTMLElement {
+    const id = backend.id;
+    const view = renderColumn(backend, index, trials, targetLabel, {
+      selectedTrial: () => this.state.selectedTrial(id),
+      selectTrial: (trial) => {
+        this.state.selectTrial(id, trial);
+        this.update(id);
+      },
+      post: this.post,
+      toggleDiffMenu: (anchor) => this.toggleDiffMenu(id, anchor),
+      toggleRaw: () => {
+        this.state.toggleRaw(id);
+        this.update(id);
+      },
+      togglePin: () => this.post({ type: 'setBaseline', backendId: this.state.panel.baselineId === id ? null : id }),
+    });
+    this.views.set(id, view);
+    return view.root;
+  }
+
+  /** Brings a column's state line, metrics and actions up to date; its text follows within a frame. */
+  update(backendId: string): void {
+    const view = this.views.get(backendId);
+    if (!view) return;
+    const state = this.state.panel;
+    const { status, text, hint } = describeState(this.state, backendId);
+    view.stateEl.dataset.status = status;
+    view.stateEl.className = `state state-${status}`;
+    view.root.dataset.status = status;
+    view.stateIcon.className = `codicon codicon-${statusIcons[status]}${status === 'streaming' ? ' codicon-modifier-spin' : ''}`;
+    view.stateText.textContent = text;
+    view.stateHint.textContent = hint ? ` ${hint}` : '';
+    const trials = state.run?.trials ?? 1;
+    if (trials > 1) {
+      const done = state.trials.filter((t) => t.backendId === backendId && t.final !== null).length;
+      view.stateProgress.textContent = `${done}/${trials} trials`;
+    } else {
+      view.stateProgress.textContent = '';
+    }
+    if (view.trialSelect) view.trialSelect.value = String(this.state.selectedTrial(backendId));
+    this.updateElapsed(view);
+    if (status === 'waiting' || status === 'streaming') this.ensureTicker();
+
+    const snapshot = this.state.displayedSnapshot(backendId);
+    const cells = snapshot?.final ? metricCells(snapshot.final) : pendingMetricCells();
+    for (const cell of cells) applyMetric(view, cell);
+
+    const finished = Boolean(snapshot?.final);
+    view.keyNote.hidden = !snapshot?.final?.keyRedacted;
+    const pinned = state.baselineId === backendId;
+    view.pin.setAttribute('aria-pressed', String(pinned));
+    view.pin.classList.toggle('active', pinned);
+    view.pin.title = pinned
+      ? `${view.backend.label} is your baseline: click to go back to the first backend that delivers`
+      : `Set ${view.backend.label} as the baseline of the ratios (remembered for this workspace)`;
+    view.baselineTag.hidden = !this.state.summary?.backends.find((b) => b.id === backendId)?.isBaseline;
+    const usable = hasAnswer(snapshot);
+    for (const key of ['copy', 'insert', 'replace', 'diffSelection'] as const) view.actions[key].disabled = !usable;
+    const others = [...this.views.values()].some((c) => c !== view && hasAnswer(this.state.displayedSnapshot(c.backend.id)));
+    view.actions.diffColumn.disabled = !usable || !others;
+    const raw = this.state.isRaw(backendId);
+    view.actions.raw.setAttribute('aria-pressed', String(raw));
+    view.actions.raw.classList.toggle('active', raw);
+    view.rawEl.hidden = !raw;
+    view.textEl.hidden = raw;
+    view.textEl.dataset.placeholder = finished ? '(empty answer)' : '';
+    this.markDirty(backendId);
+  }
+
+  updateAll(): void {
+    for (const id of this.views.keys()) this.update(id);
+  }
+
+  /** Renders a column's text now (final text must be in the DOM as soon as its state says so). */
+  renderNow(backendId: string): void {
+    const view = this.views.get(backendId);
+    if (!view) return;
+    this.dirty.delete(backendId);
+    this.renderText(view);
+  }
+
+  closeMenus(): void {
+    for (const view of this.views.values()) {
+      if (!view.menu) continue;
+      view.menu.remove();
+      view.menu = null;
+      view.actions.diffColumn.setAttribute('aria-expanded', 'false');
+    }
+  }
+
+  private renderText(view: ColumnView): void {
+    renderColumnText(view, this.state.displayedSnapshot(view.backend.id), this.state.panel.runStatus);
+  }
+
+  // Live "time since start" on waiting/streaming columns; the start is when this page heard of
+  // the trial, so it is only shown for trials started while the page was open.
+  private updateElapsed(view: ColumnView): boolean {
+    const snapshot = this.state.displayedSnapshot(view.backend.id);
+    const started = snapshot ? this.state.startedAt(snapshot) : undefined;
+    const running = Boolean(snapshot && !snapshot.final && this.state.panel.runStatus === 'running');
+    const parts: string[] = [];
+    if (running && snapshot!.text) parts.push(`${snapshot!.text.length.toLocaleString('en-US')} chars`);
+    if (running && started !== undefined) parts.push(formatMs(performance.now() - started));
+    view.stateElapsed.textContent = parts.join(' · ');
+    return running && started !== undefined;
+  }
+
+  private ensureTicker(): void {
+    if (this.ticker !== undefined) return;
+    this.ticker = setInterval(() => {
+      let any = false;
+      for (const view of this.views.values()) any = this.updateElapsed(view) || any;
+      if (!any && this.state.panel.runStatus !== 'running') {
+        clearInterval(this.ticker);
+        this.ticker = undefined;
+      }
+    }, 100);
+  }
+
+  // Markdown rendering: at most once per animation frame per column.
+
+  private markDirty(backendId: string): void {
+    this.dirty.add(backendId);
+    if (!this.frame) this.frame = requestAnimationFrame(() => this.renderDirty());
+  }
+
+  private renderDirty(): void {
+    this.frame = 0;
+    const now = performance.now();
+    for (const id of [...this.dirty]) {
+      const view = this.views.get(id);
+      if (!view) {
+        this.dirty.delete(id);
+        continue;
+      }
+      // A very long answer makes each render slow; give the browser room between renders.
+      if (now < view.nextRenderAtMs) continue;
+      this.dirty.delete(id);
+      const started = performance.now();
+      this.renderText(view);
+      const costMs = performance.now() - started;
+      view.nextRenderAtMs = costMs > 8 ? performance.now() + costMs * 3 : 0;
+    }
+    if (this.dirty.size && !this.frame) this.frame = requestAnimationFrame(() => this.renderDirty());
+  }
+
+  // Diff-with-column menu.
+
+  private toggleDiffMenu(backendId: string, anchor: HTMLButtonElement): void {
+    const view = this.views.get(backendId);
+    if (!view) return;
+    if (view.menu) {
+      this.closeMenus();
+      anchor.focus();
+      return;
+    }
+    this.closeMenus();
+    const others = [...this.views.values()].filter((other) => other !== view);
+    const menu = renderDiffMenu(others, {
+      hasAnswer: (other) => hasAnswer(this.state.displayedSnapshot(other.backend.id)),
+      pick: (other) => {
+        this.closeMenus();
+        anchor.focus();
+        this.post({
+          type: 'diffColumns',
+          left: { backendId, trial: this.state.selectedTrial(backendId) },
+          right: { backendId: other.backend.id, trial: this.state.selectedTrial(other.backend.id) },
+        });
+      },
+      close: () => {
+        this.closeMenus();
+        anchor.focus();
+      },
+    });
+    anchor.parentElement?.append(menu);
+    view.menu = menu;
+    anchor.setAttribute('aria-expanded', 'true');
+    menu.querySelector<HTMLButtonElement>('.menu-item:not(:disabled)')?.focus();
+  }
+}
