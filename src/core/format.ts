@@ -82,9 +82,16 @@ export function formatBytes(bytes: number): string {
   return `${bytes} bytes`;
 }
 
-/** Text safe inside one Markdown table cell: pipes and backslashes escaped, line breaks flattened. */
-export function markdownCell(text: string): string {
-  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r\n|\r|\n/g, ' ');
+/**
+ * Text safe inside one Markdown table cell: backslashes and pipes escaped, line breaks flattened,
+ * and inline syntax (code, emphasis, links, HTML) escaped so a name or a server's message cannot
+ * format or inject anything. With `inCode`, for text inside a code span (where backslashes are
+ * literal): only pipes and line breaks, which a table row cannot hold.
+ */
+export function markdownCell(text: string, inCode = false): string {
+  const flat = text.replace(/\r\n|\r|\n/g, ' ');
+  if (inCode) return flat.replace(/\|/g, '\\|');
+  return flat.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/([`*_[\]<>])/g, '\\$1');
 }
 
 /** Short names of the terminal states, as every view shows them. */

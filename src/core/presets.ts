@@ -260,8 +260,8 @@ export function presetsMarkdownTable(): string {
   ];
   const rows = presets.map(
     (p) =>
-      `| \`${markdownCell(p.id)}\` | [${markdownCell(p.label)}](${p.docsUrl}) | ${p.kind} | \`${markdownCell(p.baseUrl)}\` | \`${markdownCell(p.defaultModel)}\` | ` +
-      `\`${markdownCell(p.apiKeyEnv)}\` | ${markdownCell(pricingLabel(p.pricing))} | ${markdownCell(p.trustNote)} |`,
+      `| \`${markdownCell(p.id, true)}\` | [${markdownCell(p.label)}](${p.docsUrl}) | ${p.kind} | \`${markdownCell(p.baseUrl, true)}\` | \`${markdownCell(p.defaultModel, true)}\` | ` +
+      `\`${markdownCell(p.apiKeyEnv, true)}\` | ${markdownCell(pricingLabel(p.pricing))} | ${markdownCell(p.trustNote)} |`,
   );
   const unsupported = notSupported.map((n) => `- **${n.name}** is not supported: ${n.reason}`);
   return [...header, ...rows, '', ...unsupported].join('\n') + '\n';

@@ -4,6 +4,7 @@
  */
 import * as vscode from 'vscode';
 import type { Backend } from '../core/config';
+import { markdownCell } from '../core/format';
 import type { BackendCheck } from '../core/runner';
 import { backendName } from './settings';
 
@@ -16,10 +17,6 @@ export interface CheckRow {
   check: BackendCheck | null;
   /** Why the check did not run (no key, key bound to another origin, cancelled…). */
   skipped?: string;
-}
-
-function escapeCell(text: string): string {
-  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ').replace(/([`*_[\]<>])/g, '\\$1');
 }
 
 function yesNo(value: boolean | null): string {
@@ -57,17 +54,17 @@ export function renderBackendChecks(rows: readonly CheckRow[], checkedAt: Date):
         check.latencyMs === null ? '—' : `${Math.round(check.latencyMs)} ms`,
       );
     }
-    lines.push(`| ${cells.map(escapeCell).join(' | ')} |`);
+    lines.push(`| ${cells.map(markdownCell).join(' | ')} |`);
   }
   const problems = rows.filter((r) => r.skipped || r.check?.error || r.check?.modelFound === false);
   if (problems.length) {
     lines.push('', '## Problems', '');
     for (const { backend, check, skipped } of problems) {
-      lines.push(`### ${escapeCell(backendName(backend))}`, '');
-      if (skipped) lines.push(`Not checked: ${escapeCell(skipped)}`, '');
+      lines.push(`### ${markdownCell(backendName(backend))}`, '');
+      if (skipped) lines.push(`Not checked: ${markdownCell(skipped)}`, '');
       if (check?.error) {
-        lines.push(`**${escapeCell(check.error.type)}**: ${escapeCell(check.error.message)}`, '');
-        if (check.error.hint) lines.push(`What to do: ${escapeCell(check.error.hint)}`, '');
+        lines.push(`**${markdownCell(check.error.type)}**: ${markdownCell(check.error.message)}`, '');
+        if (check.error.hint) lines.push(`What to do: ${markdownCell(check.error.hint)}`, '');
       }
       if (check && check.modelFound === false) {
         lines.push(`The model \`${backend.model.replace(/`/g, "'")}\` is not in this backend's model list. Check the model id.`, '');
