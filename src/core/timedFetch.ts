@@ -18,6 +18,7 @@ import {
   toStreamError,
   TransportError,
 } from './errors';
+import { SseParser } from './sse';
 import { redactCutText, redactDeep, redactHeaders, redactSecrets } from './redact';
 import type { Timeouts } from './config';
 import type { SentRequest, StreamError } from './types';
@@ -255,148 +256,26 @@ export interface InstrumentOptions {
   rateLimitBackoffMs?: readonly number[];
 }
 
-const LF = 10;
-const CR = 13;
-const SPACE = 32;
-const TAB = 9;
-const COLON = 58;
-const DATA = Buffer.from('data:');
-const EVENT = Buffer.from('event:');
-const DONE = Buffer.from('[DONE]');
-/** Longest partial line held back at the end of a chunk while its kind is still open. */
-const maxHeldLineBytes = 256;
+/** Whether an event's data is empty or only blanks: a keep-alive, not a chunk (the SDK would `JSON.parse` it and fail). */
+function isKeepAlive(data: string): boolean {
+  return /^[ \t\n]*$/.test(data);
+}
 
-type LineKind = 'other' | 'comment' | 'done' | 'hold';
-
-/**
- * Watches the raw SSE bytes line by line on their way to the SDK (`\n`, `\r` and `\r\n` end a
- * line, as in the SSE spec):
- * - notes the `data: [DONE]` line and whether any `data:` line came at all;
- * - turns `data:` lines whose value is empty (or only blanks), bare `data` lines and `event:`
- *   lines into comment lines by overwriting their first byte with `:`. An event without data is
- *   then not dispatched, as the SSE spec says; the SDK would otherwise `JSON.parse('')` it and
- *   fail. Events with data parse exactly as before (the SDK ignores event names of chat streams);
- * - holds back a partial line at the end of a network chunk while it may still turn out to be
- *   one of those (at most {@link maxHeldLineBytes}); such a line completes no event, so the SDK
- *   could not have used it earlier. It goes out with the next chunk, stamped with that chunk's
- *   arrival, which is when the event it belongs to became complete.
- */
-export class SseLineScanner {
-  /** A complete `data: [DONE]` line was seen. */
-  sawDone = false;
-  /** At least one `data:` line was seen. */
-  sawData = false;
-  private held: Buffer | null = null;
-  private midLine = false;
-
-  /**
-   * The bytes of `chunk` to deliver now. With `done`, a `[DONE]` line ended inside them: the
-   * bytes stop after that line and the rest of the body is of no use.
-   */
-  push(chunk: Uint8Array): { out: Buffer; done: boolean } {
-    let buf = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    let owned = false;
-    if (this.held) {
-      buf = Buffer.concat([this.held, buf]);
-      this.held = null;
-      owned = true;
-    }
-    const n = buf.length;
-    let i = 0;
-    let nextCr = -2;
-    const terminatorFrom = (from: number): number => {
-      if (nextCr !== -1 && nextCr < from) nextCr = buf.indexOf(CR, from);
-      const lf = buf.indexOf(LF, from);
-      if (nextCr === -1) return lf;
-      return lf === -1 ? nextCr : Math.min(lf, nextCr);
-    };
-    if (this.midLine) {
-      const t = terminatorFrom(0);
-      if (t === -1) return { out: buf, done: false };
-      this.midLine = false;
-      i = t;
-    }
-    while (i < n) {
-      const c = buf[i];
-      if (c === LF || c === CR) {
-        i++;
-        continue;
-      }
-      const t = terminatorFrom(i);
-      const end = t === -1 ? n : t;
-      const kind = this.classify(buf, i, end, t !== -1);
-      if (kind === 'hold') {
-        this.held = Buffer.from(buf.subarray(i));
-        return { out: buf.subarray(0, i), done: false };
-      }
-      if (kind === 'comment') {
-        if (!owned) {
-          buf = Buffer.from(buf);
-          owned = true;
-        }
-        buf[i] = COLON;
-      } else if (kind === 'done') {
-        this.sawDone = true;
-        let stop = end + 1;
-        if (buf[end] === CR && buf[end + 1] === LF) stop++;
-        return { out: buf.subarray(0, Math.min(stop, n)), done: true };
-      }
-      if (t === -1) {
-        this.midLine = true;
-        return { out: buf, done: false };
-      }
-      i = t;
-    }
-    return { out: buf, done: false };
-  }
-
-  /** End of the body: whatever is still held back, read as a complete line. */
-  end(): Buffer | null {
-    const held = this.held;
-    this.held = null;
-    if (!held) return null;
-    const kind = this.classify(held, 0, held.length, true);
-    if (kind === 'comment') held[0] = COLON;
-    if (kind === 'done') this.sawDone = true;
-    return held;
-  }
-
-  private classify(buf: Buffer, start: number, end: number, complete: boolean): LineKind {
-    const len = end - start;
-    const startsWith = (word: Buffer): boolean => len >= word.length && buf.compare(word, 0, word.length, start, start + word.length) === 0;
-    const isPrefixOf = (word: Buffer): boolean => len < word.length && buf.compare(word, 0, len, start, end) === 0;
-    const holdable = !complete && len < maxHeldLineBytes;
-    if (startsWith(DATA)) {
-      this.sawData = true;
-      let v = start + DATA.length;
-      let w = v;
-      while (w < end && (buf[w] === SPACE || buf[w] === TAB)) w++;
-      if (w === end) return complete ? 'comment' : holdable ? 'hold' : 'other';
-      if (buf[v] === SPACE) v++;
-      const m = Math.min(end - v, DONE.length);
-      if (buf.compare(DONE, 0, m, v, v + m) === 0) {
-        if (complete) return m === DONE.length ? 'done' : 'other';
-        return holdable ? 'hold' : 'other';
-      }
-      return 'other';
-    }
-    if (startsWith(EVENT)) return complete ? 'comment' : holdable ? 'hold' : 'other';
-    if (complete) {
-      // A bare field name is a field with an empty value (`data` adds an empty data line).
-      return len === 4 && isPrefixOf(DATA) ? 'comment' : len === 5 && isPrefixOf(EVENT) ? 'comment' : 'other';
-    }
-    return isPrefixOf(DATA) || isPrefixOf(EVENT) ? 'hold' : 'other';
-  }
+/** An event re-encoded for the SDK: one `data:` line per data line, then the blank line. */
+function encodeEvent(data: string): Buffer {
+  return Buffer.from(`data: ${data.replace(/\n/g, '\ndata: ')}\n\n`);
 }
 
 /**
  * Per-stream instrumentation around a base fetch. Hand {@link fetch} to the SDK. It records
  * `startMs` (request issued), `headersMs`, `firstByteMs` and each body chunk's arrival time the
  * moment the bytes come out of the base fetch, enforces the firstByte/idle limits and
- * `maxStreamBytes`, and reads error bodies itself (capped, HTML stripped). The body handed to the
- * SDK is read eagerly from the network and delivered on demand; `deliveredMs` is the arrival
- * time of the chunk the SDK most recently took, i.e. of the bytes that completed the event the
- * SDK is yielding now.
+ * `maxStreamBytes`, and reads error bodies itself (capped, HTML stripped). The body is read
+ * eagerly from the network and parsed here ({@link SseParser}); the SDK is handed complete
+ * events only, one per read, re-encoded as `data: <line>\n` per data line and a blank line (event
+ * names, ids and comments dropped; the SDK ignores them in chat streams), and never an event
+ * whose data is empty or blank. `deliveredMs` is the arrival time of the bytes that completed the
+ * event the SDK took last, i.e. of the event it is yielding now.
  */
 export class FetchInstrument {
   startMs: number;
@@ -405,7 +284,7 @@ export class FetchInstrument {
   lastByteMs: number | null = null;
   deliveredMs: number | null = null;
   bodyBytes = 0;
-  /** A `data: [DONE]` line was seen in the raw stream. */
+  /** A `data: [DONE]` line was seen in the stream. */
   sawDone = false;
   /** Arrival of the bytes that completed the `data: [DONE]` line; the stream ends there. */
   doneMs: number | null = null;
@@ -614,11 +493,15 @@ export class FetchInstrument {
   private wrapBody(source: ReadableStream<Uint8Array>, contentType: string | null): ReadableStream<Uint8Array> {
     const { now, timeouts } = this.options;
     const reader = source.getReader();
-    const scanner = new SseLineScanner();
+    const isEventStream = /event-stream/i.test(contentType ?? '');
+    // Only complete events go to the SDK (see the class comment), so it never holds a partial
+    // line: its own line decoder would keep a trailing CR until the next chunk (stamping the event
+    // late) and re-scan a growing partial line on every chunk (quadratic in a large event).
+    const parser = new SseParser({ endData: '[DONE]' });
     // A body not labelled as an event stream is kept (up to a limit) until a `data:` line shows it
     // is one after all; otherwise it becomes the error body.
     const previewLimit = Math.max(64 * 1024, timeouts.maxErrorBodyBytes * 8);
-    let preview: Buffer[] | null = /event-stream/i.test(contentType ?? '') ? null : [];
+    let preview: Buffer[] | null = isEventStream ? null : [];
     let previewBytes = 0;
     const queue: Array<{ value: Uint8Array; arrivedMs: number }> = [];
     let head = 0;
@@ -664,14 +547,16 @@ export class FetchInstrument {
             preview.push(Buffer.from(value));
             previewBytes += value.byteLength;
           }
-          const { out, done: sawDone } = scanner.push(value);
-          if (scanner.sawData) preview = null;
-          if (out.byteLength > 0) queue.push({ value: out, arrivedMs });
-          if (sawDone) {
+          const events = parser.push(value, arrivedMs);
+          if (parser.sawData) preview = null;
+          for (const event of events) {
+            if (!isKeepAlive(event.data)) queue.push({ value: encodeEvent(event.data), arrivedMs: event.completedMs });
+          }
+          if (parser.endedMs !== null) {
             // `[DONE]` ends the answer: stop here even if the server keeps the connection open or
             // sends more, and close the connection.
             this.sawDone = true;
-            this.doneMs = arrivedMs;
+            this.doneMs = parser.endedMs;
             reader.cancel().catch(() => undefined);
             clean = false;
             break;
@@ -679,14 +564,13 @@ export class FetchInstrument {
           notify();
         }
         if (clean) {
-          const rest = scanner.end();
-          if (rest) queue.push({ value: rest, arrivedMs: this.lastByteMs ?? now() });
-          if (scanner.sawDone && !this.sawDone) {
+          parser.end(this.lastByteMs ?? now());
+          if (parser.endedMs !== null) {
             this.sawDone = true;
-            this.doneMs = this.lastByteMs;
+            this.doneMs = parser.endedMs;
           }
-          if (preview && !scanner.sawData && !this.failure) {
-            this.failure = this.plainBodyFailure(contentType, Buffer.concat(preview).subarray(0, previewLimit).toString('utf8'));
+          if (preview && !parser.sawData && !this.failure) {
+            if (!isEventStream) this.failure = this.plainBodyFailure(contentType, Buffer.concat(preview).subarray(0, previewLimit).toString('utf8'));
           }
         }
         ended = true;
@@ -725,7 +609,7 @@ export class FetchInstrument {
           };
           if (deliver()) return;
           return new Promise<void>((resolve) => {
-            // A wake-up may bring nothing to deliver (bytes held back by the line scanner): wait
+            // A wake-up may bring nothing to deliver (a chunk that completed no event): wait
             // again, since a pull that resolves without enqueuing is not called again.
             const arm = () => {
               wake = () => {

@@ -694,3 +694,30 @@ test('emptyEvents injects events without data mid-stream; status contentType "" 
     },
   );
 });
+
+test('lineEnds ends events with another terminator pair and holds its tail back until the next write', async () => {
+  await withServer({ le: { text: 'a b', ttftMs: 40, chunkIntervalMs: 120, fault: { type: 'lineEnds', eventEnd: '\r\r\n', holdBack: 1 } } }, async (server) => {
+    const writes: Array<{ text: string; atMs: number }> = [];
+    const startMs = performance.now();
+    await new Promise<void>((resolve, reject) => {
+      const req = request(`${server.baseUrl}/chat/completions`, { method: 'POST', agent: false }, (res) => {
+        res.on('data', (b: Buffer) => writes.push({ text: b.toString('utf8'), atMs: performance.now() - startMs }));
+        res.on('end', resolve);
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      req.end(JSON.stringify(chat('le')));
+    });
+    const body = writes.map((w) => w.text).join('');
+    assert.ok(!body.includes('\n\n'), 'no LF LF event end left');
+    const events = body.split('\r\r\n').filter((e) => e !== '');
+    assert.deepEqual(events.at(-1), 'data: [DONE]');
+    assert.equal(joined(events.slice(0, -1).map((e) => JSON.parse(e.slice(6))), 'content'), 'a b');
+    // The first content event's `\r\r` comes with its own write; the `\n` only with the next event, 120 ms later.
+    const first = writes.findIndex((w) => w.text.includes('"content":"a"'));
+    assert.ok(writes[first]!.text.endsWith('}\r\r'), JSON.stringify(writes[first]!.text));
+    const next = writes[first + 1]!;
+    assert.ok(next.text.startsWith('\ndata: '), JSON.stringify(next.text));
+    assert.ok(next.atMs - writes[first]!.atMs >= 100, `the held LF came ${next.atMs - writes[first]!.atMs} ms later`);
+  });
+});

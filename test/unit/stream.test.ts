@@ -338,3 +338,36 @@ test('allChunkMs stamps every data event (role, content, usage); chunkMs only co
   assert.ok(t.allChunkMs![0]! < t.firstContentMs!, 'the role chunk came before the first token');
   await settled();
 });
+
+test('an event whose terminator is split across writes is stamped when its first part arrived, for every terminator pair', async () => {
+  // Each write ends inside a terminator (a trailing CR, or CR LF CR); the rest comes with the next
+  // event, 400 ms later. The event is complete with the first write: TTFT and gaps follow the schedule.
+  const ttftMs = 150;
+  const gapMs = 400;
+  const cases = [
+    { eventEnd: '\r\r', holdBack: 0 },
+    { eventEnd: '\n\r\n', holdBack: 1 },
+    { eventEnd: '\r\n\r', holdBack: 0 },
+    { eventEnd: '\r\r\n', holdBack: 1 },
+    { eventEnd: '\r\n\r\n', holdBack: 1 },
+  ];
+  const results = await Promise.all(
+    cases.map((c, i) => {
+      fixture.server.setSchedule(`split-end-${i}`, { text: 'a b c', ttftMs, chunkIntervalMs: gapMs, fault: { type: 'lineEnds', ...c } });
+      return run(`split-end-${i}`);
+    }),
+  );
+  results.forEach((r, i) => {
+    const what = JSON.stringify(cases[i]);
+    assert.equal(r.status, 'ok', `${what}: ${r.error?.message}`);
+    assert.equal(r.text, 'a b c', what);
+    // The schedule runs from the response headers (the role chunk is written with them).
+    const firstMs = r.timing.firstContentMs! - r.timing.headersMs!;
+    assert.ok(firstMs >= ttftMs - 10 && firstMs < ttftMs + 100, `${what}: first token ${firstMs.toFixed(1)} ms after the headers, scheduled ${ttftMs} ms`);
+    const ttft = r.metrics.ttftMs!;
+    const gaps = r.timing.chunkMs.slice(1).map((ms, k) => ms - r.timing.chunkMs[k]!);
+    for (const gap of gaps) assert.ok(gap > gapMs - 100 && gap < gapMs + 100, `${what}: gap ${gap.toFixed(1)} ms, scheduled ${gapMs} ms`);
+    assert.ok(r.metrics.totalMs - ttft >= 2 * gapMs - 10, `${what}: total ${r.metrics.totalMs.toFixed(1)} ms`);
+  });
+  await settled();
+});
