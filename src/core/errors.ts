@@ -92,6 +92,15 @@ export function isTlsCode(code: string | undefined): boolean {
 
 /** Builds the error for a socket-level failure with a Node error code. */
 export function socketError(code: string | undefined, message: string): StreamError {
+  if (code?.startsWith('HPE_')) {
+    // node:http's parser refused the response bytes (a broken chunk header, a bad header line…).
+    return {
+      type: 'protocol_error',
+      message: `The server sent a malformed HTTP response (${code}): ${oneLine(message)}`,
+      hint: 'The server or a proxy in between broke the HTTP framing; retry, and check any proxy or load balancer on the way.',
+      code,
+    };
+  }
   if (isTlsCode(code) || /\b(SSL|TLS)\b|wrong version number|certificate/i.test(message)) {
     const reason = /SSL routines:[^:]*:([^:]+)/.exec(message)?.[1] ?? message;
     return {

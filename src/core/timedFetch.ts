@@ -42,6 +42,90 @@ function abortReason(signal: AbortSignal): unknown {
   return signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
 }
 
+/**
+ * A queue read through a pull-based `ReadableStream` (high-water mark 0: nothing is pulled ahead
+ * of the reader). Unlike `controller.error()`, which drops chunks enqueued but not yet read, an
+ * end or a failure reaches the reader only after every queued item. The first end or failure wins.
+ */
+class ChunkQueue<T> {
+  private items: Array<T | undefined> = [];
+  private head = 0;
+  private outcome: 'end' | { error: unknown } | null = null;
+  private wake: (() => void) | null = null;
+
+  /** Whether the queue was ended or failed. */
+  get settled(): boolean {
+    return this.outcome !== null;
+  }
+
+  push(item: T): void {
+    if (this.outcome) return;
+    this.items.push(item);
+    this.notify();
+  }
+
+  end(): void {
+    this.settle('end');
+  }
+
+  fail(error: unknown): void {
+    this.settle({ error });
+  }
+
+  /** The stream reading the queue; `toChunk` runs as each item is handed to the reader. */
+  stream(toChunk: (item: T) => Uint8Array, onCancel: (reason: unknown) => void): ReadableStream<Uint8Array> {
+    return new ReadableStream<Uint8Array>(
+      {
+        pull: (controller) => {
+          const deliverNext = (): boolean => {
+            if (this.head < this.items.length) {
+              const item = this.items[this.head]!;
+              this.items[this.head++] = undefined;
+              if (this.head > 256 && this.head * 2 > this.items.length) {
+                this.items.splice(0, this.head);
+                this.head = 0;
+              }
+              controller.enqueue(toChunk(item));
+              return true;
+            }
+            if (this.outcome === 'end') controller.close();
+            else if (this.outcome) controller.error(this.outcome.error);
+            return this.outcome !== null;
+          };
+          if (deliverNext()) return;
+          // A pull that resolves without enqueuing is not called again: wait for something to deliver.
+          return new Promise<void>((resolve) => {
+            const arm = () => {
+              this.wake = () => {
+                if (deliverNext()) resolve();
+                else arm();
+              };
+            };
+            arm();
+          });
+        },
+        cancel: (reason) => {
+          this.settle('end');
+          onCancel(reason);
+        },
+      },
+      { highWaterMark: 0 },
+    );
+  }
+
+  private settle(outcome: 'end' | { error: unknown }): void {
+    if (this.outcome) return;
+    this.outcome = outcome;
+    this.notify();
+  }
+
+  private notify(): void {
+    const w = this.wake;
+    this.wake = null;
+    w?.();
+  }
+}
+
 function bodyToBuffer(body: RequestInit['body']): Buffer | null {
   if (body === undefined || body === null) return null;
   if (typeof body === 'string') return Buffer.from(body);
@@ -55,8 +139,9 @@ function bodyToBuffer(body: RequestInit['body']): Buffer | null {
  * A `fetch` over `node:http`/`node:https`: one fresh connection per request (no pooling, so
  * every backend pays connection setup alike and no socket outlives its request), redirects are
  * never followed, no compression is negotiated, socket errors keep their Node `code`, and the
- * connect phase (DNS + TCP + TLS) has its own limit. The response body is a push-based
- * `ReadableStream` fed directly from socket `data` events.
+ * connect phase (DNS + TCP + TLS) has its own limit. The response body is a pull-based
+ * `ReadableStream` over the socket's `data` events that delivers every byte received before a
+ * failure, then the failure.
  */
 export function createNodeFetch(options: NodeFetchOptions = {}): FetchFn {
   return (input, init = {}) =>
@@ -159,38 +244,37 @@ export function createNodeFetch(options: NodeFetchOptions = {}): FetchFn {
           res.resume();
           res.once('end', release);
         } else {
-          stream = new ReadableStream<Uint8Array>({
-            start(controller) {
-              let finished = false;
-              failBody = (err) => {
-                if (finished) return;
-                finished = true;
-                release();
-                controller.error(err);
-              };
-              res.on('data', (chunk: Buffer) => {
-                if (!finished) controller.enqueue(chunk);
-              });
-              res.once('end', () => {
-                if (finished) return;
-                finished = true;
-                release();
-                controller.close();
-              });
-              res.on('error', (err) => failBody?.(err));
-              res.once('close', () => {
-                if (!finished) {
-                  failBody?.(Object.assign(new Error('The connection closed before the response ended'), { code: 'ECONNRESET' }));
-                }
-              });
-            },
-            cancel() {
+          // Every byte received before a failure is delivered before it: node:http reports a parse
+          // error (a broken chunk header) before the body bytes of the same packet, which are
+          // still buffered in `res` then, so they are drained first.
+          const body = new ChunkQueue<Buffer>();
+          const settle = (error: unknown) => {
+            if (body.settled) return;
+            if (error !== null) {
+              try {
+                // In flowing mode each `read()` also emits 'data', which queues the chunk.
+                while (res.read() !== null);
+              } catch {
+                // nothing more to read
+              }
+              body.fail(error);
+            } else body.end();
+            release();
+          };
+          failBody = (err) => settle(err);
+          res.on('data', (chunk: Buffer) => body.push(chunk));
+          res.once('end', () => settle(null));
+          res.on('error', (err) => settle(err));
+          res.once('close', () => settle(Object.assign(new Error('The connection closed before the response ended'), { code: 'ECONNRESET' })));
+          stream = body.stream(
+            (chunk) => chunk,
+            () => {
               failBody = null;
               release();
               res.destroy();
               req.destroy();
             },
-          });
+          );
         }
         try {
           resolve(new Response(stream, { status, statusText: res.statusMessage ?? '', headers: responseHeaders }));
@@ -503,24 +587,14 @@ export class FetchInstrument {
     const previewLimit = Math.max(64 * 1024, timeouts.maxErrorBodyBytes * 8);
     let preview: Buffer[] | null = isEventStream ? null : [];
     let previewBytes = 0;
-    const queue: Array<{ value: Uint8Array; arrivedMs: number }> = [];
-    let head = 0;
-    let ended = false;
-    let error: unknown = null;
-    let wake: (() => void) | null = null;
-    const notify = () => {
-      const w = wake;
-      wake = null;
-      w?.();
-    };
+    const queue = new ChunkQueue<{ value: Uint8Array; arrivedMs: number }>();
     const finish = () => {
       clearTimeout(this.idleTimer);
       clearTimeout(this.firstByteTimer);
     };
     this.interruptBody = (err) => {
-      if (!error && !ended) error = err;
+      queue.fail(err);
       reader.cancel(err).catch(() => undefined);
-      notify();
     };
 
     const pump = async () => {
@@ -561,7 +635,6 @@ export class FetchInstrument {
             clean = false;
             break;
           }
-          notify();
         }
         if (clean) {
           parser.end(this.lastByteMs ?? now());
@@ -573,59 +646,23 @@ export class FetchInstrument {
             if (!isEventStream) this.failure = this.plainBodyFailure(contentType, Buffer.concat(preview).subarray(0, previewLimit).toString('utf8'));
           }
         }
-        ended = true;
+        queue.end();
       } catch (err) {
-        if (!error) error = new TransportError(this.remember(err));
+        queue.fail(new TransportError(this.remember(err)));
       }
       finish();
-      notify();
     };
     void pump();
 
-    return new ReadableStream<Uint8Array>(
-      {
-        pull: (controller) => {
-          const deliver = (): boolean => {
-            if (head < queue.length) {
-              const item = queue[head]!;
-              queue[head++] = undefined as never;
-              if (head > 256 && head * 2 > queue.length) {
-                queue.splice(0, head);
-                head = 0;
-              }
-              this.deliveredMs = item.arrivedMs;
-              controller.enqueue(item.value);
-              return true;
-            }
-            if (error) {
-              controller.error(error);
-              return true;
-            }
-            if (ended) {
-              controller.close();
-              return true;
-            }
-            return false;
-          };
-          if (deliver()) return;
-          return new Promise<void>((resolve) => {
-            // A wake-up may bring nothing to deliver (a chunk that completed no event): wait
-            // again, since a pull that resolves without enqueuing is not called again.
-            const arm = () => {
-              wake = () => {
-                if (deliver()) resolve();
-                else arm();
-              };
-            };
-            arm();
-          });
-        },
-        cancel: (reason) => {
-          reader.cancel(reason).catch(() => undefined);
-          finish();
-        },
+    return queue.stream(
+      (item) => {
+        this.deliveredMs = item.arrivedMs;
+        return item.value;
       },
-      { highWaterMark: 0 },
+      (reason) => {
+        reader.cancel(reason).catch(() => undefined);
+        finish();
+      },
     );
   }
 }

@@ -453,3 +453,34 @@ test('a key straddling the error-body cap is redacted whole, not cut in half', a
   }
   await settled();
 });
+
+test('good data in the same packet as a chunked-encoding error is kept (20 times)', async () => {
+  const event = (content: string) =>
+    `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 0, model: 'm', choices: [{ index: 0, delta: { content } }] })}\n\n`;
+  const good = event('part-1') + event(' part-2');
+  // Headers, one valid chunk and an invalid chunk-size line, all in a single write.
+  const packet =
+    'HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n' +
+    `${Buffer.byteLength(good).toString(16)}\r\n${good}\r\nzz-not-a-size\r\n`;
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => undefined);
+    socket.once('data', () => socket.write(packet));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const { port } = server.address() as net.AddressInfo;
+    for (let i = 0; i < 20; i++) {
+      const r = await run('x', {}, {}, { baseUrl: `http://127.0.0.1:${port}/v1` });
+      assert.equal(r.text, 'part-1 part-2', `attempt ${i + 1}: partial text kept`);
+      assert.equal(r.status, 'protocol_error', `attempt ${i + 1}: ${r.status} ${r.error?.message}`);
+      assert.match(r.error!.message, /malformed HTTP response/i);
+      assert.notEqual(r.metrics.ttftMs, null);
+    }
+  } finally {
+    for (const s of sockets) s.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+});
