@@ -172,6 +172,19 @@ export function streamTooLargeError(maxBytes: number): StreamError {
   );
 }
 
+/**
+ * Builds the error for a body the server compressed although Bakeoff asked for no compression:
+ * `encoding` is the declared `content-encoding`, null when only the gzip magic bytes gave it away.
+ */
+export function compressedBodyError(encoding: string | null): StreamError {
+  return protocolError(
+    encoding
+      ? `The server compressed the stream (content-encoding: ${encoding}) although it was not asked to`
+      : 'The server sent a gzip-compressed body without saying so (no content-encoding), although it was not asked to compress',
+    'Bakeoff asks for no compression so it can time each event as it arrives; turn compression off for this endpoint (or for text/event-stream in the proxy or gateway in front of it), and remove any Accept-Encoding from the backend headers.',
+  );
+}
+
 /** Removes tags, scripts and styles from an HTML page and collapses whitespace. */
 export function stripHtml(html: string): string {
   return html

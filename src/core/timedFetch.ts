@@ -9,6 +9,7 @@ import type { LookupFunction } from 'node:net';
 import {
   capText,
   cleanErrorBody,
+  compressedBodyError,
   messageFromBody,
   oneLine,
   protocolError,
@@ -484,11 +485,25 @@ export class FetchInstrument {
       }
 
       const contentType = res.headers.get('content-type');
+      // No compression is asked for (no Accept-Encoding): a compressed body cannot be read as it streams.
+      const encoding = res.headers.get('content-encoding')?.trim().toLowerCase() || null;
+      const compressed = encoding && encoding !== 'identity' ? encoding : null;
       if (!res.ok) {
-        const raw = await this.readBody(res, Math.max(64 * 1024, timeouts.maxErrorBodyBytes * 8));
-        this.errorBody = this.cleanBody(raw, contentType);
+        if (compressed) {
+          res.body?.cancel().catch(() => undefined);
+          this.errorBody = `(${compressed}-compressed body, not shown)`;
+        } else {
+          const raw = await this.readBody(res, Math.max(64 * 1024, timeouts.maxErrorBodyBytes * 8));
+          this.errorBody = this.cleanBody(raw, contentType);
+        }
         clearTimeout(this.firstByteTimer);
         return new Response(this.errorBody, { status: res.status, statusText: res.statusText, headers: res.headers });
+      }
+      if (compressed) {
+        clearTimeout(this.firstByteTimer);
+        res.body?.cancel().catch(() => undefined);
+        this.failure ??= compressedBodyError(compressed);
+        throw new TransportError(this.failure);
       }
       if (contentType && !/event-stream/i.test(contentType) && /html|json/i.test(contentType)) {
         const raw = await this.readBody(res, Math.max(64 * 1024, timeouts.maxErrorBodyBytes * 8));
@@ -512,8 +527,13 @@ export class FetchInstrument {
     return redactSecrets(cleanErrorBody(redactCutText(raw, secrets), contentType, this.options.timeouts.maxErrorBodyBytes), secrets);
   }
 
-  /** Failure for a 200 body that is not an event stream and carried no `data:` line. */
-  private plainBodyFailure(contentType: string | null, raw: string): StreamError {
+  /**
+   * Failure for a 200 body without any `data:` line; null when there is nothing to say beyond the
+   * stream being cut short (a body labelled as an event stream that is neither JSON nor HTML).
+   */
+  private plainBodyFailure(contentType: string | null, raw: string, isEventStream: boolean): StreamError | null {
+    // An event stream whose body is a bare JSON error (or HTML page) says what went wrong.
+    if (isEventStream && !/^\s*[[{<]/.test(raw)) return null;
     const body = this.cleanBody(raw, contentType);
     if (/html/i.test(contentType ?? '') || /^\s*</.test(raw)) return this.nonStreamFailure('text/html', body);
     if (/^\s*[[{]/.test(raw)) return this.nonStreamFailure('application/json', body);
@@ -582,10 +602,12 @@ export class FetchInstrument {
     // line: its own line decoder would keep a trailing CR until the next chunk (stamping the event
     // late) and re-scan a growing partial line on every chunk (quadratic in a large event).
     const parser = new SseParser({ endData: '[DONE]' });
-    // A body not labelled as an event stream is kept (up to a limit) until a `data:` line shows it
-    // is one after all; otherwise it becomes the error body.
+    // The body is kept (up to a limit) until a `data:` line shows it is an event stream; a body
+    // without one becomes the error body (a JSON error under an event-stream label included).
     const previewLimit = Math.max(64 * 1024, timeouts.maxErrorBodyBytes * 8);
-    let preview: Buffer[] | null = isEventStream ? null : [];
+    let preview: Buffer[] | null = [];
+    // The first two body bytes, until they are known not to be the gzip magic number.
+    let head: Buffer | null = Buffer.alloc(0);
     let previewBytes = 0;
     const queue = new ChunkQueue<{ value: Uint8Array; arrivedMs: number }>();
     const finish = () => {
@@ -621,6 +643,17 @@ export class FetchInstrument {
             preview.push(Buffer.from(value));
             previewBytes += value.byteLength;
           }
+          if (head) {
+            head = Buffer.concat([head, value.subarray(0, 2 - head.length)]);
+            if (head.length === 2) {
+              if (head[0] === 0x1f && head[1] === 0x8b) {
+                this.fail(compressedBodyError(null));
+                clean = false;
+                break;
+              }
+              head = null;
+            }
+          }
           const events = parser.push(value, arrivedMs);
           if (parser.sawData) preview = null;
           for (const event of events) {
@@ -643,7 +676,8 @@ export class FetchInstrument {
             this.doneMs = parser.endedMs;
           }
           if (preview && !parser.sawData && !this.failure) {
-            if (!isEventStream) this.failure = this.plainBodyFailure(contentType, Buffer.concat(preview).subarray(0, previewLimit).toString('utf8'));
+            const failure = this.plainBodyFailure(contentType, Buffer.concat(preview).subarray(0, previewLimit).toString('utf8'), isEventStream);
+            if (failure) this.failure = failure;
           }
         }
         queue.end();

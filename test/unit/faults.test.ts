@@ -484,3 +484,49 @@ test('good data in the same packet as a chunked-encoding error is kept (20 times
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 });
+
+test('a compressed stream nobody asked for → protocol_error saying so, not truncated', async () => {
+  for (const [model, fault, named] of [
+    ['gz', { type: 'compressed' }, /content-encoding: gzip/],
+    ['br', { type: 'compressed', encoding: 'br' }, /content-encoding: br/],
+    ['gz-undeclared', { type: 'compressed', declare: false }, /gzip-compressed body without saying so/],
+  ] as const) {
+    fixture.server.setSchedule(model, { text, fault });
+    const r = await run(model);
+    assert.equal(r.status, 'protocol_error', `${model}: ${r.status} ${r.error?.message}`);
+    assert.match(r.error!.message, /compress/i, model);
+    assert.match(r.error!.message, named, model);
+    assert.match(r.error!.message, /not asked/, model);
+    assert.match(r.error!.hint, /turn compression off/i, model);
+    assert.equal(r.text, '');
+  }
+  // A compressed error response keeps its status; its unreadable body is not shown as text.
+  fixture.server.setSchedule('gz500', { fault: { type: 'status', status: 500, body: 'x', headers: { 'content-encoding': 'gzip' } } });
+  const failed = await run('gz500');
+  assert.equal(failed.status, 'http_error');
+  assert.equal(failed.error?.httpStatus, 500);
+  assert.match(failed.error!.message, /gzip-compressed/);
+  await settled();
+});
+
+test('an event stream whose body is a bare JSON error → upstream_error with the server message, not truncated', async () => {
+  const body = JSON.stringify({ error: { message: 'model overloaded', type: 'server_error' } });
+  for (const [model, sent] of [
+    ['sse-json-error', body],
+    ['sse-json-error-nl', `${body}\n`],
+  ] as const) {
+    fixture.server.setSchedule(model, { fault: { type: 'status', status: 200, body: sent, contentType: 'text/event-stream; charset=utf-8' } });
+    const r = await run(model);
+    assert.equal(r.status, 'upstream_error', `${model}: ${r.status} ${r.error?.message}`);
+    assert.match(r.error!.message, /model overloaded/);
+    assert.equal(r.error!.body, body);
+  }
+  // A JSON body that is not an error, labelled as an event stream: the streaming-unsupported protocol_error.
+  fixture.server.setSchedule('sse-json-completion', {
+    fault: { type: 'status', status: 200, body: '{"object":"chat.completion","choices":[]}', contentType: 'text/event-stream' },
+  });
+  const completion = await run('sse-json-completion');
+  assert.equal(completion.status, 'protocol_error');
+  assert.match(completion.error!.message, /single JSON body/);
+  await settled();
+});

@@ -6,6 +6,7 @@ import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import OpenAI from 'openai';
 import { startFixtureServer, fixtureTokens, type FixtureServer, type Schedule } from '../fixtures/server';
 
@@ -720,4 +721,36 @@ test('lineEnds ends events with another terminator pair and holds its tail back 
     assert.ok(next.text.startsWith('\ndata: '), JSON.stringify(next.text));
     assert.ok(next.atMs - writes[first]!.atMs >= 100, `the held LF came ${next.atMs - writes[first]!.atMs} ms later`);
   });
+});
+
+test('compressed sends the event stream compressed, with or without content-encoding', async () => {
+  await withServer(
+    { gz: { text: 'a b', fault: { type: 'compressed' } }, br: { text: 'a b', fault: { type: 'compressed', encoding: 'br' } }, bare: { text: 'a b', fault: { type: 'compressed', declare: false } } },
+    async (server) => {
+      const url = `${server.baseUrl}/chat/completions`;
+      for (const [model, encoding, unpack] of [
+        ['gz', 'gzip', gunzipSync],
+        ['br', 'br', brotliDecompressSync],
+        ['bare', undefined, gunzipSync],
+      ] as const) {
+        const bytes = await new Promise<{ headers: IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+          const req = request(url, { method: 'POST', agent: false }, (res) => {
+            const parts: Buffer[] = [];
+            res.on('data', (b: Buffer) => parts.push(b));
+            res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(parts) }));
+            res.on('error', reject);
+          });
+          req.on('error', reject);
+          req.end(JSON.stringify(chat(model)));
+        });
+        assert.equal(bytes.headers['content-encoding'], encoding, model);
+        assert.match(String(bytes.headers['content-type']), /^text\/event-stream/);
+        if (encoding !== 'br') assert.deepEqual([...bytes.body.subarray(0, 2)], [0x1f, 0x8b], `${model}: gzip magic`);
+        const text = unpack(bytes.body).toString('utf8');
+        assert.ok(text.endsWith('data: [DONE]\n\n'), model);
+        const events = text.split('\n\n').filter((e) => e.startsWith('data: {')).map((e) => JSON.parse(e.slice(6)));
+        assert.equal(joined(events, 'content'), 'a b', model);
+      }
+    },
+  );
 });
