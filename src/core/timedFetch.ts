@@ -606,9 +606,9 @@ export class FetchInstrument {
     // without one becomes the error body (a JSON error under an event-stream label included).
     const previewLimit = Math.max(64 * 1024, timeouts.maxErrorBodyBytes * 8);
     let preview: Buffer[] | null = [];
+    let previewBytes = 0;
     // The first two body bytes, until they are known not to be the gzip magic number.
     let head: Buffer | null = Buffer.alloc(0);
-    let previewBytes = 0;
     const queue = new ChunkQueue<{ value: Uint8Array; arrivedMs: number }>();
     const finish = () => {
       clearTimeout(this.idleTimer);
