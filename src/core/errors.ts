@@ -93,6 +93,15 @@ export function isTlsCode(code: string | undefined): boolean {
 
 /** Builds the error for a socket-level failure with a Node error code. */
 export function socketError(code: string | undefined, message: string): StreamError {
+  if (code?.startsWith('HPE_')) {
+    // node:http's parser refused the response bytes (a broken chunk header, a bad header line…).
+    return {
+      type: 'protocol_error',
+      message: `The server sent a malformed HTTP response (${code}): ${oneLine(message)}`,
+      hint: 'The server or a proxy in between broke the HTTP framing; retry, and check any proxy or load balancer on the way.',
+      code,
+    };
+  }
   if (isTlsCode(code) || /\b(SSL|TLS)\b|wrong version number|certificate/i.test(message)) {
     const reason = /SSL routines:[^:]*:([^:]+)/.exec(message)?.[1] ?? message;
     return {
@@ -174,6 +183,19 @@ export function streamTooLargeError(maxBytes: number): StreamError {
   return protocolError(
     `stream exceeded ${formatBytes(maxBytes)}`,
     'The answer was cut at the stream size cap; lower maxTokens or raise timeouts.maxStreamBytes.',
+  );
+}
+
+/**
+ * Builds the error for a body the server compressed although Bakeoff asked for no compression:
+ * `encoding` is the declared `content-encoding`, null when only the gzip magic bytes gave it away.
+ */
+export function compressedBodyError(encoding: string | null): StreamError {
+  return protocolError(
+    encoding
+      ? `The server compressed the stream (content-encoding: ${encoding}) although it was not asked to`
+      : 'The server sent a gzip-compressed body without saying so (no content-encoding), although it was not asked to compress',
+    'Bakeoff asks for no compression so it can time each event as it arrives; turn compression off for this endpoint (or for text/event-stream in the proxy or gateway in front of it), and remove any Accept-Encoding from the backend headers.',
   );
 }
 

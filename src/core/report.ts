@@ -189,7 +189,7 @@ export function toMarkdownReport(result: ComparisonResult, baselineId?: string |
   const lines: string[] = [];
   lines.push(`# Bakeoff comparison${result.outcome === 'cancelled' ? ' (cancelled)' : ''}`, '');
   lines.push(`| ${summaryHeader.join(' | ')} |`, `|${summaryHeader.map((_, i) => (i < 4 ? '---' : '---:')).join('|')}|`);
-  for (const row of summaryRows(summary)) lines.push(`| ${row.map(markdownCell).join(' | ')} |`);
+  for (const row of summaryRows(summary)) lines.push(`| ${row.map((c) => markdownCell(c)).join(' | ')} |`);
   lines.push('');
   for (const note of summaryNotes(result, summary)) lines.push(`- ${markdownCell(note)}`);
   lines.push('');

@@ -9,6 +9,7 @@ import type { LookupFunction } from 'node:net';
 import {
   capText,
   cleanErrorBody,
+  compressedBodyError,
   messageFromBody,
   oneLine,
   protocolError,
@@ -18,6 +19,7 @@ import {
   toStreamError,
   TransportError,
 } from './errors';
+import { SseParser } from './sse';
 import { redactCutText, redactDeep, redactHeaders, redactSecrets } from './redact';
 import type { Timeouts } from './config';
 import type { SentRequest, StreamError } from './types';
@@ -41,6 +43,90 @@ function abortReason(signal: AbortSignal): unknown {
   return signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
 }
 
+/**
+ * A queue read through a pull-based `ReadableStream` (high-water mark 0: nothing is pulled ahead
+ * of the reader). Unlike `controller.error()`, which drops chunks enqueued but not yet read, an
+ * end or a failure reaches the reader only after every queued item. The first end or failure wins.
+ */
+class ChunkQueue<T> {
+  private items: Array<T | undefined> = [];
+  private head = 0;
+  private outcome: 'end' | { error: unknown } | null = null;
+  private wake: (() => void) | null = null;
+
+  /** Whether the queue was ended or failed. */
+  get settled(): boolean {
+    return this.outcome !== null;
+  }
+
+  push(item: T): void {
+    if (this.outcome) return;
+    this.items.push(item);
+    this.notify();
+  }
+
+  end(): void {
+    this.settle('end');
+  }
+
+  fail(error: unknown): void {
+    this.settle({ error });
+  }
+
+  /** The stream reading the queue; `toChunk` runs as each item is handed to the reader. */
+  stream(toChunk: (item: T) => Uint8Array, onCancel: (reason: unknown) => void): ReadableStream<Uint8Array> {
+    return new ReadableStream<Uint8Array>(
+      {
+        pull: (controller) => {
+          const deliverNext = (): boolean => {
+            if (this.head < this.items.length) {
+              const item = this.items[this.head]!;
+              this.items[this.head++] = undefined;
+              if (this.head > 256 && this.head * 2 > this.items.length) {
+                this.items.splice(0, this.head);
+                this.head = 0;
+              }
+              controller.enqueue(toChunk(item));
+              return true;
+            }
+            if (this.outcome === 'end') controller.close();
+            else if (this.outcome) controller.error(this.outcome.error);
+            return this.outcome !== null;
+          };
+          if (deliverNext()) return;
+          // A pull that resolves without enqueuing is not called again: wait for something to deliver.
+          return new Promise<void>((resolve) => {
+            const arm = () => {
+              this.wake = () => {
+                if (deliverNext()) resolve();
+                else arm();
+              };
+            };
+            arm();
+          });
+        },
+        cancel: (reason) => {
+          this.settle('end');
+          onCancel(reason);
+        },
+      },
+      { highWaterMark: 0 },
+    );
+  }
+
+  private settle(outcome: 'end' | { error: unknown }): void {
+    if (this.outcome) return;
+    this.outcome = outcome;
+    this.notify();
+  }
+
+  private notify(): void {
+    const w = this.wake;
+    this.wake = null;
+    w?.();
+  }
+}
+
 function bodyToBuffer(body: RequestInit['body']): Buffer | null {
   if (body === undefined || body === null) return null;
   if (typeof body === 'string') return Buffer.from(body);
@@ -54,8 +140,9 @@ function bodyToBuffer(body: RequestInit['body']): Buffer | null {
  * A `fetch` over `node:http`/`node:https`: one fresh connection per request (no pooling, so
  * every backend pays connection setup alike and no socket outlives its request), redirects are
  * never followed, no compression is negotiated, socket errors keep their Node `code`, and the
- * connect phase (DNS + TCP + TLS) has its own limit. The response body is a push-based
- * `ReadableStream` fed directly from socket `data` events.
+ * connect phase (DNS + TCP + TLS) has its own limit. The response body is a pull-based
+ * `ReadableStream` over the socket's `data` events that delivers every byte received before a
+ * failure, then the failure.
  */
 export function createNodeFetch(options: NodeFetchOptions = {}): FetchFn {
   return (input, init = {}) =>
@@ -158,38 +245,37 @@ export function createNodeFetch(options: NodeFetchOptions = {}): FetchFn {
           res.resume();
           res.once('end', release);
         } else {
-          stream = new ReadableStream<Uint8Array>({
-            start(controller) {
-              let finished = false;
-              failBody = (err) => {
-                if (finished) return;
-                finished = true;
-                release();
-                controller.error(err);
-              };
-              res.on('data', (chunk: Buffer) => {
-                if (!finished) controller.enqueue(chunk);
-              });
-              res.once('end', () => {
-                if (finished) return;
-                finished = true;
-                release();
-                controller.close();
-              });
-              res.on('error', (err) => failBody?.(err));
-              res.once('close', () => {
-                if (!finished) {
-                  failBody?.(Object.assign(new Error('The connection closed before the response ended'), { code: 'ECONNRESET' }));
-                }
-              });
-            },
-            cancel() {
+          // Every byte received before a failure is delivered before it: node:http reports a parse
+          // error (a broken chunk header) before the body bytes of the same packet, which are
+          // still buffered in `res` then, so they are drained first.
+          const body = new ChunkQueue<Buffer>();
+          const settle = (error: unknown) => {
+            if (body.settled) return;
+            if (error !== null) {
+              try {
+                // In flowing mode each `read()` also emits 'data', which queues the chunk.
+                while (res.read() !== null);
+              } catch {
+                // nothing more to read
+              }
+              body.fail(error);
+            } else body.end();
+            release();
+          };
+          failBody = (err) => settle(err);
+          res.on('data', (chunk: Buffer) => body.push(chunk));
+          res.once('end', () => settle(null));
+          res.on('error', (err) => settle(err));
+          res.once('close', () => settle(Object.assign(new Error('The connection closed before the response ended'), { code: 'ECONNRESET' })));
+          stream = body.stream(
+            (chunk) => chunk,
+            () => {
               failBody = null;
               release();
               res.destroy();
               req.destroy();
             },
-          });
+          );
         }
         try {
           resolve(new Response(stream, { status, statusText: res.statusMessage ?? '', headers: responseHeaders }));
@@ -255,148 +341,26 @@ export interface InstrumentOptions {
   rateLimitBackoffMs?: readonly number[];
 }
 
-const LF = 10;
-const CR = 13;
-const SPACE = 32;
-const TAB = 9;
-const COLON = 58;
-const DATA = Buffer.from('data:');
-const EVENT = Buffer.from('event:');
-const DONE = Buffer.from('[DONE]');
-/** Longest partial line held back at the end of a chunk while its kind is still open. */
-const maxHeldLineBytes = 256;
+/** Whether an event's data is empty or only blanks: a keep-alive, not a chunk (the SDK would `JSON.parse` it and fail). */
+function isKeepAlive(data: string): boolean {
+  return /^[ \t\n]*$/.test(data);
+}
 
-type LineKind = 'other' | 'comment' | 'done' | 'hold';
-
-/**
- * Watches the raw SSE bytes line by line on their way to the SDK (`\n`, `\r` and `\r\n` end a
- * line, as in the SSE spec):
- * - notes the `data: [DONE]` line and whether any `data:` line came at all;
- * - turns `data:` lines whose value is empty (or only blanks), bare `data` lines and `event:`
- *   lines into comment lines by overwriting their first byte with `:`. An event without data is
- *   then not dispatched, as the SSE spec says; the SDK would otherwise `JSON.parse('')` it and
- *   fail. Events with data parse exactly as before (the SDK ignores event names of chat streams);
- * - holds back a partial line at the end of a network chunk while it may still turn out to be
- *   one of those (at most {@link maxHeldLineBytes}); such a line completes no event, so the SDK
- *   could not have used it earlier. It goes out with the next chunk, stamped with that chunk's
- *   arrival, which is when the event it belongs to became complete.
- */
-export class SseLineScanner {
-  /** A complete `data: [DONE]` line was seen. */
-  sawDone = false;
-  /** At least one `data:` line was seen. */
-  sawData = false;
-  private held: Buffer | null = null;
-  private midLine = false;
-
-  /**
-   * The bytes of `chunk` to deliver now. With `done`, a `[DONE]` line ended inside them: the
-   * bytes stop after that line and the rest of the body is of no use.
-   */
-  push(chunk: Uint8Array): { out: Buffer; done: boolean } {
-    let buf = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    let owned = false;
-    if (this.held) {
-      buf = Buffer.concat([this.held, buf]);
-      this.held = null;
-      owned = true;
-    }
-    const n = buf.length;
-    let i = 0;
-    let nextCr = -2;
-    const terminatorFrom = (from: number): number => {
-      if (nextCr !== -1 && nextCr < from) nextCr = buf.indexOf(CR, from);
-      const lf = buf.indexOf(LF, from);
-      if (nextCr === -1) return lf;
-      return lf === -1 ? nextCr : Math.min(lf, nextCr);
-    };
-    if (this.midLine) {
-      const t = terminatorFrom(0);
-      if (t === -1) return { out: buf, done: false };
-      this.midLine = false;
-      i = t;
-    }
-    while (i < n) {
-      const c = buf[i];
-      if (c === LF || c === CR) {
-        i++;
-        continue;
-      }
-      const t = terminatorFrom(i);
-      const end = t === -1 ? n : t;
-      const kind = this.classify(buf, i, end, t !== -1);
-      if (kind === 'hold') {
-        this.held = Buffer.from(buf.subarray(i));
-        return { out: buf.subarray(0, i), done: false };
-      }
-      if (kind === 'comment') {
-        if (!owned) {
-          buf = Buffer.from(buf);
-          owned = true;
-        }
-        buf[i] = COLON;
-      } else if (kind === 'done') {
-        this.sawDone = true;
-        let stop = end + 1;
-        if (buf[end] === CR && buf[end + 1] === LF) stop++;
-        return { out: buf.subarray(0, Math.min(stop, n)), done: true };
-      }
-      if (t === -1) {
-        this.midLine = true;
-        return { out: buf, done: false };
-      }
-      i = t;
-    }
-    return { out: buf, done: false };
-  }
-
-  /** End of the body: whatever is still held back, read as a complete line. */
-  end(): Buffer | null {
-    const held = this.held;
-    this.held = null;
-    if (!held) return null;
-    const kind = this.classify(held, 0, held.length, true);
-    if (kind === 'comment') held[0] = COLON;
-    if (kind === 'done') this.sawDone = true;
-    return held;
-  }
-
-  private classify(buf: Buffer, start: number, end: number, complete: boolean): LineKind {
-    const len = end - start;
-    const startsWith = (word: Buffer): boolean => len >= word.length && buf.compare(word, 0, word.length, start, start + word.length) === 0;
-    const isPrefixOf = (word: Buffer): boolean => len < word.length && buf.compare(word, 0, len, start, end) === 0;
-    const holdable = !complete && len < maxHeldLineBytes;
-    if (startsWith(DATA)) {
-      this.sawData = true;
-      let v = start + DATA.length;
-      let w = v;
-      while (w < end && (buf[w] === SPACE || buf[w] === TAB)) w++;
-      if (w === end) return complete ? 'comment' : holdable ? 'hold' : 'other';
-      if (buf[v] === SPACE) v++;
-      const m = Math.min(end - v, DONE.length);
-      if (buf.compare(DONE, 0, m, v, v + m) === 0) {
-        if (complete) return m === DONE.length ? 'done' : 'other';
-        return holdable ? 'hold' : 'other';
-      }
-      return 'other';
-    }
-    if (startsWith(EVENT)) return complete ? 'comment' : holdable ? 'hold' : 'other';
-    if (complete) {
-      // A bare field name is a field with an empty value (`data` adds an empty data line).
-      return len === 4 && isPrefixOf(DATA) ? 'comment' : len === 5 && isPrefixOf(EVENT) ? 'comment' : 'other';
-    }
-    return isPrefixOf(DATA) || isPrefixOf(EVENT) ? 'hold' : 'other';
-  }
+/** An event re-encoded for the SDK: one `data:` line per data line, then the blank line. */
+function encodeEvent(data: string): Buffer {
+  return Buffer.from(`data: ${data.replace(/\n/g, '\ndata: ')}\n\n`);
 }
 
 /**
  * Per-stream instrumentation around a base fetch. Hand {@link fetch} to the SDK. It records
  * `startMs` (request issued), `headersMs`, `firstByteMs` and each body chunk's arrival time the
  * moment the bytes come out of the base fetch, enforces the firstByte/idle limits and
- * `maxStreamBytes`, and reads error bodies itself (capped, HTML stripped). The body handed to the
- * SDK is read eagerly from the network and delivered on demand; `deliveredMs` is the arrival
- * time of the chunk the SDK most recently took, i.e. of the bytes that completed the event the
- * SDK is yielding now.
+ * `maxStreamBytes`, and reads error bodies itself (capped, HTML stripped). The body is read
+ * eagerly from the network and parsed here ({@link SseParser}); the SDK is handed complete
+ * events only, one per read, re-encoded as `data: <line>\n` per data line and a blank line (event
+ * names, ids and comments dropped; the SDK ignores them in chat streams), and never an event
+ * whose data is empty or blank. `deliveredMs` is the arrival time of the bytes that completed the
+ * event the SDK took last, i.e. of the event it is yielding now.
  */
 export class FetchInstrument {
   startMs: number;
@@ -405,7 +369,7 @@ export class FetchInstrument {
   lastByteMs: number | null = null;
   deliveredMs: number | null = null;
   bodyBytes = 0;
-  /** A `data: [DONE]` line was seen in the raw stream. */
+  /** A `data: [DONE]` line was seen in the stream. */
   sawDone = false;
   /** Arrival of the bytes that completed the `data: [DONE]` line; the stream ends there. */
   doneMs: number | null = null;
@@ -537,11 +501,25 @@ export class FetchInstrument {
       }
 
       const contentType = res.headers.get('content-type');
+      // No compression is asked for (no Accept-Encoding): a compressed body cannot be read as it streams.
+      const encoding = res.headers.get('content-encoding')?.trim().toLowerCase() || null;
+      const compressed = encoding && encoding !== 'identity' ? encoding : null;
       if (!res.ok) {
-        const raw = await this.readBody(res, Math.max(64 * 1024, timeouts.maxErrorBodyBytes * 8));
-        this.errorBody = this.cleanBody(raw, contentType);
+        if (compressed) {
+          res.body?.cancel().catch(() => undefined);
+          this.errorBody = `(${compressed}-compressed body, not shown)`;
+        } else {
+          const raw = await this.readBody(res, Math.max(64 * 1024, timeouts.maxErrorBodyBytes * 8));
+          this.errorBody = this.cleanBody(raw, contentType);
+        }
         clearTimeout(this.firstByteTimer);
         return new Response(this.errorBody, { status: res.status, statusText: res.statusText, headers: res.headers });
+      }
+      if (compressed) {
+        clearTimeout(this.firstByteTimer);
+        res.body?.cancel().catch(() => undefined);
+        this.failure ??= compressedBodyError(compressed);
+        throw new TransportError(this.failure);
       }
       if (contentType && !/event-stream/i.test(contentType) && /html|json/i.test(contentType)) {
         const raw = await this.readBody(res, Math.max(64 * 1024, timeouts.maxErrorBodyBytes * 8));
@@ -565,8 +543,13 @@ export class FetchInstrument {
     return redactSecrets(cleanErrorBody(redactCutText(raw, secrets), contentType, this.options.timeouts.maxErrorBodyBytes), secrets);
   }
 
-  /** Failure for a 200 body that is not an event stream and carried no `data:` line. */
-  private plainBodyFailure(contentType: string | null, raw: string): StreamError {
+  /**
+   * Failure for a 200 body without any `data:` line; null when there is nothing to say beyond the
+   * stream being cut short (a body labelled as an event stream that is neither JSON nor HTML).
+   */
+  private plainBodyFailure(contentType: string | null, raw: string, isEventStream: boolean): StreamError | null {
+    // An event stream whose body is a bare JSON error (or HTML page) says what went wrong.
+    if (isEventStream && !/^\s*[[{<]/.test(raw)) return null;
     const body = this.cleanBody(raw, contentType);
     if (/html/i.test(contentType ?? '') || /^\s*</.test(raw)) return this.nonStreamFailure('text/html', body);
     if (/^\s*[[{]/.test(raw)) return this.nonStreamFailure('application/json', body);
@@ -630,30 +613,26 @@ export class FetchInstrument {
   private wrapBody(source: ReadableStream<Uint8Array>, contentType: string | null): ReadableStream<Uint8Array> {
     const { now, timeouts } = this.options;
     const reader = source.getReader();
-    const scanner = new SseLineScanner();
-    // A body not labelled as an event stream is kept (up to a limit) until a `data:` line shows it
-    // is one after all; otherwise it becomes the error body.
+    const isEventStream = /event-stream/i.test(contentType ?? '');
+    // Only complete events go to the SDK (see the class comment), so it never holds a partial
+    // line: its own line decoder would keep a trailing CR until the next chunk (stamping the event
+    // late) and re-scan a growing partial line on every chunk (quadratic in a large event).
+    const parser = new SseParser({ endData: '[DONE]' });
+    // The body is kept (up to a limit) until a `data:` line shows it is an event stream; a body
+    // without one becomes the error body (a JSON error under an event-stream label included).
     const previewLimit = Math.max(64 * 1024, timeouts.maxErrorBodyBytes * 8);
-    let preview: Buffer[] | null = /event-stream/i.test(contentType ?? '') ? null : [];
+    let preview: Buffer[] | null = [];
     let previewBytes = 0;
-    const queue: Array<{ value: Uint8Array; arrivedMs: number }> = [];
-    let head = 0;
-    let ended = false;
-    let error: unknown = null;
-    let wake: (() => void) | null = null;
-    const notify = () => {
-      const w = wake;
-      wake = null;
-      w?.();
-    };
+    // The first two body bytes, until they are known not to be the gzip magic number.
+    let head: Buffer | null = Buffer.alloc(0);
+    const queue = new ChunkQueue<{ value: Uint8Array; arrivedMs: number }>();
     const finish = () => {
       clearTimeout(this.idleTimer);
       clearTimeout(this.firstByteTimer);
     };
     this.interruptBody = (err) => {
-      if (!error && !ended) error = err;
+      queue.fail(err);
       reader.cancel(err).catch(() => undefined);
-      notify();
     };
 
     const pump = async () => {
@@ -680,84 +659,60 @@ export class FetchInstrument {
             preview.push(Buffer.from(value));
             previewBytes += value.byteLength;
           }
-          const { out, done: sawDone } = scanner.push(value);
-          if (scanner.sawData) preview = null;
-          if (out.byteLength > 0) queue.push({ value: out, arrivedMs });
-          if (sawDone) {
+          if (head) {
+            head = Buffer.concat([head, value.subarray(0, 2 - head.length)]);
+            if (head.length === 2) {
+              if (head[0] === 0x1f && head[1] === 0x8b) {
+                this.fail(compressedBodyError(null));
+                clean = false;
+                break;
+              }
+              head = null;
+            }
+          }
+          const events = parser.push(value, arrivedMs);
+          if (parser.sawData) preview = null;
+          for (const event of events) {
+            if (!isKeepAlive(event.data)) queue.push({ value: encodeEvent(event.data), arrivedMs: event.completedMs });
+          }
+          if (parser.endedMs !== null) {
             // `[DONE]` ends the answer: stop here even if the server keeps the connection open or
             // sends more, and close the connection.
             this.sawDone = true;
-            this.doneMs = arrivedMs;
+            this.doneMs = parser.endedMs;
             reader.cancel().catch(() => undefined);
             clean = false;
             break;
           }
-          notify();
         }
         if (clean) {
-          const rest = scanner.end();
-          if (rest) queue.push({ value: rest, arrivedMs: this.lastByteMs ?? now() });
-          if (scanner.sawDone && !this.sawDone) {
+          parser.end(this.lastByteMs ?? now());
+          if (parser.endedMs !== null) {
             this.sawDone = true;
-            this.doneMs = this.lastByteMs;
+            this.doneMs = parser.endedMs;
           }
-          if (preview && !scanner.sawData && !this.failure) {
-            this.failure = this.plainBodyFailure(contentType, Buffer.concat(preview).subarray(0, previewLimit).toString('utf8'));
+          if (preview && !parser.sawData && !this.failure) {
+            const failure = this.plainBodyFailure(contentType, Buffer.concat(preview).subarray(0, previewLimit).toString('utf8'), isEventStream);
+            if (failure) this.failure = failure;
           }
         }
-        ended = true;
+        queue.end();
       } catch (err) {
-        if (!error) error = new TransportError(this.remember(err));
+        queue.fail(new TransportError(this.remember(err)));
       }
       finish();
-      notify();
     };
     void pump();
 
-    return new ReadableStream<Uint8Array>(
-      {
-        pull: (controller) => {
-          const deliver = (): boolean => {
-            if (head < queue.length) {
-              const item = queue[head]!;
-              queue[head++] = undefined as never;
-              if (head > 256 && head * 2 > queue.length) {
-                queue.splice(0, head);
-                head = 0;
-              }
-              this.deliveredMs = item.arrivedMs;
-              controller.enqueue(item.value);
-              return true;
-            }
-            if (error) {
-              controller.error(error);
-              return true;
-            }
-            if (ended) {
-              controller.close();
-              return true;
-            }
-            return false;
-          };
-          if (deliver()) return;
-          return new Promise<void>((resolve) => {
-            // A wake-up may bring nothing to deliver (bytes held back by the line scanner): wait
-            // again, since a pull that resolves without enqueuing is not called again.
-            const arm = () => {
-              wake = () => {
-                if (deliver()) resolve();
-                else arm();
-              };
-            };
-            arm();
-          });
-        },
-        cancel: (reason) => {
-          reader.cancel(reason).catch(() => undefined);
-          finish();
-        },
+    return queue.stream(
+      (item) => {
+        this.deliveredMs = item.arrivedMs;
+        return item.value;
       },
-      { highWaterMark: 0 },
+      (reason) => {
+        reader.cancel(reason).catch(() => undefined);
+        finish();
+      },
     );
   }
 }

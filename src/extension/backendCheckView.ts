@@ -54,7 +54,7 @@ export function renderBackendChecks(rows: readonly CheckRow[], checkedAt: Date):
         check.latencyMs === null ? '—' : `${Math.round(check.latencyMs)} ms`,
       );
     }
-    lines.push(`| ${cells.map(markdownCell).join(' | ')} |`);
+    lines.push(`| ${cells.map((c) => markdownCell(c)).join(' | ')} |`);
   }
   const problems = rows.filter((r) => r.skipped || r.check?.error || r.check?.modelFound === false);
   if (problems.length) {

@@ -466,3 +466,80 @@ test('a key straddling the error-body cap is redacted whole, not cut in half', a
   }
   await settled();
 });
+
+test('good data in the same packet as a chunked-encoding error is kept (20 times)', async () => {
+  const event = (content: string) =>
+    `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 0, model: 'm', choices: [{ index: 0, delta: { content } }] })}\n\n`;
+  const good = event('part-1') + event(' part-2');
+  // Headers, one valid chunk and an invalid chunk-size line, all in a single write.
+  const packet =
+    'HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n' +
+    `${Buffer.byteLength(good).toString(16)}\r\n${good}\r\nzz-not-a-size\r\n`;
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => undefined);
+    socket.once('data', () => socket.write(packet));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const { port } = server.address() as net.AddressInfo;
+    for (let i = 0; i < 20; i++) {
+      const r = await run('x', {}, {}, { baseUrl: `http://127.0.0.1:${port}/v1` });
+      assert.equal(r.text, 'part-1 part-2', `attempt ${i + 1}: partial text kept`);
+      assert.equal(r.status, 'protocol_error', `attempt ${i + 1}: ${r.status} ${r.error?.message}`);
+      assert.match(r.error!.message, /malformed HTTP response/i);
+      assert.notEqual(r.metrics.ttftMs, null);
+    }
+  } finally {
+    for (const s of sockets) s.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+});
+
+test('a compressed stream nobody asked for → protocol_error saying so, not truncated', async () => {
+  for (const [model, fault, named] of [
+    ['gz', { type: 'compressed' }, /content-encoding: gzip/],
+    ['br', { type: 'compressed', encoding: 'br' }, /content-encoding: br/],
+    ['gz-undeclared', { type: 'compressed', declare: false }, /gzip-compressed body without saying so/],
+  ] as const) {
+    fixture.server.setSchedule(model, { text, fault });
+    const r = await run(model);
+    assert.equal(r.status, 'protocol_error', `${model}: ${r.status} ${r.error?.message}`);
+    assert.match(r.error!.message, /compress/i, model);
+    assert.match(r.error!.message, named, model);
+    assert.match(r.error!.message, /not asked/, model);
+    assert.match(r.error!.hint, /turn compression off/i, model);
+    assert.equal(r.text, '');
+  }
+  // A compressed error response keeps its status; its unreadable body is not shown as text.
+  fixture.server.setSchedule('gz500', { fault: { type: 'status', status: 500, body: 'x', headers: { 'content-encoding': 'gzip' } } });
+  const failed = await run('gz500');
+  assert.equal(failed.status, 'http_error');
+  assert.equal(failed.error?.httpStatus, 500);
+  assert.match(failed.error!.message, /gzip-compressed/);
+  await settled();
+});
+
+test('an event stream whose body is a bare JSON error → upstream_error with the server message, not truncated', async () => {
+  const body = JSON.stringify({ error: { message: 'model overloaded', type: 'server_error' } });
+  for (const [model, sent] of [
+    ['sse-json-error', body],
+    ['sse-json-error-nl', `${body}\n`],
+  ] as const) {
+    fixture.server.setSchedule(model, { fault: { type: 'status', status: 200, body: sent, contentType: 'text/event-stream; charset=utf-8' } });
+    const r = await run(model);
+    assert.equal(r.status, 'upstream_error', `${model}: ${r.status} ${r.error?.message}`);
+    assert.match(r.error!.message, /model overloaded/);
+    assert.equal(r.error!.body, body);
+  }
+  // A JSON body that is not an error, labelled as an event stream: the streaming-unsupported protocol_error.
+  fixture.server.setSchedule('sse-json-completion', {
+    fault: { type: 'status', status: 200, body: '{"object":"chat.completion","choices":[]}', contentType: 'text/event-stream' },
+  });
+  const completion = await run('sse-json-completion');
+  assert.equal(completion.status, 'protocol_error');
+  assert.match(completion.error!.message, /single JSON body/);
+  await settled();
+});

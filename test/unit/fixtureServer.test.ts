@@ -6,6 +6,7 @@ import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import OpenAI from 'openai';
 import { startFixtureServer, fixtureTokens, type FixtureServer, type Schedule } from '../fixtures/server';
 
@@ -691,6 +692,65 @@ test('emptyEvents injects events without data mid-stream; status contentType "" 
       assert.equal(plain.status, 200);
       assert.equal(plain.headers['content-type'], undefined);
       assert.equal(plain.body, '{"ok":true}');
+    },
+  );
+});
+
+test('lineEnds ends events with another terminator pair and holds its tail back until the next write', async () => {
+  await withServer({ le: { text: 'a b', ttftMs: 40, chunkIntervalMs: 120, fault: { type: 'lineEnds', eventEnd: '\r\r\n', holdBack: 1 } } }, async (server) => {
+    const writes: Array<{ text: string; atMs: number }> = [];
+    const startMs = performance.now();
+    await new Promise<void>((resolve, reject) => {
+      const req = request(`${server.baseUrl}/chat/completions`, { method: 'POST', agent: false }, (res) => {
+        res.on('data', (b: Buffer) => writes.push({ text: b.toString('utf8'), atMs: performance.now() - startMs }));
+        res.on('end', resolve);
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      req.end(JSON.stringify(chat('le')));
+    });
+    const body = writes.map((w) => w.text).join('');
+    assert.ok(!body.includes('\n\n'), 'no LF LF event end left');
+    const events = body.split('\r\r\n').filter((e) => e !== '');
+    assert.deepEqual(events.at(-1), 'data: [DONE]');
+    assert.equal(joined(events.slice(0, -1).map((e) => JSON.parse(e.slice(6))), 'content'), 'a b');
+    // The first content event's `\r\r` comes with its own write; the `\n` only with the next event, 120 ms later.
+    const first = writes.findIndex((w) => w.text.includes('"content":"a"'));
+    assert.ok(writes[first]!.text.endsWith('}\r\r'), JSON.stringify(writes[first]!.text));
+    const next = writes[first + 1]!;
+    assert.ok(next.text.startsWith('\ndata: '), JSON.stringify(next.text));
+    assert.ok(next.atMs - writes[first]!.atMs >= 100, `the held LF came ${next.atMs - writes[first]!.atMs} ms later`);
+  });
+});
+
+test('compressed sends the event stream compressed, with or without content-encoding', async () => {
+  await withServer(
+    { gz: { text: 'a b', fault: { type: 'compressed' } }, br: { text: 'a b', fault: { type: 'compressed', encoding: 'br' } }, bare: { text: 'a b', fault: { type: 'compressed', declare: false } } },
+    async (server) => {
+      const url = `${server.baseUrl}/chat/completions`;
+      for (const [model, encoding, unpack] of [
+        ['gz', 'gzip', gunzipSync],
+        ['br', 'br', brotliDecompressSync],
+        ['bare', undefined, gunzipSync],
+      ] as const) {
+        const bytes = await new Promise<{ headers: IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+          const req = request(url, { method: 'POST', agent: false }, (res) => {
+            const parts: Buffer[] = [];
+            res.on('data', (b: Buffer) => parts.push(b));
+            res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(parts) }));
+            res.on('error', reject);
+          });
+          req.on('error', reject);
+          req.end(JSON.stringify(chat(model)));
+        });
+        assert.equal(bytes.headers['content-encoding'], encoding, model);
+        assert.match(String(bytes.headers['content-type']), /^text\/event-stream/);
+        if (encoding !== 'br') assert.deepEqual([...bytes.body.subarray(0, 2)], [0x1f, 0x8b], `${model}: gzip magic`);
+        const text = unpack(bytes.body).toString('utf8');
+        assert.ok(text.endsWith('data: [DONE]\n\n'), model);
+        const events = text.split('\n\n').filter((e) => e.startsWith('data: {')).map((e) => JSON.parse(e.slice(6)));
+        assert.equal(joined(events, 'content'), 'a b', model);
+      }
     },
   );
 });

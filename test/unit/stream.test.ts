@@ -368,3 +368,38 @@ test('a key echoed in the answer (any case, split by an inline tag) never reache
   assert.equal(p.keyRedacted, false);
   await settled();
 });
+
+test('an event whose terminator is split across writes is stamped when its first part arrived, for every terminator pair', async () => {
+  // Each write ends inside a terminator (a trailing CR, or CR LF CR); the rest comes with the next
+  // event, 400 ms later. The event is complete with the first write, so it is stamped then: within
+  // a few ms of the fixture writing it (same process, same clock), never at the next write.
+  const ttftMs = 150;
+  const gapMs = 400;
+  const cases = [
+    { eventEnd: '\r\r', holdBack: 0 },
+    { eventEnd: '\n\r\n', holdBack: 1 },
+    { eventEnd: '\r\n\r', holdBack: 0 },
+    { eventEnd: '\r\r\n', holdBack: 1 },
+    { eventEnd: '\r\n\r\n', holdBack: 1 },
+  ];
+  const results = await Promise.all(
+    cases.map((c, i) => {
+      fixture.server.setSchedule(`split-end-${i}`, { text: 'a b c', ttftMs, chunkIntervalMs: gapMs, fault: { type: 'lineEnds', ...c } });
+      return run(`split-end-${i}`);
+    }),
+  );
+  results.forEach((r, i) => {
+    const what = JSON.stringify(cases[i]);
+    assert.equal(r.status, 'ok', `${what}: ${r.error?.message}`);
+    assert.equal(r.text, 'a b c', what);
+    const [sent] = requestsFor(`split-end-${i}`);
+    assert.equal(sent!.chunkSentAtMs.length, 3);
+    r.timing.chunkMs.forEach((stampMs, k) => {
+      const lateMs = stampMs - sent!.chunkSentAtMs[k]!;
+      assert.ok(lateMs >= 0 && lateMs < 100, `${what}: chunk ${k + 1} stamped ${lateMs.toFixed(1)} ms after the server wrote it (next write ${gapMs} ms later)`);
+    });
+    const firstMs = r.timing.firstContentMs! - r.timing.headersMs!;
+    assert.ok(firstMs >= ttftMs - 10 && firstMs < sent!.chunkSentAtMs[0]! - sent!.receivedAtMs + 100, `${what}: first token ${firstMs.toFixed(1)} ms after the headers`);
+  });
+  await settled();
+});

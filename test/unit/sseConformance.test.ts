@@ -1,0 +1,138 @@
+/**
+ * The conformance vectors through the real path: the instrumented fetch's body read by the
+ * `openai` SDK's own event-stream decoder, exactly as a chat stream is read. Each vector is cut
+ * at every position (and byte by byte); the test clock reads the number of the piece that just
+ * arrived, so an event's `deliveredMs` says which piece completed it.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { _iterSSEMessages } from 'openai/core/streaming';
+import { Timeouts } from '../../src/core/config';
+import { FetchInstrument } from '../../src/core/timedFetch';
+import { sseVectors, vectorBytes } from '../fixtures/sseVectors';
+import { pieceOf, referenceParse, splits } from './helpers/sseReference';
+
+interface Delivered {
+  data: string;
+  piece: number;
+}
+
+interface PipelineRun {
+  events: Delivered[];
+  /** What each read of the body returned. */
+  reads: string[];
+  sawDone: boolean;
+  doneMs: number | null;
+  failure: string | null;
+}
+
+/** Feeds `pieces` as a response body through FetchInstrument and reads it with the SDK's decoder. */
+async function throughPipeline(pieces: Buffer[], contentType = 'text/event-stream'): Promise<PipelineRun> {
+  let clock = 0;
+  let next = 0;
+  const body = new ReadableStream<Uint8Array>(
+    {
+      pull(controller) {
+        if (next < pieces.length) {
+          clock = next + 1;
+          controller.enqueue(new Uint8Array(pieces[next++]!));
+        } else controller.close();
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  const instrument = new FetchInstrument({
+    base: async () => new Response(body, { headers: { 'content-type': contentType } }),
+    now: () => clock,
+    timeouts: Timeouts.parse({}),
+    controller: new AbortController(),
+    secrets: [],
+  });
+  const res = await instrument.fetch('http://127.0.0.1:9/v1/chat/completions', { method: 'POST', body: '{}' });
+  const reads: string[] = [];
+  // Records each read on its way to the SDK, pulling only when the SDK asks (no read-ahead).
+  const source = res.body!.getReader();
+  const forSdk = new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        const r = await source.read();
+        if (r.done) return controller.close();
+        reads.push(Buffer.from(r.value).toString('utf8'));
+        controller.enqueue(r.value);
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  const events: Delivered[] = [];
+  try {
+    for await (const sse of _iterSSEMessages(new Response(forSdk), new AbortController())) {
+      events.push({ data: sse.data, piece: instrument.deliveredMs! });
+    }
+  } finally {
+    instrument.dispose();
+  }
+  return { events, reads, sawDone: instrument.sawDone, doneMs: instrument.doneMs, failure: instrument.failure?.message ?? null };
+}
+
+/** Events the SDK must see: every event with non-blank data, up to `[DONE]`. */
+function expectedDelivered(input: Buffer, at: number[]): Delivered[] {
+  const out: Delivered[] = [];
+  for (const e of referenceParse(input).events) {
+    if (e.data.startsWith('[DONE]')) break;
+    if (/^[ \t\n]*$/.test(e.data)) continue;
+    out.push({ data: e.data, piece: pieceOf(at, e.completedAt) });
+  }
+  return out;
+}
+
+for (const source of ['whatwg', 'eventsource-parser', 'framing'] as const) {
+  test(`through the SDK: ${source} vectors at every split give exactly the events, each stamped with the piece that completed it`, async () => {
+    for (const v of sseVectors.filter((x) => x.source === source)) {
+      const input = vectorBytes(v);
+      // Two-way splits at every offset and byte by byte (the three-way ones run in sse.test.ts).
+      for (const at of splits(input).filter((s) => s.length <= 1 || s.length === input.length - 1)) {
+        const pieces: Buffer[] = [];
+        let from = 0;
+        for (const to of [...at, input.length]) {
+          pieces.push(input.subarray(from, to));
+          from = to;
+        }
+        const run = await throughPipeline(pieces);
+        const expected = expectedDelivered(input, at);
+        if (JSON.stringify(run.events) !== JSON.stringify(expected)) {
+          assert.deepEqual(run.events, expected, `${v.name}: ${JSON.stringify(input.toString('latin1'))} cut at [${at.join(',')}]`);
+        }
+        // A body without any data line that is a JSON error says so (see faults.test.ts); nothing else fails.
+        if (input.toString('utf8').startsWith('{"error"')) assert.match(run.failure ?? '', /The server could not process your request/, v.name);
+        else assert.equal(run.failure, null, v.name);
+      }
+    }
+  });
+}
+
+test('the SDK is handed one complete event per read, never a partial line', async () => {
+  const event = `data: ${'QUJD'.repeat(64 * 1024)}\n\n`;
+  const input = Buffer.from(`: hello\r\r${event}data: {"b":1}\r\rdata: [DONE]\r\r`);
+  const pieces: Buffer[] = [];
+  for (let i = 0; i < input.length; i += 1536) pieces.push(input.subarray(i, i + 1536));
+  const run = await throughPipeline(pieces);
+  assert.deepEqual(run.reads, [event, 'data: {"b":1}\n\n']);
+  assert.equal(run.sawDone, true);
+  assert.equal(run.doneMs, pieces.length, '[DONE] is stamped when its line arrived');
+});
+
+test('[DONE] ends the measured stream at the piece completing its line; keep-alives and event names are not handed on', async () => {
+  const input = Buffer.from('event: ping\ndata:\n\ndata: \t\n\ndata: {"a":1}\r\n\r\ndata: [DONE]\rdata: {"late":1}\n\n');
+  const cutAt = input.indexOf('[DONE]\r') + 6;
+  const run = await throughPipeline([input.subarray(0, cutAt), input.subarray(cutAt, cutAt + 1), input.subarray(cutAt + 1)]);
+  assert.deepEqual(run.events, [{ data: '{"a":1}', piece: 1 }]);
+  assert.deepEqual(run.reads, ['data: {"a":1}\n\n']);
+  assert.equal(run.sawDone, true);
+  assert.equal(run.doneMs, 2, 'the CR ending the [DONE] line came with piece 2');
+});
+
+test('multi-line data reaches the SDK joined with LF, with one leading space stripped per line', async () => {
+  const run = await throughPipeline([Buffer.from('data:  a\r\ndata\rdata:b\n\n')]);
+  assert.deepEqual(run.events, [{ data: ' a\n\nb', piece: 1 }]);
+  assert.deepEqual(run.reads, ['data:  a\ndata: \ndata: b\n\n']);
+});
