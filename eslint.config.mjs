@@ -56,7 +56,7 @@ const pureCoreException = pureCoreModules.map((m) => `!**/core/${m}`);
 export default tseslint.config(
   { ignores: ['dist/**', 'out/**', 'node_modules/**', 'test-results/**', '.vscode-test/**', '**/*.js', '**/*.mjs'] },
   {
-    files: ['src/**/*.ts', 'test/**/*.ts'],
+    files: ['src/**/*.ts', 'test/**/*.ts', 'scripts/**/*.ts'],
     extends: [js.configs.recommended, ...tseslint.configs.recommended],
     rules: {
       // Unused values are compile errors already (noUnusedLocals); `_name` marks the deliberate ones.
@@ -74,7 +74,7 @@ export default tseslint.config(
   },
   {
     // The test fixtures and helpers deal with untyped wire data.
-    files: ['test/**/*.ts'],
+    files: ['test/**/*.ts', 'scripts/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {
