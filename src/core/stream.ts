@@ -10,6 +10,7 @@ import { computeMetrics, resolveTokenCountsAsync, type TokenCounts, type UsageRe
 import { computeCost, type ModelsEndpointPrice } from './pricing';
 import { redactDeep, redactHeaders, redactSecrets } from './redact';
 import { createNodeFetch, FetchInstrument, type FetchFn, type NodeFetchOptions } from './timedFetch';
+import { backendTlsOptions } from './tlsTrust';
 import type { Cost, SentRequest, StreamError, TerminalStatus, TimingMarks, TrialResult } from './types';
 
 const noOutputCost: Cost = {
@@ -184,7 +185,7 @@ export async function streamCompletion(options: StreamOptions): Promise<TrialRes
   const internal = new AbortController();
 
   const instrument = new FetchInstrument({
-    base: options.fetch ?? createNodeFetch({ ...options.transport, connectTimeoutMs: timeouts.connectMs }),
+    base: options.fetch ?? createNodeFetch({ ...options.transport, ...backendTlsOptions(backend), connectTimeoutMs: timeouts.connectMs }),
     now,
     timeouts,
     controller: internal,
