@@ -4,9 +4,13 @@
  * writer yet), and decoded strictly: UTF-8 (a BOM is dropped) or UTF-16 with a BOM; invalid
  * UTF-8 and NUL bytes are refused with the offset of the first bad byte.
  */
-import { constants, createReadStream } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { constants, createReadStream, open } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { Socket } from 'node:net';
+import { promisify } from 'node:util';
+
+/** `open(2)` giving a bare descriptor (a FileHandle would close it a second time after the socket did). */
+const openFd = promisify(open);
 
 /** A file that cannot be used as input; the message says why (path, size, offset). */
 export class InputError extends Error {
@@ -35,45 +39,44 @@ export async function readBounded(path: string, what: string, maxBytes: number, 
   if (info.isDirectory()) throw new InputError(`${capitalize(what)} ${path} is a directory`);
   if (info.isFile() && info.size > maxBytes) throw new InputError(tooLarge(what, path, maxBytes, info.size));
 
-  let handle;
+  let fd: number;
   try {
     // O_NONBLOCK: opening a FIFO must not wait for a writer inside a thread-pool thread, which
     // nothing can interrupt (not even process exit).
-    handle = await open(path, constants.O_RDONLY | (info.isFIFO() ? constants.O_NONBLOCK : 0));
+    fd = await openFd(path, constants.O_RDONLY | (info.isFIFO() ? constants.O_NONBLOCK : 0));
   } catch (err) {
     throw new InputError(describeFsError(err, what, path));
   }
+  // Both close the descriptor when destroyed.
   const source = info.isFIFO()
-    ? new Socket({ fd: handle.fd, readable: true, writable: false })
-    : createReadStream('', { fd: handle.fd, autoClose: false, highWaterMark: 64 * 1024 });
+    ? new Socket({ fd, readable: true, writable: false })
+    : createReadStream('', { fd, autoClose: true, highWaterMark: 64 * 1024 });
   const chunks: Buffer[] = [];
   let size = 0;
-  try {
-    return await new Promise<Buffer>((resolve, reject) => {
-      const finish = (err: Error | null) => {
-        signal?.removeEventListener('abort', onAbort);
-        source.destroy();
-        if (err) reject(err);
-        else resolve(Buffer.concat(chunks, size));
-      };
-      const onAbort = () => finish(new InputAborted(`Reading ${what} ${path} was interrupted`));
-      signal?.addEventListener('abort', onAbort, { once: true });
-      source.on('data', (chunk: Buffer | string) => {
-        const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-        if (size + buf.length > maxBytes) {
-          finish(new InputError(tooLarge(what, path, maxBytes, null)));
-          return;
-        }
-        chunks.push(buf);
-        size += buf.length;
-      });
-      source.once('end', () => finish(null));
-      source.once('error', (err: NodeJS.ErrnoException) => finish(new InputError(describeFsError(err, what, path))));
+  return new Promise<Buffer>((resolve, reject) => {
+    let done = false;
+    const finish = (err: Error | null) => {
+      if (done) return;
+      done = true;
+      signal?.removeEventListener('abort', onAbort);
+      source.destroy();
+      if (err) reject(err);
+      else resolve(Buffer.concat(chunks, size));
+    };
+    const onAbort = () => finish(new InputAborted(`Reading ${what} ${path} was interrupted`));
+    signal?.addEventListener('abort', onAbort, { once: true });
+    source.on('data', (chunk: Buffer | string) => {
+      const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      if (size + buf.length > maxBytes) {
+        finish(new InputError(tooLarge(what, path, maxBytes, null)));
+        return;
+      }
+      chunks.push(buf);
+      size += buf.length;
     });
-  } finally {
-    // The socket owns the fd of a FIFO and closes it when destroyed.
-    if (!info.isFIFO()) await handle.close().catch(() => undefined);
-  }
+    source.once('end', () => finish(null));
+    source.once('error', (err: NodeJS.ErrnoException) => finish(new InputError(describeFsError(err, what, path))));
+  });
 }
 
 function tooLarge(what: string, path: string, maxBytes: number, size: number | null): string {
