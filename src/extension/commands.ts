@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { Backend, ConfigError } from '../core/config';
+import { backendWarnings, type Backend, type ConfigError } from '../core/config';
 import { backendFromPreset, notSupported, presets, type Preset } from '../core/presets';
 import { describePricing } from '../core/pricing';
 import { redactSecrets } from '../core/redact';
@@ -17,6 +17,7 @@ import type { ComparisonResult, RunEvent, TrialResult } from '../core/types';
 import { originOf } from '../core/keyBinding';
 import { ReportContentProvider, renderBackendChecks, reportScheme, type CheckRow } from './backendCheckView';
 import { ComparePanel, type PanelHost, type RunInfo } from './panel';
+import { editorProxySettings, tlsUnverified } from './proxy';
 import { ApiKeyStore } from './secrets';
 import {
   backendName,
@@ -213,6 +214,9 @@ export class BakeoffController implements vscode.Disposable {
       );
     }
     if (reading.error && report) this.reportConfigError(reading.error);
+    for (const warning of backendWarnings(reading.backends)) {
+      if (!this.shownProblems.has(warning)) this.log.warn((this.shownProblems.add(warning), warning));
+    }
     return reading.backends;
   }
 
@@ -618,6 +622,7 @@ export class BakeoffController implements vscode.Disposable {
     // Backends without a usable key stay in the run: the runner turns the resolveKey failure into
     // a result that names the problem, without sending a request.
     const backends = keyed.map((k) => k.backend);
+    const proxy = editorProxySettings(vscode.workspace.getConfiguration('http'));
     const info: RunInfo = {
       runId,
       title: prepared.title,
@@ -629,6 +634,7 @@ export class BakeoffController implements vscode.Disposable {
         model: b.model,
         pricingNote: describePricing(b),
         ...(b.trustNote ? { trustNote: b.trustNote } : {}),
+        ...(tlsUnverified(b, proxy) ? { tlsInsecure: true } : {}),
       })),
       trials: settings.trials,
       ...(prepared.target ? { target: prepared.target } : {}),
@@ -660,6 +666,7 @@ export class BakeoffController implements vscode.Disposable {
               trials: settings.trials,
               concurrency: settings.concurrency,
               signal: abort.signal,
+              transport: { proxy },
               resolveKey: (b) => {
                 const problem = blockedById.get(b.id);
                 if (problem !== undefined) throw new Error(problem);
@@ -707,7 +714,8 @@ export class BakeoffController implements vscode.Disposable {
     const cacheKey = `${backend.id}\n${backend.baseUrl}\n${backend.model}`;
     let cached = this.modelsPriceCache.get(cacheKey);
     if (!cached) {
-      cached = fetchModelsPrice(backend, key, undefined, { timeouts: settings.timeouts, signal }).catch(() => null);
+      const transport = { proxy: editorProxySettings(vscode.workspace.getConfiguration('http')) };
+      cached = fetchModelsPrice(backend, key, undefined, { timeouts: settings.timeouts, signal, transport }).catch(() => null);
       this.modelsPriceCache.set(cacheKey, cached);
       void cached.then((price) => {
         if (!price) this.modelsPriceCache.delete(cacheKey);
@@ -787,6 +795,7 @@ export class BakeoffController implements vscode.Disposable {
             try {
               row.check = await checkBackend(row.backend, key, {
                 timeouts: settings.timeouts,
+                transport: { proxy: editorProxySettings(vscode.workspace.getConfiguration('http')) },
                 signal: abort.signal,
                 usageMemory: this.usageMemory,
               });

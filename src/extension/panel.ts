@@ -34,7 +34,7 @@ export interface RunInfo {
   title: string;
   /** The first ~300 characters of the user prompt. */
   promptPreview: string;
-  backends: Array<{ id: string; label: string; kind: BackendKind; model: string; pricingNote: string; trustNote?: string }>;
+  backends: Array<{ id: string; label: string; kind: BackendKind; model: string; pricingNote: string; trustNote?: string; tlsInsecure?: boolean }>;
   trials: number;
   /** Where Insert / Replace / Diff-with-selection apply: the editor the comparison was started from. */
   target?: { uri: string; selection: { startLine: number; startCharacter: number; endLine: number; endCharacter: number } };
@@ -79,6 +79,7 @@ function toRunView(info: RunInfo): RunView {
       model: clip(b.model, 300),
       pricingNote: clip(b.pricingNote, 2_000),
       ...(b.trustNote ? { trustNote: clip(b.trustNote, 2_000) } : {}),
+      ...(b.tlsInsecure ? { tlsInsecure: true } : {}),
     })),
     trials: Math.min(10_000, Math.max(1, Math.floor(info.trials))),
     targetLabel: info.target ? clip(targetLabel(info.target), 500) : null,

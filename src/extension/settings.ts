@@ -2,6 +2,7 @@
  * Reads the `bakeoff.*` settings. Everything here works on a minimal configuration reader so it
  * can be tested without the editor; `vscode.WorkspaceConfiguration` satisfies it.
  */
+import { isAbsolute } from 'node:path';
 import { z } from 'zod';
 import {
   Backend,
@@ -86,6 +87,11 @@ export function readBackends(config: ConfigReader): BackendsReading {
       });
       const shifted = new z.ZodError(firstPerField.map((issue) => ({ ...issue, path: ['backends', index, ...issue.path] })));
       issues.push(...describeIssues(shifted, { backends: raw }).map((line) => `${line} (skipped)`));
+      return;
+    }
+    const ca = parsed.data.tls?.ca;
+    if (ca !== undefined && !isAbsolute(ca)) {
+      issues.push(`backend "${parsed.data.id}" → tls.ca: must be an absolute path in user settings (skipped)`);
       return;
     }
     if (seen.has(parsed.data.id)) {

@@ -29,6 +29,8 @@ export const BackendView = z.object({
   /** How its cost is priced, e.g. `genai-prices catalogue` or `$1.20/GPU-hour (Akash)`. */
   pricingNote: shortText,
   trustNote: shortText.optional(),
+  /** Its TLS certificate is not verified (`tls.insecure`, or a proxy with strict SSL off): every number is marked. */
+  tlsInsecure: z.boolean().optional(),
 });
 export type BackendView = z.infer<typeof BackendView>;
 

@@ -289,6 +289,19 @@ function updateHeader(): void {
   headerEls.error.replaceChildren(...(state.errorMessage ? [icon(state.runStatus === 'failed' ? 'error' : 'info'), state.errorMessage] : []));
 }
 
+/** The red *unverified TLS* badge shown on every number of a backend whose certificate is not checked. */
+function insecureBadge(backend: BackendView): HTMLElement[] {
+  if (!backend.tlsInsecure) return [];
+  return [
+    el('span', {
+      className: 'badge badge-insecure',
+      testId: 'badge-insecure',
+      text: 'unverified TLS',
+      attrs: { title: 'The TLS certificate of this backend is not verified (tls.insecure, or a proxy with strict SSL off): the connection could be read or altered.' },
+    }),
+  ];
+}
+
 function renderColumn(backend: BackendView, index: number, trials: number, targetLabel: string | null): ColumnView {
   const root = el('article', {
     className: `column kind-${backend.kind} series-${index % 6}`,
@@ -346,7 +359,7 @@ function renderColumn(backend: BackendView, index: number, trials: number, targe
     const cellEl = el(
       'div',
       { className: 'metric', testId: `metric-${cell.id}`, attrs: { role: 'listitem', tabindex: '0' } },
-      el('div', { className: 'metric-head' }, el('span', { className: 'metric-label', text: cell.label }), badge),
+      el('div', { className: 'metric-head' }, el('span', { className: 'metric-label', text: cell.label }), badge, ...insecureBadge(backend)),
       el('div', { className: 'metric-body' }, value),
     );
     metrics.set(cell.id, { root: cellEl, value, badge });

@@ -771,6 +771,35 @@ async function scenarioStatusBarAtStartup(w: World): Promise<void> {
   assert.equal(text, 'Bakeoff: Closed API vs Decentral Net', 'the status bar names the configured backends');
 }
 
+/** A backend set to `tls.insecure` shows the red *unverified TLS* badge on every one of its numbers, and only there. */
+async function scenarioUnverifiedTls(w: World): Promise<void> {
+  const current = await poll(() => readUserSettings(w), { what: 'the user settings' });
+  const backends = current['bakeoff.backends'] as Array<Record<string, unknown>>;
+  const marked = backends.map((b) => (b.id === decId ? { ...b, tls: { insecure: true } } : b));
+  w.session.writeUserSettings({ ...current, 'bakeoff.backends': marked });
+  try {
+    await arrange(w, { text: closedText1, usage: 'always' }, { text: decText1, usage: 'always' });
+    // The settings file is re-read asynchronously; repeat until the run carries the flag.
+    await poll(
+      async () => {
+        await compareSelectionInSample(w);
+        await poll(async () => (await columnStatus(w, decId)) === 'ok', { what: 'the decentralized column to finish', timeoutMs: 30_000 });
+        return (await column(w, decId).locator('[data-testid="badge-insecure"]').count()) > 0;
+      },
+      { what: 'the unverified TLS badge', timeoutMs: 60_000, intervalMs: 500 },
+    );
+    const metrics = await column(w, decId).locator('.metric').count();
+    assert.ok(metrics >= 5, `metrics in the column: ${metrics}`);
+    assert.equal(await column(w, decId).locator('[data-testid="badge-insecure"]').count(), metrics, 'every number carries the badge');
+    assert.equal(await column(w, closedId).locator('[data-testid="badge-insecure"]').count(), 0, 'a verified backend carries none');
+    const text = await column(w, decId).locator('[data-testid="badge-insecure"]').first().textContent();
+    assert.equal(text, 'unverified TLS');
+    await w.session.screenshot('unverified-tls-badge');
+  } finally {
+    w.session.writeUserSettings({ ...current });
+  }
+}
+
 const scenarios: Array<[string, (w: World) => Promise<void>]> = [
   ['1 compare selection: both columns stream, metrics, cost and ratios', scenarioCompare],
   ['2 429 retried while a 500 HTML page shows a typed error', scenarioErrors],
@@ -781,6 +810,7 @@ const scenarios: Array<[string, (w: World) => Promise<void>]> = [
   ['6 workspace settings cannot redirect a backend', scenarioWorkspaceSettingsIgnored],
   ['7 reload restores the panel', scenarioReload],
   ['8 backend management: add from preset, choose, test, clear a key', scenarioBackendManagement],
+  ['9 a backend with tls.insecure shows the unverified TLS badge on every number', scenarioUnverifiedTls],
 ];
 
 // ---------- setup ----------
