@@ -151,9 +151,10 @@ async function preflight(backends: Backend[], proxy: ProxySettings, io: CliIo): 
 }
 
 /** Reads the prompt file: bounded, interruptible, UTF-8 or UTF-16 with a BOM; never binary. */
-async function readPromptFile(file: string, signal: AbortSignal | undefined): Promise<string> {
+async function readPromptFile(file: string, io: CliIo): Promise<string> {
+  const onFifo = () => io.stderr.write(`Reading the prompt from ${file} (a pipe; waiting for its writer — Ctrl-C to stop)\n`);
   try {
-    return decodeText(await readBounded(file, 'prompt file', maxPromptBytes, signal), `Prompt file ${file}`);
+    return decodeText(await readBounded(file, 'prompt file', maxPromptBytes, io.signal, onFifo), `Prompt file ${file}`);
   } catch (err) {
     if (err instanceof InputError) throw new UsageError(err.message);
     throw err;
@@ -199,7 +200,7 @@ async function compare(opts: Record<string, unknown>, io: CliIo): Promise<number
   const backends = selectBackends(config, opts.backends as string | undefined);
   if (opts.prompt == null && opts.promptFile == null) throw new UsageError('Give the prompt with --prompt TEXT or --prompt-file FILE');
   let prompt: string;
-  if (opts.promptFile != null) prompt = await readPromptFile(String(opts.promptFile), io.signal);
+  if (opts.promptFile != null) prompt = await readPromptFile(String(opts.promptFile), io);
   else prompt = String(opts.prompt);
   if (Buffer.byteLength(prompt) > maxPromptBytes) throw new UsageError(`The prompt is larger than ${maxPromptBytes / 1e6} MB`);
   if (prompt.includes('\0')) throw new UsageError(`The prompt contains a NUL character at offset ${prompt.indexOf('\0')}`);

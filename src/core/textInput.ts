@@ -28,7 +28,14 @@ export class InputAborted extends Error {
  * non-blocking and read on the event loop, so waiting for a writer never ties up a thread and
  * `signal` (Ctrl-C) ends the wait at once.
  */
-export async function readBounded(path: string, what: string, maxBytes: number, signal?: AbortSignal): Promise<Buffer> {
+export async function readBounded(
+  path: string,
+  what: string,
+  maxBytes: number,
+  signal?: AbortSignal,
+  /** Called when `path` is a FIFO, before waiting for its writer (to say what the wait is for). */
+  onFifo?: () => void,
+): Promise<Buffer> {
   if (signal?.aborted) throw new InputAborted(`Reading ${what} ${path} was interrupted`);
   let info;
   try {
@@ -47,6 +54,7 @@ export async function readBounded(path: string, what: string, maxBytes: number, 
   } catch (err) {
     throw new InputError(describeFsError(err, what, path));
   }
+  if (info.isFIFO()) onFifo?.();
   // Both close the descriptor when destroyed.
   const source = info.isFIFO()
     ? new Socket({ fd, readable: true, writable: false })

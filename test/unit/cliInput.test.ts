@@ -224,7 +224,7 @@ async function waitFor(probe: () => boolean, what: string, timeoutMs = 15_000): 
 test('SIGTERM ends a run like Ctrl-C: the report is printed and the exit code is 143', async () => {
   const run = spawnCli(['compare', '-c', config, '-p', 'x', '--json']);
   try {
-    await waitFor(() => /✔ fast trial 1: ok/.test(run.stderr()), 'the fast backend to finish');
+    await waitFor(() => /✔ fast trial 1: ok/.test(run.stderr()), 'the fast backend to finish', 30_000);
     run.child.kill('SIGTERM');
     const code = await Promise.race([run.exited, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 10_000))]);
     assert.equal(code, exitCodes.terminated, run.stderr());
@@ -240,7 +240,8 @@ test('a prompt FIFO with no writer can be interrupted (Ctrl-C exits 130 at once)
   execFileSync('mkfifo', [fifo]);
   const run = spawnCli(['compare', '-c', config, '-f', fifo]);
   try {
-    await new Promise((r) => setTimeout(r, 1500));
+    await waitFor(() => /waiting for its writer/.test(run.stderr()), 'the CLI to wait for the FIFO', 30_000);
+    await new Promise((r) => setTimeout(r, 300));
     assert.equal(run.child.exitCode, null, 'still waiting for a writer');
     run.child.kill('SIGINT');
     const code = await Promise.race([run.exited, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 5_000))]);
@@ -256,7 +257,7 @@ test('a prompt FIFO with a writer is read to its end', { skip: process.platform 
   execFileSync('mkfifo', [fifo]);
   const run = spawnCli(['compare', '-c', config, '-b', 'fast', '-f', fifo, '--json']);
   try {
-    await new Promise((r) => setTimeout(r, 800));
+    await waitFor(() => /waiting for its writer/.test(run.stderr()), 'the CLI to wait for the FIFO', 30_000);
     await writeFile(fifo, 'From a pipe.');
     const code = await Promise.race([run.exited, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 15_000))]);
     assert.equal(code, exitCodes.ok, run.stderr());
