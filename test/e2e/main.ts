@@ -47,6 +47,8 @@ interface World {
   hostileCanary: { origin: string; hits: string[]; close(): Promise<void> };
   /** Text the last run streamed per backend id. */
   lastTexts: Record<string, string>;
+  /** The packaged extension under test. */
+  vsix?: string;
 }
 
 // ---------- webview helpers ----------
@@ -771,32 +773,45 @@ async function scenarioStatusBarAtStartup(w: World): Promise<void> {
   assert.equal(text, 'Bakeoff: Closed API vs Decentral Net', 'the status bar names the configured backends');
 }
 
-/** A backend set to `tls.insecure` shows the red *unverified TLS* badge on every one of its numbers, and only there. */
+/**
+ * A backend set to `tls.insecure` shows the red *unverified TLS* badge on every one of its
+ * numbers, and only there. Runs in its own editor session started with that user setting (the
+ * editor does not pick up a settings.json rewritten behind its back).
+ */
 async function scenarioUnverifiedTls(w: World): Promise<void> {
-  const current = await poll(() => readUserSettings(w), { what: 'the user settings' });
-  const backends = current['bakeoff.backends'] as Array<Record<string, unknown>>;
-  const marked = backends.map((b) => (b.id === decId ? { ...b, tls: { insecure: true } } : b));
-  w.session.writeUserSettings({ ...current, 'bakeoff.backends': marked });
+  assert.ok(w.vsix, 'the packaged extension');
+  await arrange(w, { text: closedText1, usage: 'always' }, { text: decText1, usage: 'always' });
+  const backends = [
+    { id: closedId, label: 'Closed API', kind: 'local', baseUrl: w.closed.baseUrl, model: closedModel, pricing: { type: 'free' } },
+    { id: decId, label: 'Decentral Net', kind: 'local', baseUrl: w.dec.baseUrl, model: decModel, pricing: { type: 'free' }, tls: { insecure: true } },
+  ];
+  const session = await EditorSession.start({
+    name: 'tls-badge',
+    vsix: w.vsix,
+    userSettings: { 'bakeoff.backends': backends },
+    workspaceFiles: { 'sample.ts': sampleSource },
+  });
   try {
-    await arrange(w, { text: closedText1, usage: 'always' }, { text: decText1, usage: 'always' });
-    // The settings file is re-read asynchronously; repeat until the run carries the flag.
-    await poll(
-      async () => {
-        await compareSelectionInSample(w);
-        await poll(async () => (await columnStatus(w, decId)) === 'ok', { what: 'the decentralized column to finish', timeoutMs: 30_000 });
-        return (await column(w, decId).locator('[data-testid="badge-insecure"]').count()) > 0;
-      },
-      { what: 'the unverified TLS badge', timeoutMs: 60_000, intervalMs: 500 },
-    );
-    const metrics = await column(w, decId).locator('.metric').count();
+    const w2: World = { ...w, session };
+    await compareSelectionInSample(w2);
+    // No keys in this session: the fixture servers answer 401, which is a finished column too.
+    const finished = (status: string | null) => status === 'ok' || status === 'http_error';
+    await poll(async () => finished(await columnStatus(w2, decId)) && finished(await columnStatus(w2, closedId)), {
+      what: 'both columns to finish',
+      timeoutMs: 60_000,
+    });
+    const metrics = await column(w2, decId).locator('.metric').count();
     assert.ok(metrics >= 5, `metrics in the column: ${metrics}`);
-    assert.equal(await column(w, decId).locator('[data-testid="badge-insecure"]').count(), metrics, 'every number carries the badge');
-    assert.equal(await column(w, closedId).locator('[data-testid="badge-insecure"]').count(), 0, 'a verified backend carries none');
-    const text = await column(w, decId).locator('[data-testid="badge-insecure"]').first().textContent();
-    assert.equal(text, 'unverified TLS');
-    await w.session.screenshot('unverified-tls-badge');
+    const badges = column(w2, decId).locator('[data-testid="badge-insecure"]');
+    assert.equal(await badges.count(), metrics, 'every number carries the badge');
+    assert.equal(await column(w2, closedId).locator('[data-testid="badge-insecure"]').count(), 0, 'a verified backend carries none');
+    assert.equal(await badges.first().textContent(), 'unverified TLS');
+    const color = await badges.first().evaluate((el) => getComputedStyle(el).color);
+    const [r, g, b] = (color.match(/\d+/g) ?? []).map(Number);
+    assert.ok(r! > 150 && r! > g! + 50 && r! > b! + 50, `the badge is red (${color})`);
+    await session.screenshot('scenario-9-unverified-tls');
   } finally {
-    w.session.writeUserSettings({ ...current });
+    await session.close();
   }
 }
 
@@ -900,7 +915,7 @@ async function main(): Promise<number> {
       userSettings: { 'bakeoff.backends': userBackends },
       workspaceFiles: { 'sample.ts': sampleSource, '.vscode/settings.json': JSON.stringify(workspaceSettings, null, 2) },
     });
-    const world: World = { session, closed, dec, workspaceCanary, hostileCanary, lastTexts: {} };
+    const world: World = { session, closed, dec, workspaceCanary, hostileCanary, lastTexts: {}, vsix };
     const runOne = async (name: string, fn: (w: World) => Promise<void>): Promise<void> => {
       const t0 = Date.now();
       try {
