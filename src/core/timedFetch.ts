@@ -22,7 +22,7 @@ import { redactCutText, redactDeep, redactHeaders, redactSecrets } from './redac
 import type { Timeouts } from './config';
 import type { SentRequest, StreamError } from './types';
 import { prepareConnection, type ConnectInfo, type ProxySettings } from './proxy';
-import { trustedCas } from './tlsTrust';
+import { trustedContext } from './tlsTrust';
 
 /** The `fetch` signature the SDK and Bakeoff use. */
 export type FetchFn = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
@@ -111,7 +111,7 @@ export function createNodeFetch(options: NodeFetchOptions = {}): FetchFn {
       // the agent for a pooled one.
       let connection: ReturnType<typeof prepareConnection>;
       try {
-        if (isHttps && options.caFile) requestOptions.ca = trustedCas(options.caFile);
+        if (isHttps && options.caFile) Object.assign(requestOptions, { secureContext: trustedContext(options.caFile) });
         connection = prepareConnection(url, requestOptions, options);
       } catch (err) {
         reject(err);
