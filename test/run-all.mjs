@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // Runs every test suite in order and prints one closing line `N passed, N failed`.
 //
-//   node test/run-all.mjs                 # types, unit, package, integration, e2e
+//   node test/run-all.mjs                 # types, lint, unit, package, integration, e2e
 //   node test/run-all.mjs unit e2e        # only the named suites (same order)
 //
 // Suites and how they count:
 //   types        `npm run check-types`; counts as one test.
+//   lint         `npm run lint` (ESLint, layer boundaries, zero warnings); counts as one test.
 //   unit         node:test over test/unit/**/*.test.ts; counts from its TAP summary.
 //   package      build + `vsce package`; three checks (packages, contents, size).
 //   integration  mocha inside the extension host of a real VS Code (code-server); counts its tests.
@@ -20,7 +21,7 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const RESULTS_DIR = path.join(ROOT, 'test-results');
-const ALL_SUITES = ['types', 'unit', 'package', 'integration', 'e2e'];
+const ALL_SUITES = ['types', 'lint', 'unit', 'package', 'integration', 'e2e'];
 const MAX_VSIX_BYTES = 5 * 1024 * 1024;
 
 const requested = process.argv.slice(2).filter((a) => !a.startsWith('-'));
@@ -121,6 +122,13 @@ async function suiteTypes() {
   const { code } = await run('npm', ['run', '--silent', 'check-types']);
   if (code === 0) console.log('ok - type-check');
   else console.log(`not ok - type-check (exit ${code})`);
+  return { passed: code === 0 ? 1 : 0, failed: code === 0 ? 0 : 1 };
+}
+
+async function suiteLint() {
+  const { code } = await run('npm', ['run', '--silent', 'lint']);
+  if (code === 0) console.log('ok - lint');
+  else console.log(`not ok - lint (exit ${code})`);
   return { passed: code === 0 ? 1 : 0, failed: code === 0 ? 0 : 1 };
 }
 
@@ -237,7 +245,7 @@ async function suiteE2e() {
   return r;
 }
 
-const runners = { types: suiteTypes, unit: suiteUnit, package: suitePackage, integration: suiteIntegration, e2e: suiteE2e };
+const runners = { types: suiteTypes, lint: suiteLint, unit: suiteUnit, package: suitePackage, integration: suiteIntegration, e2e: suiteE2e };
 const started = Date.now();
 for (const suite of suites) {
   banner(suite);

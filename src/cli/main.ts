@@ -2,17 +2,22 @@
  * `bakeoff` — the headless command over the same core as the extension.
  *
  *   bakeoff compare --config FILE (--prompt TEXT | --prompt-file FILE) [--backends a,b]
- *                   [--trials N] [--concurrency N] [--json | --markdown]
- *   bakeoff backends check --config FILE [--backends a,b] [--json]
+ *                   [--trials N] [--concurrency N] [--proxy URL|direct] [--json | --markdown]
+ *   bakeoff backends check --config FILE [--backends a,b] [--proxy URL|direct] [--json]
  *
  * API keys come only from the environment variables a backend's `apiKeyEnv` names, never argv.
  * Exit codes are listed in `exitCodes` and in README → "CLI".
  */
-import { readFile, stat } from 'node:fs/promises';
+import { access, constants } from 'node:fs/promises';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { ConfigError, type Backend, type ConfigFile } from '../core/config';
+import type { z } from 'zod';
+import { backendWarnings, Concurrency, ConfigError, Trials, type Backend, type ConfigFile } from '../core/config';
 import { loadConfigFile } from '../core/configFile';
 import { formatMs, trialStateLine } from '../core/format';
+import { concurrencyLimits, maxPromptBytes, trialsLimits } from '../core/limits';
+import { parseProxyUrl, proxyAddress, proxyFromEnv, redactProxyUrl, withExplicitProxy, type ProxySettings } from '../core/proxy';
+import { decodeText, InputAborted, InputError, readBounded } from '../core/textInput';
+import { TransportError } from '../core/errors';
 import { summarizeComparison, summaryHeader, summaryNotes, summaryRows, toJsonReport, toMarkdownReport } from '../core/report';
 import { checkBackend, fetchModelsPrice, ModelsPriceCache, runComparison } from '../core/runner';
 import { UsageSupportMemory } from '../core/stream';
@@ -26,37 +31,54 @@ export const exitCodes = {
   someFailed: 1,
   /** Bad command line, unreadable or invalid config, missing key variable, unreadable prompt file. */
   usage: 2,
-  /** Interrupted (Ctrl-C). */
+  /** Interrupted (Ctrl-C, SIGINT): the report of what finished is still printed. */
   interrupted: 130,
+  /** Terminated (SIGTERM, e.g. `kill` or a CI timeout): handled like Ctrl-C, report printed. */
+  terminated: 143,
 } as const;
+
+/** The abort reason the binary gives its signal, so the exit code can name the signal. */
+export class CliInterrupt extends Error {
+  constructor(readonly signalName: 'SIGINT' | 'SIGTERM') {
+    super(`Interrupted by ${signalName}`);
+  }
+}
+
+/** Exit code of a run interrupted through `signal`: 143 for SIGTERM, 130 otherwise. */
+function interruptedCode(signal: AbortSignal | undefined): number {
+  const reason = signal?.reason as unknown;
+  return reason instanceof CliInterrupt && reason.signalName === 'SIGTERM' ? exitCodes.terminated : exitCodes.interrupted;
+}
 
 /** Where the CLI reads and writes; injectable so tests run it in-process. */
 export interface CliIo {
   stdout: { write(chunk: string): unknown };
   stderr: { write(chunk: string): unknown };
   env: Record<string, string | undefined>;
-  /** Aborts the running comparison (wired to SIGINT by the binary). */
+  /** Aborts the running comparison (wired to SIGINT and SIGTERM by the binary). */
   signal?: AbortSignal;
   fetch?: typeof fetch;
 }
 
 class UsageError extends Error {}
 
-/**
- * Largest prompt accepted, in bytes. Far above any model's context window; it keeps a mistaken
- * file (a log, a binary) from being tokenized and sent to every backend.
- */
-const maxPromptBytes = 4_000_000;
-
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 1000) throw new InvalidArgumentError('must be a whole number from 1 to 1000');
-  return n;
+/** An option parser for a whole number in the range of `schema` (limits.ts). */
+function wholeNumber(schema: z.ZodNumber, limits: { min: number; max: number }): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (value.trim() === '' || !schema.safeParse(n).success) {
+      throw new InvalidArgumentError(`must be a whole number from ${limits.min} to ${limits.max}`);
+    }
+    return n;
+  };
 }
 
 function selectBackends(config: ConfigFile, list: string | undefined): Backend[] {
-  if (!list) return config.backends;
+  if (list === undefined) return config.backends;
   const wanted = list.split(',').map((s) => s.trim()).filter(Boolean);
+  if (!wanted.length) {
+    throw new UsageError(`--backends names no backend ("${list}"). Configured: ${config.backends.map((b) => b.id).join(', ')}`);
+  }
   const unknown = wanted.filter((id) => !config.backends.some((b) => b.id === id));
   if (unknown.length) {
     throw new UsageError(
@@ -84,6 +106,62 @@ function resolveKeys(backends: Backend[], env: CliIo['env']): Map<string, string
   return keys;
 }
 
+/** Proxy settings of a run: `--proxy`, else the config's `proxy`, over the environment's variables. */
+function proxySettings(opts: Record<string, unknown>, config: ConfigFile, env: CliIo['env']): ProxySettings {
+  const explicit = (opts.proxy as string | undefined) ?? config.proxy;
+  if (explicit && explicit !== 'direct') {
+    try {
+      parseProxyUrl(explicit);
+    } catch (err) {
+      throw new UsageError(err instanceof TransportError ? err.message : `Invalid proxy ${redactProxyUrl(explicit)}`);
+    }
+  }
+  const settings = withExplicitProxy(proxyFromEnv(env), explicit);
+  for (const proxy of [settings.httpsProxy, settings.httpProxy]) {
+    if (!proxy) continue;
+    try {
+      parseProxyUrl(proxy);
+    } catch (err) {
+      throw new UsageError(err instanceof TransportError ? err.message : `Invalid proxy ${redactProxyUrl(proxy)}`);
+    }
+  }
+  return settings;
+}
+
+/** Problems found before anything is sent: unreadable CA files (exit 2); warnings go to stderr. */
+async function preflight(backends: Backend[], proxy: ProxySettings, io: CliIo): Promise<void> {
+  const unreadable: string[] = [];
+  for (const b of backends) {
+    if (!b.tls?.ca) continue;
+    try {
+      await access(b.tls.ca, constants.R_OK);
+    } catch (err) {
+      unreadable.push(`backend "${b.id}" → tls.ca: cannot read ${b.tls.ca} (${(err as NodeJS.ErrnoException).code ?? err})`);
+    }
+  }
+  if (unreadable.length) throw new UsageError(`Unreadable CA files:\n  - ${unreadable.join('\n  - ')}`);
+  for (const line of backendWarnings(backends)) io.stderr.write(`bakeoff: warning: ${line}\n`);
+  if (io.env.NODE_TLS_REJECT_UNAUTHORIZED === '0') {
+    io.stderr.write(
+      'bakeoff: note: NODE_TLS_REJECT_UNAUTHORIZED=0 is ignored; certificates are verified. Set tls.insecure on a backend to opt out.\n',
+    );
+  }
+  const via = new Set<string>();
+  for (const url of [proxy.httpsProxy, proxy.httpProxy]) if (url) via.add(proxyAddress(parseProxyUrl(url)));
+  if (via.size) io.stderr.write(`Using proxy ${[...via].join(', ')}${proxy.noProxy ? ` (not for: ${proxy.noProxy})` : ''}\n`);
+}
+
+/** Reads the prompt file: bounded, interruptible, UTF-8 or UTF-16 with a BOM; never binary. */
+async function readPromptFile(file: string, io: CliIo): Promise<string> {
+  const onFifo = () => io.stderr.write(`Reading the prompt from ${file} (a pipe; waiting for its writer — Ctrl-C to stop)\n`);
+  try {
+    return decodeText(await readBounded(file, 'prompt file', maxPromptBytes, io.signal, onFifo), `Prompt file ${file}`);
+  } catch (err) {
+    if (err instanceof InputError) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
 function pad(s: string, n: number): string {
   return s.length >= n ? s : s + ' '.repeat(n - s.length);
 }
@@ -92,7 +170,8 @@ function humanReport(result: ComparisonResult, baselineId: string | undefined): 
   const out: string[] = [];
   const firstText = new Map<string, string>();
   for (const r of result.results) {
-    out.push(`── ${r.backendLabel} (${r.kind}, ${r.model}) · trial ${r.trial} · ${r.status} ──`);
+    const tls = r.tlsUnverified ? ' · ⚠ unverified TLS' : '';
+    out.push(`── ${r.backendLabel} (${r.kind}, ${r.model}) · trial ${r.trial} · ${r.status}${tls} ──`);
     // Repeated trials usually answer the same (temperature 0, seed): say so instead of repeating it.
     if (r.trial > 1 && r.text && r.text === firstText.get(r.backendId)) out.push('(same text as trial 1)');
     else if (r.text) out.push(r.text);
@@ -112,43 +191,39 @@ function humanReport(result: ComparisonResult, baselineId: string | undefined): 
 }
 
 async function compare(opts: Record<string, unknown>, io: CliIo): Promise<number> {
-  const config = await loadConfigFile(String(opts.config));
+  const config = await loadConfigFile(String(opts.config), io.signal);
   const backends = selectBackends(config, opts.backends as string | undefined);
   if (opts.prompt == null && opts.promptFile == null) throw new UsageError('Give the prompt with --prompt TEXT or --prompt-file FILE');
   let prompt: string;
-  if (opts.promptFile != null) {
-    const file = String(opts.promptFile);
-    try {
-      const { size } = await stat(file);
-      if (size > maxPromptBytes) throw new UsageError(`Prompt file ${file} is ${(size / 1e6).toFixed(1)} MB; the limit is ${maxPromptBytes / 1e6} MB`);
-      prompt = await readFile(file, 'utf8');
-    } catch (err) {
-      if (err instanceof UsageError) throw err;
-      throw new UsageError(`Cannot read prompt file ${file} (${(err as NodeJS.ErrnoException).code ?? err})`);
-    }
-  } else prompt = String(opts.prompt);
+  if (opts.promptFile != null) prompt = await readPromptFile(String(opts.promptFile), io);
+  else prompt = String(opts.prompt);
   if (Buffer.byteLength(prompt) > maxPromptBytes) throw new UsageError(`The prompt is larger than ${maxPromptBytes / 1e6} MB`);
+  if (prompt.includes('\0')) throw new UsageError(`The prompt contains a NUL character at offset ${prompt.indexOf('\0')}`);
   if (!prompt.trim()) throw new UsageError('The prompt is empty');
   const keys = resolveKeys(backends, io.env);
   const baselineId = opts.baseline as string | undefined;
   if (baselineId !== undefined && !backends.some((b) => b.id === baselineId)) {
     throw new UsageError(`--baseline ${baselineId} is not one of the backends compared: ${backends.map((b) => b.id).join(', ')}`);
   }
+  const proxy = proxySettings(opts, config, io.env);
+  await preflight(backends, proxy, io);
+  const transport = { proxy };
 
   const result = await runComparison({
     backends,
     messages: [{ role: 'user', content: prompt }],
     params: config.request,
     timeouts: config.timeouts,
-    trials: (opts.trials as number | undefined) ?? 1,
-    concurrency: opts.concurrency as number | undefined,
+    trials: (opts.trials as number | undefined) ?? trialsLimits.default,
+    concurrency: (opts.concurrency as number | undefined) ?? concurrencyLimits.default,
     perBackendConcurrency: opts.parallelTrials as number | undefined,
     signal: io.signal,
     fetch: io.fetch,
+    transport,
     resolveKey: (b) => keys.get(b.id),
     usageMemory: new UsageSupportMemory(),
     priceCache: new ModelsPriceCache(),
-    modelsPrice: (b) => fetchModelsPrice(b, keys.get(b.id), io.fetch, { timeouts: config.timeouts, signal: io.signal }),
+    modelsPrice: (b) => fetchModelsPrice(b, keys.get(b.id), io.fetch, { timeouts: config.timeouts, signal: io.signal, transport }),
     onEvent: (event) => {
       if (event.type !== 'finished') return;
       const r = event.result;
@@ -164,16 +239,20 @@ async function compare(opts: Record<string, unknown>, io: CliIo): Promise<number
   // Results are already redacted where a key could appear (errors, request record); the report
   // itself is not scrubbed as text, since a short placeholder key ("ollama") would mangle it.
   io.stdout.write(text);
-  if (io.signal?.aborted) return exitCodes.interrupted;
+  if (io.signal?.aborted) return interruptedCode(io.signal);
   return result.results.every((r) => r.status === 'ok') ? exitCodes.ok : exitCodes.someFailed;
 }
 
 async function check(opts: Record<string, unknown>, io: CliIo): Promise<number> {
-  const config = await loadConfigFile(String(opts.config));
+  const config = await loadConfigFile(String(opts.config), io.signal);
   const backends = selectBackends(config, opts.backends as string | undefined);
   const keys = resolveKeys(backends, io.env);
+  const proxy = proxySettings(opts, config, io.env);
+  await preflight(backends, proxy, io);
   const checks = await Promise.all(
-    backends.map((b) => checkBackend(b, keys.get(b.id), { timeouts: config.timeouts, fetch: io.fetch })),
+    backends.map((b) =>
+      checkBackend(b, keys.get(b.id), { timeouts: config.timeouts, fetch: io.fetch, transport: { proxy }, ...(io.signal ? { signal: io.signal } : {}) }),
+    ),
   );
   if (opts.json) {
     io.stdout.write(JSON.stringify({ checks }, null, 2) + '\n');
@@ -181,7 +260,7 @@ async function check(opts: Record<string, unknown>, io: CliIo): Promise<number> 
     const lines = checks.map((c) => {
       const b = backends.find((x) => x.id === c.backendId)!;
       const parts = [
-        `${c.reachable ? '✔' : '✖'} ${b.id} (${b.kind}) ${b.baseUrl}`,
+        `${c.reachable ? '✔' : '✖'} ${b.id} (${b.kind}) ${b.baseUrl}${b.tls?.insecure ? ' ⚠ unverified TLS' : ''}`,
         `  reachable: ${c.reachable ? `yes (${formatMs(c.latencyMs)})` : 'no'}`,
         `  model listing: ${c.modelsListed == null ? 'unknown' : c.modelsListed ? 'yes' : 'no'}` +
           (c.modelFound == null ? '' : `; "${b.model}" ${c.modelFound ? 'listed' : 'NOT listed'}`),
@@ -211,12 +290,17 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .addOption(new Option('-p, --prompt <text>', 'the prompt text').conflicts('promptFile'))
     .option('-f, --prompt-file <file>', 'read the prompt from a file')
     .option('-b, --backends <ids>', 'comma-separated backend ids (default: all in the config)')
-    .option('-n, --trials <n>', 'trials per backend', positiveInt, 1)
-    .option('--concurrency <n>', 'maximum simultaneous requests (default: number of backends)', positiveInt)
+    .option('-n, --trials <n>', `trials per backend (${trialsLimits.min}–${trialsLimits.max})`, wholeNumber(Trials, trialsLimits), trialsLimits.default)
+    .option(
+      '--concurrency <n>',
+      `maximum simultaneous requests (${concurrencyLimits.min}–${concurrencyLimits.max}, default ${concurrencyLimits.default})`,
+      wholeNumber(Concurrency, concurrencyLimits),
+    )
+    .option('--proxy <url>', 'proxy for every backend (overrides HTTPS_PROXY/HTTP_PROXY; NO_PROXY still applies), or "direct"')
     .option(
       '--parallel-trials <n>',
-      'trials of one backend that may run at once (default 1: trials of a backend do not overlap)',
-      positiveInt,
+      `trials of one backend that may run at once (${concurrencyLimits.min}–${concurrencyLimits.max}, default 1: they never overlap)`,
+      wholeNumber(Concurrency, concurrencyLimits),
     )
     .option('--baseline <id>', 'backend the ratios compare against (default: the first that delivered)')
     .addOption(new Option('--json', 'print one JSON object').conflicts('markdown'))
@@ -232,6 +316,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .description('Check reachability, model listing and whether streamed usage is reported')
     .requiredOption('-c, --config <file>', 'config file (JSON or YAML)')
     .option('-b, --backends <ids>', 'comma-separated backend ids (default: all)')
+    .option('--proxy <url>', 'proxy for every backend (overrides HTTPS_PROXY/HTTP_PROXY; NO_PROXY still applies), or "direct"')
     .option('--json', 'print one JSON object')
     .action((opts) => {
       action = check(opts, io);
@@ -248,6 +333,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     if (err instanceof CommanderError) {
       return err.exitCode === 0 ? exitCodes.ok : exitCodes.usage;
     }
+    if (err instanceof InputAborted) {
+      io.stderr.write(`bakeoff: ${err.message}\n`);
+      return interruptedCode(io.signal);
+    }
     if (err instanceof ConfigError || err instanceof UsageError) {
       io.stderr.write(`bakeoff: ${err.message}\n`);
       return exitCodes.usage;
@@ -261,12 +350,16 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
 if (require.main === module) {
   const controller = new AbortController();
   let interrupts = 0;
-  process.on('SIGINT', () => {
+  // SIGTERM (kill, CI timeouts, container stop) is handled like Ctrl-C: cancel, print the report
+  // of what finished, exit 143. A second signal quits at once.
+  const onSignal = (name: 'SIGINT' | 'SIGTERM') => {
     interrupts++;
-    if (interrupts > 1) process.exit(exitCodes.interrupted);
-    process.stderr.write('Cancelling… (press Ctrl-C again to quit at once)\n');
-    controller.abort();
-  });
+    if (interrupts > 1) process.exit(name === 'SIGTERM' ? exitCodes.terminated : exitCodes.interrupted);
+    process.stderr.write(name === 'SIGTERM' ? 'Terminating… (the report follows)\n' : 'Cancelling… (press Ctrl-C again to quit at once)\n');
+    controller.abort(new CliInterrupt(name));
+  };
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
   void runCli(process.argv.slice(2), {
     stdout: process.stdout,
     stderr: process.stderr,

@@ -32,6 +32,8 @@ export function httpStatusHint(status: number): string {
       return 'The account has no credit left; top it up with the provider.';
     case 403:
       return 'The key is not allowed to use this model or endpoint; check the account permissions, plan or region.';
+    case 407:
+      return 'The proxy needs credentials: put them in the proxy URL (http://user:password@host:port); they are never shown.';
     case 404:
       return 'Check baseUrl (it usually ends in /v1) and the model id; `bakeoff backends check` lists the models.';
     case 408:

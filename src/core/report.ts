@@ -50,6 +50,8 @@ export interface JsonResultRow {
   retryAfterMs: number | null;
   /** The answer contained an API key in use; it was redacted. */
   keyRedacted: boolean;
+  /** The backend's TLS certificate was not verified. */
+  tlsUnverified: boolean;
   error: { type: string; message: string; hint: string } | null;
 }
 
@@ -88,6 +90,7 @@ export function toJsonReport(result: ComparisonResult, baselineId?: string | nul
       retryWaitMs: round(r.retryWaitMs)!,
       retryAfterMs: r.retryAfterMs,
       keyRedacted: r.keyRedacted,
+      tlsUnverified: r.tlsUnverified,
       error: r.error ? { type: r.error.type, message: r.error.message, hint: r.error.hint } : null,
     })),
     summary: summarizeComparison(result, baselineId),
@@ -144,7 +147,7 @@ export const summaryHeader = [
 /** The summary table's cells for each backend, formatted once for the CLI and the Markdown export. */
 export function summaryRows(summary: Summary): string[][] {
   return summary.backends.map((s) => [
-    s.label,
+    s.tlsUnverified ? `${s.label} (unverified TLS)` : s.label,
     s.kind,
     s.model,
     deliveredText(s),
@@ -209,6 +212,7 @@ export function toMarkdownReport(result: ComparisonResult, baselineId?: string |
       '',
     );
     if (r.keyRedacted) lines.push('> This answer contained your API key; it was redacted.', '');
+    if (r.tlsUnverified) lines.push('> Unverified TLS: the certificate of this backend was not checked; these figures could have been read or altered.', '');
     if (r.error && r.status !== 'ok') lines.push(`> What to do: ${markdownCell(r.error.hint)}`, '');
     if (r.text) {
       const fence = fenceFor(r.text);

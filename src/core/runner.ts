@@ -4,6 +4,7 @@
  * reader.
  */
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { Timeouts, type Backend, type ChatMessage, type RequestParams } from './config';
 import {
   cancelledBeforeStartError,
@@ -18,6 +19,7 @@ import { type ModelsEndpointPrice } from './pricing';
 import { redactCutText, redactSecrets } from './redact';
 import { buildRequestBody, describeRequest, streamCompletion, UsageSupportMemory, sharedUsageMemory } from './stream';
 import { createNodeFetch, readCapped, type FetchFn, type NodeFetchOptions } from './timedFetch';
+import { backendTlsOptions } from './tlsTrust';
 import { countMessageTokensAsync, tokenizerName, warmTokenizers, type TokenizerName } from './tokens';
 import type { ComparisonResult, Metrics, RunEvent, StreamError, TrialResult } from './types';
 
@@ -169,6 +171,7 @@ function minimalResult(backend: Backend, trial: number, error: StreamError, nowM
     wallMs: null,
     usageReported: false,
     keyRedacted: false,
+    tlsUnverified: Boolean(backend?.tls?.insecure),
   };
 }
 
@@ -220,6 +223,9 @@ export async function runComparison(options: RunOptions): Promise<ComparisonResu
   const concurrency = Math.max(1, Math.floor(options.concurrency ?? backends.length));
   const perBackend = Math.max(1, Math.floor(options.perBackendConcurrency ?? 1));
   const usageMemory = options.usageMemory ?? sharedUsageMemory;
+  // Every stream and price lookup in flight listens to the run's signal (and removes its listener
+  // when done): more than 10 at once is expected, not a leak.
+  if (signal) setMaxListeners(concurrency + backends.length + 10, signal);
   const jobs: Array<{ backend: Backend; trial: number }> = [];
   for (let trial = 1; trial <= trials; trial++) for (const backend of backends) jobs.push({ backend, trial });
   let promptCounts = new Map<TokenizerName, number | null>();
@@ -380,7 +386,7 @@ async function getModels(
   opts: { timeouts?: Partial<Timeouts>; signal?: AbortSignal; transport?: CheckOptions['transport'] },
 ): Promise<ModelsAnswer> {
   const timeouts = Timeouts.parse(opts.timeouts ?? {});
-  const base = fetchImpl ?? createNodeFetch({ ...opts.transport, connectTimeoutMs: timeouts.connectMs });
+  const base = fetchImpl ?? createNodeFetch({ ...opts.transport, ...backendTlsOptions(backend), connectTimeoutMs: timeouts.connectMs });
   const controller = new AbortController();
   const limitMs = Math.min(timeouts.firstByteMs, timeouts.totalMs);
   const timer = setTimeout(() => controller.abort(new Error('timeout')), limitMs);

@@ -10,6 +10,8 @@ import { computeMetrics, noTokenCounts, resolveTokenCountsAsync, type TokenCount
 import { isBillable, trialCost, type ModelsEndpointPrice } from './pricing';
 import { redactDeep, redactHeaders, redactSecrets, StreamingKeyRedactor } from './redact';
 import { createNodeFetch, FetchInstrument, type FetchFn, type NodeFetchOptions } from './timedFetch';
+import { tlsUnverified } from './proxy';
+import { backendTlsOptions } from './tlsTrust';
 import type { SentRequest, StreamError, TerminalStatus, TimingMarks, TrialResult } from './types';
 
 /**
@@ -184,7 +186,7 @@ export async function streamCompletion(options: StreamOptions): Promise<TrialRes
   const internal = new AbortController();
 
   const instrument = new FetchInstrument({
-    base: options.fetch ?? createNodeFetch({ ...options.transport, connectTimeoutMs: timeouts.connectMs }),
+    base: options.fetch ?? createNodeFetch({ ...options.transport, ...backendTlsOptions(backend), connectTimeoutMs: timeouts.connectMs }),
     now,
     timeouts,
     controller: internal,
@@ -380,6 +382,7 @@ export async function streamCompletion(options: StreamOptions): Promise<TrialRes
     wallMs: endMs - instrument.callStartMs,
     usageReported: usage !== null,
     keyRedacted: textRedactor.found || reasoningRedactor.found,
+    tlsUnverified: tlsUnverified(backend, options.transport?.proxy),
   };
 }
 

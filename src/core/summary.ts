@@ -45,6 +45,8 @@ export interface SummaryTrial {
   retries: number;
   retryWaitMs: number;
   wallMs: number | null;
+  /** The backend's certificate was not verified for this trial. */
+  tlsUnverified?: boolean;
 }
 
 /** A backend as the summary names it. */
@@ -144,6 +146,8 @@ export interface BackendSummary {
   retryWaitMs: number;
   /** Some trial was cancelled mid-stream: figures of those trials are partial. */
   partial: boolean;
+  /** Some trial ran without TLS certificate verification: every figure is marked *unverified TLS*. */
+  tlsUnverified: boolean;
   /** The delivered trial whose total time is the median (the one a card opens on); else the last ended trial. */
   medianTrial: number | null;
   isBaseline: boolean;
@@ -310,6 +314,7 @@ export function summarize(input: SummaryInput): Summary {
       retriedTrials: trials.filter((t) => t.retries > 0).length,
       retryWaitMs: trials.reduce((n, t) => n + t.retryWaitMs, 0),
       partial: input.outcome === 'cancelled' && (statuses.cancelled ?? 0) > 0,
+      tlsUnverified: trials.some((t) => t.tlsUnverified === true),
       medianTrial,
       isBaseline,
       ttftRatio: compare ? ratioFigure(ttfts, baseTtft, seed * 3) : null,

@@ -23,6 +23,8 @@ import { SseParser } from './sse';
 import { redactCutText, redactDeep, redactHeaders, redactSecrets } from './redact';
 import type { Timeouts } from './config';
 import type { SentRequest, StreamError } from './types';
+import { prepareConnection, type ConnectInfo, type ProxySettings } from './proxy';
+import { trustedContext } from './tlsTrust';
 
 /** The `fetch` signature the SDK and Bakeoff use. */
 export type FetchFn = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
@@ -35,6 +37,14 @@ export interface NodeFetchOptions {
   lookup?: LookupFunction;
   /** Extra trusted CA certificates (PEM) for https. */
   ca?: string | Buffer | Array<string | Buffer>;
+  /** A PEM file of extra CA certificates, trusted along with the public roots (a backend's `tls.ca`). */
+  caFile?: string;
+  /** Skip certificate verification (a backend's `tls.insecure`). Otherwise always verified, whatever NODE_TLS_REJECT_UNAUTHORIZED says. */
+  insecure?: boolean;
+  /** Proxies and the hosts that bypass them (proxy.ts); absent: direct connections. */
+  proxy?: ProxySettings;
+  /** Called once per request when the connection is ready (TCP, proxy tunnel and TLS done). */
+  onConnected?: (info: ConnectInfo) => void;
 }
 
 const nullBodyStatuses = new Set([101, 103, 204, 205, 304]);
@@ -177,14 +187,24 @@ export function createNodeFetch(options: NodeFetchOptions = {}): FetchFn {
         port: url.port || (isHttps ? 443 : 80),
         path: `${url.pathname}${url.search}`,
         headers,
-        agent: false,
         ...(options.lookup ? { lookup: options.lookup } : {}),
         ...(isHttps && options.ca ? { ca: options.ca } : {}),
       };
       if (url.username || url.password) {
         requestOptions.auth = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
       }
-      const req = (isHttps ? https : http).request(requestOptions);
+      // Proxy, tunnel, TLS trust and a fresh agent per request (proxy.ts). The request is built
+      // with `new ClientRequest`, not `http.request`, so an editor's patched `request` cannot swap
+      // the agent for a pooled one.
+      let connection: ReturnType<typeof prepareConnection>;
+      try {
+        if (isHttps && options.caFile) Object.assign(requestOptions, { secureContext: trustedContext(options.caFile) });
+        connection = prepareConnection(url, requestOptions, options);
+      } catch (err) {
+        reject(err);
+        return;
+      }
+      const req = new http.ClientRequest(connection.options);
       let settled = false;
       let failBody: ((err: unknown) => void) | null = null;
       let connectTimer: NodeJS.Timeout | undefined;
@@ -202,18 +222,24 @@ export function createNodeFetch(options: NodeFetchOptions = {}): FetchFn {
         clearTimeout(connectTimer);
         signal?.removeEventListener('abort', onAbort);
       };
+      req.once('close', () => connection.cancel());
       signal?.addEventListener('abort', onAbort, { once: true });
 
       if (options.connectTimeoutMs) {
         const limitMs = options.connectTimeoutMs;
         connectTimer = setTimeout(() => req.destroy(new TransportError(timeoutError('connect', limitMs))), limitMs);
-        req.once('socket', (socket) => {
-          const connected = () => clearTimeout(connectTimer);
-          if (isHttps) socket.once('secureConnect', connected);
-          else if (socket.connecting) socket.once('connect', connected);
-          else connected();
-        });
       }
+      // The connect phase ends when the socket is ready for the request: TCP (and, through a
+      // proxy, the CONNECT tunnel) plus the TLS handshake for https.
+      req.once('socket', (socket) => {
+        const connected = () => {
+          clearTimeout(connectTimer);
+          options.onConnected?.(connection.info(performance.now()));
+        };
+        if (connection.secure && !(socket as { _secureEstablished?: boolean })._secureEstablished) socket.once('secureConnect', connected);
+        else if (socket.connecting) socket.once('connect', connected);
+        else connected();
+      });
 
       req.on('error', (err) => {
         release();

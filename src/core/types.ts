@@ -163,6 +163,8 @@ export interface TrialResult {
   usageReported: boolean;
   /** The answer contained an API key in use; it was replaced by `***` in `text`/`reasoning`. */
   keyRedacted: boolean;
+  /** The backend's TLS certificate was not verified (`tls.insecure`, or a proxy with strict SSL off). */
+  tlsUnverified: boolean;
 }
 
 export interface ComparisonRequest {

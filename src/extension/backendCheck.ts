@@ -3,6 +3,7 @@
  * (rendered by `backendCheckView.ts`). Error text in the report and the log is redacted.
  */
 import * as vscode from 'vscode';
+import { editorProxySettings } from './proxy';
 import { checkBackend } from '../core/runner';
 import { isBlocked, offerAddBackend, offerKeyFix, resolveKeys } from './backendKeys';
 import { ReportContentProvider, renderBackendChecks, reportScheme, type CheckRow } from './backendCheckView';
@@ -37,6 +38,7 @@ export class BackendCheckCommand {
             try {
               row.check = await checkBackend(row.backend, key, {
                 timeouts: settings.timeouts,
+                transport: { proxy: editorProxySettings(vscode.workspace.getConfiguration('http')) },
                 signal: abort.signal,
                 usageMemory: this.services.usageMemory,
               });

@@ -11,6 +11,7 @@ import { fetchModelsPrice, runComparison } from '../core/runner';
 import type { ComparisonResult, RunEvent, TrialResult } from '../core/types';
 import { isBlocked, offerAddBackend, offerKeyFix, resolveKeys } from './backendKeys';
 import { ComparePanel, type PanelHost, type RunInfo } from './panel';
+import { editorProxySettings, tlsUnverified } from './proxy';
 import type { HostServices } from './services';
 import { backendName, buildMessages, type RunSettings } from './settings';
 
@@ -74,6 +75,7 @@ export class ComparisonRunner {
     // Backends without a usable key stay in the run: the runner turns the resolveKey failure into
     // a result that names the problem, without sending a request.
     const backends = keyed.map((k) => k.backend);
+    const proxy = editorProxySettings(vscode.workspace.getConfiguration('http'));
     const info: RunInfo = {
       runId,
       title: prepared.title,
@@ -85,6 +87,7 @@ export class ComparisonRunner {
         model: b.model,
         pricingNote: describePricing(b),
         ...(b.trustNote ? { trustNote: b.trustNote } : {}),
+        ...(tlsUnverified(b, proxy) ? { tlsInsecure: true } : {}),
       })),
       trials: settings.trials,
       perBackendConcurrency: settings.perBackendConcurrency,
@@ -119,6 +122,7 @@ export class ComparisonRunner {
               concurrency: settings.concurrency,
               perBackendConcurrency: settings.perBackendConcurrency,
               signal: abort.signal,
+              transport: { proxy },
               resolveKey: (b) => {
                 const problem = blockedById.get(b.id);
                 if (problem !== undefined) throw new MissingKeyError(problem, 'Run "Bakeoff: Set API Key…" for this backend, then Re-run.');
@@ -126,7 +130,7 @@ export class ComparisonRunner {
               },
               usageMemory: services.usageMemory,
               priceCache: services.priceCache,
-              modelsPrice: (b) => fetchModelsPrice(b, keysById.get(b.id), undefined, { timeouts: settings.timeouts, signal: abort.signal }),
+              modelsPrice: (b) => fetchModelsPrice(b, keysById.get(b.id), undefined, { timeouts: settings.timeouts, signal: abort.signal, transport: { proxy } }),
               onEvent: (event: RunEvent) => {
                 if (!isCurrent()) return;
                 panel.handleEvent(event);

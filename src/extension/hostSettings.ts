@@ -4,7 +4,7 @@
  * settings are shown once per session (again after the settings change).
  */
 import * as vscode from 'vscode';
-import type { Backend, ConfigError } from '../core/config';
+import { backendWarnings, type Backend, type ConfigError } from '../core/config';
 import { chooseBackends, readBackends, readRunSettings, settingKeys, settingsSection, type RunSettings } from './settings';
 
 /** `workspaceState` key of the chosen backend ids. */
@@ -38,6 +38,11 @@ export class HostSettings {
       );
     }
     if (reading.error && report) this.reportConfigError(reading.error);
+    for (const warning of backendWarnings(reading.backends)) {
+      if (this.shownProblems.has(warning)) continue;
+      this.shownProblems.add(warning);
+      this.log().warn(warning);
+    }
     return reading.backends;
   }
 

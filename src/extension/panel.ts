@@ -33,7 +33,7 @@ export interface RunInfo {
   title: string;
   /** The first ~300 characters of the user prompt. */
   promptPreview: string;
-  backends: Array<{ id: string; label: string; kind: BackendKind; model: string; pricingNote: string; trustNote?: string }>;
+  backends: Array<{ id: string; label: string; kind: BackendKind; model: string; pricingNote: string; trustNote?: string; tlsInsecure?: boolean }>;
   trials: number;
   /** Most requests in flight to one backend. */
   perBackendConcurrency: number;
@@ -84,6 +84,7 @@ function toRunView(info: RunInfo): RunView {
       model: clip(b.model, 300),
       pricingNote: clip(b.pricingNote, 2_000),
       ...(b.trustNote ? { trustNote: clip(b.trustNote, 2_000) } : {}),
+      ...(b.tlsInsecure ? { tlsInsecure: true } : {}),
     })),
     trials: Math.min(10_000, Math.max(1, Math.floor(info.trials))),
     perBackendConcurrency: Math.min(1_000, Math.max(1, Math.floor(info.perBackendConcurrency))),

@@ -2,15 +2,20 @@
  * Reads the `bakeoff.*` settings. Everything here works on a minimal configuration reader so it
  * can be tested without the editor; `vscode.WorkspaceConfiguration` satisfies it.
  */
+import { isAbsolute } from 'node:path';
 import { z } from 'zod';
 import {
   Backend,
+  Concurrency,
   ConfigError,
+  DurationMs,
   RequestParams,
   Timeouts,
+  Trials,
   describeIssues,
   type ChatMessage,
 } from '../core/config';
+import { concurrencyLimits, trialsLimits } from '../core/limits';
 import { defaultPromptTemplates, unknownPlaceholders } from '../core/template';
 
 /** Configuration section of every setting. */
@@ -85,6 +90,11 @@ export function readBackends(config: ConfigReader): BackendsReading {
       issues.push(...describeIssues(shifted, { backends: raw }).map((line) => `${line} (skipped)`));
       return;
     }
+    const ca = parsed.data.tls?.ca;
+    if (ca !== undefined && !isAbsolute(ca)) {
+      issues.push(`backend "${parsed.data.id}" → tls.ca: must be an absolute path in user settings (skipped)`);
+      return;
+    }
     if (seen.has(parsed.data.id)) {
       issues.push(`backend "${parsed.data.id}": duplicate id (entry #${index + 1} skipped)`);
       return;
@@ -126,17 +136,11 @@ export interface RunSettings {
   problems: string[];
 }
 
-/** Largest accepted `bakeoff.trials`. */
-export const maxTrials = 50;
-/** Largest accepted `bakeoff.concurrency`. */
-export const maxConcurrency = 32;
-
 /** Reads request parameters, timeouts, trials, concurrency, system prompt and templates. */
 export function readRunSettings(config: ConfigReader): RunSettings {
   const problems: string[] = [];
   const paramDefaults = RequestParams.parse({});
   const timeoutDefaults = Timeouts.parse({});
-  const positiveInt = z.number().int().positive();
 
   const seedValue = config.get<unknown>(settingKeys.seed);
   let seed: number | undefined;
@@ -152,14 +156,14 @@ export function readRunSettings(config: ConfigReader): RunSettings {
   };
   const timeouts: Timeouts = {
     ...timeoutDefaults,
-    connectMs: readNumber(config, settingKeys.connectMs, positiveInt, timeoutDefaults.connectMs, problems),
-    firstByteMs: readNumber(config, settingKeys.firstByteMs, positiveInt, timeoutDefaults.firstByteMs, problems),
-    idleMs: readNumber(config, settingKeys.idleMs, positiveInt, timeoutDefaults.idleMs, problems),
-    totalMs: readNumber(config, settingKeys.totalMs, positiveInt, timeoutDefaults.totalMs, problems),
+    connectMs: readNumber(config, settingKeys.connectMs, DurationMs, timeoutDefaults.connectMs, problems),
+    firstByteMs: readNumber(config, settingKeys.firstByteMs, DurationMs, timeoutDefaults.firstByteMs, problems),
+    idleMs: readNumber(config, settingKeys.idleMs, DurationMs, timeoutDefaults.idleMs, problems),
+    totalMs: readNumber(config, settingKeys.totalMs, DurationMs, timeoutDefaults.totalMs, problems),
   };
-  const trials = readNumber(config, settingKeys.trials, positiveInt.max(maxTrials), 1, problems);
-  const concurrency = readNumber(config, settingKeys.concurrency, positiveInt.max(maxConcurrency), 4, problems);
-  const perBackendConcurrency = readNumber(config, settingKeys.parallelTrials, positiveInt.max(maxConcurrency), 1, problems);
+  const trials = readNumber(config, settingKeys.trials, Trials, trialsLimits.default, problems);
+  const concurrency = readNumber(config, settingKeys.concurrency, Concurrency, concurrencyLimits.default, problems);
+  const perBackendConcurrency = readNumber(config, settingKeys.parallelTrials, Concurrency, 1, problems);
 
   const systemValue = config.get<unknown>(settingKeys.systemPrompt);
   const systemPrompt = typeof systemValue === 'string' && systemValue.trim() !== '' ? systemValue : undefined;

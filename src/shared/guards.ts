@@ -18,6 +18,7 @@ export const maxLinkUrlLength = 4096;
 export function isSafeLinkUrl(url: string): boolean {
   if (typeof url !== 'string' || url.length === 0 || url.length > maxLinkUrlLength) return false;
   // Control characters, whitespace and backslashes are how scheme filters get confused.
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
   if (/[\u0000-\u0020\u007f-\u009f\\]/.test(url)) return false;
   if (!/^https?:\/\//i.test(url)) return false;
   let parsed: URL;

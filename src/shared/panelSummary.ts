@@ -22,6 +22,7 @@ export function summaryTrialOf(snapshot: TrialSnapshot): SummaryTrial | null {
     retries: final.retries,
     retryWaitMs: final.retryWaitMs,
     wallMs: final.wallMs,
+    tlsUnverified: final.tlsUnverified,
   };
 }
 

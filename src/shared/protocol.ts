@@ -29,6 +29,8 @@ export const BackendView = z.object({
   /** How its cost is priced, e.g. `genai-prices catalogue` or `$1.20/GPU-hour (Akash)`. */
   pricingNote: shortText,
   trustNote: shortText.optional(),
+  /** Its TLS certificate is not verified (`tls.insecure`, or a proxy with strict SSL off): every number is marked. */
+  tlsInsecure: z.boolean().optional(),
 });
 export type BackendView = z.infer<typeof BackendView>;
 
@@ -110,6 +112,8 @@ export const TrialFinal = z.object({
   usageReported: z.boolean(),
   /** The answer contained the backend's API key; it was redacted. */
   keyRedacted: z.boolean(),
+  /** The backend's TLS certificate was not verified. */
+  tlsUnverified: z.boolean().default(false),
 });
 export type TrialFinal = z.infer<typeof TrialFinal>;
 
@@ -292,6 +296,7 @@ export function toTrialSnapshot(result: TrialResult): TrialSnapshot {
       wallMs: finiteOrNull(result.wallMs),
       usageReported: result.usageReported,
       keyRedacted: result.keyRedacted,
+      tlsUnverified: result.tlsUnverified,
     },
   };
 }

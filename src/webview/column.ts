@@ -60,6 +60,19 @@ const kindDescriptions: Record<BackendView['kind'], string> = {
   gateway: 'Gateway routing to other providers',
 };
 
+/** The red *unverified TLS* badge shown on every number of a backend whose certificate is not checked. */
+function insecureBadge(backend: BackendView): HTMLElement[] {
+  if (!backend.tlsInsecure) return [];
+  return [
+    el('span', {
+      className: 'badge badge-insecure',
+      testId: 'badge-insecure',
+      text: 'unverified TLS',
+      attrs: { title: 'The TLS certificate of this backend is not verified (tls.insecure, or a proxy with strict SSL off): the connection could be read or altered.' },
+    }),
+  ];
+}
+
 /** Builds a column's DOM, with nothing shown yet (see `describeState`, `applyMetric`, `renderColumnText`). */
 export function renderColumn(backend: BackendView, index: number, trials: number, targetLabel: string | null, callbacks: ColumnCallbacks): ColumnView {
   const root = el('article', {
@@ -129,7 +142,7 @@ export function renderColumn(backend: BackendView, index: number, trials: number
     const cellEl = el(
       'div',
       { className: 'metric', testId: `metric-${cell.id}`, attrs: { role: 'listitem', tabindex: '0' } },
-      el('div', { className: 'metric-head' }, el('span', { className: 'metric-label', text: cell.label }), badge),
+      el('div', { className: 'metric-head' }, el('span', { className: 'metric-label', text: cell.label }), badge, ...insecureBadge(backend)),
       el('div', { className: 'metric-body' }, value),
     );
     metrics.set(cell.id, { root: cellEl, value, badge });

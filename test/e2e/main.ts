@@ -47,6 +47,8 @@ interface World {
   hostileCanary: { origin: string; hits: string[]; close(): Promise<void> };
   /** Text the last run streamed per backend id. */
   lastTexts: Record<string, string>;
+  /** The packaged extension under test. */
+  vsix?: string;
 }
 
 // ---------- webview helpers ----------
@@ -813,6 +815,48 @@ async function scenarioStatusBarAtStartup(w: World): Promise<void> {
   assert.equal(text, 'Bakeoff: Closed API vs Decentral Net', 'the status bar names the configured backends');
 }
 
+/**
+ * A backend set to `tls.insecure` shows the red *unverified TLS* badge on every one of its
+ * numbers, and only there. Runs in its own editor session started with that user setting (the
+ * editor does not pick up a settings.json rewritten behind its back).
+ */
+async function scenarioUnverifiedTls(w: World): Promise<void> {
+  assert.ok(w.vsix, 'the packaged extension');
+  await arrange(w, { text: closedText1, usage: 'always' }, { text: decText1, usage: 'always' });
+  const backends = [
+    { id: closedId, label: 'Closed API', kind: 'local', baseUrl: w.closed.baseUrl, model: closedModel, pricing: { type: 'free' } },
+    { id: decId, label: 'Decentral Net', kind: 'local', baseUrl: w.dec.baseUrl, model: decModel, pricing: { type: 'free' }, tls: { insecure: true } },
+  ];
+  const session = await EditorSession.start({
+    name: 'tls-badge',
+    vsix: w.vsix,
+    userSettings: { 'bakeoff.backends': backends },
+    workspaceFiles: { 'sample.ts': sampleSource },
+  });
+  try {
+    const w2: World = { ...w, session };
+    await compareSelectionInSample(w2);
+    // No keys in this session: the fixture servers answer 401, which is a finished column too.
+    const finished = (status: string | null) => status === 'ok' || status === 'http_error';
+    await poll(async () => finished(await columnStatus(w2, decId)) && finished(await columnStatus(w2, closedId)), {
+      what: 'both columns to finish',
+      timeoutMs: 60_000,
+    });
+    const metrics = await column(w2, decId).locator('.metric').count();
+    assert.ok(metrics >= 5, `metrics in the column: ${metrics}`);
+    const badges = column(w2, decId).locator('[data-testid="badge-insecure"]');
+    assert.equal(await badges.count(), metrics, 'every number carries the badge');
+    assert.equal(await column(w2, closedId).locator('[data-testid="badge-insecure"]').count(), 0, 'a verified backend carries none');
+    assert.equal(await badges.first().textContent(), 'unverified TLS');
+    const color = await badges.first().evaluate((el) => getComputedStyle(el).color);
+    const [r, g, b] = (color.match(/\d+/g) ?? []).map(Number);
+    assert.ok(r! > 150 && r! > g! + 50 && r! > b! + 50, `the badge is red (${color})`);
+    await session.screenshot('scenario-9-unverified-tls');
+  } finally {
+    await session.close();
+  }
+}
+
 const scenarios: Array<[string, (w: World) => Promise<void>]> = [
   ['1 compare selection: both columns stream, metrics, cost and ratios', scenarioCompare],
   ['2 429 retried while a 500 HTML page shows a typed error', scenarioErrors],
@@ -823,6 +867,7 @@ const scenarios: Array<[string, (w: World) => Promise<void>]> = [
   ['6 workspace settings cannot redirect a backend', scenarioWorkspaceSettingsIgnored],
   ['7 reload restores the panel', scenarioReload],
   ['8 backend management: add from preset, choose, test, clear a key', scenarioBackendManagement],
+  ['9 a backend with tls.insecure shows the unverified TLS badge on every number', scenarioUnverifiedTls],
 ];
 
 // ---------- setup ----------
@@ -912,7 +957,7 @@ async function main(): Promise<number> {
       userSettings: { 'bakeoff.backends': userBackends },
       workspaceFiles: { 'sample.ts': sampleSource, '.vscode/settings.json': JSON.stringify(workspaceSettings, null, 2) },
     });
-    const world: World = { session, closed, dec, workspaceCanary, hostileCanary, lastTexts: {} };
+    const world: World = { session, closed, dec, workspaceCanary, hostileCanary, lastTexts: {}, vsix };
     const runOne = async (name: string, fn: (w: World) => Promise<void>): Promise<void> => {
       const t0 = Date.now();
       try {

@@ -230,6 +230,7 @@ function final(partial: { status?: TrialFinal['status']; ttftMs: number | null; 
     wallMs: partial.wallMs !== undefined ? partial.wallMs : partial.totalMs === null ? null : partial.totalMs + (partial.retries ? 4_000 : 0),
     usageReported: !partial.estimated,
     keyRedacted: false,
+    tlsUnverified: false,
   };
 }
 

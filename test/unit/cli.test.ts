@@ -109,7 +109,7 @@ test('usage errors exit 2 with a clear message', async () => {
     [['compare', '-c', config, '-p', 'x', '--backends', 'nope'], /Unknown backend: nope/],
     [['compare', '-c', config, '-p', 'x', '--trials', '0'], /whole number/],
     [['compare', '-c', config, '-p', 'x', '--json', '--markdown'], /cannot be used with/],
-    [['compare', '-c', config, '-f', join(dir, 'nope.txt')], /Cannot read prompt file/],
+    [['compare', '-c', config, '-f', join(dir, 'nope.txt')], /Prompt file not found/],
     [['frobnicate'], /unknown command/],
   ];
   for (const [argv, message] of cases) {

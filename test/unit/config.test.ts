@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Backend, ChatMessage, ConfigError, Pricing, parseBackends, parseConfig } from '../../src/core/config';
+import { Backend, ChatMessage, Concurrency, ConfigError, Pricing, Trials, backendWarnings, hostWarning, parseBackends, parseConfig } from '../../src/core/config';
+import { concurrencyLimits, trialsLimits } from '../../src/core/limits';
 
 const good = { id: 'openai', kind: 'closed', baseUrl: 'https://api.openai.com/v1', model: 'gpt-4o-mini' };
 
@@ -112,4 +113,72 @@ test('Backend and ChatMessage schemas accept what the runner sends', () => {
   assert.deepEqual(b.extraBody, { top_k: 1 });
   assert.equal(ChatMessage.safeParse({ role: 'user', content: 'hi' }).success, true);
   assert.equal(ChatMessage.safeParse({ role: 'tool', content: 'hi' }).success, false);
+});
+
+test('header names and values that would break or split the request are refused, naming backend and field', () => {
+  for (const [headers, field, message] of [
+    [{ 'X Custom': 'v' }, 'headers → X Custom', /header names are/],
+    [{ 'X-Ok:': 'v' }, 'headers → X-Ok:', /header names are/],
+    [{ 'X-Inject\r\nEvil': 'v' }, 'headers', /header names are/],
+    [{ 'X-Custom': 'a\r\nInjected: 1' }, 'headers → X-Custom', /line breaks/],
+    [{ 'X-Custom': 'a\nb' }, 'headers → X-Custom', /line breaks/],
+    [{ 'X-Custom': 'nul\0' }, 'headers → X-Custom', /control characters/],
+  ] as const) {
+    const issues = issuesOf(() => parseConfig({ backends: [{ ...good, headers }] }));
+    assert.equal(issues.length, 1, JSON.stringify(issues));
+    assert.ok(issues[0]!.startsWith(`backend "openai" → ${field}`), issues[0]);
+    assert.match(issues[0]!, message);
+  }
+  // Spaces inside a value are legal HTTP.
+  assert.deepEqual(parseConfig({ backends: [{ ...good, headers: { 'X-Title': 'My app (test)' } }] }).backends[0]!.headers, { 'X-Title': 'My app (test)' });
+});
+
+test('extraBody nested 100,000 deep is refused without overflowing the stack', () => {
+  let deep: Record<string, unknown> = {};
+  const root = deep;
+  for (let i = 0; i < 100_000; i++) {
+    const next: Record<string, unknown> = {};
+    deep.a = next;
+    deep = next;
+  }
+  const issues = issuesOf(() => parseConfig({ backends: [{ ...good, extraBody: root }] }));
+  assert.deepEqual(issues, ['backend "openai" → extraBody: nested deeper than 32 levels']);
+  // Ordinary nesting passes.
+  assert.ok(parseConfig({ backends: [{ ...good, extraBody: { a: { b: [{ c: 1 }] } } }] }));
+});
+
+test('a baseUrl with user:password@ is refused: keys belong in the secret store or the environment', () => {
+  for (const baseUrl of ['https://user:sk-secret@api.openai.com/v1', 'https://sk-secret@api.openai.com/v1']) {
+    const issues = issuesOf(() => parseConfig({ backends: [{ ...good, baseUrl }] }));
+    assert.equal(issues.length, 1);
+    assert.match(issues[0]!, /^backend "openai" → baseUrl: must not contain a user name or password/);
+    assert.ok(!issues[0]!.includes('sk-secret'), 'the credentials are not echoed');
+  }
+});
+
+test('a host that mixes scripts gets a warning naming the punycode form', () => {
+  const lookalike = 'https://\u0430pi.openai.com/v1'; // Cyrillic а
+  const cfg = parseConfig({ backends: [{ ...good, baseUrl: lookalike }] });
+  const warnings = backendWarnings(cfg.backends);
+  assert.equal(warnings.length, 1);
+  assert.match(warnings[0]!, /^backend "openai" → baseUrl: host "\u0430pi\.openai\.com" mixes Cyrillic and Latin letters; the request goes to xn--pi-6kc\.openai\.com/);
+  assert.equal(hostWarning('https://api.openai.com/v1'), null);
+  assert.equal(hostWarning('https://\u043f\u0440\u0438\u043c\u0435\u0440.\u0440\u0444/v1'), null, 'a host in one script is fine');
+  assert.equal(hostWarning('http://127.0.0.1:8080/v1'), null);
+});
+
+test('per-backend TLS options: verification on by default, insecure and ca accepted, unknown fields refused', () => {
+  assert.equal(parseConfig({ backends: [good] }).backends[0]!.tls, undefined);
+  const b = parseConfig({ backends: [{ ...good, tls: { insecure: true, ca: '/etc/ssl/corp.pem' } }] }).backends[0]!;
+  assert.deepEqual(b.tls, { insecure: true, ca: '/etc/ssl/corp.pem' });
+  assert.deepEqual(parseConfig({ backends: [{ ...good, tls: {} }] }).backends[0]!.tls, { insecure: false });
+  assert.match(issuesOf(() => parseConfig({ backends: [{ ...good, tls: { insecur: true } }] }))[0]!, /unknown field "insecur" \(did you mean "insecure"\?\)/);
+  assert.match(backendWarnings([b]).join('\n'), /backend "openai" → tls\.insecure: certificates are not verified/);
+});
+
+test('trials and concurrency share one range with the CLI and the extension (limits.ts)', () => {
+  assert.equal(Trials.safeParse(trialsLimits.max).success, true);
+  assert.equal(Trials.safeParse(trialsLimits.max + 1).success, false);
+  assert.equal(Concurrency.safeParse(concurrencyLimits.max + 1).success, false);
+  assert.equal(Concurrency.safeParse(0).success, false);
 });

@@ -81,3 +81,42 @@ test('timeouts beyond what a timer can hold are refused', () => {
 test('upper-case .JSON files are parsed and reported as JSON', () => {
   assert.throws(() => parseConfigText('{', 'B.JSON'), /not valid JSON/);
 });
+
+test('a JSON or YAML config starting with a UTF-8 BOM is read; UTF-16 with a BOM too', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'bakeoff-bom-'));
+  try {
+    const json = JSON.stringify({ backends: [{ id: 'a', kind: 'local', baseUrl: 'http://127.0.0.1:1/v1', model: 'm' }] });
+    const files: Array<[string, Buffer]> = [
+      ['bom.json', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(json)])],
+      ['bom.yaml', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(yamlConfig)])],
+      ['utf16.json', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(json, 'utf16le')])],
+    ];
+    for (const [name, bytes] of files) {
+      await writeFile(join(dir, name), bytes);
+      const cfg = await loadConfigFile(join(dir, name));
+      assert.ok(cfg.backends.length >= 1, name);
+    }
+    assert.equal(parseConfigText('\uFEFF' + json, 'x.json').backends[0]!.id, 'a');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('an endless config (/dev/zero) fails at the 1 MB bound instead of reading forever', { skip: process.platform === 'win32' }, async () => {
+  await assert.rejects(loadConfigFile('/dev/zero'), (err: unknown) => {
+    assert.ok(err instanceof ConfigError);
+    assert.match(err.message, /Config file \/dev\/zero is larger than 1 MB/);
+    return true;
+  });
+});
+
+test('a config file that is not UTF-8 is refused, naming the byte offset', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'bakeoff-latin1-'));
+  try {
+    const file = join(dir, 'latin1.yaml');
+    await writeFile(file, Buffer.concat([Buffer.from('backends: []\n# caf'), Buffer.from([0xe9]), Buffer.from('\n')]));
+    await assert.rejects(loadConfigFile(file), /not valid UTF-8: byte 0xe9 at offset 18/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultPromptTemplates } from '../../src/core/template';
+import { generatedSettings } from '../../src/core/configSchema';
+import { concurrencyLimits, trialsLimits } from '../../src/core/limits';
 import { settingKeys, settingsSection } from '../../src/extension/settings';
 
 const root = join(__dirname, '..', '..');
@@ -131,6 +133,19 @@ test('the backends setting schema mirrors the core Backend fields', () => {
   assert.deepEqual(item.properties.kind!.enum, ['closed', 'decentralized', 'local', 'gateway']);
   const pricingTypes = item.properties.pricing!.oneOf!.map((o) => o.properties.type.const).sort();
   assert.deepEqual(pricingTypes, ['catalog', 'free', 'gpuHour', 'modelsEndpoint', 'perToken', 'unknown']);
+});
+
+test('package.json contributes exactly the settings schema generated from the zod config schema and limits.ts', () => {
+  const generated = generatedSettings(properties);
+  assert.ok(Object.keys(generated).length >= 8);
+  for (const [key, schema] of Object.entries(generated)) {
+    assert.deepEqual(properties[key], schema, `${key} differs from the generated schema: run npm run gen:schema`);
+  }
+  // The generated schema carries the new per-backend fields and the limits shared with the CLI.
+  const item = properties['bakeoff.backends']!.items as { properties: Record<string, { properties?: Record<string, unknown> }> };
+  assert.ok(item.properties.tls?.properties?.insecure, 'tls.insecure is in the settings schema');
+  assert.equal(properties['bakeoff.trials']!.maximum, trialsLimits.max);
+  assert.equal(properties['bakeoff.concurrency']!.default, concurrencyLimits.default);
 });
 
 test('default prompt templates in the manifest equal the built-in defaults', () => {

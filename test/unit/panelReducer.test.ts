@@ -45,6 +45,7 @@ function final(status: TrialFinal['status'] = 'ok'): TrialFinal {
     wallMs: 100,
     usageReported: true,
     keyRedacted: false,
+    tlsUnverified: false,
   };
 }
 

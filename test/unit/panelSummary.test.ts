@@ -32,6 +32,7 @@ function final(overrides: { status?: TrialFinal['status']; ttftMs?: number | nul
     wallMs: overrides.totalMs === undefined ? 3000 : overrides.totalMs,
     usageReported: true,
     keyRedacted: false,
+    tlsUnverified: false,
   };
 }
 

@@ -52,6 +52,7 @@ function trialResult(overrides: Partial<TrialResult> = {}): TrialResult {
     wallMs: 3180.25,
     usageReported: true,
     keyRedacted: false,
+    tlsUnverified: false,
     ...overrides,
   };
 }

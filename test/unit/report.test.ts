@@ -19,7 +19,7 @@ test('JSON report has the documented row shape; nothing unmeasured is a number',
   const row = report.results[0]!;
   assert.deepEqual(Object.keys(row).sort(), [
     'backend', 'costSource', 'costUsd', 'error', 'inputTokens', 'keyRedacted', 'outputTokens', 'retries', 'retryAfterMs', 'retryWaitMs',
-    'status', 'text', 'tokenSource', 'tokensPerSecond', 'totalMs', 'trial', 'ttftMs', 'wallMs',
+    'status', 'text', 'tlsUnverified', 'tokenSource', 'tokensPerSecond', 'totalMs', 'trial', 'ttftMs', 'wallMs',
   ]);
   assert.deepEqual(row.error, { type: 'http_error', message: 'HTTP 500', hint: 'retry later' });
   assert.equal(row.totalMs, null);

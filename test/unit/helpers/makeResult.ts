@@ -21,6 +21,7 @@ export function makeTrial(partial: Partial<TrialResult> & { backendId: string })
     wallMs: totalMs,
     usageReported: true,
     keyRedacted: false,
+    tlsUnverified: false,
     ...partial,
     metrics: {
       ttftMs: 100,
