@@ -6,12 +6,13 @@
 import { randomUUID } from 'node:crypto';
 import { Timeouts, type Backend, type ChatMessage, type RequestParams } from './config';
 import { cancelledError, httpStatusHint, messageFromBody, protocolError, toStreamError } from './errors';
-import { computeMetrics, resolveTokenCounts } from './metrics';
+import { computeMetrics, estimatedCounts } from './metrics';
 import { computeCost, type ModelsEndpointPrice } from './pricing';
 import { redactCutText, redactSecrets } from './redact';
 import { buildRequestBody, describeRequest, streamCompletion, UsageSupportMemory, sharedUsageMemory } from './stream';
 import { createNodeFetch, readCapped, type FetchFn, type NodeFetchOptions } from './timedFetch';
-import { countMessageTokensAsync, tokenizerName, tryCountMessageTokens, warmTokenizers, type TokenizerName } from './tokens';
+import { countMessageTokens } from './tokenCounter';
+import { tokenizerName, type TokenizerName } from './tokens';
 import type { ComparisonResult, RunEvent, StreamError, TrialResult } from './types';
 
 /** A price read from a `/models` listing, US dollars per million tokens. */
@@ -88,8 +89,8 @@ function safeEmit(onEvent: RunOptions['onEvent'], event: RunEvent): void {
 
 /**
  * A result for a trial that never reached the network (cancelled before start, no key…).
- * `promptTokens`: the prompt's token count when already known (counted here when undefined; a
- * prompt over the tokenizer's size limit gives null). Never throws for a well-formed backend.
+ * `promptTokens`: the prompt's token count when already known (nothing is counted here:
+ * undefined gives null). Never throws for a well-formed backend.
  */
 export function resultWithoutStream(
   backend: Backend,
@@ -101,14 +102,7 @@ export function resultWithoutStream(
   promptTokens?: number | null,
 ): TrialResult {
   const timing = { startMs: nowMs, headersMs: null, firstByteMs: null, firstContentMs: null, chunkMs: [], endMs: nowMs };
-  const tokens = resolveTokenCounts({
-    usage: null,
-    text: '',
-    reasoning: '',
-    messages,
-    model: backend.model,
-    promptTokens: promptTokens !== undefined ? promptTokens : tryCountMessageTokens(messages, backend.model),
-  });
+  const tokens = estimatedCounts(promptTokens ?? null, 0);
   return {
     ...minimalResult(backend, trial, error, nowMs),
     metrics: computeMetrics(timing, tokens),
@@ -174,13 +168,8 @@ function safeStreamError(err: unknown): StreamError {
 }
 
 /**
- * Prompt tokens per tokenizer used by `backends`, counted once before any request. Counting
- * first loads the tokenizer (synchronous, 0.6–1.5 s the first time in a process), so doing it
- * here keeps that load — and the prompt count, which for a large selection takes tens of ms —
- * off the streaming path: a stream that ends without usage then only counts its own output,
- * in slices that yield to the event loop, while its siblings are still being timed.
- * Measured alternative: counting lazily when a stream ended stalled sibling streams by the
- * whole load time (a sibling's TTFT read 905 ms instead of 309 ms).
+ * Prompt tokens per tokenizer used by `backends`, counted once before any request, in the
+ * token-counting worker (which this starts, loading the tokenizers off the event loop).
  */
 async function promptTokensByTokenizer(messages: ChatMessage[], backends: Backend[]): Promise<Map<TokenizerName, number | null>> {
   const counts = new Map<TokenizerName, number | null>();
@@ -192,8 +181,7 @@ async function promptTokensByTokenizer(messages: ChatMessage[], backends: Backen
       continue;
     }
     if (counts.has(name)) continue;
-    warmTokenizers([backend.model]);
-    counts.set(name, await countMessageTokensAsync(messages, backend.model));
+    counts.set(name, await countMessageTokens(messages, backend.model));
   }
   return counts;
 }

@@ -319,9 +319,9 @@ export async function streamCompletion(options: StreamOptions): Promise<TrialRes
     allChunkMs,
     endMs,
   };
-  // Runs after endMs was taken. Counting yields to the event loop every few thousand characters,
-  // so a long answer does not stall other streams still being timed; the tokenizer itself is
-  // loaded up front by the runner (see runComparison).
+  // Runs after endMs was taken. Counting happens in the token-counting worker, so a long answer
+  // does not stall other streams still being timed; a cancelled stream does not wait for it
+  // (its counts are null).
   const tokens: TokenCounts =
     options.estimateTokens === false && !usage
       ? { inputTokens: null, outputTokens: null, cachedInputTokens: null, reasoningTokens: null, tokenSource: 'estimated' }
@@ -332,7 +332,7 @@ export async function streamCompletion(options: StreamOptions): Promise<TrialRes
           messages,
           model: backend.model,
           ...(options.promptTokens !== undefined ? { promptTokens: options.promptTokens } : {}),
-        });
+        }, options.signal ? { signal: options.signal } : {});
   const metrics = computeMetrics(timing, tokens);
   // A failure that produced nothing and reported no usage has no cost we can state: pricing
   // the estimated prompt would claim a charge the provider may never make.
