@@ -168,11 +168,13 @@ function safeStreamError(err: unknown): StreamError {
 }
 
 /**
- * Prompt tokens per tokenizer used by `backends`, counted once before any request, in the
- * token-counting worker (which this starts, loading the tokenizers off the event loop).
+ * Prompt tokens per tokenizer used by `backends`: one count per tokenizer, started now in the
+ * token-counting worker and not awaited here, so the requests go out at once whatever the
+ * prompt's size. A result awaits its prompt's count only when the server reported no usage.
+ * Cancelling the run (`signal`) resolves the counts still running to null at once.
  */
-async function promptTokensByTokenizer(messages: ChatMessage[], backends: Backend[]): Promise<Map<TokenizerName, number | null>> {
-  const counts = new Map<TokenizerName, number | null>();
+function promptTokensByTokenizer(messages: ChatMessage[], backends: Backend[], signal: AbortSignal | undefined): Map<TokenizerName, Promise<number | null>> {
+  const counts = new Map<TokenizerName, Promise<number | null>>();
   for (const backend of backends) {
     let name: TokenizerName;
     try {
@@ -180,8 +182,7 @@ async function promptTokensByTokenizer(messages: ChatMessage[], backends: Backen
     } catch {
       continue;
     }
-    if (counts.has(name)) continue;
-    counts.set(name, await countMessageTokens(messages, backend.model));
+    if (!counts.has(name)) counts.set(name, countMessageTokens(messages, backend.model, signal ? { signal } : {}));
   }
   return counts;
 }
@@ -200,17 +201,17 @@ export async function runComparison(options: RunOptions): Promise<ComparisonResu
   const usageMemory = options.usageMemory ?? sharedUsageMemory;
   const jobs: Array<{ backend: Backend; trial: number }> = [];
   for (let trial = 1; trial <= trials; trial++) for (const backend of backends) jobs.push({ backend, trial });
-  let promptCounts = new Map<TokenizerName, number | null>();
+  let promptCounts = new Map<TokenizerName, Promise<number | null>>();
   try {
-    promptCounts = await promptTokensByTokenizer(messages, backends);
+    promptCounts = promptTokensByTokenizer(messages, backends, signal);
   } catch {
     // counts stay unknown; every job still gets a result
   }
-  const promptTokensFor = (backend: Backend): number | null => {
+  const promptTokensFor = (backend: Backend): Promise<number | null> => {
     try {
-      return promptCounts.get(tokenizerName(backend.model)) ?? null;
+      return promptCounts.get(tokenizerName(backend.model)) ?? Promise.resolve(null);
     } catch {
-      return null;
+      return Promise.resolve(null);
     }
   };
 
@@ -242,7 +243,7 @@ export async function runComparison(options: RunOptions): Promise<ComparisonResu
     const promptTokens = promptTokensFor(backend);
     try {
       if (signal?.aborted) {
-        result = resultWithoutStream(backend, trial, cancelledError(), messages, params, undefined, promptTokens);
+        result = resultWithoutStream(backend, trial, cancelledError(), messages, params, undefined, await promptTokens);
       } else {
         let key: string | undefined;
         let keyError: StreamError | null = null;
@@ -255,7 +256,7 @@ export async function runComparison(options: RunOptions): Promise<ComparisonResu
           );
         }
         if (keyError) {
-          result = resultWithoutStream(backend, trial, keyError, messages, params, undefined, promptTokens);
+          result = resultWithoutStream(backend, trial, keyError, messages, params, undefined, await promptTokens);
         } else {
           result = await streamCompletion({
             backend,
@@ -294,7 +295,7 @@ export async function runComparison(options: RunOptions): Promise<ComparisonResu
     } catch (err) {
       const error = safeStreamError(err);
       try {
-        result = resultWithoutStream(backend, trial, error, messages, params, undefined, promptTokens);
+        result = resultWithoutStream(backend, trial, error, messages, params, undefined, await promptTokens);
       } catch {
         result = minimalResult(backend, trial, error);
       }

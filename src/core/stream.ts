@@ -96,11 +96,12 @@ export interface StreamOptions {
   /** Waits before 429 retries when no Retry-After is sent, ms. Default [1000, 2000]. */
   rateLimitBackoffMs?: readonly number[];
   /**
-   * Prompt tokens of `messages` for this backend's tokenizer, already counted (null: could not
-   * be counted). The runner counts the prompt once per run, before any request, and passes it
-   * here; when undefined it is counted after the stream if the server reports no usage.
+   * Prompt tokens of `messages` for this backend's tokenizer, counted (null: could not be
+   * counted) or still being counted. The runner counts the prompt once per run, in parallel with
+   * the requests, and passes the pending count here; it is awaited only when the server reports
+   * no usage. When undefined it is counted after the stream in that case.
    */
-  promptTokens?: number | null;
+  promptTokens?: number | null | PromiseLike<number | null>;
   /**
    * Count tokens with the tokenizer when the server reports no usage. Default true; false leaves
    * the counts null (health checks, which need no counts).

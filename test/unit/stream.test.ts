@@ -152,6 +152,33 @@ test('without usage, output tokens are counted with the tokenizer, not from chun
   await settled();
 });
 
+test('a prompt count still running is awaited only without usage, and never by a cancelled stream', async () => {
+  const never = new Promise<number>(() => undefined);
+  fixture.server.setSchedule('pending-usage', { text: 'reported answer' });
+  const reported = await run('pending-usage', { promptTokens: never });
+  assert.equal(reported.status, 'ok');
+  assert.equal(reported.metrics.tokenSource, 'reported');
+
+  fixture.server.setSchedule('pending-estimated', { text: 'counted answer', usage: 'never' });
+  const estimated = await run('pending-estimated', { promptTokens: Promise.resolve(41) });
+  assert.equal(estimated.metrics.inputTokens, 41);
+  assert.equal(estimated.metrics.outputTokens, referenceCount('counted answer', 'pending-estimated'));
+
+  // A long degenerate answer, then the user cancels: the result comes at once, counts unknown.
+  fixture.server.setSchedule('pending-cancel', { text: 'ab'.repeat(200_000), usage: 'never', fault: { type: 'stall', afterChunks: 1 } });
+  const controller = new AbortController();
+  const cancelling = run('pending-cancel', { promptTokens: never, signal: controller.signal });
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const abortedAt = performance.now();
+  controller.abort();
+  const cancelled = await cancelling;
+  assert.ok(performance.now() - abortedAt < 100, `result ${(performance.now() - abortedAt).toFixed(0)} ms after cancel`);
+  assert.equal(cancelled.status, 'cancelled');
+  assert.equal(cancelled.text, 'ab'.repeat(200_000));
+  assert.deepEqual([cancelled.metrics.inputTokens, cancelled.metrics.outputTokens], [null, null]);
+  await settled();
+});
+
 test('stream_options rejected with 400: retried once without it, and remembered', async () => {
   fixture.server.setSchedule('picky', { rejectStreamOptions: true, text: 'fine then' });
   const memory = new UsageSupportMemory();
