@@ -124,14 +124,15 @@ function inThreadModule(): typeof TokenWorkerModule | null {
 function startWorker(): WorkerState {
   const file = workerFile();
   const workerData = { [workerMarker]: true };
-  // From sources the worker is TypeScript: register tsx's require hook in it first (a worker
-  // inherits `--import tsx` in execArgv, but on Node 20 its entry is not compiled by it).
+  // The worker needs no flags of its host (an editor's debugging or loader flags could even stop
+  // it from starting). From sources it is TypeScript: tsx's require hook is registered in it
+  // first (on Node 20 an inherited `--import tsx` does not compile a worker's entry).
   const worker = file.endsWith('.ts')
     ? new Worker(
         `require(require('node:module').createRequire(${JSON.stringify(file)}).resolve('tsx/cjs')); require(${JSON.stringify(file)});`,
         { eval: true, workerData, execArgv: [] },
       )
-    : new Worker(file, { workerData });
+    : new Worker(file, { workerData, execArgv: [] });
   const state: WorkerState = { worker, ready: false, pending: new Map() };
   worker.unref();
   worker.on('message', (message: TokenWorkerResponse) => {

@@ -12,6 +12,8 @@
  * Counting is linear in the text's length: pre-tokens longer than `maxPieceChars` are cut into
  * pieces before BPE (see tokens.ts). Never throws; a count that cannot be made is null.
  */
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import type { ChatMessage } from './config';
 import {
@@ -209,8 +211,24 @@ export async function countMessageTokensAsync(messages: readonly ChatMessage[], 
   }
 }
 
+/**
+ * Gives this thread a lower scheduling priority than the thread that stamps stream timings: on a
+ * machine whose cores are all busy, the kernel then runs that thread first when a chunk arrives,
+ * instead of letting a long count delay it. Linux only (where a nice value is per thread and a
+ * thread can lower its own priority); elsewhere counting runs at normal priority.
+ */
+function yieldCpuToTimingThread(): void {
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (Number.isInteger(tid) && tid > 0) setPriority(tid, 10);
+  } catch {
+    // not Linux, or not allowed: nothing to do
+  }
+}
+
 /** Answers the client's requests; several counts run interleaved, each in slices. */
 function serve(port: NonNullable<typeof parentPort>): void {
+  yieldCpuToTimingThread();
   const cancelled = new Set<number>();
   const running = new Set<number>();
   port.on('message', (request: TokenWorkerRequest) => {
