@@ -1,7 +1,9 @@
-// Builds three bundles:
-//   dist/extension.js  — extension host (Node, CommonJS, `vscode` external)
-//   dist/cli.js        — the headless `bakeoff` command (Node, CommonJS)
-//   dist/webview/*     — panel script + stylesheet (browser, IIFE)
+// Builds four bundles:
+//   dist/extension.js   — extension host (Node, CommonJS, `vscode` external)
+//   dist/cli.js         — the headless `bakeoff` command (Node, CommonJS)
+//   dist/tokenWorker.js — the token-counting worker thread, the only bundle holding the
+//                         tokenizer ranks (~4 MB); extension and CLI start it from their own folder
+//   dist/webview/*      — panel script + stylesheet (browser, IIFE)
 // Flags: --production (minify, no sourcemaps), --watch (rebuild on change).
 import * as esbuild from 'esbuild';
 import { cp, mkdir } from 'node:fs/promises';
@@ -51,6 +53,14 @@ const contexts = await Promise.all([
     format: 'cjs',
     target: 'node20',
     banner: { js: '#!/usr/bin/env node' },
+  }),
+  esbuild.context({
+    ...common,
+    entryPoints: { tokenWorker: 'src/core/tokenWorker.ts' },
+    outdir: 'dist',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
   }),
   esbuild.context({
     ...common,

@@ -8,7 +8,8 @@
 //   types        `npm run check-types`; counts as one test.
 //   lint         `npm run lint` (ESLint, layer boundaries, zero warnings); counts as one test.
 //   unit         node:test over test/unit/**/*.test.ts; counts from its TAP summary.
-//   package      build + `vsce package`; three checks (packages, contents, size).
+//   package      build + `vsce package`; five checks (packages, contents, size, ranks only in the
+//                worker bundle, worker bundle self-contained).
 //   integration  mocha inside the extension host of a real VS Code (code-server); counts its tests.
 //   e2e          UI scenarios in code-server + Chromium; counts its scenarios.
 // A suite that crashes before reporting counts as one failure. Exit code 1 when anything failed.
@@ -184,7 +185,7 @@ async function suitePackage() {
   ]);
   const built = code === 0 && fs.existsSync(out);
   check(built, 'vsce package builds bakeoff.vsix', built ? '' : `exit ${code}`);
-  if (!built) return { passed, failed: failed + 2 };
+  if (!built) return { passed, failed: failed + 4 };
   vsixPath = out;
 
   const entries = zipEntries(out).filter((e) => !e.endsWith('/'));
@@ -192,7 +193,7 @@ async function suitePackage() {
   const stray = entries.filter(
     (e) => !(e === 'extension.vsixmanifest' || e === '[Content_Types].xml' || allowed.test(e)) || /\.map$|\.vsix$/.test(e),
   );
-  const required = ['extension/package.json', 'extension/dist/extension.js', 'extension/dist/webview/main.js'];
+  const required = ['extension/package.json', 'extension/dist/extension.js', 'extension/dist/tokenWorker.js', 'extension/dist/webview/main.js'];
   const absent = required.filter((r) => !entries.includes(r));
   check(
     stray.length === 0 && absent.length === 0,
@@ -203,7 +204,52 @@ async function suitePackage() {
   );
   const size = fs.statSync(out).size;
   check(size < MAX_VSIX_BYTES, 'vsix is small', `${(size / 1024).toFixed(0)} KiB, limit ${MAX_VSIX_BYTES / 1024} KiB`);
+
+  // The tokenizer ranks (~3.4 MB) live only in the counting worker's bundle.
+  const bundle = (name) => {
+    const file = path.join(ROOT, 'dist', name);
+    return fs.existsSync(file) ? fs.readFileSync(file, 'latin1') : '';
+  };
+  const withRanks = ['extension.js', 'cli.js', 'tokenWorker.js'].filter((name) => bundle(name).includes(RANKS_MARKER));
+  check(
+    withRanks.length === 1 && withRanks[0] === 'tokenWorker.js',
+    'tokenizer ranks only in dist/tokenWorker.js',
+    ['extension.js', 'cli.js', 'tokenWorker.js'].map((name) => `${name} ${(bundle(name).length / 1024).toFixed(0)} KiB`).join(', '),
+  );
+  const counted = await countWithIsolatedWorker(path.join(ROOT, 'dist', 'tokenWorker.js'));
+  check(counted === 6, 'dist/tokenWorker.js counts on its own, outside node_modules', `"tiktoken is great!" → ${counted}`);
   return { passed, failed };
+}
+
+/** The start of the BPE ranks of cl100k_base and o200k_base as js-tiktoken ships them. */
+const RANKS_MARKER = 'IQ== Ig== Iw== JA== JQ== Jg== Jw== KA== KQ==';
+
+/**
+ * Copies the worker bundle alone into an empty folder (no node_modules to fall back on) and
+ * counts one text through it as a worker thread, speaking the protocol of src/core/tokenWorker.ts.
+ * Resolves to the count, or a description of the failure.
+ */
+async function countWithIsolatedWorker(bundlePath) {
+  if (!fs.existsSync(bundlePath)) return 'no bundle';
+  const dir = fs.mkdtempSync(path.join(tmp, 'worker-'));
+  const copy = path.join(dir, 'tokenWorker.js');
+  fs.copyFileSync(bundlePath, copy);
+  const script = [
+    "const { Worker } = require('node:worker_threads');",
+    `const worker = new Worker(${JSON.stringify(copy)}, { workerData: { bakeoffTokenWorker: true } });`,
+    "worker.on('error', (e) => { console.log('error: ' + e.message); process.exit(1); });",
+    "worker.on('message', (m) => { if (m.type === 'result') { console.log(String(m.count)); process.exit(0); } });",
+    "worker.postMessage({ type: 'count', id: 1, model: 'gpt-4', text: 'tiktoken is great!' });",
+  ].join('\n');
+  const child = spawn(process.execPath, ['-e', script], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (d) => (output += d));
+  child.stderr.on('data', (d) => (output += d));
+  const timer = setTimeout(() => child.kill(), 60_000);
+  await new Promise((resolve) => child.on('close', resolve));
+  clearTimeout(timer);
+  const n = Number(output.trim());
+  return Number.isInteger(n) ? n : output.trim().slice(0, 200) || 'no answer';
 }
 
 /** Builds the vsix without counting it (for running `e2e` on its own). */

@@ -3,7 +3,7 @@
  */
 import { percentile } from './stats';
 import type { ChatMessage } from './config';
-import { countMessageTokensAsync, countTokensAsync, tryCountMessageTokens, tryCountTokens } from './tokens';
+import { countMessageTokens, countTokens, type CountOptions } from './tokenCounter';
 import type { Metrics, TimingMarks } from './types';
 
 /** Token counts of one answer and where they came from. */
@@ -56,7 +56,7 @@ function sum(a: number | null, b: number | null): number | null {
   return a === null || b === null ? null : a + b;
 }
 
-/** What {@link resolveTokenCounts} and {@link resolveTokenCountsAsync} work from. */
+/** What {@link resolveTokenCounts} works from. */
 export interface TokenCountInput {
   usage: UsageReport | null;
   text: string;
@@ -64,47 +64,61 @@ export interface TokenCountInput {
   messages: ChatMessage[];
   model: string;
   /**
-   * Prompt tokens already counted for these messages and this model's tokenizer (the runner
-   * counts the prompt once per run); counted here when undefined.
+   * Prompt tokens already counted — or being counted — for these messages and this model's
+   * tokenizer (the runner starts counting the prompt once per run, in parallel with the
+   * requests). Awaited only when the server reported no usage; counted here when undefined.
    */
-  promptTokens?: number | null;
+  promptTokens?: number | null | PromiseLike<number | null>;
+}
+
+/** Counts that were not reported by the server (`estimated`; cached and reasoning counts unknown). */
+export function estimatedCounts(inputTokens: number | null, outputTokens: number | null): TokenCounts {
+  return { inputTokens, outputTokens, cachedInputTokens: null, reasoningTokens: null, tokenSource: 'estimated' };
+}
+
+/** `value` once settled, or null as soon as `signal` aborts (or when it rejects). */
+async function unlessAborted(value: number | null | PromiseLike<number | null>, signal: AbortSignal | undefined): Promise<number | null> {
+  if (value === null || typeof value === 'number') return value;
+  if (signal?.aborted) return null;
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<null>((resolve) => {
+    onAbort = () => resolve(null);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([Promise.resolve(value).then((v) => (typeof v === 'number' ? v : null), () => null), aborted]);
+  } finally {
+    if (onAbort) signal?.removeEventListener('abort', onAbort);
+  }
 }
 
 /**
  * Token counts for an answer. When the server reported `usage` with both `prompt_tokens` and
  * `completion_tokens`, those are used (`reported`), with cached input from
  * `prompt_tokens_details.cached_tokens` and reasoning from
- * `completion_tokens_details.reasoning_tokens`. Otherwise the prompt is counted with
- * `countMessageTokens` and the output as `countTokens(text) + countTokens(reasoning)`
- * (`estimated`; cached and reasoning counts are then null). Stream chunks are never counted as
- * tokens: servers batch several tokens per chunk. A count that cannot be made (text over
- * `maxCountedChars`, tokenizer failure) is null. Never throws.
+ * `completion_tokens_details.reasoning_tokens`; nothing is counted or awaited then. Otherwise
+ * the prompt is counted with `countMessageTokens` and the output as `countTokens(text) +
+ * countTokens(reasoning)` (`estimated`; cached and reasoning counts are then null), in the
+ * token-counting worker (tokenCounter.ts), so this never blocks the event loop. Stream chunks
+ * are never counted as tokens: servers batch several tokens per chunk. A count that cannot be
+ * made (text over `maxCountedChars`, past the time limit, `options.signal` aborted, tokenizer
+ * failure) is null: with an aborted signal every count is null at once. Never rejects.
  */
-export function resolveTokenCounts(input: TokenCountInput): TokenCounts {
+export async function resolveTokenCounts(input: TokenCountInput, options: CountOptions = {}): Promise<TokenCounts> {
   const reported = reportedCounts(input.usage);
   if (reported) return reported;
-  return {
-    inputTokens: input.promptTokens !== undefined ? input.promptTokens : tryCountMessageTokens(input.messages, input.model),
-    outputTokens: sum(tryCountTokens(input.text, input.model), tryCountTokens(input.reasoning, input.model)),
-    cachedInputTokens: null,
-    reasoningTokens: null,
-    tokenSource: 'estimated',
-  };
+  const [inputTokens, text, reasoning] = await Promise.all([
+    input.promptTokens !== undefined
+      ? unlessAborted(input.promptTokens, options.signal)
+      : countMessageTokens(input.messages, input.model, options),
+    countTokens(input.text, input.model, options),
+    countTokens(input.reasoning, input.model, options),
+  ]);
+  return estimatedCounts(inputTokens, sum(text, reasoning));
 }
 
-/**
- * {@link resolveTokenCounts} whose tokenizer work yields to the event loop every slice (see
- * `countTokensAsync`), so counting a long answer does not stall streams still in flight. Same
- * results; never rejects.
- */
-export async function resolveTokenCountsAsync(input: TokenCountInput): Promise<TokenCounts> {
-  const reported = reportedCounts(input.usage);
-  if (reported) return reported;
-  const inputTokens = input.promptTokens !== undefined ? input.promptTokens : await countMessageTokensAsync(input.messages, input.model);
-  const text = await countTokensAsync(input.text, input.model);
-  const reasoning = await countTokensAsync(input.reasoning, input.model);
-  return { inputTokens, outputTokens: sum(text, reasoning), cachedInputTokens: null, reasoningTokens: null, tokenSource: 'estimated' };
-}
+/** {@link resolveTokenCounts}, under the name the asynchronous variant had when a synchronous one existed. */
+export const resolveTokenCountsAsync = resolveTokenCounts;
 
 /** Gaps between consecutive chunk arrivals, ms. */
 export function chunkGaps(chunkMs: readonly number[]): number[] {

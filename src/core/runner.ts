@@ -20,7 +20,8 @@ import { redactCutText, redactSecrets } from './redact';
 import { buildRequestBody, describeRequest, streamCompletion, UsageSupportMemory, sharedUsageMemory } from './stream';
 import { createNodeFetch, readCapped, type FetchFn, type NodeFetchOptions } from './timedFetch';
 import { backendTlsOptions } from './tlsTrust';
-import { countMessageTokensAsync, tokenizerName, warmTokenizers, type TokenizerName } from './tokens';
+import { countMessageTokens } from './tokenCounter';
+import { tokenizerName, type TokenizerName } from './tokens';
 import type { ComparisonResult, Metrics, RunEvent, StreamError, TrialResult } from './types';
 
 /** A price read from a `/models` listing, US dollars per million tokens. */
@@ -185,16 +186,13 @@ function safeStreamError(err: unknown): StreamError {
 }
 
 /**
- * Prompt tokens per tokenizer used by `backends`, counted once before any request. Counting
- * first loads the tokenizer (synchronous, 0.6–1.5 s the first time in a process), so doing it
- * here keeps that load — and the prompt count, which for a large selection takes tens of ms —
- * off the streaming path: a stream that ends without usage then only counts its own output,
- * in slices that yield to the event loop, while its siblings are still being timed.
- * Measured alternative: counting lazily when a stream ended stalled sibling streams by the
- * whole load time (a sibling's TTFT read 905 ms instead of 309 ms).
+ * Prompt tokens per tokenizer used by `backends`: one count per tokenizer, started now in the
+ * token-counting worker and not awaited here, so the requests go out at once whatever the
+ * prompt's size. A result awaits its prompt's count only when the server reported no usage.
+ * Cancelling the run (`signal`) resolves the counts still running to null at once.
  */
-async function promptTokensByTokenizer(messages: ChatMessage[], backends: Backend[]): Promise<Map<TokenizerName, number | null>> {
-  const counts = new Map<TokenizerName, number | null>();
+function promptTokensByTokenizer(messages: ChatMessage[], backends: Backend[], signal: AbortSignal | undefined): Map<TokenizerName, Promise<number | null>> {
+  const counts = new Map<TokenizerName, Promise<number | null>>();
   for (const backend of backends) {
     let name: TokenizerName;
     try {
@@ -202,9 +200,7 @@ async function promptTokensByTokenizer(messages: ChatMessage[], backends: Backen
     } catch {
       continue;
     }
-    if (counts.has(name)) continue;
-    warmTokenizers([backend.model]);
-    counts.set(name, await countMessageTokensAsync(messages, backend.model));
+    if (!counts.has(name)) counts.set(name, countMessageTokens(messages, backend.model, signal ? { signal } : {}));
   }
   return counts;
 }
@@ -228,17 +224,17 @@ export async function runComparison(options: RunOptions): Promise<ComparisonResu
   if (signal) setMaxListeners(concurrency + backends.length + 10, signal);
   const jobs: Array<{ backend: Backend; trial: number }> = [];
   for (let trial = 1; trial <= trials; trial++) for (const backend of backends) jobs.push({ backend, trial });
-  let promptCounts = new Map<TokenizerName, number | null>();
+  let promptCounts = new Map<TokenizerName, Promise<number | null>>();
   try {
-    promptCounts = await promptTokensByTokenizer(messages, backends);
+    promptCounts = promptTokensByTokenizer(messages, backends, signal);
   } catch {
     // counts stay unknown; every job still gets a result
   }
-  const promptTokensFor = (backend: Backend): number | null => {
+  const promptTokensFor = (backend: Backend): Promise<number | null> => {
     try {
-      return promptCounts.get(tokenizerName(backend.model)) ?? null;
+      return promptCounts.get(tokenizerName(backend.model)) ?? Promise.resolve(null);
     } catch {
-      return null;
+      return Promise.resolve(null);
     }
   };
 

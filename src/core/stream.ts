@@ -98,11 +98,12 @@ export interface StreamOptions {
   /** Waits before 429 retries when no Retry-After is sent, ms. Default [1000, 2000]. */
   rateLimitBackoffMs?: readonly number[];
   /**
-   * Prompt tokens of `messages` for this backend's tokenizer, already counted (null: could not
-   * be counted). The runner counts the prompt once per run, before any request, and passes it
-   * here; when undefined it is counted after the stream if the server reports no usage.
+   * Prompt tokens of `messages` for this backend's tokenizer, counted (null: could not be
+   * counted) or still being counted. The runner counts the prompt once per run, in parallel with
+   * the requests, and passes the pending count here; it is awaited only when the server reports
+   * no usage. When undefined it is counted after the stream in that case.
    */
-  promptTokens?: number | null;
+  promptTokens?: number | null | PromiseLike<number | null>;
   /**
    * Count tokens with the tokenizer when the server reports no usage. Default true; false leaves
    * the counts null (health checks, which need no counts).
@@ -337,7 +338,8 @@ export async function streamCompletion(options: StreamOptions): Promise<TrialRes
   // time to report, or an answer whose tokens are worth estimating.
   const status2xx = instrument.httpStatus !== null && instrument.httpStatus >= 200 && instrument.httpStatus < 300;
   const streamed = status2xx && instrument.firstByteMs !== null;
-  // Runs after endMs was taken, so counting never delays a timestamp.
+  // Runs after endMs was taken, so counting never delays a timestamp. Counting happens in the
+  // token-counting worker; a cancelled stream does not wait for it (its counts are null).
   const tokens: TokenCounts =
     usage || (streamed && options.estimateTokens !== false)
       ? await resolveTokenCountsAsync({
@@ -347,7 +349,7 @@ export async function streamCompletion(options: StreamOptions): Promise<TrialRes
           messages,
           model: backend.model,
           ...(options.promptTokens !== undefined ? { promptTokens: options.promptTokens } : {}),
-        })
+        }, options.signal ? { signal: options.signal } : {})
       : noTokenCounts;
   const metrics = computeMetrics(timing, tokens, streamed);
   const costInput = { backend, status, usageReported: usage !== null, producedOutput: rawText !== '' || rawReasoning !== '', metrics };

@@ -1,28 +1,17 @@
 /**
- * Token counting with OpenAI's BPE tokenizers (js-tiktoken). Used when a server does not report
- * `usage`, so counts are marked `estimated`.
+ * The rules of token counting: which tokenizer a model uses, the chat-format overhead, and the
+ * limits that keep counting bounded. No tokenizer is loaded here: the BPE ranks (about 4 MB) live
+ * only in `tokenWorker.ts`, and counting goes through `tokenCounter.ts`, which runs it in a
+ * worker thread.
  *
- * Only OpenAI models are counted exactly. For every other model (Llama, DeepSeek, Qwen, Gemini,
+ * Counts are used when a server does not report `usage`, so they are marked `estimated`. Only
+ * OpenAI models are counted exactly. For every other model (Llama, DeepSeek, Qwen, Gemini,
  * Claude…) the count is an estimate: those models use their own tokenizers, whose counts differ
  * from cl100k_base's depending on language and content.
  */
 import type { ChatMessage } from './config';
 
-// js-tiktoken ships ESM-flavoured type declarations for its CommonJS builds, which TypeScript
-// refuses to `import` from a CommonJS module; the shapes below are the parts used here.
-interface RankFile {
-  pat_str: string;
-  special_tokens: Record<string, number>;
-  bpe_ranks: string;
-}
-interface Encoder {
-  encode(text: string, allowedSpecial?: string[] | 'all', disallowedSpecial?: string[] | 'all'): number[];
-}
-const { Tiktoken } = require('js-tiktoken/lite') as { Tiktoken: new (ranks: RankFile) => Encoder };
-const o200kBase = require('js-tiktoken/ranks/o200k_base') as RankFile;
-const cl100kBase = require('js-tiktoken/ranks/cl100k_base') as RankFile;
-
-/** The tokenizers this module can load. */
+/** The tokenizers Bakeoff can count with. */
 export type TokenizerName = 'o200k_base' | 'cl100k_base';
 
 /**
@@ -34,31 +23,31 @@ export const tokensPerMessage = 3;
 /** Tokens of the `<|start|>assistant<|message|>` primer added once per request. */
 export const tokensPerReplyPrimer = 3;
 
-const ranks: Record<TokenizerName, RankFile> = { o200k_base: o200kBase, cl100k_base: cl100kBase };
-const encoders = new Map<TokenizerName, Encoder>();
-
 /**
- * Texts longer than this (UTF-16 code units, about 8 MB of ASCII) are not counted: the count
- * would take seconds and the tokenizer can run out of memory on inputs of hundreds of MB. The
- * safe counters below return null for them.
+ * Texts longer than this (UTF-16 code units, about 8 MB of ASCII) are not counted: the count is
+ * null (shown as unknown). Counting is linear in length (see {@link maxPieceChars}), but the text
+ * must be copied to the counting thread and held in memory there.
  */
 export const maxCountedChars = 8 * 1024 * 1024;
 
 /**
- * Largest piece of text counted in one go by {@link countTokensAsync} before it yields to the
- * event loop. Once an encoder is loaded, BPE costs roughly 0.2–0.5 ms per 1,000 characters, so a
- * slice blocks the event loop for about a millisecond.
+ * Longest pre-token (one match of the tokenizer's own splitting pattern, e.g. a word with its
+ * leading space, or a run of whitespace) given to BPE in one piece. BPE costs the square of a
+ * piece's length (js-tiktoken: about 0.6 s for 2,000 spaces, minutes for 64,000), so longer
+ * pre-tokens — runs of one letter, DNA, whitespace, base64 without separators, which ordinary
+ * prose and code never produce — are cut into pieces of this length (at code-point boundaries)
+ * and each piece is counted on its own. The sum can differ by a few tokens from what BPE over
+ * the whole run would give, which is why such counts are estimates like every other count here.
+ * Text whose pre-tokens are all shorter is counted exactly.
+ */
+export const maxPieceChars = 256;
+
+/**
+ * Ordinary text is encoded this many characters at a time (cut only between pre-tokens, which
+ * BPE never merges across, so the sum is exact); between pieces the counter can notice a
+ * cancellation and, when it runs on the calling thread, yield to the event loop.
  */
 export const countSliceChars = 4096;
-
-function encoderFor(name: TokenizerName): Encoder {
-  let encoder = encoders.get(name);
-  if (!encoder) {
-    encoder = new Tiktoken(ranks[name]);
-    encoders.set(name, encoder);
-  }
-  return encoder;
-}
 
 /**
  * Which tokenizer is used for `model`: `o200k_base` for GPT-4o, GPT-4.1, GPT-4.5, GPT-5,
@@ -71,126 +60,21 @@ export function tokenizerName(model: string): TokenizerName {
   return 'cl100k_base';
 }
 
-/** Tokenizers loaded so far in this process. */
-export function loadedTokenizers(): TokenizerName[] {
-  return [...encoders.keys()];
-}
-
-/**
- * Loads the tokenizers used by `models` now. Loading is synchronous and slow the first time
- * (measured 0.6–0.8 s for cl100k_base, 1.2–1.5 s for o200k_base); callers that stream several
- * answers at once warm up before sending any request, so a load never stalls the event loop while
- * another stream is being timed. Later calls cost nothing. Never throws.
- */
-export function warmTokenizers(models: readonly string[]): void {
-  for (const model of models) {
-    try {
-      encoderFor(tokenizerName(model));
-    } catch {
-      // counting will report null for this model
-    }
-  }
-}
-
-/**
- * Number of tokens in `text` for `model`. Special-token strings such as `<|endoftext|>` are
- * counted as ordinary text. Exact for OpenAI models, an estimate for others (see module doc).
- */
-export function countTokens(text: string, model: string): number {
-  if (text === '') return 0;
-  return encoderFor(tokenizerName(model)).encode(text, [], []).length;
-}
-
-/**
- * Prompt tokens of a chat request: for each message 3 + tokens(role) + tokens(content), plus 3
- * for the reply primer (OpenAI cookbook formula). Matches what OpenAI bills for plain-text chat
- * messages; an estimate for other providers, whose chat templates differ.
- */
-export function countMessageTokens(messages: ChatMessage[], model: string): number {
-  let total = tokensPerReplyPrimer;
-  for (const message of messages) {
-    total += tokensPerMessage + countTokens(message.role, model) + countTokens(message.content, model);
-  }
-  return total;
-}
-
-function messagesLength(messages: readonly ChatMessage[]): number {
+/** Characters (UTF-16 code units) of all roles and contents, for the {@link maxCountedChars} check. */
+export function messagesLength(messages: readonly ChatMessage[]): number {
   let chars = 0;
   for (const m of messages) chars += m.role.length + m.content.length;
   return chars;
 }
 
-/** {@link countTokens}, or null when the text is over {@link maxCountedChars} or counting fails. Never throws. */
-export function tryCountTokens(text: string, model: string): number | null {
-  try {
-    if (text.length > maxCountedChars) return null;
-    return countTokens(text, model);
-  } catch {
-    return null;
-  }
-}
-
-/** {@link countMessageTokens}, or null when the messages are over {@link maxCountedChars} or counting fails. Never throws. */
-export function tryCountMessageTokens(messages: ChatMessage[], model: string): number | null {
-  try {
-    if (messagesLength(messages) > maxCountedChars) return null;
-    return countMessageTokens(messages, model);
-  } catch {
-    return null;
-  }
-}
-
-const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-
 /**
- * {@link countTokens} that never blocks the event loop for more than one slice of about
- * {@link countSliceChars} characters: longer texts are cut at boundaries of the tokenizer's own
- * pre-tokenization pattern (BPE never merges across those), each slice is encoded separately and
- * the function yields between slices. The result equals `countTokens(text, model)`. Null when
- * the text is over {@link maxCountedChars} or counting fails; never rejects. (The first call for a
- * tokenizer still loads it synchronously: see {@link warmTokenizers}.)
+ * Prompt tokens of a chat request from the token counts of its parts: for each message
+ * 3 + tokens(role) + tokens(content), plus 3 for the reply primer (OpenAI cookbook formula).
+ * Matches what OpenAI bills for plain-text chat messages; an estimate for other providers, whose
+ * chat templates differ. `parts` holds [role tokens, content tokens] per message.
  */
-export async function countTokensAsync(text: string, model: string, sliceChars: number = countSliceChars): Promise<number | null> {
-  try {
-    if (text.length > maxCountedChars) return null;
-    if (text.length <= sliceChars) return countTokens(text, model);
-    const name = tokenizerName(model);
-    const encoder = encoderFor(name);
-    const pattern = new RegExp(ranks[name].pat_str, 'gu');
-    let total = 0;
-    let sliceStart = 0;
-    for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) {
-      if (match[0].length === 0) {
-        pattern.lastIndex++;
-        continue;
-      }
-      const end = match.index + match[0].length;
-      if (end - sliceStart >= sliceChars) {
-        total += encoder.encode(text.slice(sliceStart, end), [], []).length;
-        sliceStart = end;
-        await nextTurn();
-      }
-    }
-    if (sliceStart < text.length) total += encoder.encode(text.slice(sliceStart), [], []).length;
-    return total;
-  } catch {
-    return null;
-  }
-}
-
-/** {@link countMessageTokens} counted with {@link countTokensAsync}; null when over the limit or on failure. Never rejects. */
-export async function countMessageTokensAsync(messages: ChatMessage[], model: string): Promise<number | null> {
-  try {
-    if (messagesLength(messages) > maxCountedChars) return null;
-    let total = tokensPerReplyPrimer;
-    for (const message of messages) {
-      const role = await countTokensAsync(message.role, model);
-      const content = await countTokensAsync(message.content, model);
-      if (role === null || content === null) return null;
-      total += tokensPerMessage + role + content;
-    }
-    return total;
-  } catch {
-    return null;
-  }
+export function messageTokensFromParts(parts: ReadonlyArray<readonly [number, number]>): number {
+  let total = tokensPerReplyPrimer;
+  for (const [role, content] of parts) total += tokensPerMessage + role + content;
+  return total;
 }

@@ -8,7 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 
-for (const script of ['ttftBias.ts', 'sseFraming.ts']) {
+for (const script of ['ttftBias.ts', 'sseFraming.ts', 'tokenCount.ts']) {
   const run = spawnSync(process.execPath, [...process.execArgv, path.join(__dirname, script), ...process.argv.slice(2)], { stdio: 'inherit' });
   if (run.status !== 0) {
     process.exitCode = run.status ?? 1;

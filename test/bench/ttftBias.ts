@@ -7,20 +7,19 @@
  * `streamCompletion`, with 1 and 8 parallel streams. A fourth client, `streamCompletion` against
  * a server that reports no usage, pays for tokenizing each answer (~2 KB) when it ends; with 8
  * parallel streams their first tokens are staggered, so streams that already ended count their
- * tokens while the others are still waiting for their first token. Writes BENCHMARKS.md.
+ * tokens while the others are still waiting for their first token. Writes its section of
+ * BENCHMARKS.md.
  *
  *   npm run bench                       # 200 samples per cell
  *   npm run bench -- --samples 50
  */
 import { spawn } from 'node:child_process';
-import fs from 'node:fs';
 import http from 'node:http';
-import os from 'node:os';
-import path from 'node:path';
 import { OpenAI } from 'openai';
 import { Backend, RequestParams } from '../../src/core/config';
 import { percentile } from '../../src/core/stats';
 import { streamCompletion, UsageSupportMemory } from '../../src/core/stream';
+import { machineLines, writeSection } from './report';
 
 const serverTtftMs = 15;
 const serverChunkGapMs = 2;
@@ -251,19 +250,8 @@ async function main(): Promise<void> {
     }
   }
 
-  const cpus = os.cpus();
-  const machine = [
-    `- CPU: ${cpus[0]?.model.trim() ?? 'unknown'} (${cpus.length} logical cores)`,
-    `- Memory: ${(os.totalmem() / 1024 ** 3).toFixed(1)} GiB`,
-    `- OS: ${os.type()} ${os.release()} (${os.arch()})`,
-    `- Node.js: ${process.version}`,
-    `- Date: ${new Date().toISOString()}`,
-  ];
+  const machine = machineLines();
   const report = [
-    '# Benchmarks',
-    '',
-    '## TTFT measurement bias',
-    '',
     'Bias = the time a client notices the first content token − the time the server wrote it, both as',
     '`performance.timeOrigin + performance.now()` on the same machine. The server is a minimal SSE',
     `server in a child process (first content ${serverTtftMs} ms after headers, then ${serverChunkGapMs} ms between chunks);`,
@@ -272,16 +260,15 @@ async function main(): Promise<void> {
     `The *no usage (estimated)* rows: the server sends no usage, so each answer (about ${longAnswer.length + 5} characters,`,
     'one chunk right after the first token) is counted with the tokenizer when it ends; with 8 parallel streams the',
     `first tokens are staggered (${serverTtftMs} + ${staggerMs}·k ms for stream k), so finished streams count their tokens while the`,
-    'others still wait for their first token. The tokenizer is loaded during the unrecorded warm-up rounds, as the',
-    'runner loads it before a comparison sends any request.',
+    'others still wait for their first token. Counting runs in the token-counting worker thread, started (and its',
+    'tokenizer loaded) during the unrecorded warm-up rounds.',
     'Reproduce with `npm run bench`.',
     '',
     ...machine,
     '',
     ...table,
-    '',
-  ].join('\n');
-  fs.writeFileSync(path.resolve(__dirname, '..', '..', 'BENCHMARKS.md'), report);
+  ];
+  writeSection('TTFT measurement bias', report);
   console.log(machine.join('\n'));
   console.log('');
   console.log(table.join('\n'));

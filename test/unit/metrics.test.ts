@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chunkGaps, computeMetrics, resolveTokenCounts, resolveTokenCountsAsync, type TokenCounts } from '../../src/core/metrics';
-import { countMessageTokens, countTokens, maxCountedChars } from '../../src/core/tokens';
+import { maxCountedChars } from '../../src/core/tokens';
+import { dna, referenceCount, referenceMessageCount } from './helpers/referenceTokens';
 import type { TimingMarks } from '../../src/core/types';
 
 const reported = (outputTokens: number | null, inputTokens: number | null = 10): TokenCounts => ({
@@ -59,8 +60,8 @@ test('metrics that need content or two tokens are null without them', () => {
   assert.equal(computeMetrics(oneToken, reported(null)).tpotMs, null);
 });
 
-test('reported usage wins, including cached and reasoning details', () => {
-  const counts = resolveTokenCounts({
+test('reported usage wins, including cached and reasoning details', async () => {
+  const counts = await resolveTokenCounts({
     usage: {
       prompt_tokens: 120,
       completion_tokens: 48,
@@ -71,6 +72,8 @@ test('reported usage wins, including cached and reasoning details', () => {
     reasoning: '',
     messages: [{ role: 'user', content: 'hi' }],
     model: 'gpt-4o-mini',
+    // reported usage never waits for a prompt count
+    promptTokens: new Promise<number>(() => undefined),
   });
   assert.deepEqual(counts, {
     inputTokens: 120,
@@ -81,44 +84,72 @@ test('reported usage wins, including cached and reasoning details', () => {
   });
 });
 
-test('without usage, tokens are counted with the tokenizer, never from chunks', () => {
+test('without usage, tokens are counted with the tokenizer, never from chunks', async () => {
   const messages = [
     { role: 'system' as const, content: 'You are terse.' },
     { role: 'user' as const, content: 'Name three primes.' },
   ];
   const text = 'Two, three and five are the first three primes.';
   const reasoning = 'The user wants primes; start from two.';
-  const counts = resolveTokenCounts({ usage: null, text, reasoning, messages, model: 'llama-3.1-8b' });
+  const counts = await resolveTokenCounts({ usage: null, text, reasoning, messages, model: 'llama-3.1-8b' });
   assert.equal(counts.tokenSource, 'estimated');
-  assert.equal(counts.inputTokens, countMessageTokens(messages, 'llama-3.1-8b'));
-  assert.equal(counts.outputTokens, countTokens(text, 'llama-3.1-8b') + countTokens(reasoning, 'llama-3.1-8b'));
+  assert.equal(counts.inputTokens, referenceMessageCount(messages, 'llama-3.1-8b'));
+  assert.equal(counts.outputTokens, referenceCount(text, 'llama-3.1-8b') + referenceCount(reasoning, 'llama-3.1-8b'));
   assert.ok(counts.outputTokens! > 10);
   assert.equal(counts.cachedInputTokens, null);
   assert.equal(counts.reasoningTokens, null);
 
   // usage without completion_tokens is not trusted
-  const partial = resolveTokenCounts({ usage: { prompt_tokens: 5 }, text, reasoning: '', messages, model: 'm' });
+  const partial = await resolveTokenCounts({ usage: { prompt_tokens: 5 }, text, reasoning: '', messages, model: 'm' });
   assert.equal(partial.tokenSource, 'estimated');
-  assert.equal(partial.outputTokens, countTokens(text, 'm'));
+  assert.equal(partial.outputTokens, referenceCount(text, 'm'));
 });
 
-test('estimated counts: a precounted prompt is used as is; an uncountable one is null, never a throw', async () => {
+test('estimated counts: a precounted (or pending) prompt is used as is; an uncountable one is null, never a throw', async () => {
   const messages = [{ role: 'user' as const, content: 'Name three primes.' }];
   const text = 'Two, three and five.';
-  const sync = resolveTokenCounts({ usage: null, text, reasoning: '', messages, model: 'gpt-4o', promptTokens: 1234 });
-  assert.equal(sync.inputTokens, 1234);
-  assert.equal(sync.outputTokens, countTokens(text, 'gpt-4o'));
-  const async = await resolveTokenCountsAsync({ usage: null, text, reasoning: 'hmm', messages, model: 'gpt-4o' });
-  assert.deepEqual(async, resolveTokenCounts({ usage: null, text, reasoning: 'hmm', messages, model: 'gpt-4o' }));
+  const given = await resolveTokenCounts({ usage: null, text, reasoning: '', messages, model: 'gpt-4o', promptTokens: 1234 });
+  assert.equal(given.inputTokens, 1234);
+  assert.equal(given.outputTokens, referenceCount(text, 'gpt-4o'));
+  const pending = await resolveTokenCounts({ usage: null, text, reasoning: '', messages, model: 'gpt-4o', promptTokens: Promise.resolve(77) });
+  assert.equal(pending.inputTokens, 77);
+  const counted = await resolveTokenCountsAsync({ usage: null, text, reasoning: 'hmm', messages, model: 'gpt-4o' });
+  assert.deepEqual(counted, {
+    inputTokens: referenceMessageCount(messages, 'gpt-4o'),
+    outputTokens: referenceCount(text, 'gpt-4o') + referenceCount('hmm', 'gpt-4o'),
+    cachedInputTokens: null,
+    reasoningTokens: null,
+    tokenSource: 'estimated',
+  });
 
   const huge = [{ role: 'user' as const, content: 'x '.repeat(maxCountedChars / 2 + 1) }];
-  const big = resolveTokenCounts({ usage: null, text, reasoning: '', messages: huge, model: 'gpt-4o' });
+  const big = await resolveTokenCounts({ usage: null, text, reasoning: '', messages: huge, model: 'gpt-4o' });
   assert.equal(big.inputTokens, null);
-  assert.equal(big.outputTokens, countTokens(text, 'gpt-4o'));
+  assert.equal(big.outputTokens, referenceCount(text, 'gpt-4o'));
   assert.equal(big.tokenSource, 'estimated');
-  const broken = resolveTokenCounts({ usage: null, text, reasoning: '', messages, model: undefined as unknown as string });
+  const broken = await resolveTokenCounts({ usage: null, text, reasoning: '', messages, model: undefined as unknown as string });
   assert.deepEqual([broken.inputTokens, broken.outputTokens], [null, null]);
   const metrics = computeMetrics({ startMs: 0, headersMs: 1, firstByteMs: 2, firstContentMs: 3, chunkMs: [3], endMs: 10 }, broken);
   assert.equal(metrics.tpotMs, null);
   assert.equal(metrics.tokensPerSecond, null);
+});
+
+test('with an aborted signal, estimated counts are null at once, a pending prompt count included', async () => {
+  const controller = new AbortController();
+  const input = {
+    usage: null,
+    text: dna(1_000_000), // seconds of work: cannot be done before the abort
+    reasoning: '',
+    messages: [{ role: 'user' as const, content: 'hi' }],
+    model: 'gpt-4',
+    promptTokens: new Promise<number>(() => undefined),
+  };
+  const later = resolveTokenCounts(input, { signal: controller.signal });
+  setTimeout(() => controller.abort(), 20);
+  const counts = await later;
+  assert.deepEqual([counts.inputTokens, counts.outputTokens, counts.tokenSource], [null, null, 'estimated']);
+  const started = performance.now();
+  const again = await resolveTokenCounts(input, { signal: controller.signal });
+  assert.deepEqual([again.inputTokens, again.outputTokens], [null, null]);
+  assert.ok(performance.now() - started < 50);
 });

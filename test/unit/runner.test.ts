@@ -9,6 +9,7 @@ import { UsageSupportMemory } from '../../src/core/stream';
 import { useFixtureServer } from './helpers/fixture';
 import type { RunEvent } from '../../src/core/types';
 import { MissingKeyError } from '../../src/core/errors';
+import type { SiblingRunOutput, SiblingRunSpec } from './helpers/siblingRun';
 
 const fixture = useFixtureServer();
 
@@ -276,6 +277,46 @@ test('checkBackend: reachable, listed, usage reported / not reported / rejected'
   assert.equal(down.error?.type, 'network_error');
 });
 
+/**
+ * Runs one comparison in a fresh child process (helpers/siblingRun.ts) against this file's
+ * fixture server; the child is killed, and the test fails, when it has not finished within
+ * `deadlineMs`.
+ */
+async function siblingRun(spec: SiblingRunSpec | undefined, deadlineMs: number): Promise<SiblingRunOutput> {
+  const args = ['--import', 'tsx', path.join(__dirname, 'helpers', 'siblingRun.ts'), fixture.server.baseUrl];
+  if (spec) args.push(JSON.stringify(spec));
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const deadline = setTimeout(() => child.kill(), deadlineMs);
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  clearTimeout(deadline);
+  assert.equal(code, 0, code === null ? `the run had not finished after ${deadlineMs} ms` : err);
+  return JSON.parse(out.trim()) as SiblingRunOutput;
+}
+
+/**
+ * How late the child noticed the first token of each `backendId` result, ms: its arrival stamp
+ * minus the moment this server wrote that token (both epoch ms; several trials are matched to
+ * the latest write before the stamp). This is the error a stall of the client's event loop puts
+ * into TTFT; unlike TTFT − schedule, it does not count the server's own lateness on a busy
+ * machine.
+ */
+function firstTokenLagsMs(run: SiblingRunOutput, backendId: string, model: string): number[] {
+  const writes = fixture.server.requests
+    .filter((q) => q.body?.model === model && q.firstContentAtMs !== undefined)
+    .map((q) => performance.timeOrigin + q.firstContentAtMs!);
+  return run.results
+    .filter((r) => r.backendId === backendId)
+    .map((r) => {
+      const seen = r.firstContentEpochMs!;
+      const lags = writes.map((w) => seen - w).filter((lag) => lag > -2);
+      return Math.min(...lags);
+    });
+}
+
 test('a stream ending without usage does not stall a sibling still waiting for its first token (fresh process)', async () => {
   // Backend "no-usage" finishes quickly with a long answer and no usage, so its tokens are
   // estimated while "slow" (usage reported) is still waiting 300 ms for its first token. Run in a
@@ -283,16 +324,8 @@ test('a stream ending without usage does not stall a sibling still waiting for i
   const words = Array.from({ length: 600 }, (_, i) => `word${i}`).join(' ');
   fixture.server.setSchedule('sib-no-usage', { text: words, tokensPerChunk: 20, usage: 'never' });
   fixture.server.setSchedule('sib-slow', { text: 'late but steady', ttftMs: 300 });
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'helpers', 'siblingRun.ts'), fixture.server.baseUrl], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-  assert.equal(code, 0, err);
-  const results = JSON.parse(out.trim()) as Array<{ backendId: string; status: string; ttftMs: number; tokenSource: string; inputTokens: number | null; outputTokens: number | null }>;
+  const run = await siblingRun(undefined, 60_000);
+  const { results } = run;
   assert.equal(results.length, 4);
   for (const r of results) assert.equal(r.status, 'ok', JSON.stringify(r));
   const estimated = results.filter((r) => r.backendId === 'no-usage');
@@ -302,7 +335,68 @@ test('a stream ending without usage does not stall a sibling still waiting for i
   }
   assert.equal(estimated[0]!.inputTokens, estimated[1]!.inputTokens);
   for (const r of results.filter((x) => x.backendId === 'slow')) {
-    assert.ok(Math.abs(r.ttftMs - 300) < 60, `sibling TTFT ${r.ttftMs.toFixed(1)} ms, scheduled 300 ms`);
+    assert.ok(r.ttftMs! >= 300, `sibling TTFT ${r.ttftMs!.toFixed(1)} ms, scheduled 300 ms`);
+  }
+  for (const lag of firstTokenLagsMs(run, 'slow', 'sib-slow')) {
+    assert.ok(lag <= 20, `the sibling's first token was stamped ${lag.toFixed(1)} ms after the server wrote it`);
+  }
+  await settled();
+});
+
+test('a 64,000-space answer without usage: the sibling stream keeps its schedule and the run ends in seconds (fresh process)', async () => {
+  // Small models degenerate into such runs, and local endpoints often send no usage. Counting
+  // those spaces with BPE on the event loop froze everything for minutes.
+  fixture.server.setSchedule('spaces-no-usage', { text: ' '.repeat(64_000), usage: 'never' });
+  fixture.server.setSchedule('spaces-sibling', { text: 'late but steady', ttftMs: 300 });
+  const run = await siblingRun(
+    {
+      prompt: 'code',
+      backends: [
+        { id: 'spaces', model: 'spaces-no-usage' },
+        { id: 'sibling', model: 'spaces-sibling' },
+      ],
+      trials: 2,
+    },
+    60_000,
+  );
+  assert.equal(run.results.length, 4);
+  for (const r of run.results) assert.equal(r.status, 'ok', JSON.stringify(r));
+  for (const r of run.results.filter((x) => x.backendId === 'spaces')) {
+    assert.equal(r.tokenSource, 'estimated');
+    assert.ok(r.outputTokens! > 0 && r.inputTokens! > 10_000, JSON.stringify(r));
+  }
+  // The sibling's TTFT is exact to within 20 ms of when the server really sent its first token
+  // (300 ms after the request, later only when this busy machine delays the server itself).
+  for (const r of run.results.filter((x) => x.backendId === 'sibling')) {
+    assert.ok(r.ttftMs! >= 300, `sibling TTFT ${r.ttftMs!.toFixed(1)} ms, scheduled 300 ms`);
+  }
+  const lags = firstTokenLagsMs(run, 'sibling', 'spaces-sibling');
+  assert.equal(lags.length, 2);
+  for (const lag of lags) {
+    assert.ok(lag <= 20, `the sibling's first token was stamped ${lag.toFixed(1)} ms after the server wrote it`);
+  }
+  const runMs = run.endedEpochMs - run.startedEpochMs;
+  assert.ok(runMs < 10_000, `the run took ${runMs.toFixed(0)} ms`);
+  await settled();
+});
+
+test('a pathological prompt is counted beside the requests: they go out at once, and the count finishes (fresh process)', async () => {
+  // A 12 KB DNA prompt waited 9 s before anything was sent; a 3.9 MB one-letter prompt never
+  // finished counting. The server reports no usage, so the result needs the prompt's count.
+  for (const [prompt, model] of [['dna', 'dna-prompt'], ['letter', 'letter-prompt']] as const) {
+    fixture.server.setSchedule(model, { text: 'fine', usage: 'never' });
+    const run = await siblingRun({ prompt, backends: [{ id: model, model }], trials: 1 }, 60_000);
+    const [r] = run.results;
+    assert.equal(r!.status, 'ok', JSON.stringify(r));
+    assert.equal(r!.tokenSource, 'estimated');
+    assert.ok(typeof r!.inputTokens === 'number' && r!.inputTokens > 1000, `${prompt}: ${JSON.stringify(r)}`);
+    assert.equal(r!.outputTokens, 1);
+    const request = fixture.server.requests.find((q) => q.path.endsWith('/chat/completions') && q.body?.model === model);
+    assert.ok(request, 'the server saw the request');
+    const sentAfterMs = performance.timeOrigin + request.receivedAtMs - run.startedEpochMs;
+    assert.ok(sentAfterMs < 1000, `${prompt}: the request reached the server ${sentAfterMs.toFixed(0)} ms after the run started`);
+    const runMs = run.endedEpochMs - run.startedEpochMs;
+    assert.ok(runMs < 20_000, `${prompt}: the run took ${runMs.toFixed(0)} ms`);
   }
   await settled();
 });

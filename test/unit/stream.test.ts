@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { Backend, RequestParams, type BackendInput, type ChatMessage } from '../../src/core/config';
 import { streamCompletion, UsageSupportMemory, type StreamOptions } from '../../src/core/stream';
 import { createNodeFetch } from '../../src/core/timedFetch';
-import { countTokens } from '../../src/core/tokens';
+import { referenceCount } from './helpers/referenceTokens';
 import { redactHeaders, redactSecrets } from '../../src/core/redact';
 import { useFixtureServer } from './helpers/fixture';
 
@@ -147,8 +147,35 @@ test('without usage, output tokens are counted with the tokenizer, not from chun
   assert.equal(r.status, 'ok');
   assert.equal(r.usageReported, false);
   assert.equal(r.metrics.tokenSource, 'estimated');
-  assert.equal(r.metrics.outputTokens, countTokens(text, 'nousage'));
+  assert.equal(r.metrics.outputTokens, referenceCount(text, 'nousage'));
   assert.notEqual(r.metrics.outputTokens, r.timing.chunkMs.length);
+  await settled();
+});
+
+test('a prompt count still running is awaited only without usage, and never by a cancelled stream', async () => {
+  const never = new Promise<number>(() => undefined);
+  fixture.server.setSchedule('pending-usage', { text: 'reported answer' });
+  const reported = await run('pending-usage', { promptTokens: never });
+  assert.equal(reported.status, 'ok');
+  assert.equal(reported.metrics.tokenSource, 'reported');
+
+  fixture.server.setSchedule('pending-estimated', { text: 'counted answer', usage: 'never' });
+  const estimated = await run('pending-estimated', { promptTokens: Promise.resolve(41) });
+  assert.equal(estimated.metrics.inputTokens, 41);
+  assert.equal(estimated.metrics.outputTokens, referenceCount('counted answer', 'pending-estimated'));
+
+  // A long degenerate answer, then the user cancels: the result comes at once, counts unknown.
+  fixture.server.setSchedule('pending-cancel', { text: 'ab'.repeat(200_000), usage: 'never', fault: { type: 'stall', afterChunks: 1 } });
+  const controller = new AbortController();
+  const cancelling = run('pending-cancel', { promptTokens: never, signal: controller.signal });
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const abortedAt = performance.now();
+  controller.abort();
+  const cancelled = await cancelling;
+  assert.ok(performance.now() - abortedAt < 100, `result ${(performance.now() - abortedAt).toFixed(0)} ms after cancel`);
+  assert.equal(cancelled.status, 'cancelled');
+  assert.equal(cancelled.text, 'ab'.repeat(200_000));
+  assert.deepEqual([cancelled.metrics.inputTokens, cancelled.metrics.outputTokens], [null, null]);
   await settled();
 });
 

@@ -1,0 +1,39 @@
+/**
+ * BENCHMARKS.md is written section by section: each benchmark script replaces its own
+ * `## Title` section (or appends it) and leaves the others as they are.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export const benchmarksFile = path.resolve(__dirname, '..', '..', 'BENCHMARKS.md');
+
+/** The machine a benchmark ran on, as Markdown list lines. */
+export function machineLines(): string[] {
+  const cpus = os.cpus();
+  return [
+    `- CPU: ${cpus[0]?.model.trim() ?? 'unknown'} (${cpus.length} logical cores)`,
+    `- Memory: ${(os.totalmem() / 1024 ** 3).toFixed(1)} GiB`,
+    `- OS: ${os.type()} ${os.release()} (${os.arch()})`,
+    `- Node.js: ${process.version}`,
+    `- Date: ${new Date().toISOString()}`,
+  ];
+}
+
+/** Replaces the `## title` section of BENCHMARKS.md with `body` (lines after the heading), or appends it. */
+export function writeSection(title: string, body: string[]): void {
+  const heading = `## ${title}`;
+  const text = fs.existsSync(benchmarksFile) ? fs.readFileSync(benchmarksFile, 'utf8') : '# Benchmarks\n';
+  const lines = text.replace(/\s+$/, '').split('\n');
+  const start = lines.indexOf(heading);
+  const section = [heading, '', ...body];
+  if (start < 0) {
+    lines.push('', ...section);
+  } else {
+    let end = lines.findIndex((line, i) => i > start && line.startsWith('## '));
+    if (end < 0) end = lines.length;
+    while (end > start + 1 && lines[end - 1] === '') end--;
+    lines.splice(start, end - start, ...section);
+  }
+  fs.writeFileSync(benchmarksFile, `${lines.join('\n').replace(/\n{3,}/g, '\n\n').replace(/\s+$/, '')}\n`);
+}
