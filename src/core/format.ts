@@ -37,6 +37,13 @@ export function formatUsd(usd: number | null | undefined): string {
   return `${sign}$${Number(abs.toPrecision(3)).toString()}`;
 }
 
+/** A unit price (per million tokens, per hour): `$0.15`, `$2.50`, `$0.075` — at least two decimals, no float noise. */
+export function formatUnitPriceUsd(usd: number): string {
+  const fixed2 = usd.toFixed(2);
+  if (Math.abs(Number(fixed2) - usd) < 1e-12) return `$${fixed2}`;
+  return `$${Number(usd.toPrecision(6)).toString()}`;
+}
+
 /** A signed dollar difference: `+$0.000412`, `−$0.0012`, `±$0`. */
 export function formatUsdDiff(usd: number | null | undefined): string {
   if (usd == null || !Number.isFinite(usd)) return unknownMark;

@@ -8,6 +8,7 @@
  */
 import { calcPrice, type PriceCalculation, type TieredPrices, type Usage } from '@pydantic/genai-prices';
 import type { Backend } from './config';
+import { formatCount, formatUnitPriceUsd, formatUsd } from './format';
 import type { Cost, Metrics, TerminalStatus } from './types';
 
 /** Version of the bundled `@pydantic/genai-prices` catalogue (kept in step with package.json by a test). */
@@ -40,28 +41,8 @@ export interface CostInput {
   modelsEndpointPrice?: ModelsEndpointPrice | null;
 }
 
-const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
-
-function fmtCount(n: number): string {
-  return integer.format(n);
-}
-
-/** `$0.15`, `$2.50`, `$0.075`: at least two decimals, no float noise. */
-function fmtUsd(n: number): string {
-  const fixed2 = n.toFixed(2);
-  if (Math.abs(Number(fixed2) - n) < 1e-12) return `$${fixed2}`;
-  return `$${Number(n.toPrecision(6)).toString()}`;
-}
-
-/** A total cost with enough significant digits to be meaningful for fractions of a cent. */
-function fmtTotal(n: number): string {
-  if (n === 0) return '$0';
-  if (n >= 0.01) return `$${n.toFixed(4)}`;
-  return `$${Number(n.toPrecision(4)).toString()}`;
-}
-
 function fmtPerM(price: number): string {
-  return `${fmtUsd(price)}/M`;
+  return `${formatUnitPriceUsd(price)}/M`;
 }
 
 function clampPart(part: number | null, whole: number): number {
@@ -146,7 +127,7 @@ function tokenCost(input: CostInput, prices: TokenPrices): Cost {
   let costUsd = 0;
   const add = (tokens: number, perMTok: number, what: string): void => {
     costUsd += (tokens * perMTok) / 1e6;
-    parts.push(`${fmtCount(tokens)} ${what} × ${fmtPerM(perMTok)}`);
+    parts.push(`${formatCount(tokens)} ${what} × ${fmtPerM(perMTok)}`);
   };
   add(inputTokens - cached, prices.inputPerMTok, 'in');
   if (cached > 0) add(cached, prices.cachedInputPerMTok as number, 'cached in');
@@ -156,7 +137,7 @@ function tokenCost(input: CostInput, prices: TokenPrices): Cost {
   const cost: Cost = {
     costUsd,
     costSource: prices.costSource,
-    detail: `${parts.join(' + ')} = ${fmtTotal(costUsd)} (${prices.source}${asOf})`,
+    detail: `${parts.join(' + ')} = ${formatUsd(costUsd)} (${prices.source}${asOf})`,
   };
   if (prices.asOf) cost.asOf = prices.asOf;
   return cost;
@@ -175,8 +156,8 @@ function gpuHourCost(input: CostInput, pricing: Extract<Backend['pricing'], { ty
     costUsd,
     costSource: 'gpuHour',
     detail:
-      `${fmtUsd(pricing.usdPerHour)}/h ÷ 3600 × (${fmtCount(input.outputTokens)} out ÷ ${tps.toFixed(1)} tok/s = ` +
-      `${busySeconds.toFixed(2)} s) = ${fmtTotal(costUsd)}` +
+      `${formatUnitPriceUsd(pricing.usdPerHour)}/h ÷ 3600 × (${formatCount(input.outputTokens)} out ÷ ${tps.toFixed(1)} tok/s = ` +
+      `${busySeconds.toFixed(2)} s) = ${formatUsd(costUsd)}` +
       (source ? ` (${source})` : ''),
   };
   if (pricing.asOf) cost.asOf = pricing.asOf;
@@ -238,17 +219,17 @@ function catalogCost(input: CostInput, pricing: CatalogPricing): Cost {
   const cachedPriced = cached > 0 && cachePrice !== undefined;
   const reasoningPriced = reasoning > 0 && reasoningPrice !== undefined;
   const parts: string[] = [];
-  if (inPrice !== undefined) parts.push(`${fmtCount(cachedPriced ? inputTokens - cached : inputTokens)} in × ${fmtPerM(inPrice)}`);
-  if (cachedPriced) parts.push(`${fmtCount(cached)} cached in × ${fmtPerM(cachePrice)}`);
-  if (outPrice !== undefined) parts.push(`${fmtCount(reasoningPriced ? outputTokens - reasoning : outputTokens)} out × ${fmtPerM(outPrice)}`);
-  if (reasoningPriced) parts.push(`${fmtCount(reasoning)} reasoning × ${fmtPerM(reasoningPrice)}`);
-  if (requestPrice !== undefined) parts.push(`1 request × ${fmtUsd(requestPrice)}/1000`);
+  if (inPrice !== undefined) parts.push(`${formatCount(cachedPriced ? inputTokens - cached : inputTokens)} in × ${fmtPerM(inPrice)}`);
+  if (cachedPriced) parts.push(`${formatCount(cached)} cached in × ${fmtPerM(cachePrice)}`);
+  if (outPrice !== undefined) parts.push(`${formatCount(reasoningPriced ? outputTokens - reasoning : outputTokens)} out × ${fmtPerM(outPrice)}`);
+  if (reasoningPriced) parts.push(`${formatCount(reasoning)} reasoning × ${fmtPerM(reasoningPrice)}`);
+  if (requestPrice !== undefined) parts.push(`1 request × ${formatUnitPriceUsd(requestPrice)}/1000`);
   const tiered = Object.values(prices).some(isTiered) ? ', tiered by prompt size' : '';
   return {
     costUsd: result.total_price,
     costSource: 'catalog',
     detail:
-      `${parts.join(' + ') || 'catalogue prices'} = ${fmtTotal(result.total_price)} ` +
+      `${parts.join(' + ') || 'catalogue prices'} = ${formatUsd(result.total_price)} ` +
       `(genai-prices: ${result.provider.id} / ${result.model.id}${tiered}; bundled catalogue v${catalogueVersion})`,
     asOf: catalogueDate,
   };
@@ -285,7 +266,7 @@ export function describePricing(backend: Backend): string {
     }
     case 'gpuHour': {
       const extras = [pricing.source, pricing.asOf ? `as of ${pricing.asOf}` : undefined].filter(Boolean);
-      return `GPU rental: ${fmtUsd(pricing.usdPerHour)}/h × output tokens ÷ measured tokens/s` +
+      return `GPU rental: ${formatUnitPriceUsd(pricing.usdPerHour)}/h × output tokens ÷ measured tokens/s` +
         (extras.length ? ` (${extras.join(', ')})` : '');
     }
     case 'free':
