@@ -60,18 +60,23 @@ const costSourceNames: Record<CostView['costSource'], string> = {
   unknown: 'no price known',
 };
 
-/** Empty cells for a trial that has not ended yet. */
-export function pendingMetricCells(): MetricCell[] {
+/** Six cells without values, all with the same badge and a title per metric. */
+function emptyCells(badgeKind: MetricBadge, badge: string, title: (label: string) => string): MetricCell[] {
   return metricOrder.map((id) => ({
     id,
     label: metricLabels[id],
     value: null,
     display: dash,
     source: 'unknown',
-    badgeKind: 'unknown',
-    badge: '',
-    title: `${metricLabels[id]}: available when the stream ends`,
+    badgeKind,
+    badge,
+    title: title(metricLabels[id]),
   }));
+}
+
+/** Empty cells for a trial that has not ended yet. */
+export function pendingMetricCells(): MetricCell[] {
+  return emptyCells('unknown', '', (label) => `${label}: available when the stream ends`);
 }
 
 function tokenNote(metrics: MetricsView): string {
@@ -91,16 +96,7 @@ export function costBadgeOf(final: TrialFinal): MetricBadge {
 
 /** The six cells of a trial whose request was never sent: nothing measured, nothing estimated. */
 function notSentCells(): MetricCell[] {
-  return metricOrder.map((id) => ({
-    id,
-    label: metricLabels[id],
-    value: null,
-    display: dash,
-    source: 'unknown',
-    badgeKind: 'not-sent',
-    badge: 'not sent',
-    title: `${metricLabels[id]}: not measured — the request was never sent.`,
-  }));
+  return emptyCells('not-sent', 'not sent', (label) => `${label}: not measured — the request was never sent.`);
 }
 
 /**

@@ -2,7 +2,10 @@
  * BENCHMARKS.md is written section by section: each benchmark script replaces its own
  * `## Title` section (or appends it) and leaves the others as they are.
  */
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -36,4 +39,36 @@ export function writeSection(title: string, body: string[]): void {
     lines.splice(start, end - start, ...section);
   }
   fs.writeFileSync(benchmarksFile, `${lines.join('\n').replace(/\n{3,}/g, '\n\n').replace(/\s+$/, '')}\n`);
+}
+
+/**
+ * Starts this benchmark's own server half (`script --serve`, in a child process so its work never
+ * shares the measuring thread) and resolves once it printed its port.
+ */
+export async function startBenchServer(script: string): Promise<{ child: ChildProcessByStdio<Writable, Readable, null>; port: number }> {
+  const child = spawn(process.execPath, [...process.execArgv, script, '--serve'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    let buf = '';
+    child.stdout.on('data', (d: Buffer) => {
+      buf += d.toString();
+      const line = buf.split('\n')[0];
+      if (buf.includes('\n') && line) resolve((JSON.parse(line) as { port: number }).port);
+    });
+    child.once('exit', (code) => reject(new Error(`bench server exited (${code})`)));
+  });
+  return { child, port };
+}
+
+/** GET a JSON document from the benchmark's server. */
+export async function getJson(port: number, urlPath: string): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    http
+      .get({ host: '127.0.0.1', port, path: urlPath, agent: false }, (res) => {
+        let text = '';
+        res.on('data', (d: Buffer) => (text += d.toString('utf8')));
+        res.on('end', () => resolve(JSON.parse(text)));
+        res.on('error', reject);
+      })
+      .on('error', reject);
+  });
 }

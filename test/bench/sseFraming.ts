@@ -16,14 +16,12 @@
  *   npm run bench                               # both benchmarks
  *   node --import tsx test/bench/sseFraming.ts -- --samples 10
  */
-import { spawn } from 'node:child_process';
-import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
-import path from 'node:path';
 import { Backend, RequestParams } from '../../src/core/config';
 import { percentile } from '../../src/core/stats';
 import { streamCompletion, UsageSupportMemory } from '../../src/core/stream';
+import { getJson, machineLines, startBenchServer, writeSection } from './report';
 
 const firstTokenMs = 125;
 const gapMs = 250;
@@ -117,33 +115,11 @@ function serve(): void {
   process.stdin.resume();
 }
 
-async function getJson(port: number, urlPath: string): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    http
-      .get({ host: '127.0.0.1', port, path: urlPath, agent: false }, (res) => {
-        let text = '';
-        res.on('data', (d: Buffer) => (text += d.toString('utf8')));
-        res.on('end', () => resolve(JSON.parse(text)));
-        res.on('error', reject);
-      })
-      .on('error', reject);
-  });
-}
-
 async function main(): Promise<void> {
   const argIndex = process.argv.indexOf('--samples');
   const samples = argIndex > 0 ? Math.max(3, Number(process.argv[argIndex + 1]) || 20) : 20;
   const bigRuns = Math.max(3, Math.round(samples / 4));
-  const child = spawn(process.execPath, [...process.execArgv, __filename, '--serve'], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const port = await new Promise<number>((resolve, reject) => {
-    let buf = '';
-    child.stdout.on('data', (d: Buffer) => {
-      buf += d.toString();
-      const line = buf.split('\n')[0];
-      if (buf.includes('\n') && line) resolve((JSON.parse(line) as { port: number }).port);
-    });
-    child.once('exit', (code) => reject(new Error(`bench server exited (${code})`)));
-  });
+  const { child, port } = await startBenchServer(__filename);
   const memory = new UsageSupportMemory();
   let seq = 0;
   const stream = (headers: Record<string, string>) =>
@@ -206,15 +182,8 @@ async function main(): Promise<void> {
     `| Sibling TTFT, alone (first token sent ${siblingFirstTokenMs} ms after headers) | ${siblingAlone.length} | ${f1(percentile(siblingAlone, 50))} | ${f1(Math.max(...siblingAlone))} |`,
     `| Sibling TTFT, beside the large event | ${siblingBeside.length} | ${f1(percentile(siblingBeside, 50))} | ${f1(Math.max(...siblingBeside))} |`,
   ];
-  const cpus = os.cpus();
-  const machine = [
-    `- CPU: ${cpus[0]?.model.trim() ?? 'unknown'} (${cpus.length} logical cores), load average at the end ${os.loadavg().map((l) => l.toFixed(1)).join(' / ')}`,
-    `- OS: ${os.type()} ${os.release()} (${os.arch()}); Node.js ${process.version}`,
-    `- Date: ${new Date().toISOString()}`,
-  ];
-  const section = [
-    '## Event-stream framing and large events',
-    '',
+  const machine = [...machineLines(), `- Load average at the end: ${os.loadavg().map((l) => l.toFixed(1)).join(', ')}`];
+  writeSection('Event-stream framing and large events', [
     `The server (a child process) writes the first token ${firstTokenMs} ms after the headers and the next events ${gapMs} ms apart,`,
     'ending each event with the line-terminator pair in the first column ("then LF": that LF goes out only with the',
     'next event). An event is complete once its blank line began, so TTFT should follow the schedule whatever the framing;',
@@ -228,15 +197,7 @@ async function main(): Promise<void> {
     ...framingTable,
     '',
     ...bigTable,
-    '',
-  ].join('\n');
-  const file = path.resolve(__dirname, '..', '..', 'BENCHMARKS.md');
-  const current = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '# Benchmarks\n';
-  const start = current.indexOf('## Event-stream framing and large events');
-  const rest = start === -1 ? '' : current.slice(start).slice(1);
-  const nextSection = rest.search(/^## /m);
-  const kept = start === -1 ? current : current.slice(0, start) + (nextSection === -1 ? '' : rest.slice(nextSection));
-  fs.writeFileSync(file, `${kept.trimEnd()}\n\n${section}`);
+  ]);
   console.log([...machine, '', ...framingTable, '', ...bigTable].join('\n'));
 }
 

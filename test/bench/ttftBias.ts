@@ -13,13 +13,12 @@
  *   npm run bench                       # 200 samples per cell
  *   npm run bench -- --samples 50
  */
-import { spawn } from 'node:child_process';
 import http from 'node:http';
 import { OpenAI } from 'openai';
 import { Backend, RequestParams } from '../../src/core/config';
 import { percentile } from '../../src/core/stats';
 import { streamCompletion, UsageSupportMemory } from '../../src/core/stream';
-import { machineLines, writeSection } from './report';
+import { getJson, machineLines, startBenchServer, writeSection } from './report';
 
 const serverTtftMs = 15;
 const serverChunkGapMs = 2;
@@ -175,32 +174,10 @@ function oursClient(port: number, usage: boolean): Client {
   };
 }
 
-async function getJson(port: number, urlPath: string): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    http
-      .get({ host: '127.0.0.1', port, path: urlPath, agent: false }, (res) => {
-        let text = '';
-        res.on('data', (d: Buffer) => (text += d.toString('utf8')));
-        res.on('end', () => resolve(JSON.parse(text)));
-        res.on('error', reject);
-      })
-      .on('error', reject);
-  });
-}
-
 async function main(): Promise<void> {
   const argIndex = process.argv.indexOf('--samples');
   const samples = argIndex > 0 ? Math.max(10, Number(process.argv[argIndex + 1]) || 200) : 200;
-  const child = spawn(process.execPath, [...process.execArgv, __filename, '--serve'], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const port = await new Promise<number>((resolve, reject) => {
-    let buf = '';
-    child.stdout.on('data', (d: Buffer) => {
-      buf += d.toString();
-      const line = buf.split('\n')[0];
-      if (buf.includes('\n') && line) resolve((JSON.parse(line) as { port: number }).port);
-    });
-    child.once('exit', (code) => reject(new Error(`bench server exited (${code})`)));
-  });
+  const { child, port } = await startBenchServer(__filename);
 
   const clients: Array<[ClientName, Client]> = [
     ['node:http (raw)', rawClient(port)],
