@@ -51,9 +51,61 @@ export interface RatioInterval {
 }
 
 /**
+ * The k-th smallest value of `xs[0..n)` (0-based), reordering `xs` so that every value after
+ * index k is ≥ it (Hoare selection, median-of-three pivot). Linear on average.
+ */
+function selectInPlace(xs: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = xs.length - 1;
+  while (hi > lo) {
+    const mid = (lo + hi) >>> 1;
+    // Median of three as the pivot, which also guards both scans below.
+    if (xs[mid]! < xs[lo]!) [xs[mid], xs[lo]] = [xs[lo]!, xs[mid]!];
+    if (xs[hi]! < xs[lo]!) [xs[hi], xs[lo]] = [xs[lo]!, xs[hi]!];
+    if (xs[hi]! < xs[mid]!) [xs[hi], xs[mid]] = [xs[mid]!, xs[hi]!];
+    const pivot = xs[mid]!;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (xs[i]! < pivot) i++;
+      while (xs[j]! > pivot) j--;
+      if (i <= j) {
+        const t = xs[i]!;
+        xs[i] = xs[j]!;
+        xs[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return xs[k]!;
+  }
+  return xs[k]!;
+}
+
+/**
+ * The median of finite values by the same rule as {@link percentile} (the same number, to the
+ * last bit), reordering `xs`; without sorting.
+ */
+function medianInPlace(xs: Float64Array): number {
+  const rank = 0.5 * (xs.length - 1);
+  const lo = Math.floor(rank);
+  const low = selectInPlace(xs, lo);
+  if (rank === lo) return low;
+  let high = Infinity;
+  for (let i = lo + 1; i < xs.length; i++) if (xs[i]! < high) high = xs[i]!;
+  return low + (high - low) * (rank - lo);
+}
+
+/**
  * Ratio of medians with a 95 % percentile-bootstrap interval (each sample resampled
  * independently with replacement). Needs at least 3 values on each side, otherwise null:
  * fewer trials cannot support an interval worth showing.
+ *
+ * Resamples are drawn into reused typed arrays and their medians found by selection, not by
+ * sorting: the same draws and the same figures as sorting each resample, at a fraction of the
+ * cost (a run of 100 trials per backend used to spend most of its CPU here).
  */
 export function bootstrapMedianRatio(
   sample: readonly number[],
@@ -65,15 +117,28 @@ export function bootstrapMedianRatio(
   const point = ratio(median(sample), median(baseline));
   if (point == null) return null;
   const random = mulberry32(seed);
-  const draw = (xs: readonly number[]) => {
-    const out = new Array<number>(xs.length);
-    for (let i = 0; i < xs.length; i++) out[i] = xs[Math.floor(random() * xs.length)];
-    return out;
-  };
   const ratios: number[] = [];
-  for (let i = 0; i < resamples; i++) {
-    const r = ratio(median(draw(sample)), median(draw(baseline)));
-    if (r != null) ratios.push(r);
+  if (sample.every(Number.isFinite) && baseline.every(Number.isFinite)) {
+    const a = new Float64Array(sample.length);
+    const b = new Float64Array(baseline.length);
+    for (let i = 0; i < resamples; i++) {
+      for (let j = 0; j < a.length; j++) a[j] = sample[Math.floor(random() * sample.length)]!;
+      const ma = medianInPlace(a);
+      for (let j = 0; j < b.length; j++) b[j] = baseline[Math.floor(random() * baseline.length)]!;
+      const r = ratio(ma, medianInPlace(b));
+      if (r != null) ratios.push(r);
+    }
+  } else {
+    // Non-finite values are dropped from each resample (as `percentile` does), so the sizes vary.
+    const draw = (xs: readonly number[]) => {
+      const out = new Array<number>(xs.length);
+      for (let i = 0; i < xs.length; i++) out[i] = xs[Math.floor(random() * xs.length)]!;
+      return out;
+    };
+    for (let i = 0; i < resamples; i++) {
+      const r = ratio(median(draw(sample)), median(draw(baseline)));
+      if (r != null) ratios.push(r);
+    }
   }
   if (ratios.length === 0) return null;
   return { ratio: point, low: percentile(ratios, 2.5)!, high: percentile(ratios, 97.5)!, resamples };
