@@ -20,7 +20,7 @@ import { hostileAnswers } from '../fixtures/hostileAnswers';
 
 const root = path.resolve(__dirname, '..', '..');
 
-async function buildBundle(dir: string): Promise<void> {
+export async function buildBundle(dir: string): Promise<void> {
   await esbuild.build({
     entryPoints: { main: path.join(root, 'src/webview/main.ts'), main_css: path.join(root, 'src/webview/main.css') },
     outdir: dir,
@@ -38,7 +38,7 @@ async function buildBundle(dir: string): Promise<void> {
 
 const types: Record<string, string> = { '.js': 'text/javascript', '.css': 'text/css', '.ttf': 'font/ttf', '.html': 'text/html' };
 
-function serve(dir: string): Promise<{ server: Server; origin: string }> {
+export function serve(dir: string): Promise<{ server: Server; origin: string }> {
   const server = createServer((req, res) => {
     if (req.url === '/favicon.ico') {
       res.writeHead(204).end();
@@ -64,7 +64,7 @@ function serve(dir: string): Promise<{ server: Server; origin: string }> {
 }
 
 /** A page that stubs the webview API, then loads the panel exactly as VS Code would. */
-function pageHtml(origin: string): string {
+export function pageHtml(origin: string, extraScript = ''): string {
   const nonce = createNonce();
   const html = renderPanelHtml({
     cspSource: origin,
@@ -79,7 +79,7 @@ function pageHtml(origin: string): string {
       postMessage: (m) => window.__posted.push(m),
       getState: () => window.__state,
       setState: (s) => (window.__state = s),
-    });
+    });${extraScript}
   </script>\n`;
   return html.replace('<script nonce=', `${stub}<script nonce=`);
 }
@@ -267,7 +267,7 @@ async function post(page: Page, message: HostToWebviewMessage): Promise<void> {
   await page.evaluate((m) => window.postMessage(m, '*'), message);
 }
 
-async function applyTheme(page: Page, theme: ThemeName): Promise<void> {
+export async function applyTheme(page: Page, theme: ThemeName): Promise<void> {
   await page.evaluate(
     ({ bodyClass, vars }) => {
       document.body.classList.remove('vscode-dark', 'vscode-light');
@@ -438,4 +438,4 @@ async function main(): Promise<void> {
   }
 }
 
-void main();
+if (require.main === module) void main();
