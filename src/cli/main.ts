@@ -6,272 +6,33 @@
  *   bakeoff backends check --config FILE [--backends a,b] [--proxy URL|direct] [--json]
  *
  * API keys come only from the environment variables a backend's `apiKeyEnv` names, never argv.
- * Exit codes are listed in `exitCodes` and in README → "CLI".
+ * Exit codes are listed in `exitCodes` and in README → "CLI". This module only parses the
+ * command line: what a command does is in cliActions.ts, loaded when one runs (`--help` and option
+ * errors load nothing else).
  */
-import { access, constants } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import type { z } from 'zod';
-import { backendWarnings, Concurrency, ConfigError, Trials, type Backend, type ConfigFile } from '../core/config';
-import { loadConfigFile } from '../core/configFile';
-import { formatMs, trialStateLine } from '../core/format';
-import { concurrencyLimits, maxPromptBytes, trialsLimits } from '../core/limits';
-import { parseProxyUrl, proxyAddress, proxyFromEnv, redactProxyUrl, withExplicitProxy, type ProxySettings } from '../core/proxy';
-import { decodeText, InputAborted, InputError, readBounded } from '../core/textInput';
-import { TransportError } from '../core/errors';
-import { summarizeComparison, summaryHeader, summaryNotes, summaryRows, toJsonReport, toMarkdownReport } from '../core/report';
-import { checkBackend, fetchModelsPrice, ModelsPriceCache, runComparison } from '../core/runner';
-import { UsageSupportMemory } from '../core/stream';
-import type { ComparisonResult } from '../core/types';
+import { concurrencyLimits, trialsLimits } from '../core/limits';
+import { CliInterrupt, exitCodes, type CliIo } from './exit';
 
-/** Process exit codes. */
-export const exitCodes = {
-  /** Every trial of every backend ended `ok` (for `check`: every backend reachable). */
-  ok: 0,
-  /** The run completed but at least one trial did not end `ok` (or a backend check failed). */
-  someFailed: 1,
-  /** Bad command line, unreadable or invalid config, missing key variable, unreadable prompt file. */
-  usage: 2,
-  /** Interrupted (Ctrl-C, SIGINT): the report of what finished is still printed. */
-  interrupted: 130,
-  /** Terminated (SIGTERM, e.g. `kill` or a CI timeout): handled like Ctrl-C, report printed. */
-  terminated: 143,
-} as const;
+export { CliInterrupt, exitCodes, type CliIo } from './exit';
 
-/** The abort reason the binary gives its signal, so the exit code can name the signal. */
-export class CliInterrupt extends Error {
-  constructor(readonly signalName: 'SIGINT' | 'SIGTERM') {
-    super(`Interrupted by ${signalName}`);
-  }
-}
-
-/** Exit code of a run interrupted through `signal`: 143 for SIGTERM, 130 otherwise. */
-function interruptedCode(signal: AbortSignal | undefined): number {
-  const reason = signal?.reason as unknown;
-  return reason instanceof CliInterrupt && reason.signalName === 'SIGTERM' ? exitCodes.terminated : exitCodes.interrupted;
-}
-
-/** Where the CLI reads and writes; injectable so tests run it in-process. */
-export interface CliIo {
-  stdout: { write(chunk: string): unknown };
-  stderr: { write(chunk: string): unknown };
-  env: Record<string, string | undefined>;
-  /** Aborts the running comparison (wired to SIGINT and SIGTERM by the binary). */
-  signal?: AbortSignal;
-  fetch?: typeof fetch;
-}
-
-class UsageError extends Error {}
-
-/** An option parser for a whole number in the range of `schema` (limits.ts). */
-function wholeNumber(schema: z.ZodNumber, limits: { min: number; max: number }): (value: string) => number {
+/** An option parser for a whole number in `limits` (limits.ts, which the config schema reads too). */
+function wholeNumber(limits: { min: number; max: number }): (value: string) => number {
   return (value) => {
     const n = Number(value);
-    if (value.trim() === '' || !schema.safeParse(n).success) {
+    if (value.trim() === '' || !Number.isInteger(n) || n < limits.min || n > limits.max) {
       throw new InvalidArgumentError(`must be a whole number from ${limits.min} to ${limits.max}`);
     }
     return n;
   };
 }
 
-function selectBackends(config: ConfigFile, list: string | undefined): Backend[] {
-  if (list === undefined) return config.backends;
-  const wanted = list.split(',').map((s) => s.trim()).filter(Boolean);
-  if (!wanted.length) {
-    throw new UsageError(`--backends names no backend ("${list}"). Configured: ${config.backends.map((b) => b.id).join(', ')}`);
-  }
-  const unknown = wanted.filter((id) => !config.backends.some((b) => b.id === id));
-  if (unknown.length) {
-    throw new UsageError(
-      `Unknown backend${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}. Configured: ${config.backends.map((b) => b.id).join(', ')}`,
-    );
-  }
-  return wanted.map((id) => config.backends.find((b) => b.id === id)!);
-}
-
-/** Resolves every key up front so a missing variable is reported before anything is sent. */
-function resolveKeys(backends: Backend[], env: CliIo['env']): Map<string, string | undefined> {
-  const keys = new Map<string, string | undefined>();
-  const missing: string[] = [];
-  for (const b of backends) {
-    if (!b.apiKeyEnv) {
-      keys.set(b.id, undefined);
-      continue;
-    }
-    const value = env[b.apiKeyEnv];
-    if (value) keys.set(b.id, value);
-    else if (b.kind === 'local') keys.set(b.id, undefined);
-    else missing.push(`backend "${b.id}": environment variable ${b.apiKeyEnv} is not set`);
-  }
-  if (missing.length) throw new UsageError(`Missing API keys:\n  - ${missing.join('\n  - ')}`);
-  return keys;
-}
-
-/** Proxy settings of a run: `--proxy`, else the config's `proxy`, over the environment's variables. */
-function proxySettings(opts: Record<string, unknown>, config: ConfigFile, env: CliIo['env']): ProxySettings {
-  const explicit = (opts.proxy as string | undefined) ?? config.proxy;
-  if (explicit && explicit !== 'direct') {
-    try {
-      parseProxyUrl(explicit);
-    } catch (err) {
-      throw new UsageError(err instanceof TransportError ? err.message : `Invalid proxy ${redactProxyUrl(explicit)}`);
-    }
-  }
-  const settings = withExplicitProxy(proxyFromEnv(env), explicit);
-  for (const proxy of [settings.httpsProxy, settings.httpProxy]) {
-    if (!proxy) continue;
-    try {
-      parseProxyUrl(proxy);
-    } catch (err) {
-      throw new UsageError(err instanceof TransportError ? err.message : `Invalid proxy ${redactProxyUrl(proxy)}`);
-    }
-  }
-  return settings;
-}
-
-/** Problems found before anything is sent: unreadable CA files (exit 2); warnings go to stderr. */
-async function preflight(backends: Backend[], proxy: ProxySettings, io: CliIo): Promise<void> {
-  const unreadable: string[] = [];
-  for (const b of backends) {
-    if (!b.tls?.ca) continue;
-    try {
-      await access(b.tls.ca, constants.R_OK);
-    } catch (err) {
-      unreadable.push(`backend "${b.id}" → tls.ca: cannot read ${b.tls.ca} (${(err as NodeJS.ErrnoException).code ?? err})`);
-    }
-  }
-  if (unreadable.length) throw new UsageError(`Unreadable CA files:\n  - ${unreadable.join('\n  - ')}`);
-  for (const line of backendWarnings(backends)) io.stderr.write(`bakeoff: warning: ${line}\n`);
-  if (io.env.NODE_TLS_REJECT_UNAUTHORIZED === '0') {
-    io.stderr.write(
-      'bakeoff: note: NODE_TLS_REJECT_UNAUTHORIZED=0 is ignored; certificates are verified. Set tls.insecure on a backend to opt out.\n',
-    );
-  }
-  const via = new Set<string>();
-  for (const url of [proxy.httpsProxy, proxy.httpProxy]) if (url) via.add(proxyAddress(parseProxyUrl(url)));
-  if (via.size) io.stderr.write(`Using proxy ${[...via].join(', ')}${proxy.noProxy ? ` (not for: ${proxy.noProxy})` : ''}\n`);
-}
-
-/** Reads the prompt file: bounded, interruptible, UTF-8 or UTF-16 with a BOM; never binary. */
-async function readPromptFile(file: string, io: CliIo): Promise<string> {
-  const onFifo = () => io.stderr.write(`Reading the prompt from ${file} (a pipe; waiting for its writer — Ctrl-C to stop)\n`);
-  try {
-    return decodeText(await readBounded(file, 'prompt file', maxPromptBytes, io.signal, onFifo), `Prompt file ${file}`);
-  } catch (err) {
-    if (err instanceof InputError) throw new UsageError(err.message);
-    throw err;
-  }
-}
-
-function pad(s: string, n: number): string {
-  return s.length >= n ? s : s + ' '.repeat(n - s.length);
-}
-
-function humanReport(result: ComparisonResult, baselineId: string | undefined): string {
-  const out: string[] = [];
-  const firstText = new Map<string, string>();
-  for (const r of result.results) {
-    const tls = r.tlsUnverified ? ' · ⚠ unverified TLS' : '';
-    out.push(`── ${r.backendLabel} (${r.kind}, ${r.model}) · trial ${r.trial} · ${r.status}${tls} ──`);
-    // Repeated trials usually answer the same (temperature 0, seed): say so instead of repeating it.
-    if (r.trial > 1 && r.text && r.text === firstText.get(r.backendId)) out.push('(same text as trial 1)');
-    else if (r.text) out.push(r.text);
-    if (r.trial === 1) firstText.set(r.backendId, r.text);
-    if (r.keyRedacted) out.push('(this answer contained your API key; it was redacted)');
-    if (r.status !== 'ok') out.push(`✖ ${trialStateLine(r)}${r.error ? `\n  What to do: ${r.error.hint}` : ''}`);
-    else if (r.retries) out.push(trialStateLine(r));
-    out.push('');
-  }
-  const summary = summarizeComparison(result, baselineId);
-  const rows = summaryRows(summary);
-  const header = [...summaryHeader];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  out.push([header, ...rows].map((r) => r.map((c, i) => pad(c, widths[i]!)).join('  ').trimEnd()).join('\n'));
-  out.push('', ...summaryNotes(result, summary).map((n) => `· ${n}`));
-  return out.join('\n') + '\n';
-}
-
-async function compare(opts: Record<string, unknown>, io: CliIo): Promise<number> {
-  const config = await loadConfigFile(String(opts.config), io.signal);
-  const backends = selectBackends(config, opts.backends as string | undefined);
-  if (opts.prompt == null && opts.promptFile == null) throw new UsageError('Give the prompt with --prompt TEXT or --prompt-file FILE');
-  let prompt: string;
-  if (opts.promptFile != null) prompt = await readPromptFile(String(opts.promptFile), io);
-  else prompt = String(opts.prompt);
-  if (Buffer.byteLength(prompt) > maxPromptBytes) throw new UsageError(`The prompt is larger than ${maxPromptBytes / 1e6} MB`);
-  if (prompt.includes('\0')) throw new UsageError(`The prompt contains a NUL character at offset ${prompt.indexOf('\0')}`);
-  if (!prompt.trim()) throw new UsageError('The prompt is empty');
-  const keys = resolveKeys(backends, io.env);
-  const baselineId = opts.baseline as string | undefined;
-  if (baselineId !== undefined && !backends.some((b) => b.id === baselineId)) {
-    throw new UsageError(`--baseline ${baselineId} is not one of the backends compared: ${backends.map((b) => b.id).join(', ')}`);
-  }
-  const proxy = proxySettings(opts, config, io.env);
-  await preflight(backends, proxy, io);
-  const transport = { proxy };
-
-  const result = await runComparison({
-    backends,
-    messages: [{ role: 'user', content: prompt }],
-    params: config.request,
-    timeouts: config.timeouts,
-    trials: (opts.trials as number | undefined) ?? trialsLimits.default,
-    concurrency: (opts.concurrency as number | undefined) ?? concurrencyLimits.default,
-    perBackendConcurrency: opts.parallelTrials as number | undefined,
-    signal: io.signal,
-    fetch: io.fetch,
-    transport,
-    resolveKey: (b) => keys.get(b.id),
-    usageMemory: new UsageSupportMemory(),
-    priceCache: new ModelsPriceCache(),
-    modelsPrice: (b) => fetchModelsPrice(b, keys.get(b.id), io.fetch, { timeouts: config.timeouts, signal: io.signal, transport }),
-    onEvent: (event) => {
-      if (event.type !== 'finished') return;
-      const r = event.result;
-      // Progress goes to stderr so stdout stays machine-readable.
-      io.stderr.write(`${r.status === 'ok' ? '✔' : '✖'} ${r.backendLabel} trial ${r.trial}: ${trialStateLine(r)}\n`);
-    },
-  });
-  const text = opts.json
-    ? JSON.stringify(toJsonReport(result, baselineId), null, 2) + '\n'
-    : opts.markdown
-      ? toMarkdownReport(result, baselineId)
-      : humanReport(result, baselineId);
-  // Results are already redacted where a key could appear (errors, request record); the report
-  // itself is not scrubbed as text, since a short placeholder key ("ollama") would mangle it.
-  io.stdout.write(text);
-  if (io.signal?.aborted) return interruptedCode(io.signal);
-  return result.results.every((r) => r.status === 'ok') ? exitCodes.ok : exitCodes.someFailed;
-}
-
-async function check(opts: Record<string, unknown>, io: CliIo): Promise<number> {
-  const config = await loadConfigFile(String(opts.config), io.signal);
-  const backends = selectBackends(config, opts.backends as string | undefined);
-  const keys = resolveKeys(backends, io.env);
-  const proxy = proxySettings(opts, config, io.env);
-  await preflight(backends, proxy, io);
-  const checks = await Promise.all(
-    backends.map((b) =>
-      checkBackend(b, keys.get(b.id), { timeouts: config.timeouts, fetch: io.fetch, transport: { proxy }, ...(io.signal ? { signal: io.signal } : {}) }),
-    ),
-  );
-  if (opts.json) {
-    io.stdout.write(JSON.stringify({ checks }, null, 2) + '\n');
-  } else {
-    const lines = checks.map((c) => {
-      const b = backends.find((x) => x.id === c.backendId)!;
-      const parts = [
-        `${c.reachable ? '✔' : '✖'} ${b.id} (${b.kind}) ${b.baseUrl}${b.tls?.insecure ? ' ⚠ unverified TLS' : ''}`,
-        `  reachable: ${c.reachable ? `yes (${formatMs(c.latencyMs)})` : 'no'}`,
-        `  model listing: ${c.modelsListed == null ? 'unknown' : c.modelsListed ? 'yes' : 'no'}` +
-          (c.modelFound == null ? '' : `; "${b.model}" ${c.modelFound ? 'listed' : 'NOT listed'}`),
-        `  streamed usage: ${c.streamUsage}`,
-      ];
-      if (c.error) parts.push(`  error: ${c.error.message}\n  what to do: ${c.error.hint}`);
-      return parts.join('\n');
-    });
-    io.stdout.write(lines.join('\n') + '\n');
-  }
-  return checks.every((c) => c.reachable) ? exitCodes.ok : exitCodes.someFailed;
+/** The work of a command, loaded on first use. */
+function runAction(name: 'compare' | 'check', opts: Record<string, unknown>, io: CliIo): Promise<number> {
+  // Not a literal `require`: esbuild must leave cliActions.ts (and the runner, SDK, schemas) out of this bundle.
+  const actions = createRequire(__filename)('./cliActions') as typeof import('./cliActions');
+  return actions.runAction(name, opts, io);
 }
 
 /** Runs the CLI with `argv` (without node and script) and returns the exit code. Never throws. */
@@ -290,23 +51,23 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .addOption(new Option('-p, --prompt <text>', 'the prompt text').conflicts('promptFile'))
     .option('-f, --prompt-file <file>', 'read the prompt from a file')
     .option('-b, --backends <ids>', 'comma-separated backend ids (default: all in the config)')
-    .option('-n, --trials <n>', `trials per backend (${trialsLimits.min}–${trialsLimits.max})`, wholeNumber(Trials, trialsLimits), trialsLimits.default)
+    .option('-n, --trials <n>', `trials per backend (${trialsLimits.min}–${trialsLimits.max})`, wholeNumber(trialsLimits), trialsLimits.default)
     .option(
       '--concurrency <n>',
       `maximum simultaneous requests (${concurrencyLimits.min}–${concurrencyLimits.max}, default ${concurrencyLimits.default})`,
-      wholeNumber(Concurrency, concurrencyLimits),
+      wholeNumber(concurrencyLimits),
     )
     .option('--proxy <url>', 'proxy for every backend (overrides HTTPS_PROXY/HTTP_PROXY; NO_PROXY still applies), or "direct"')
     .option(
       '--parallel-trials <n>',
       `trials of one backend that may run at once (${concurrencyLimits.min}–${concurrencyLimits.max}, default 1: they never overlap)`,
-      wholeNumber(Concurrency, concurrencyLimits),
+      wholeNumber(concurrencyLimits),
     )
     .option('--baseline <id>', 'backend the ratios compare against (default: the first that delivered)')
     .addOption(new Option('--json', 'print one JSON object').conflicts('markdown'))
     .option('--markdown', 'print a Markdown report')
     .action((opts) => {
-      action = compare(opts, io);
+      action = runAction('compare', opts, io);
     });
 
   program
@@ -319,7 +80,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .option('--proxy <url>', 'proxy for every backend (overrides HTTPS_PROXY/HTTP_PROXY; NO_PROXY still applies), or "direct"')
     .option('--json', 'print one JSON object')
     .action((opts) => {
-      action = check(opts, io);
+      action = runAction('check', opts, io);
     });
 
   try {
@@ -332,14 +93,6 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   } catch (err) {
     if (err instanceof CommanderError) {
       return err.exitCode === 0 ? exitCodes.ok : exitCodes.usage;
-    }
-    if (err instanceof InputAborted) {
-      io.stderr.write(`bakeoff: ${err.message}\n`);
-      return interruptedCode(io.signal);
-    }
-    if (err instanceof ConfigError || err instanceof UsageError) {
-      io.stderr.write(`bakeoff: ${err.message}\n`);
-      return exitCodes.usage;
     }
     io.stderr.write(`bakeoff: unexpected error: ${(err as Error)?.stack ?? String(err)}\n`);
     return exitCodes.someFailed;

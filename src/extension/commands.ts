@@ -20,6 +20,9 @@ export const commandIds = {
   exportResults: 'bakeoff.exportResults',
 } as const;
 
+/** View type of the comparison panel (its serializer is registered at start-up). */
+export const panelViewType = 'bakeoff.panel';
+
 /** What each command does, by the key of its id in {@link commandIds}. */
 export type CommandHandlers = Record<keyof typeof commandIds, (...args: unknown[]) => unknown>;
 

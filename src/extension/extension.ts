@@ -1,56 +1,71 @@
 /**
- * Entry point of the extension host. Activation is cheap: no network, the log channel and the
- * report provider are created on first use, the panel only when a comparison starts.
+ * Entry point of the extension host, and all the editor loads at start-up: the status-bar item
+ * and the registrations (commands, panel serializer). Everything else — command modules, panel
+ * host, runner, SDK, schemas, price catalogue — is in host.ts (bundled apart as dist/host.js) and
+ * is loaded the first time a command runs or the editor restores the panel. Nothing here may
+ * import a module that pulls those in (the package tests check the size of what activation loads).
  */
+import { createRequire } from 'node:module';
 import * as vscode from 'vscode';
-import { ApiKeyCommands, type BakeoffTestApi } from './apiKeys';
-import { BackendCheckCommand } from './backendCheck';
-import { BackendCommands } from './backends';
-import { registerCommands } from './commands';
-import { CompareCommands } from './compare';
-import { exportResults } from './export';
-import { ComparePanel } from './panel';
-import { HostServices } from './services';
+import type { BakeoffTestApi } from './apiKeys';
+import { chooseBackends, chosenStateKey, rememberedChoiceFrom, settingKeys, settingsSection, sketchBackends } from './backendChoice';
+import { commandIds, panelViewType, registerCommands, type CommandHandlers } from './commands';
+import type { Host } from './host';
+import { BakeoffStatusBar } from './statusBar';
 
-let services: HostServices | undefined;
+let host: Host | undefined;
 
 /**
- * Registers the commands, the status-bar item and the panel serializer. Returns a small
- * key-store API only when the editor runs the extension's own test suite.
+ * Shows the status bar, registers the commands and the panel serializer. Returns a small key-store
+ * API only when the editor runs the extension's own test suite.
  */
 export function activate(context: vscode.ExtensionContext): BakeoffTestApi | undefined {
-  const shared = new HostServices(context);
-  services = shared;
-  const compare = new CompareCommands(shared);
-  const apiKeys = new ApiKeyCommands(shared);
-  const backends = new BackendCommands(shared, apiKeys);
-  const backendCheck = new BackendCheckCommand(shared);
-  const backendIdArg = (arg: unknown) => (typeof arg === 'string' ? arg : undefined);
+  const statusBar = new BakeoffStatusBar();
+  const loadHost = (): Host => {
+    if (!host) {
+      // Not a literal `require`: esbuild must leave host.ts (and all it imports) out of this bundle.
+      const { createHost } = createRequire(__filename)('./host') as typeof import('./host');
+      host = createHost(context, statusBar);
+    }
+    return host;
+  };
+  // Until a command loads the rest, the status bar names the configured backends unvalidated.
+  const sketchStatusBar = (): void => {
+    const raw = vscode.workspace.getConfiguration(settingsSection).inspect<unknown>(settingKeys.backends)?.globalValue;
+    statusBar.update(chooseBackends(sketchBackends(raw), rememberedChoiceFrom(context.workspaceState.get<unknown>(chosenStateKey))), false);
+  };
+  sketchStatusBar();
+
+  const handlers = {} as CommandHandlers;
+  for (const name of Object.keys(commandIds) as Array<keyof typeof commandIds>) {
+    handlers[name] = (...args) => loadHost().handlers[name](...args);
+  }
   context.subscriptions.push(
-    shared,
-    ...registerCommands(
-      {
-        compareSelection: () => compare.compareSelection(),
-        comparePrompt: () => compare.comparePrompt(),
-        rerunLast: () => compare.rerunLast(),
-        cancel: () => compare.cancel(),
-        chooseBackends: () => backends.chooseBackends(),
-        addBackendFromPreset: () => backends.addBackendFromPreset(),
-        setApiKey: (arg) => apiKeys.setApiKey(backendIdArg(arg)),
-        clearApiKey: (arg) => apiKeys.clearApiKey(backendIdArg(arg)),
-        testBackends: () => backendCheck.testBackends(),
-        openLogs: () => shared.log.show(true),
-        exportResults: () => exportResults(shared),
+    statusBar,
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (!host && e.affectsConfiguration(`${settingsSection}.${settingKeys.backends}`)) sketchStatusBar();
+    }),
+    ...registerCommands(handlers, {
+      get log() {
+        return loadHost().services.log;
       },
-      shared,
-    ),
-    ComparePanel.registerSerializer(context, compare.panelHost),
+      errorText: (err) => loadHost().services.errorText(err),
+    }),
+    vscode.window.registerWebviewPanelSerializer(panelViewType, {
+      deserializeWebviewPanel: async (panel, saved) => loadHost().revivePanel(panel, saved),
+    }),
   );
-  return context.extensionMode === vscode.ExtensionMode.Test ? apiKeys.testApi() : undefined;
+  if (context.extensionMode !== vscode.ExtensionMode.Test) return undefined;
+  return {
+    setApiKey: (id, key) => loadHost().testApi().setApiKey(id, key),
+    getApiKeyOrigin: (id) => loadHost().testApi().getApiKeyOrigin(id),
+    clearApiKey: (id) => loadHost().testApi().clearApiKey(id),
+    keyMatches: (id, key) => loadHost().testApi().keyMatches(id, key),
+  };
 }
 
 /** Aborts a running comparison; everything else is disposed through the subscriptions. */
 export function deactivate(): void {
-  services?.dispose();
-  services = undefined;
+  host?.dispose();
+  host = undefined;
 }

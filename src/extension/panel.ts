@@ -22,6 +22,7 @@ import {
   type WebviewToHostMessage,
 } from '../shared/protocol';
 import { PanelModel, emptyPanelState, type PanelEvent } from '../shared/panelReducer';
+import { panelViewType } from './commands';
 import { DeltaBatcher, type BatchedDelta } from './deltaBatcher';
 import { EditorActionError, EditorActions } from './editorActions';
 import { createNonce, panelOptions, panelWebviewOptions, renderPanelHtml } from './webviewHtml';
@@ -94,7 +95,7 @@ function toRunView(info: RunInfo): RunView {
 
 /** The comparison panel (a singleton webview panel, `bakeoff.panel`). */
 export class ComparePanel {
-  static readonly viewType = 'bakeoff.panel';
+  static readonly viewType = panelViewType;
   private static instance: ComparePanel | undefined;
 
   /** The open panel, if any. */
@@ -120,16 +121,15 @@ export class ComparePanel {
     return ComparePanel.instance;
   }
 
-  /** Registers the WebviewPanelSerializer so the panel (with its last results) survives a window reload. */
-  static registerSerializer(context: vscode.ExtensionContext, host: PanelHost): vscode.Disposable {
-    return vscode.window.registerWebviewPanelSerializer(ComparePanel.viewType, {
-      deserializeWebviewPanel: async (panel: vscode.WebviewPanel, saved: unknown) => {
-        const restored = parsePersistedState(saved);
-        if (!restored && saved !== undefined && saved !== null) host.log.debug('Bakeoff panel: saved state was not usable; starting empty.');
-        const revived = new ComparePanel(panel, context, host, restored);
-        ComparePanel.instance ??= revived;
-      },
-    });
+  /**
+   * Takes over a panel the editor restored after a window reload (the serializer registered at
+   * start-up hands it over), with its last results when the saved state is usable.
+   */
+  static revive(panel: vscode.WebviewPanel, saved: unknown, context: vscode.ExtensionContext, host: PanelHost): void {
+    const restored = parsePersistedState(saved);
+    if (!restored && saved !== undefined && saved !== null) host.log.debug('Bakeoff panel: saved state was not usable; starting empty.');
+    const revived = new ComparePanel(panel, context, host, restored);
+    ComparePanel.instance ??= revived;
   }
 
   private readonly model: PanelModel;
