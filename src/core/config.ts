@@ -187,6 +187,17 @@ export const Backend = z
         markdownDescription:
           '`auto` asks for `stream_options.include_usage` and falls back once if the server rejects it; `never` does not ask.',
       }),
+    /**
+     * `fresh` (default): every request opens its own connection. `warm`: each measured request
+     * goes over a kept-alive connection that an unmeasured warm-up request opened.
+     */
+    connection: z
+      .enum(['fresh', 'warm'])
+      .optional()
+      .meta({
+        markdownDescription:
+          '`fresh` (the default): every request opens its own connection, so every backend pays DNS, TCP and TLS alike. `warm`: each measured request goes over a kept-alive connection opened by an unmeasured warm-up request (`GET /models`), as production clients run.',
+      }),
     /** Short note on what the operator claims (TEE, gateway routing…), shown in the UI. */
     trustNote: z
       .string()

@@ -19,6 +19,7 @@ import { type ModelsEndpointPrice } from './pricing';
 import { redactCutText, redactSecrets } from './redact';
 import { buildRequestBody, describeRequest, streamCompletion, UsageSupportMemory, sharedUsageMemory } from './stream';
 import { createNodeFetch, readCapped, type FetchFn, type NodeFetchOptions } from './timedFetch';
+import { ConnectionPool } from './proxy';
 import { backendTlsOptions } from './tlsTrust';
 import { countMessageTokens } from './tokenCounter';
 import { tokenizerName, type TokenizerName } from './tokens';
@@ -255,6 +256,21 @@ export async function runComparison(options: RunOptions): Promise<ComparisonResu
         : fetchModelsPrice(backend, key, options.fetch, { timeouts: options.timeouts, signal, transport: options.transport }),
     );
 
+  // Kept-alive connections of the backends set to `connection: "warm"`, closed when the run ends.
+  const pools = new Map<string, ConnectionPool>();
+  const poolFor = (backend: Backend): ConnectionPool | undefined => {
+    if (backend.connection !== 'warm' || options.fetch) return undefined;
+    let pool = pools.get(backend.id);
+    if (!pool) pools.set(backend.id, (pool = new ConnectionPool()));
+    return pool;
+  };
+  /** Opens a kept-alive connection with an unmeasured request, unless one is idle already. Never throws. */
+  const warmUp = async (backend: Backend, key: string | undefined, pool: ConnectionPool): Promise<void> => {
+    if (pool.idleConnections() > 0 || signal?.aborted) return;
+    const fetch = createNodeFetch({ ...options.transport, ...backendTlsOptions(backend), pool, connectTimeoutMs: options.timeouts.connectMs });
+    await getModels(backend, key, fetch, { timeouts: options.timeouts, ...(signal ? { signal } : {}) });
+  };
+
   const runJob = async (backend: Backend, trial: number): Promise<TrialResult> => {
     safeEmit(options.onEvent, { type: 'started', backendId: backend.id, trial });
     let result: TrialResult;
@@ -278,6 +294,9 @@ export async function runComparison(options: RunOptions): Promise<ComparisonResu
       } else if (keyError) {
         result = resultWithoutStream(backend, trial, keyError, messages, params);
       } else {
+        const pool = poolFor(backend);
+        if (pool) await warmUp(backend, key, pool);
+        const transport = pool ? { ...options.transport, pool } : options.transport;
         result = await streamCompletion({
           backend,
           apiKey: key,
@@ -290,7 +309,7 @@ export async function runComparison(options: RunOptions): Promise<ComparisonResu
           modelsEndpointPrice: priceFor(backend, key),
           ...(signal ? { signal } : {}),
           ...(options.fetch ? { fetch: options.fetch } : {}),
-          ...(options.transport ? { transport: options.transport } : {}),
+          ...(transport ? { transport } : {}),
           ...(options.rateLimitBackoffMs ? { rateLimitBackoffMs: options.rateLimitBackoffMs } : {}),
           onDelta: (delta) =>
             safeEmit(options.onEvent, { type: 'delta', backendId: backend.id, trial, content: delta.content, reasoning: delta.reasoning }),
@@ -331,6 +350,7 @@ export async function runComparison(options: RunOptions): Promise<ComparisonResu
     if (jobs.length === 0) resolve();
     else pump();
   });
+  for (const pool of pools.values()) pool.destroy();
   return {
     runId: options.runId ?? randomUUID(),
     startedAt,

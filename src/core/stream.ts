@@ -6,7 +6,7 @@
 import { APIError, OpenAI } from 'openai';
 import { Timeouts, type Backend, type ChatMessage, type RequestParams } from './config';
 import { cancelledError, scrubError, timeoutError, toStreamError, truncatedError } from './errors';
-import { computeMetrics, noTokenCounts, resolveTokenCountsAsync, type TokenCounts, type UsageReport } from './metrics';
+import { computeMetrics, noTokenCounts, resolveTokenCountsAsync, streamFlags, timingPhases, type TokenCounts, type UsageReport } from './metrics';
 import { isBillable, trialCost, type ModelsEndpointPrice } from './pricing';
 import { redactDeep, redactHeaders, redactSecrets, StreamingKeyRedactor } from './redact';
 import { createNodeFetch, FetchInstrument, type FetchFn, type NodeFetchOptions } from './timedFetch';
@@ -221,7 +221,9 @@ export async function streamCompletion(options: StreamOptions): Promise<TrialRes
   let usage: UsageReport | null = null;
   let firstContentMs: number | null = null;
   const chunkMs: number[] = [];
+  const chunkBytes: number[] = [];
   const allChunkMs: number[] = [];
+  let firstEventHasContent: boolean | null = null;
   let caught: unknown = null;
   let includeUsage = backend.streamUsage !== 'never' && !memory.isRejected(backend);
   let body = buildRequestBody(backend, messages, params, includeUsage);
@@ -235,6 +237,7 @@ export async function streamCompletion(options: StreamOptions): Promise<TrialRes
     for await (const chunk of stream) {
       const arrivedMs = instrument.deliveredMs ?? now();
       allChunkMs.push(arrivedMs);
+      if (allChunkMs.length === 1) firstEventHasContent = false;
       if (!chunk || typeof chunk !== 'object') continue;
       if (chunk.usage && typeof chunk.usage === 'object') usage = chunk.usage as UsageReport;
       // Only the first choice is measured: a server that streams several (`n` > 1, which
@@ -252,7 +255,9 @@ export async function streamCompletion(options: StreamOptions): Promise<TrialRes
             : '';
       if (content || thought) {
         if (firstContentMs === null) firstContentMs = arrivedMs;
+        if (allChunkMs.length === 1) firstEventHasContent = true;
         chunkMs.push(arrivedMs);
+        chunkBytes.push(Buffer.byteLength(content) + Buffer.byteLength(thought));
         rawText += content;
         rawReasoning += thought;
         emit(textRedactor.push(content), reasoningRedactor.push(thought));
@@ -332,8 +337,12 @@ export async function streamCompletion(options: StreamOptions): Promise<TrialRes
     firstContentMs,
     chunkMs,
     allChunkMs,
+    chunkBytes,
+    firstEventHasContent,
+    ...(instrument.connection ? { connection: instrument.connection } : {}),
     endMs,
   };
+  timing.phases = timingPhases(timing);
   // The answer stream began: a 2xx response delivered body bytes. Only then is there a total
   // time to report, or an answer whose tokens are worth estimating.
   const status2xx = instrument.httpStatus !== null && instrument.httpStatus >= 200 && instrument.httpStatus < 300;
@@ -385,6 +394,8 @@ export async function streamCompletion(options: StreamOptions): Promise<TrialRes
     usageReported: usage !== null,
     keyRedacted: textRedactor.found || reasoningRedactor.found,
     tlsUnverified: tlsUnverified(backend, options.transport?.proxy),
+    connection: options.transport?.pool ? 'warm' : 'fresh',
+    streamFlags: streamFlags(timing),
   };
 }
 

@@ -22,8 +22,8 @@ import {
 import { SseParser } from './sse';
 import { redactCutText, redactDeep, redactHeaders, redactSecrets } from './redact';
 import type { Timeouts } from './config';
-import type { SentRequest, StreamError } from './types';
-import { prepareConnection, type ConnectInfo, type ProxySettings } from './proxy';
+import type { ConnectionMarks, SentRequest, StreamError } from './types';
+import { prepareConnection, type ConnectInfo, type ConnectionPool, type ProxySettings } from './proxy';
 import { trustedContext } from './tlsTrust';
 
 /** The `fetch` signature the SDK and Bakeoff use. */
@@ -45,6 +45,41 @@ export interface NodeFetchOptions {
   proxy?: ProxySettings;
   /** Called once per request when the connection is ready (TCP, proxy tunnel and TLS done). */
   onConnected?: (info: ConnectInfo) => void;
+  /**
+   * Kept-alive connections to reuse (a backend's `connection: "warm"`); absent: a fresh
+   * connection for every request.
+   */
+  pool?: ConnectionPool;
+}
+
+/**
+ * What a caller passes in a request's `init` (under {@link requestObserver}) to learn when each
+ * step of the request happened, stamped with its own clock as the socket reports it, and when
+ * each body chunk arrived (keyed by the chunk the response body delivers).
+ */
+export interface RequestObserver {
+  now(): number;
+  connection: ConnectionMarks;
+  /** Response headers received. */
+  headersMs: number | null;
+  /** Arrival time of each body chunk (the very object the body stream yields). */
+  arrivals: WeakMap<object, number>;
+}
+
+/** The `init` key under which createNodeFetch finds a {@link RequestObserver}. */
+export const requestObserver = Symbol('bakeoff.requestObserver');
+
+/** A request's `init` with an optional observer. */
+export type ObservedInit = RequestInit & { [requestObserver]?: RequestObserver };
+
+/** An observer with no mark yet. */
+export function newRequestObserver(now: () => number): RequestObserver {
+  return {
+    now,
+    connection: { dnsMs: null, tcpMs: null, tunnelMs: null, tlsMs: null, sentMs: null, reused: false },
+    headersMs: null,
+    arrivals: new WeakMap(),
+  };
 }
 
 const nullBodyStatuses = new Set([101, 103, 204, 205, 304]);
@@ -155,8 +190,9 @@ function bodyToBuffer(body: RequestInit['body']): Buffer | null {
  * failure, then the failure.
  */
 export function createNodeFetch(options: NodeFetchOptions = {}): FetchFn {
-  return (input, init = {}) =>
+  return (input, init: ObservedInit = {}) =>
     new Promise<Response>((resolve, reject) => {
+      const observer = init[requestObserver];
       const url = new URL(input instanceof Request ? input.url : String(input));
       const isHttps = url.protocol === 'https:';
       if (!isHttps && url.protocol !== 'http:') {
@@ -199,7 +235,7 @@ export function createNodeFetch(options: NodeFetchOptions = {}): FetchFn {
       let connection: ReturnType<typeof prepareConnection>;
       try {
         if (isHttps && options.caFile) Object.assign(requestOptions, { secureContext: trustedContext(options.caFile) });
-        connection = prepareConnection(url, requestOptions, options);
+        connection = prepareConnection(url, requestOptions, { ...options, ...(observer ? { observer } : {}) });
       } catch (err) {
         reject(err);
         return;
@@ -232,14 +268,23 @@ export function createNodeFetch(options: NodeFetchOptions = {}): FetchFn {
       // The connect phase ends when the socket is ready for the request: TCP (and, through a
       // proxy, the CONNECT tunnel) plus the TLS handshake for https.
       req.once('socket', (socket) => {
+        const marks = observer?.connection;
+        if (marks) marks.reused = req.reusedSocket;
         const connected = () => {
           clearTimeout(connectTimer);
+          if (marks && connection.secure && !marks.reused) marks.tlsMs ??= observer.now();
           options.onConnected?.(connection.info(performance.now()));
         };
+        if (marks && socket.connecting) {
+          // A direct connection (through a tunnel these were stamped on the proxy connection).
+          socket.once('lookup', () => (marks.dnsMs ??= observer.now()));
+          socket.once('connect', () => (marks.tcpMs ??= observer.now()));
+        }
         if (connection.secure && !(socket as { _secureEstablished?: boolean })._secureEstablished) socket.once('secureConnect', connected);
         else if (socket.connecting) socket.once('connect', connected);
         else connected();
       });
+      if (observer) req.once('finish', () => (observer.connection.sentMs = observer.now()));
 
       req.on('error', (err) => {
         release();
@@ -251,6 +296,7 @@ export function createNodeFetch(options: NodeFetchOptions = {}): FetchFn {
       });
 
       req.once('response', (res) => {
+        if (observer) observer.headersMs = observer.now();
         clearTimeout(connectTimer);
         if (settled) {
           res.destroy();
@@ -289,7 +335,11 @@ export function createNodeFetch(options: NodeFetchOptions = {}): FetchFn {
             release();
           };
           failBody = (err) => settle(err);
-          res.on('data', (chunk: Buffer) => body.push(chunk));
+          const arrivals = observer?.arrivals;
+          res.on('data', (chunk: Buffer) => {
+            arrivals?.set(chunk, observer!.now());
+            body.push(chunk);
+          });
           res.once('end', () => settle(null));
           res.on('error', (err) => settle(err));
           res.once('close', () => settle(Object.assign(new Error('The connection closed before the response ended'), { code: 'ECONNRESET' })));
@@ -298,8 +348,11 @@ export function createNodeFetch(options: NodeFetchOptions = {}): FetchFn {
             () => {
               failBody = null;
               release();
-              res.destroy();
-              req.destroy();
+              if (connection.pooled) keepAlive(res, req);
+              else {
+                res.destroy();
+                req.destroy();
+              }
             },
           );
         }
@@ -314,6 +367,26 @@ export function createNodeFetch(options: NodeFetchOptions = {}): FetchFn {
 
       req.end(body ?? undefined);
     });
+}
+
+/** How long a kept-alive connection may take to finish a response read no further, ms. */
+const keepAliveDrainMs = 1_000;
+
+/**
+ * A response no longer read (`[DONE]` came, or the reader stopped) on a kept-alive connection:
+ * let it finish, so the connection goes back to the pool, unless it takes too long (a server that
+ * keeps streaming after `[DONE]`): then close it.
+ */
+function keepAlive(res: http.IncomingMessage, req: http.ClientRequest): void {
+  res.resume();
+  if (res.complete) return;
+  const timer = setTimeout(() => {
+    res.destroy();
+    req.destroy();
+  }, keepAliveDrainMs);
+  timer.unref();
+  res.once('end', () => clearTimeout(timer));
+  res.once('close', () => clearTimeout(timer));
 }
 
 /**
@@ -420,6 +493,13 @@ export class FetchInstrument {
   private firstByteTimer: NodeJS.Timeout | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
   private interruptBody: ((err: unknown) => void) | null = null;
+  /** The marks of the current attempt, filled by the base fetch when it is createNodeFetch. */
+  private observer: RequestObserver | null = null;
+
+  /** The connection steps of the last attempt; undefined when the base fetch reported none. */
+  get connection(): ConnectionMarks | undefined {
+    return this.observer?.headersMs != null ? { ...this.observer.connection } : undefined;
+  }
 
   constructor(private readonly options: InstrumentOptions) {
     this.startMs = options.now();
@@ -480,15 +560,19 @@ export class FetchInstrument {
       this.record(url, init);
       this.startMs = now();
       this.headersMs = this.firstByteMs = this.lastByteMs = this.deliveredMs = this.doneMs = null;
+      const observer = newRequestObserver(now);
+      this.observer = observer;
       this.firstByteTimer = setTimeout(() => this.fail(timeoutError('firstByte', timeouts.firstByteMs)), timeouts.firstByteMs);
       let res: Response;
       try {
-        res = await this.options.base(url, { ...init, redirect: 'manual' });
+        const observed: ObservedInit = { ...init, redirect: 'manual', [requestObserver]: observer };
+        res = await this.options.base(url, observed);
       } catch (err) {
         clearTimeout(this.firstByteTimer);
         throw new TransportError(this.remember(err));
       }
-      this.headersMs = now();
+      // Stamped by the base fetch as the headers arrived, when it can; else now.
+      this.headersMs = observer.headersMs ?? now();
       this.httpStatus = res.status;
       this.statusText = res.statusText || null;
       if (this.failure) {
@@ -664,9 +748,11 @@ export class FetchInstrument {
     const pump = async () => {
       try {
         let clean = true;
+        const arrivals = this.observer?.arrivals;
         for (;;) {
           const { done, value } = await reader.read();
-          const arrivedMs = now();
+          // Stamped by the base fetch as the bytes came off the socket, when it can; else now.
+          const arrivedMs = (value && arrivals?.get(value)) ?? now();
           if (done) break;
           if (!value || value.byteLength === 0) continue;
           if (this.firstByteMs === null) {
