@@ -11,7 +11,7 @@ import { concurrencyLimits, maxPromptBytes, trialsLimits } from '../core/limits'
 import { parseProxyUrl, proxyAddress, proxyFromEnv, redactProxyUrl, withExplicitProxy, type ProxySettings } from '../core/proxy';
 import { decodeText, InputAborted, InputError, readBounded } from '../core/textInput';
 import { TransportError } from '../core/errors';
-import { summarizeComparison, summaryHeader, summaryNotes, summaryRows, toJsonReport, toMarkdownReport } from '../core/report';
+import { streamFlagLines, summarizeComparison, summaryHeader, summaryNotes, summaryRows, timingLine, toJsonReport, toMarkdownReport } from '../core/report';
 import { checkBackend, fetchModelsPrice, ModelsPriceCache, runComparison } from '../core/runner';
 import { UsageSupportMemory } from '../core/stream';
 import type { ComparisonResult } from '../core/types';
@@ -125,6 +125,9 @@ function humanReport(result: ComparisonResult, baselineId: string | undefined): 
     if (r.keyRedacted) out.push('(this answer contained your API key; it was redacted)');
     if (r.status !== 'ok') out.push(`✖ ${trialStateLine(r)}${r.error ? `\n  What to do: ${r.error.hint}` : ''}`);
     else if (r.retries) out.push(trialStateLine(r));
+    const timing = timingLine(r);
+    if (timing) out.push(timing);
+    for (const flag of streamFlagLines(r.streamFlags)) out.push(`⚠ ${flag}`);
     out.push('');
   }
   const summary = summarizeComparison(result, baselineId);

@@ -5,6 +5,8 @@
  * panel shows.
  */
 import {
+  connectionLabel,
+  describePhases,
   formatCount,
   formatMs,
   formatPercent,
@@ -13,12 +15,15 @@ import {
   formatUsd,
   formatUsdDiff,
   markdownCell,
+  raisedStreamFlags,
   statusLabels,
+  streamFlagLabels,
+  streamFlagNotes,
   trialStateLine,
 } from './format';
 import { redactDeep, redactKeysInText, secretKeys } from './redact';
 import { backendsOf, summarize, type BackendSummary, type RatioFigure, type Summary } from './summary';
-import type { ComparisonResult, CostSource, TerminalStatus, TokenSource } from './types';
+import type { ComparisonResult, ConnectionMode, CostSource, StreamFlags, TerminalStatus, TimingPhases, TokenSource, TrialResult } from './types';
 
 /** The summary of a finished comparison (baseline: `baselineId` when it delivered, else the first that did). */
 export function summarizeComparison(result: ComparisonResult, baselineId?: string | null): Summary {
@@ -52,6 +57,12 @@ export interface JsonResultRow {
   keyRedacted: boolean;
   /** The backend's TLS certificate was not verified. */
   tlsUnverified: boolean;
+  /** How the request connected (`warm`: over a kept-alive connection opened by an unmeasured request). */
+  connection: ConnectionMode;
+  /** Where the time went (README → Metrics → "Timing breakdown"), ms; null when not measured. */
+  phases: TimingPhases | null;
+  /** Buffered stream, first byte without content; null: not judged. */
+  streamFlags: StreamFlags;
   error: { type: string; message: string; hint: string } | null;
 }
 
@@ -91,10 +102,34 @@ export function toJsonReport(result: ComparisonResult, baselineId?: string | nul
       retryAfterMs: r.retryAfterMs,
       keyRedacted: r.keyRedacted,
       tlsUnverified: r.tlsUnverified,
+      connection: r.connection ?? 'fresh',
+      phases: roundPhases(r.timing.phases),
+      streamFlags: { buffered: r.streamFlags?.buffered ?? null, firstByteWithoutContent: r.streamFlags?.firstByteWithoutContent ?? null },
       error: r.error ? { type: r.error.type, message: r.error.message, hint: r.error.hint } : null,
     })),
     summary: summarizeComparison(result, baselineId),
   };
+}
+
+function roundPhases(phases: TimingPhases | undefined): TimingPhases | null {
+  if (!phases) return null;
+  const out = { ...phases };
+  for (const key of Object.keys(out) as Array<keyof TimingPhases>) {
+    if (key !== 'connectionReused') out[key] = round(phases[key]);
+  }
+  return out;
+}
+
+/** `Timing: DNS 1.2 ms · … (fresh connection)` for one trial; null when nothing was measured. */
+export function timingLine(r: Pick<TrialResult, 'connection' | 'timing'>): string | null {
+  const phases = describePhases(r.timing.phases);
+  if (!phases) return null;
+  return `Timing: ${phases} (${connectionLabel(r.connection, r.timing.phases?.connectionReused)})`;
+}
+
+/** One sentence per raised stream flag, e.g. `Stream buffered: at least half of …`. */
+export function streamFlagLines(flags: StreamFlags | undefined): string[] {
+  return raisedStreamFlags(flags).map((flag) => `Stream ${streamFlagLabels[flag]}: ${streamFlagNotes[flag]}.`);
 }
 
 /** A ratio cell: `baseline`, `1.84× [1.60–2.10]`, or `—`. */
@@ -174,6 +209,12 @@ export function summaryNotes(result: ComparisonResult, summary: Summary): string
         : `Up to ${result.perBackendConcurrency} trials of one backend ran at once.`,
     );
   }
+  const warm = [...new Set(result.results.filter((r) => r.connection === 'warm').map((r) => r.backendLabel))];
+  if (warm.length) {
+    notes.push(
+      `Warm connections for ${warm.join(', ')}: each measured request went over a kept-alive connection opened by an unmeasured request; the others opened a fresh connection per request.`,
+    );
+  }
   notes.push(
     'Latency, speed and cost figures come from delivered trials (ended ok with content); Delivered = delivered / sent, not counting trials cancelled or not sent. ' +
       'Total excludes waits for 429 retries; Wall includes them. Ratios are ratios of medians with 95 % bootstrap intervals (≥ 3 delivered trials per side); an interval that includes 1.00× shows no detectable difference.',
@@ -211,6 +252,9 @@ export function toMarkdownReport(result: ComparisonResult, baselineId?: string |
         `${r.metrics.tokenSource ? ` (${r.metrics.tokenSource})` : ''} · cost ${formatUsd(r.cost.costUsd)} (${r.cost.costSource})`,
       '',
     );
+    const timing = timingLine(r);
+    if (timing) lines.push(markdownCell(timing), '');
+    for (const flag of streamFlagLines(r.streamFlags)) lines.push(`> ${markdownCell(flag)}`, '');
     if (r.keyRedacted) lines.push('> This answer contained your API key; it was redacted.', '');
     if (r.tlsUnverified) lines.push('> Unverified TLS: the certificate of this backend was not checked; these figures could have been read or altered.', '');
     if (r.error && r.status !== 'ok') lines.push(`> What to do: ${markdownCell(r.error.hint)}`, '');

@@ -88,6 +88,7 @@ export class ComparisonRunner {
         pricingNote: describePricing(b),
         ...(b.trustNote ? { trustNote: b.trustNote } : {}),
         ...(tlsUnverified(b, proxy) ? { tlsInsecure: true } : {}),
+        ...(b.connection === 'warm' ? { connection: 'warm' as const } : {}),
       })),
       trials: settings.trials,
       perBackendConcurrency: settings.perBackendConcurrency,

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { extractCode } from '../core/codeBlock';
 import type { BackendKind } from '../core/config';
-import type { ComparisonResult, RunEvent } from '../core/types';
+import type { ComparisonResult, ConnectionMode, RunEvent } from '../core/types';
 import {
   assertNever,
   clip,
@@ -34,7 +34,7 @@ export interface RunInfo {
   title: string;
   /** The first ~300 characters of the user prompt. */
   promptPreview: string;
-  backends: Array<{ id: string; label: string; kind: BackendKind; model: string; pricingNote: string; trustNote?: string; tlsInsecure?: boolean }>;
+  backends: Array<{ id: string; label: string; kind: BackendKind; model: string; pricingNote: string; trustNote?: string; tlsInsecure?: boolean; connection?: ConnectionMode }>;
   trials: number;
   /** Most requests in flight to one backend. */
   perBackendConcurrency: number;
@@ -86,6 +86,7 @@ function toRunView(info: RunInfo): RunView {
       pricingNote: clip(b.pricingNote, 2_000),
       ...(b.trustNote ? { trustNote: clip(b.trustNote, 2_000) } : {}),
       ...(b.tlsInsecure ? { tlsInsecure: true } : {}),
+      ...(b.connection === 'warm' ? { connection: 'warm' as const } : {}),
     })),
     trials: Math.min(10_000, Math.max(1, Math.floor(info.trials))),
     perBackendConcurrency: Math.min(1_000, Math.max(1, Math.floor(info.perBackendConcurrency))),

@@ -10,7 +10,7 @@
  */
 import { z } from 'zod';
 import { BackendKind } from '../core/config';
-import { terminalStatuses, type TrialResult } from '../core/types';
+import { terminalStatuses, type TimingPhases, type TrialResult } from '../core/types';
 
 export { assertNever } from './guards';
 
@@ -31,6 +31,8 @@ export const BackendView = z.object({
   trustNote: shortText.optional(),
   /** Its TLS certificate is not verified (`tls.insecure`, or a proxy with strict SSL off): every number is marked. */
   tlsInsecure: z.boolean().optional(),
+  /** How its requests connect (absent: `fresh`). */
+  connection: z.enum(['fresh', 'warm']).optional(),
 });
 export type BackendView = z.infer<typeof BackendView>;
 
@@ -97,6 +99,23 @@ export const CostView = z.object({
 });
 export type CostView = z.infer<typeof CostView>;
 
+const phaseMs = finiteNumber.nonnegative().nullable();
+
+/** Where the time of the request went (core `TimingPhases`). */
+export const PhasesView = z.object({
+  dnsMs: phaseMs,
+  connectMs: phaseMs,
+  tunnelMs: phaseMs,
+  tlsMs: phaseMs,
+  sendMs: phaseMs,
+  requestToHeadersMs: phaseMs,
+  headersToFirstByteMs: phaseMs,
+  firstByteToFirstTokenMs: phaseMs,
+  decodeMs: phaseMs,
+  connectionReused: z.boolean().nullable(),
+});
+export type PhasesView = z.infer<typeof PhasesView>;
+
 /** Everything known about a trial once its stream has ended. */
 export const TrialFinal = z.object({
   status: TerminalStatusSchema,
@@ -114,6 +133,12 @@ export const TrialFinal = z.object({
   keyRedacted: z.boolean(),
   /** The backend's TLS certificate was not verified. */
   tlsUnverified: z.boolean().default(false),
+  /** The timing breakdown; null or absent when it was not measured (e.g. the request was not sent). */
+  phases: PhasesView.nullable().optional(),
+  /** Buffered stream, first byte without content (null: not judged); absent: not judged. */
+  streamFlags: z.object({ buffered: z.boolean().nullable(), firstByteWithoutContent: z.boolean().nullable() }).optional(),
+  /** How the request connected; absent: `fresh`. */
+  connection: z.enum(['fresh', 'warm']).optional(),
 });
 export type TrialFinal = z.infer<typeof TrialFinal>;
 
@@ -297,6 +322,27 @@ export function toTrialSnapshot(result: TrialResult): TrialSnapshot {
       usageReported: result.usageReported,
       keyRedacted: result.keyRedacted,
       tlsUnverified: result.tlsUnverified,
+      phases: phasesView(result.timing.phases),
+      streamFlags: { buffered: result.streamFlags?.buffered ?? null, firstByteWithoutContent: result.streamFlags?.firstByteWithoutContent ?? null },
+      connection: result.connection ?? 'fresh',
     },
+  };
+}
+
+/** The phases with every non-finite or negative figure as null (schemas accept only real durations). */
+function phasesView(phases: TimingPhases | undefined): PhasesView | null {
+  if (!phases) return null;
+  const ms = (n: number | null) => (n !== null && Number.isFinite(n) && n >= 0 ? n : null);
+  return {
+    dnsMs: ms(phases.dnsMs),
+    connectMs: ms(phases.connectMs),
+    tunnelMs: ms(phases.tunnelMs),
+    tlsMs: ms(phases.tlsMs),
+    sendMs: ms(phases.sendMs),
+    requestToHeadersMs: ms(phases.requestToHeadersMs),
+    headersToFirstByteMs: ms(phases.headersToFirstByteMs),
+    firstByteToFirstTokenMs: ms(phases.firstByteToFirstTokenMs),
+    decodeMs: ms(phases.decodeMs),
+    connectionReused: phases.connectionReused,
   };
 }

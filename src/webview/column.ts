@@ -22,7 +22,7 @@ export interface ColumnView {
   stateProgress: HTMLSpanElement;
   /** Live time since the displayed trial started (not announced to screen readers). */
   stateElapsed: HTMLSpanElement;
-  metrics: Map<MetricId, { root: HTMLElement; value: HTMLElement; badge: HTMLElement }>;
+  metrics: Map<MetricId, { root: HTMLElement; value: HTMLElement; badge: HTMLElement; flags: HTMLElement }>;
   body: HTMLElement;
   textEl: HTMLElement;
   rawEl: HTMLPreElement;
@@ -101,7 +101,23 @@ export function renderColumn(backend: BackendView, index: number, trials: number
   pin.setAttribute('aria-pressed', 'false');
   pin.setAttribute('aria-label', `Set ${backend.label} as baseline`);
   const header = el('header', { className: 'column-header' }, label, baselineTag, pin);
-  const details = el('div', { className: 'column-details' }, el('span', { className: 'column-model', text: backend.model, attrs: { title: `Model: ${backend.model}` } }));
+  const warm = backend.connection === 'warm';
+  const connection = el('span', {
+    className: `connection-pill connection-${warm ? 'warm' : 'fresh'}`,
+    testId: 'connection',
+    text: warm ? 'warm' : 'fresh',
+    attrs: {
+      title: warm
+        ? 'Warm connection: each measured request goes over a kept-alive connection opened by an unmeasured warm-up request.'
+        : 'Fresh connection: every request opens its own connection (DNS, TCP and TLS are part of its TTFT).',
+    },
+  });
+  const details = el(
+    'div',
+    { className: 'column-details' },
+    el('span', { className: 'column-model', text: backend.model, attrs: { title: `Model: ${backend.model}` } }),
+    connection,
+  );
   const notes = el('div', { className: 'column-notes' });
   if (backend.pricingNote) notes.append(el('span', { className: 'note', attrs: { title: `Pricing: ${backend.pricingNote}` } }, icon('tag'), el('span', { className: 'note-text', text: backend.pricingNote })));
   if (backend.trustNote) notes.append(el('span', { className: 'note', attrs: { title: `Operator's claim: ${backend.trustNote}` } }, icon('shield'), el('span', { className: 'note-text', text: backend.trustNote })));
@@ -133,19 +149,20 @@ export function renderColumn(backend: BackendView, index: number, trials: number
   const keyNote = el('div', { className: 'key-note', testId: 'key-note', attrs: { role: 'note' } }, icon('shield'), 'This answer contained your API key; it was redacted.');
   keyNote.hidden = true;
 
-  const metrics = new Map<MetricId, { root: HTMLElement; value: HTMLElement; badge: HTMLElement }>();
+  const metrics = new Map<MetricId, { root: HTMLElement; value: HTMLElement; badge: HTMLElement; flags: HTMLElement }>();
   const metricsEl = el('div', { className: 'metrics', attrs: { role: 'list', 'aria-label': `Metrics for ${backend.label}` } });
   for (const cell of pendingMetricCells()) {
     const value = el('span', { className: 'metric-value' });
     const badge = el('span', { className: 'badge' });
+    const flags = el('span', { className: 'metric-flags' });
     // Focusable so keyboard users reach the formula that mouse users get on hover.
     const cellEl = el(
       'div',
       { className: 'metric', testId: `metric-${cell.id}`, attrs: { role: 'listitem', tabindex: '0' } },
       el('div', { className: 'metric-head' }, el('span', { className: 'metric-label', text: cell.label }), badge, ...insecureBadge(backend)),
-      el('div', { className: 'metric-body' }, value),
+      el('div', { className: 'metric-body' }, value, flags),
     );
-    metrics.set(cell.id, { root: cellEl, value, badge });
+    metrics.set(cell.id, { root: cellEl, value, badge, flags });
     metricsEl.append(cellEl);
   }
 
@@ -248,6 +265,9 @@ export function applyMetric(view: ColumnView, cell: MetricCell): void {
   target.value.textContent = cell.display;
   target.badge.textContent = cell.badge;
   target.badge.className = `badge badge-${cell.badgeKind}`;
+  target.flags.replaceChildren(
+    ...(cell.flags ?? []).map((flag) => el('span', { className: `badge badge-${flag.kind}`, testId: `flag-${flag.kind}`, text: flag.text, attrs: { title: flag.title } })),
+  );
 }
 
 /** Renders the answer (markdown, raw text, reasoning) of `snapshot`, unless it is already shown. */

@@ -18,9 +18,12 @@ test('JSON report has the documented row shape; nothing unmeasured is a number',
   const report = toJsonReport(result);
   const row = report.results[0]!;
   assert.deepEqual(Object.keys(row).sort(), [
-    'backend', 'costSource', 'costUsd', 'error', 'inputTokens', 'keyRedacted', 'outputTokens', 'retries', 'retryAfterMs', 'retryWaitMs',
-    'status', 'text', 'tlsUnverified', 'tokenSource', 'tokensPerSecond', 'totalMs', 'trial', 'ttftMs', 'wallMs',
+    'backend', 'connection', 'costSource', 'costUsd', 'error', 'inputTokens', 'keyRedacted', 'outputTokens', 'phases', 'retries', 'retryAfterMs', 'retryWaitMs',
+    'status', 'streamFlags', 'text', 'tlsUnverified', 'tokenSource', 'tokensPerSecond', 'totalMs', 'trial', 'ttftMs', 'wallMs',
   ]);
+  assert.equal(row.phases, null, 'no breakdown without marks');
+  assert.deepEqual(row.streamFlags, { buffered: null, firstByteWithoutContent: null });
+  assert.equal(row.connection, 'fresh');
   assert.deepEqual(row.error, { type: 'http_error', message: 'HTTP 500', hint: 'retry later' });
   assert.equal(row.totalMs, null);
   assert.equal(row.tokenSource, null);
@@ -99,4 +102,41 @@ test('redactResult scrubs echoed keys (any case, split by tags) from answers and
   assert.equal(safe.results[1]!.error?.message, 'bad key ***');
   assert.ok(!JSON.stringify(toJsonReport(safe)).toLowerCase().includes(key.toLowerCase()));
   assert.equal(result.results[0]!.text.includes(key.toUpperCase()), true, 'the original is not modified');
+});
+
+test('timing breakdown, connection and stream flags reach --json, the Markdown export and the notes', () => {
+  const phases = {
+    dnsMs: 1.23456,
+    connectMs: 0.5,
+    tunnelMs: null,
+    tlsMs: 12,
+    sendMs: 0.2,
+    requestToHeadersMs: 250,
+    headersToFirstByteMs: 0.1,
+    firstByteToFirstTokenMs: 80,
+    decodeMs: 1500,
+    connectionReused: false,
+  };
+  const result = makeComparison([
+    makeTrial({
+      backendId: 'w',
+      connection: 'warm',
+      streamFlags: { buffered: true, firstByteWithoutContent: true },
+      timing: { startMs: 0, headersMs: 264, firstByteMs: 264.1, firstContentMs: 344.1, chunkMs: [344.1], endMs: 1844.1, phases },
+    }),
+    makeTrial({ backendId: 'f' }),
+  ]);
+  const json = toJsonReport(result);
+  assert.deepEqual(json.results[0]!.phases, { ...phases, dnsMs: 1.235 });
+  assert.equal(json.results[0]!.connection, 'warm');
+  assert.deepEqual(json.results[0]!.streamFlags, { buffered: true, firstByteWithoutContent: true });
+  const md = toMarkdownReport(result);
+  assert.match(
+    md,
+    /Timing: DNS 1\.2 ms · TCP connect 0\.5 ms · TLS 12 ms · request written 0\.2 ms · sent → headers 250 ms · headers → first byte 0\.1 ms · first byte → first token 80 ms · decode 1\.50 s \(warm connection \(not reused: a new one was opened\)\)/,
+  );
+  assert.match(md, /> Stream buffered: at least half of the answer arrived in the last 10 % of the stream/);
+  assert.match(md, /> Stream first byte without content: the first event carried no text/);
+  assert.match(md, /Warm connections for W: each measured request went over a kept-alive connection/);
+  assert.equal((md.match(/Stream buffered/g) ?? []).length, 1, 'only the flagged trial');
 });
