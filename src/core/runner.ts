@@ -256,6 +256,8 @@ export async function runComparison(options: RunOptions): Promise<ComparisonResu
         : fetchModelsPrice(backend, key, options.fetch, { timeouts: options.timeouts, signal, transport: options.transport }),
     );
 
+  // The trials of a backend send the same request: one record of it, shared by their results.
+  const sharedRecords = new Map<string, TrialResult['request']>();
   // Kept-alive connections of the backends set to `connection: "warm"`, closed when the run ends.
   const pools = new Map<string, ConnectionPool>();
   const poolFor = (backend: Backend): ConnectionPool | undefined => {
@@ -305,6 +307,7 @@ export async function runComparison(options: RunOptions): Promise<ComparisonResu
           timeouts: options.timeouts,
           trial,
           usageMemory,
+          sharedRecords,
           promptTokens,
           modelsEndpointPrice: priceFor(backend, key),
           ...(signal ? { signal } : {}),

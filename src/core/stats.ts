@@ -51,51 +51,53 @@ export interface RatioInterval {
 }
 
 /**
- * The k-th smallest value of `xs[0..n)` (0-based), reordering `xs` so that every value after
- * index k is ≥ it (Hoare selection, median-of-three pivot). Linear on average.
+ * Medians of resamples (with replacement) of one sample, by the rule of {@link percentile}, to
+ * the last bit: the sample is sorted once; a resample is a count per sorted position, whose
+ * median is found by walking the counts — no copy, no sort, no allocation per resample.
  */
-function selectInPlace(xs: Float64Array, k: number): number {
-  let lo = 0;
-  let hi = xs.length - 1;
-  while (hi > lo) {
-    const mid = (lo + hi) >>> 1;
-    // Median of three as the pivot, which also guards both scans below.
-    if (xs[mid]! < xs[lo]!) [xs[mid], xs[lo]] = [xs[lo]!, xs[mid]!];
-    if (xs[hi]! < xs[lo]!) [xs[hi], xs[lo]] = [xs[lo]!, xs[hi]!];
-    if (xs[hi]! < xs[mid]!) [xs[hi], xs[mid]] = [xs[mid]!, xs[hi]!];
-    const pivot = xs[mid]!;
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (xs[i]! < pivot) i++;
-      while (xs[j]! > pivot) j--;
-      if (i <= j) {
-        const t = xs[i]!;
-        xs[i] = xs[j]!;
-        xs[j] = t;
-        i++;
-        j--;
-      }
-    }
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else return xs[k]!;
-  }
-  return xs[k]!;
-}
+class ResampleMedian {
+  private readonly sorted: Float64Array;
+  /** Position in `sorted` of each value of the sample, in sample order. */
+  private readonly rankOf: Uint32Array;
+  private readonly counts: Uint32Array;
+  private readonly lo: number;
+  private readonly fraction: number;
 
-/**
- * The median of finite values by the same rule as {@link percentile} (the same number, to the
- * last bit), reordering `xs`; without sorting.
- */
-function medianInPlace(xs: Float64Array): number {
-  const rank = 0.5 * (xs.length - 1);
-  const lo = Math.floor(rank);
-  const low = selectInPlace(xs, lo);
-  if (rank === lo) return low;
-  let high = Infinity;
-  for (let i = lo + 1; i < xs.length; i++) if (xs[i]! < high) high = xs[i]!;
-  return low + (high - low) * (rank - lo);
+  constructor(sample: readonly number[]) {
+    const n = sample.length;
+    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => sample[a]! - sample[b]!);
+    this.sorted = new Float64Array(n);
+    this.rankOf = new Uint32Array(n);
+    order.forEach((index, position) => {
+      this.sorted[position] = sample[index]!;
+      this.rankOf[index] = position;
+    });
+    this.counts = new Uint32Array(n);
+    const rank = 0.5 * (n - 1);
+    this.lo = Math.floor(rank);
+    this.fraction = rank - this.lo;
+  }
+
+  /** The median of one resample, drawn with `random` (n draws, in order). */
+  draw(random: () => number): number {
+    const { counts, rankOf, sorted, lo } = this;
+    const n = sorted.length;
+    counts.fill(0);
+    for (let i = 0; i < n; i++) counts[rankOf[Math.floor(random() * n)]!]!++;
+    // The lo-th and (lo+1)-th smallest of the resample.
+    let seen = 0;
+    let at = 0;
+    while (seen + counts[at]! <= lo) seen += counts[at++]!;
+    const low = sorted[at]!;
+    if (this.fraction === 0) return low;
+    let next = at;
+    if (seen + counts[at]! <= lo + 1) {
+      next++;
+      while (counts[next] === 0) next++;
+    }
+    const high = sorted[next]!;
+    return low + (high - low) * this.fraction;
+  }
 }
 
 /**
@@ -103,9 +105,9 @@ function medianInPlace(xs: Float64Array): number {
  * independently with replacement). Needs at least 3 values on each side, otherwise null:
  * fewer trials cannot support an interval worth showing.
  *
- * Resamples are drawn into reused typed arrays and their medians found by selection, not by
- * sorting: the same draws and the same figures as sorting each resample, at a fraction of the
- * cost (a run of 100 trials per backend used to spend most of its CPU here).
+ * Each resample's median is found from counts per sorted position ({@link ResampleMedian}),
+ * not by sorting it: the same draws and the same figures as sorting each resample, at a
+ * fraction of the cost (a run of 100 trials per backend used to spend most of its CPU here).
  */
 export function bootstrapMedianRatio(
   sample: readonly number[],
@@ -119,13 +121,11 @@ export function bootstrapMedianRatio(
   const random = mulberry32(seed);
   const ratios: number[] = [];
   if (sample.every(Number.isFinite) && baseline.every(Number.isFinite)) {
-    const a = new Float64Array(sample.length);
-    const b = new Float64Array(baseline.length);
+    const a = new ResampleMedian(sample);
+    const b = new ResampleMedian(baseline);
     for (let i = 0; i < resamples; i++) {
-      for (let j = 0; j < a.length; j++) a[j] = sample[Math.floor(random() * sample.length)]!;
-      const ma = medianInPlace(a);
-      for (let j = 0; j < b.length; j++) b[j] = baseline[Math.floor(random() * baseline.length)]!;
-      const r = ratio(ma, medianInPlace(b));
+      const ma = a.draw(random);
+      const r = ratio(ma, b.draw(random));
       if (r != null) ratios.push(r);
     }
   } else {
