@@ -173,7 +173,7 @@ export class ComparePanel {
     this.emit({ type: 'runStarted', run, target: info.target ?? null, baselineId });
   }
 
-  /** Feed every runner event; deltas are batched (≤ 1 message per column per ~33 ms). */
+  /** Feed every runner event; deltas are batched (at most 30 messages a second, see DeltaBatcher). */
   handleEvent(event: RunEvent): void {
     if (this.disposed || !this.state.run) return;
     switch (event.type) {

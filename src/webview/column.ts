@@ -4,7 +4,7 @@
  * markdown. The columns together are kept by `columns.ts`.
  */
 import type { BackendView, PanelState, TrialSnapshot, WebviewToHostMessage } from '../shared/protocol';
-import { renderMarkdown } from './markdown';
+import { StreamingMarkdown } from './streamingMarkdown';
 import { statusLabels, trialStateLine } from '../core/format';
 import { metricAriaLabel, pendingMetricCells, type MetricCell, type MetricId } from './format';
 import { button, el, handleMenuKeys, icon } from './components';
@@ -25,6 +25,8 @@ export interface ColumnView {
   metrics: Map<MetricId, { root: HTMLElement; value: HTMLElement; badge: HTMLElement; flags: HTMLElement }>;
   body: HTMLElement;
   textEl: HTMLElement;
+  /** The answer's Markdown in `textEl`, rendered incrementally while it streams. */
+  markdown: StreamingMarkdown;
   rawEl: HTMLPreElement;
   reasoning: HTMLDetailsElement;
   reasoningText: HTMLPreElement;
@@ -38,6 +40,8 @@ export interface ColumnView {
   menu: HTMLElement | null;
   renderedKey: string | null;
   nextRenderAtMs: number;
+  /** The answer is scrolled to its end (kept there while it streams); updated when the user scrolls. */
+  pinnedToEnd: boolean;
 }
 
 /** What a column's controls do; the column set provides them. */
@@ -172,7 +176,14 @@ export function renderColumn(backend: BackendView, index: number, trials: number
   const reasoningText = el('pre', { className: 'reasoning-text' });
   const reasoning = el('details', { className: 'reasoning' }, el('summary', {}, icon('lightbulb'), 'Reasoning'), reasoningText);
   reasoning.hidden = true;
-  const body = el('div', { className: 'column-body', attrs: { tabindex: '0', 'aria-label': `Answer from ${backend.label}` } }, reasoning, textEl, rawEl);
+  const end = el('div', { className: 'column-end', attrs: { 'aria-hidden': 'true' } });
+  const body = el('div', { className: 'column-body', attrs: { tabindex: '0', 'aria-label': `Answer from ${backend.label}` } }, reasoning, textEl, rawEl, end);
+  // The answer follows the stream while the end of the column is in view (the user did not
+  // scroll up). An observer tells, after each layout; measuring on every render would force a
+  // layout of the whole panel for each column in each frame.
+  if (typeof IntersectionObserver === 'function') {
+    new IntersectionObserver((entries) => (view.pinnedToEnd = entries[entries.length - 1]!.isIntersecting), { root: body, rootMargin: '0px 0px 24px 0px' }).observe(end);
+  }
 
   const target = targetLabel ? ` in ${targetLabel}` : ' in the active editor';
   const ref = (): { backendId: string; trial: number } => ({ backendId: backend.id, trial: callbacks.selectedTrial() });
@@ -202,10 +213,12 @@ export function renderColumn(backend: BackendView, index: number, trials: number
   root.append(header, details);
   if (notes.childElementCount) root.append(notes);
   root.append(stateEl, keyNote, metricsEl, body, footer);
-  return {
+  const view: ColumnView = {
     backend, index, root, trialSelect, stateEl, stateIcon, stateText, stateHint, stateProgress, stateElapsed, metrics,
-    body, textEl, rawEl, reasoning, reasoningText, actions, baselineTag, pin, keyNote, menu: null, renderedKey: null, nextRenderAtMs: 0,
+    body, textEl, markdown: new StreamingMarkdown(textEl), rawEl, reasoning, reasoningText, actions, baselineTag, pin, keyNote, menu: null, renderedKey: null, nextRenderAtMs: 0,
+    pinnedToEnd: true,
   };
+  return view;
 }
 
 export type ColumnStatus = 'waiting' | 'streaming' | NonNullable<TrialSnapshot['final']>['status'];
@@ -270,22 +283,46 @@ export function applyMetric(view: ColumnView, cell: MetricCell): void {
   );
 }
 
-/** Renders the answer (markdown, raw text, reasoning) of `snapshot`, unless it is already shown. */
-export function renderColumnText(view: ColumnView, snapshot: TrialSnapshot | undefined, runStatus: PanelState['runStatus']): void {
+/**
+ * Renders the answer (markdown, raw text, reasoning) of `snapshot`, unless it is already shown.
+ * Returns whether the column should now be scrolled to the end of its answer (it streams and the
+ * user had not scrolled away): the caller scrolls once every column is rendered, so the panel is
+ * laid out once per frame, not once per column.
+ */
+export function renderColumnText(view: ColumnView, snapshot: TrialSnapshot | undefined, runStatus: PanelState['runStatus']): boolean {
   const text = snapshot?.text ?? '';
   const reasoning = snapshot?.reasoning ?? '';
   const streaming = Boolean(snapshot && !snapshot.final && runStatus === 'running');
   const key = `${snapshot?.trial ?? 0}\u0000${text.length}\u0000${reasoning.length}\u0000${streaming}\u0000${snapshot?.final ? 'f' : ''}`;
-  if (key === view.renderedKey) return;
+  if (key === view.renderedKey) return false;
   view.renderedKey = key;
-  const body = view.body;
-  const pinned = body.scrollHeight - body.scrollTop - body.clientHeight < 24;
-  view.textEl.innerHTML = text ? renderMarkdown(text) : '';
+  // While streaming only what arrived since the last render is rendered; the final text whole.
+  view.markdown.show(text, !streaming);
   view.textEl.classList.toggle('streaming', streaming);
-  view.rawEl.textContent = text;
+  showText(view.rawEl, text);
   view.reasoning.hidden = reasoning === '';
-  view.reasoningText.textContent = reasoning;
-  if (streaming && pinned) body.scrollTop = body.scrollHeight;
+  showText(view.reasoningText, reasoning);
+  return streaming && view.pinnedToEnd;
+}
+
+/** Scrolls columns to the end of their answers (after all of them were rendered; see renderColumnText). */
+export function scrollToEnd(views: Iterable<ColumnView>): void {
+  for (const view of views) view.body.scrollTop = view.body.scrollHeight;
+}
+
+/** The text each element was last given by {@link showText}. */
+const shownTexts = new WeakMap<HTMLElement, string>();
+
+/**
+ * Sets an element's text; when the new text extends what it shows, only the new part is added
+ * (as a text node of its own: appending to one node would copy the whole text each time).
+ */
+function showText(element: HTMLElement, text: string): void {
+  const shown = shownTexts.get(element);
+  if (shown === text) return;
+  if (shown && text.startsWith(shown)) element.append(text.slice(shown.length));
+  else element.textContent = text;
+  shownTexts.set(element, text);
 }
 
 /** The Diff-with-column menu of one column: an item per other column, disabled without an answer. */

@@ -7,7 +7,7 @@ import type { BackendView, WebviewToHostMessage } from '../shared/protocol';
 import { formatMs } from '../core/format';
 import { hasAnswer } from '../shared/panelSummary';
 import { metricCells, pendingMetricCells } from './format';
-import { applyMetric, describeState, renderColumn, renderColumnText, renderDiffMenu, statusIcons, type ColumnView } from './column';
+import { applyMetric, describeState, renderColumn, renderColumnText, renderDiffMenu, scrollToEnd, statusIcons, type ColumnView } from './column';
 import type { WebviewState } from './state';
 
 export class ColumnSet {
@@ -111,7 +111,7 @@ export class ColumnSet {
     const view = this.views.get(backendId);
     if (!view) return;
     this.dirty.delete(backendId);
-    this.renderText(view);
+    if (this.renderText(view)) scrollToEnd([view]);
   }
 
   closeMenus(): void {
@@ -123,8 +123,9 @@ export class ColumnSet {
     }
   }
 
-  private renderText(view: ColumnView): void {
-    renderColumnText(view, this.state.displayedSnapshot(view.backend.id), this.state.panel.runStatus);
+  /** Renders a column's text; true when it should then be scrolled to its end. */
+  private renderText(view: ColumnView): boolean {
+    return renderColumnText(view, this.state.displayedSnapshot(view.backend.id), this.state.panel.runStatus);
   }
 
   // Live "time since start" on waiting/streaming columns; the start is when this page heard of
@@ -162,20 +163,24 @@ export class ColumnSet {
   private renderDirty(): void {
     this.frame = 0;
     const now = performance.now();
+    const toScroll: ColumnView[] = [];
+    const rendered: ColumnView[] = [];
     for (const id of [...this.dirty]) {
       const view = this.views.get(id);
       if (!view) {
         this.dirty.delete(id);
         continue;
       }
-      // A very long answer makes each render slow; give the browser room between renders.
+      // Long answers make each render slow; give the browser room between renders.
       if (now < view.nextRenderAtMs) continue;
       this.dirty.delete(id);
-      const started = performance.now();
-      this.renderText(view);
-      const costMs = performance.now() - started;
-      view.nextRenderAtMs = costMs > 8 ? performance.now() + costMs * 3 : 0;
+      if (this.renderText(view)) toScroll.push(view);
+      rendered.push(view);
     }
+    // Scrolling lays the panel out once for all columns; that layout is part of what this frame cost.
+    scrollToEnd(toScroll);
+    const costMs = performance.now() - now;
+    for (const view of rendered) view.nextRenderAtMs = costMs > 8 ? performance.now() + costMs * 2 : 0;
     if (this.dirty.size && !this.frame) this.frame = requestAnimationFrame(() => this.renderDirty());
   }
 
