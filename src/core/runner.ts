@@ -187,13 +187,25 @@ function safeStreamError(err: unknown): StreamError {
 }
 
 /**
- * Prompt tokens per tokenizer used by `backends`: one count per tokenizer, started now in the
- * token-counting worker and not awaited here, so the requests go out at once whatever the
- * prompt's size. A result awaits its prompt's count only when the server reported no usage.
- * Cancelling the run (`signal`) resolves the counts still running to null at once.
+ * A count that starts only when something first awaits it: a result whose server reported no
+ * usage. A run whose servers all report usage never starts the tokenizer (whose start would
+ * compete for the CPU with the streams being timed).
  */
-function promptTokensByTokenizer(messages: ChatMessage[], backends: Backend[], signal: AbortSignal | undefined): Map<TokenizerName, Promise<number | null>> {
-  const counts = new Map<TokenizerName, Promise<number | null>>();
+function countWhenNeeded(start: () => Promise<number | null>): PromiseLike<number | null> {
+  let running: Promise<number | null> | undefined;
+  return {
+    then: (onCounted, onFailed) => (running ??= start()).then(onCounted, onFailed),
+  };
+}
+
+/**
+ * Prompt tokens per tokenizer used by `backends`: one count per tokenizer, made in the
+ * token-counting worker when the first result that needs it asks (see {@link countWhenNeeded});
+ * the requests go out at once whatever the prompt's size. Cancelling the run (`signal`) resolves
+ * the counts still running to null at once.
+ */
+function promptTokensByTokenizer(messages: ChatMessage[], backends: Backend[], signal: AbortSignal | undefined): Map<TokenizerName, PromiseLike<number | null>> {
+  const counts = new Map<TokenizerName, PromiseLike<number | null>>();
   for (const backend of backends) {
     let name: TokenizerName;
     try {
@@ -201,7 +213,7 @@ function promptTokensByTokenizer(messages: ChatMessage[], backends: Backend[], s
     } catch {
       continue;
     }
-    if (!counts.has(name)) counts.set(name, countMessageTokens(messages, backend.model, signal ? { signal } : {}));
+    if (!counts.has(name)) counts.set(name, countWhenNeeded(() => countMessageTokens(messages, backend.model, signal ? { signal } : {})));
   }
   return counts;
 }
@@ -225,13 +237,13 @@ export async function runComparison(options: RunOptions): Promise<ComparisonResu
   if (signal) setMaxListeners(concurrency + backends.length + 10, signal);
   const jobs: Array<{ backend: Backend; trial: number }> = [];
   for (let trial = 1; trial <= trials; trial++) for (const backend of backends) jobs.push({ backend, trial });
-  let promptCounts = new Map<TokenizerName, Promise<number | null>>();
+  let promptCounts = new Map<TokenizerName, PromiseLike<number | null>>();
   try {
     promptCounts = promptTokensByTokenizer(messages, backends, signal);
   } catch {
     // counts stay unknown; every job still gets a result
   }
-  const promptTokensFor = (backend: Backend): Promise<number | null> => {
+  const promptTokensFor = (backend: Backend): PromiseLike<number | null> => {
     try {
       return promptCounts.get(tokenizerName(backend.model)) ?? Promise.resolve(null);
     } catch {

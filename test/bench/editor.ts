@@ -124,6 +124,18 @@ interface JsonRow {
   trial: number;
   status: string;
   ttftMs: number | null;
+  phases: Record<string, number | boolean | null> | null;
+}
+
+/** Median of each phase of the timing breakdown over the rows (README → Metrics). */
+function phaseMedians(rows: JsonRow[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const key of Object.keys(rows[0]?.phases ?? {})) {
+    if (key === 'connectionReused') continue;
+    const xs = rows.map((r) => r.phases?.[key]).filter((x): x is number => typeof x === 'number');
+    if (xs.length) out[key] = median(xs);
+  }
+  return out;
 }
 
 function biases(rows: JsonRow[], server: number[]): number[] {
@@ -201,6 +213,8 @@ async function main(): Promise<void> {
   const activations: Array<{ anchor: ActivationSample; bakeoff: ActivationSample }> = [];
   let panel: number[] = [];
   let cli: number[] = [];
+  let panelPhases: Record<string, number> = {};
+  let cliPhases: Record<string, number> = {};
   let vscodeVersion = '';
   try {
     for (let i = 0; i < sessions; i++) {
@@ -237,9 +251,13 @@ async function main(): Promise<void> {
         if (i === sessions - 1) {
           const panelRows = await panelRun(session, fixture);
           panel = biases(panelRows, serverTtfts(await fixture.requests()));
+          panelPhases = phaseMedians(panelRows);
           await fixture.clearRequests();
           const cliRows = await cliRun(dir, fixture);
           cli = biases(cliRows, serverTtfts(await fixture.requests()));
+          cliPhases = phaseMedians(cliRows);
+          console.log('panel biases', panel.map((x) => x.toFixed(1)).join(' '));
+          console.log('CLI biases', cli.map((x) => x.toFixed(1)).join(' '));
         }
       } catch (err) {
         await session.screenshot('bench-editor-failure').catch(() => undefined);
@@ -291,6 +309,8 @@ async function main(): Promise<void> {
   // The TTFT column: the schedule's first token plus the bias; shown for scale.
   parityTable[2] = parityTable[2]!.replace('| — |', `| ${f1(paritySchedule.ttftMs! + median(cli))} |`);
   parityTable[3] = parityTable[3]!.replace('| — |', `| ${f1(paritySchedule.ttftMs! + median(panel))} |`);
+  const phaseTable = ['| Phase (median, ms) | CLI | panel |', '|---|---:|---:|'];
+  for (const key of Object.keys({ ...cliPhases, ...panelPhases })) phaseTable.push(`| ${key} | ${f2(cliPhases[key] ?? NaN)} | ${f2(panelPhases[key] ?? NaN)} |`);
   fs.rmSync(dir, { recursive: true, force: true });
 
   const load = os.loadavg().map((x) => x.toFixed(1)).join(', ');
@@ -313,8 +333,12 @@ async function main(): Promise<void> {
     ...sizeTable,
     '',
     ...parityTable,
+    '',
+    'Where the time of those trials went (the timing breakdown, README → Metrics), median per phase:',
+    '',
+    ...phaseTable,
   ]);
-  console.log([...activationTable, '', ...sizeTable, '', ...parityTable].join('\n'));
+  console.log([...activationTable, '', ...sizeTable, '', ...parityTable, '', ...phaseTable].join('\n'));
 }
 
 main().catch((err: unknown) => {

@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { Backend, RequestParams, Timeouts, type BackendInput, type ChatMessage } from '../../src/core/config';
 import { checkBackend, fetchModelsPrice, priceFromModelEntry, runComparison, type RunOptions } from '../../src/core/runner';
 import { UsageSupportMemory } from '../../src/core/stream';
+import { configureTokenCounter, tokenCounterMode } from '../../src/core/tokenCounter';
 import { useFixtureServer } from './helpers/fixture';
 import type { RunEvent } from '../../src/core/types';
 import { MissingKeyError } from '../../src/core/errors';
@@ -398,6 +399,22 @@ test('a pathological prompt is counted beside the requests: they go out at once,
     const runMs = run.endedEpochMs - run.startedEpochMs;
     assert.ok(runMs < 20_000, `${prompt}: the run took ${runMs.toFixed(0)} ms`);
   }
+  await settled();
+});
+
+test('servers that report usage: the run never starts the tokenizer; one that does not: the prompt is counted then', async () => {
+  configureTokenCounter({});
+  assert.equal(tokenCounterMode(), 'idle');
+  fixture.server.setSchedule('reports', { text: 'counted by the server' });
+  const reported = await runComparison(options([backend('r1', 'reports'), backend('r2', 'reports')], { trials: 2 }));
+  assert.deepEqual(reported.results.map((r) => r.metrics.tokenSource), ['reported', 'reported', 'reported', 'reported']);
+  assert.equal(tokenCounterMode(), 'idle', 'no count was needed, so none was started');
+
+  fixture.server.setSchedule('silent', { text: 'counted here', usage: 'never' });
+  const estimated = await runComparison(options([backend('s1', 'silent')]));
+  assert.equal(estimated.results[0]!.metrics.tokenSource, 'estimated');
+  assert.ok((estimated.results[0]!.metrics.inputTokens ?? 0) > 0, 'the prompt was counted when the result needed it');
+  assert.notEqual(tokenCounterMode(), 'idle');
   await settled();
 });
 
