@@ -17,7 +17,7 @@
  * Writes its section of BENCHMARKS.md.
  *
  *   npm run bench
- *   node --import tsx test/bench/editor.ts [--sessions 3] [--no-build]
+ *   node --import tsx test/bench/editor.ts [--sessions 5] [--no-build]
  */
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -199,7 +199,7 @@ function cliRun(dir: string, fixture: FixtureProcess): Promise<JsonRow[]> {
 }
 
 async function main(): Promise<void> {
-  const sessions = Math.max(1, Number(argValue('--sessions') ?? 3));
+  const sessions = Math.max(1, Number(argValue('--sessions') ?? 5));
   if (!process.argv.includes('--no-build')) {
     const build = spawnSync(process.execPath, ['esbuild.mjs', '--production'], { cwd: repoRoot, stdio: 'inherit' });
     if (build.status !== 0) throw new Error('production build failed');
