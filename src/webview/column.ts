@@ -279,7 +279,8 @@ export function applyMetric(view: ColumnView, cell: MetricCell): void {
   target.badge.textContent = cell.badge;
   target.badge.className = `badge badge-${cell.badgeKind}`;
   target.flags.replaceChildren(
-    ...(cell.flags ?? []).map((flag) => el('span', { className: `badge badge-${flag.kind}`, testId: `flag-${flag.kind}`, text: flag.text, attrs: { title: flag.title } })),
+    // Not `.badge`: a cell has one badge (how its number was obtained); flags are said beside it.
+    ...(cell.flags ?? []).map((flag) => el('span', { className: `flag flag-${flag.kind}`, testId: `flag-${flag.kind}`, text: flag.text, attrs: { title: flag.title } })),
   );
 }
 
