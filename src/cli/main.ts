@@ -4,12 +4,14 @@
  *   bakeoff compare --config FILE (--prompt TEXT | --prompt-file FILE) [--backends a,b]
  *                   [--trials N] [--concurrency N] [--json | --markdown]
  *   bakeoff backends check --config FILE [--backends a,b] [--json]
+ *   bakeoff run SUITE …          (src/cli/run.ts)
+ *   bakeoff merge FILE… …        (src/cli/merge.ts)
  *
  * API keys come only from the environment variables a backend's `apiKeyEnv` names, never argv.
  * Exit codes are listed in `exitCodes` and in README → "CLI".
  */
 import { readFile, stat } from 'node:fs/promises';
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { ConfigError, type Backend, type ConfigFile } from '../core/config';
 import { loadConfigFile } from '../core/configFile';
 import { formatMs } from '../core/format';
@@ -17,6 +19,11 @@ import { summarizeComparison, summaryHeader, summaryNotes, summaryRows, toJsonRe
 import { checkBackend, fetchModelsPrice, ModelsPriceCache, runComparison } from '../core/runner';
 import { UsageSupportMemory } from '../core/stream';
 import type { ComparisonResult } from '../core/types';
+import { positiveInt, resolveKeys, UsageError, type CliIo } from './common';
+import { registerMerge } from './merge';
+import { registerRun } from './run';
+
+export type { CliIo } from './common';
 
 /** Process exit codes. */
 export const exitCodes = {
@@ -30,29 +37,11 @@ export const exitCodes = {
   interrupted: 130,
 } as const;
 
-/** Where the CLI reads and writes; injectable so tests run it in-process. */
-export interface CliIo {
-  stdout: { write(chunk: string): unknown };
-  stderr: { write(chunk: string): unknown };
-  env: Record<string, string | undefined>;
-  /** Aborts the running comparison (wired to SIGINT by the binary). */
-  signal?: AbortSignal;
-  fetch?: typeof fetch;
-}
-
-class UsageError extends Error {}
-
 /**
  * Largest prompt accepted, in bytes. Far above any model's context window; it keeps a mistaken
  * file (a log, a binary) from being tokenized and sent to every backend.
  */
 const maxPromptBytes = 4_000_000;
-
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 1000) throw new InvalidArgumentError('must be a whole number from 1 to 1000');
-  return n;
-}
 
 function selectBackends(config: ConfigFile, list: string | undefined): Backend[] {
   if (!list) return config.backends;
@@ -64,24 +53,6 @@ function selectBackends(config: ConfigFile, list: string | undefined): Backend[]
     );
   }
   return wanted.map((id) => config.backends.find((b) => b.id === id)!);
-}
-
-/** Resolves every key up front so a missing variable is reported before anything is sent. */
-function resolveKeys(backends: Backend[], env: CliIo['env']): Map<string, string | undefined> {
-  const keys = new Map<string, string | undefined>();
-  const missing: string[] = [];
-  for (const b of backends) {
-    if (!b.apiKeyEnv) {
-      keys.set(b.id, undefined);
-      continue;
-    }
-    const value = env[b.apiKeyEnv];
-    if (value) keys.set(b.id, value);
-    else if (b.kind === 'local') keys.set(b.id, undefined);
-    else missing.push(`backend "${b.id}": environment variable ${b.apiKeyEnv} is not set`);
-  }
-  if (missing.length) throw new UsageError(`Missing API keys:\n  - ${missing.join('\n  - ')}`);
-  return keys;
 }
 
 function pad(s: string, n: number): string {
@@ -237,6 +208,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       action = check(opts, io);
     });
 
+  registerRun(program, io, (a) => (action = a));
+  registerMerge(program, io, (a) => (action = a));
+
   try {
     await program.parseAsync(argv, { from: 'user' });
     if (!action) {
@@ -265,7 +239,13 @@ if (require.main === module) {
     interrupts++;
     if (interrupts > 1) process.exit(exitCodes.interrupted);
     process.stderr.write('Cancelling… (press Ctrl-C again to quit at once)\n');
-    controller.abort();
+    controller.abort('SIGINT');
+  });
+  // SIGTERM (CI cancelling a job, Kubernetes stopping a pod): stop sending, write the partial report, exit 143.
+  process.on('SIGTERM', () => {
+    interrupts++;
+    if (interrupts > 1) process.exit(143);
+    controller.abort('SIGTERM');
   });
   void runCli(process.argv.slice(2), {
     stdout: process.stdout,

@@ -263,3 +263,51 @@ export function minimalDetectableDifference(n: number, p: number, alpha = 0.05, 
   const z = normalQuantile(1 - alpha / 2) + normalQuantile(power);
   return Math.min(1, z * Math.sqrt((2 * rate * (1 - rate)) / n));
 }
+
+/**
+ * {@link percentile} of the first `n` values of `buffer` without sorting them (quickselect;
+ * reorders the buffer). Same definition and result as `percentile`; for bootstrap loops, where
+ * sorting every resample would dominate the cost. The values must be finite.
+ */
+export function percentileInPlace(buffer: Float64Array, n: number, p: number): number | null {
+  if (n <= 0) return null;
+  const rank = (Math.min(100, Math.max(0, p)) / 100) * (n - 1);
+  const lo = Math.floor(rank);
+  const low = select(buffer, n, lo);
+  if (rank === lo) return low;
+  // After selecting lo, every value right of it is ≥ it: the next order statistic is their minimum.
+  let high = Infinity;
+  for (let i = lo + 1; i < n; i++) if (buffer[i]! < high) high = buffer[i]!;
+  return low + (high - low) * (rank - lo);
+}
+
+/** Moves the k-th smallest of buffer[0..n) to index k (Hoare quickselect with median-of-three) and returns it. */
+function select(a: Float64Array, n: number, k: number): number {
+  let left = 0;
+  let right = n - 1;
+  while (right > left) {
+    const mid = (left + right) >>> 1;
+    // median of three as pivot
+    const x = a[left]!;
+    const y = a[mid]!;
+    const z = a[right]!;
+    const pivot = x < y ? (y < z ? y : x < z ? z : x) : x < z ? x : y < z ? z : y;
+    let i = left;
+    let j = right;
+    while (i <= j) {
+      while (a[i]! < pivot) i++;
+      while (a[j]! > pivot) j--;
+      if (i <= j) {
+        const t = a[i]!;
+        a[i] = a[j]!;
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) right = j;
+    else if (k >= i) left = i;
+    else return a[k]!;
+  }
+  return a[k]!;
+}
