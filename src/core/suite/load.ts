@@ -126,10 +126,28 @@ function zodProblem(issue: z.core.$ZodIssue): string {
   return issue.message;
 }
 
+/**
+ * The issue to report: inside a union (a field that takes several forms), the problem of the
+ * form that got furthest (the deepest path), with its path made absolute.
+ */
+function deepestIssue(issue: z.core.$ZodIssue): z.core.$ZodIssue {
+  if (issue.code !== 'invalid_union' || !issue.errors?.length) return issue;
+  let best: z.core.$ZodIssue | null = null;
+  for (const branch of issue.errors) {
+    for (const sub of branch) {
+      const resolved = deepestIssue({ ...sub, path: [...issue.path, ...sub.path] } as z.core.$ZodIssue);
+      if (!best || resolved.path.length > best.path.length) best = resolved;
+    }
+  }
+  return best ?? issue;
+}
+
 /** The first schema problem as a SuiteError with its line. */
 function schemaError(error: z.ZodError, p: Positioned, prefix: ReadonlyArray<string | number> = []): SuiteError {
-  const issue = error.issues[0]!;
-  const path = [...prefix, ...(issue.path as Array<string | number>)];
+  const issue = deepestIssue(error.issues[0]!);
+  // An unknown field is reported at the field itself, not at the object holding it.
+  const own = issue.code === 'unrecognized_keys' && issue.keys.length ? [issue.keys[0]!] : [];
+  const path = [...prefix, ...(issue.path as Array<string | number>), ...own];
   const more = error.issues.length > 1 ? ` (and ${error.issues.length - 1} more problem${error.issues.length > 2 ? 's' : ''})` : '';
   return new SuiteError(zodProblem(issue) + more, p.file, lineOf(p, path), fieldName(path) || null);
 }

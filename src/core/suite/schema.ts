@@ -297,7 +297,7 @@ export const knownSuiteFields: string[] = [
 
 /** The JSON Schema editors use for completion (committed as `schemas/bakeoff-suite.schema.json`). */
 export function suiteJsonSchema(): Record<string, unknown> {
-  const schema = z.toJSONSchema(SuiteFile, { unrepresentable: 'any' }) as Record<string, unknown>;
+  const schema = z.toJSONSchema(SuiteFile, { unrepresentable: 'any', target: 'draft-7' }) as Record<string, unknown>;
   return {
     ...schema,
     title: 'Bakeoff suite',
