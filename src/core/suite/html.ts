@@ -123,7 +123,7 @@ function lengthChart(r: SuiteReport): string {
   const width = 720;
   const height = 320;
   const left = 56;
-  const right = 160;
+  const right = 230;
   const top = 16;
   const bottom = 48;
   const plotW = width - left - right;

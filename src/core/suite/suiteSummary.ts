@@ -12,9 +12,9 @@
  *   with a 95 % Wilson interval;
  * - accuracy = mean test score over graded cells (an undelivered answer scores 0), with a 95 %
  *   cluster-bootstrap interval resampling tests;
- * - p50/p95 intervals, and ratios against the baseline (ratio of medians), by the same cluster
- *   bootstrap: tests are drawn with replacement and all trials of a drawn test — of both
- *   backends — come along;
+ * - p50/p95 intervals, and ratios against the baseline (ratio of medians over the tests both
+ *   delivered on), by the same cluster bootstrap: tests are drawn with replacement and all
+ *   trials of a drawn test — of both backends — come along;
  * - pass-rate and accuracy differences against the baseline with paired-bootstrap intervals over
  *   tests, McNemar's exact p over (test, trial) pairs, and the smallest pass-rate difference the
  *   run could detect at its number of tests;
@@ -285,12 +285,15 @@ function percentileCi(groups: PerTest, testIds: readonly number[], p: number, se
   return ci ? [ci.low, ci.high] : null;
 }
 
-/** Ratio of medians this/baseline with a cluster-bootstrap interval over the tests both delivered on. */
+/**
+ * Ratio of medians this/baseline over the tests both delivered on (a paired comparison: the
+ * same prompts on both sides), with a cluster-bootstrap interval over those tests.
+ */
 function ratioCi(mine: PerTest, base: PerTest, seed: number): RatioCi | null {
-  const all = (g: PerTest) => [...g.values()].flat();
-  const value = ratio(percentile(all(mine), 50), percentile(all(base), 50));
-  if (value === null) return null;
   const tests = [...mine.keys()].filter((t) => base.has(t)).sort((a, b) => a - b);
+  const over = (g: PerTest) => tests.flatMap((t) => g.get(t)!);
+  const value = ratio(percentile(over(mine), 50), percentile(over(base), 50));
+  if (value === null) return null;
   const bufA = { a: new Float64Array(256) };
   const bufB = { a: new Float64Array(256) };
   const ci = clusterBootstrap(
