@@ -311,3 +311,40 @@ function select(a: Float64Array, n: number, k: number): number {
   }
   return a[k]!;
 }
+
+/**
+ * {@link clusterBootstrap} for several statistics computed on the same draws: `statistic` fills
+ * `out[k]` for each of the `count` statistics (NaN when undefined for that draw) and returns
+ * false when none is defined. Each interval is the 2.5th–97.5th percentile of its own values;
+ * null for a statistic defined in fewer than half of the resamples. Null with fewer than
+ * `minClusters` clusters.
+ */
+export function clusterBootstrapMany(
+  clusterCount: number,
+  count: number,
+  statistic: (clusters: readonly number[], out: Float64Array) => boolean,
+  resamples = 2000,
+  seed = 1,
+  minClusters = 3,
+): Array<BootstrapInterval | null> | null {
+  if (!(clusterCount >= minClusters)) return null;
+  const random = mulberry32(seed);
+  const draw = new Array<number>(clusterCount);
+  const out = new Float64Array(count);
+  const values = Array.from({ length: count }, () => new Float64Array(resamples));
+  const filled = new Int32Array(count);
+  for (let r = 0; r < resamples; r++) {
+    for (let i = 0; i < clusterCount; i++) draw[i] = Math.floor(random() * clusterCount);
+    out.fill(NaN);
+    if (!statistic(draw, out)) continue;
+    for (let k = 0; k < count; k++) {
+      const v = out[k]!;
+      if (Number.isFinite(v)) values[k]![filled[k]!++] = v;
+    }
+  }
+  return values.map((v, k) => {
+    const n = filled[k]!;
+    if (n === 0 || n < resamples / 2) return null;
+    return { low: percentileInPlace(v, n, 2.5)!, high: percentileInPlace(v, n, 97.5)!, resamples: n };
+  });
+}

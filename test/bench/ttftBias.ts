@@ -281,7 +281,11 @@ async function main(): Promise<void> {
     ...table,
     '',
   ].join('\n');
-  fs.writeFileSync(path.resolve(__dirname, '..', '..', 'BENCHMARKS.md'), report);
+  // Keep the other benchmarks' sections (the suite runner's is written by suiteBench.ts).
+  const file = path.resolve(__dirname, '..', '..', 'BENCHMARKS.md');
+  const previous = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+  const kept = previous.indexOf('<!-- suite-bench:start -->');
+  fs.writeFileSync(file, kept >= 0 ? `${report}\n${previous.slice(kept)}` : report);
   console.log(machine.join('\n'));
   console.log('');
   console.log(table.join('\n'));

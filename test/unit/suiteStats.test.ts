@@ -7,8 +7,11 @@ import {
   minimalDetectableDifference,
   normalQuantile,
   pairedBootstrapDifference,
+  percentile,
+  seededRandom,
   seededShuffle,
 } from '../../src/core/stats';
+import { SortedByTest } from '../../src/core/suite/suiteSummary';
 
 const close = (actual: number, expected: number, tolerance: number, label = '') =>
   assert.ok(Math.abs(actual - expected) <= tolerance, `${label} ${actual} vs ${expected} (±${tolerance})`);
@@ -94,4 +97,28 @@ test('paired bootstrap difference: point value is the mean paired difference; th
   // Reproducible for the same seed.
   assert.deepEqual(pairedBootstrapDifference(pairs, 4000, 11), d);
   assert.equal(pairedBootstrapDifference([[1, 0], [0, 0]])!.ci95, null, 'fewer than 3 pairs: no interval');
+});
+
+test('percentiles of a bootstrap draw read from sorted values with multiplicities equal percentiles of the drawn values', () => {
+  const random = seededRandom(99);
+  for (let round = 0; round < 500; round++) {
+    const tests = Array.from({ length: 1 + Math.floor(random() * 12) }, (_, i) => i * 3);
+    const groups = new Map<number, number[]>();
+    for (const t of tests) {
+      const n = Math.floor(random() * 4); // 0 to 3 values per test, ties included
+      if (n) groups.set(t, Array.from({ length: n }, () => Math.floor(random() * 20)));
+    }
+    const sorted = new SortedByTest(groups, tests);
+    const counts = Int32Array.from(tests, () => Math.floor(random() * 3));
+    const drawn = tests.flatMap((t, k) => Array.from({ length: counts[k]! }, () => groups.get(t) ?? []).flat());
+    const ps = [0, 2.5, 25, 50, 95, 97.5, 100];
+    const out = new Float64Array(ps.length).fill(NaN);
+    sorted.percentiles(counts, sorted.total(counts), ps, out, 0);
+    assert.equal(sorted.total(counts), drawn.length);
+    ps.forEach((p, j) => {
+      const expected = percentile(drawn, p);
+      if (expected === null) assert.ok(Number.isNaN(out[j]!));
+      else assert.ok(Math.abs(out[j]! - expected) < 1e-9, `round ${round} p${p}: ${out[j]} vs ${expected} (${JSON.stringify(drawn)})`);
+    });
+  }
 });

@@ -6,6 +6,7 @@
  * `maxCostUsd` stops sending before the estimate of the spend would pass it; a cancel stops
  * sending and lets the cells in flight end `cancelled`.
  */
+import { getMaxListeners, setMaxListeners } from 'node:events';
 import type { Backend, RequestParams, Timeouts } from '../config';
 import { outcomeLabel } from '../format';
 import type { ModelsEndpointPrice } from '../pricing';
@@ -25,7 +26,7 @@ export interface SuiteProgress {
   /** Cells finished, resumed ones included. */
   done: number;
   total: number;
-  /** Finished cells that did not pass (failed, not delivered). */
+  /** Finished cells that failed: not delivered, or the test failed (not graded ones are not counted). */
   failed: number;
   /** Known spend so far (tested backends and grader), US dollars. */
   spentUsd: number;
@@ -207,12 +208,16 @@ export async function runSuite(options: SuiteRunOptions): Promise<SuiteRunResult
   const now = options.now ?? (() => performance.now());
   const started = now();
   const signal = options.signal;
+  // Every stream in flight listens for the cancel: allow as many listeners as the run has streams.
+  if (signal) setMaxListeners(Math.max(getMaxListeners(signal), Math.floor(options.concurrency) + 16), signal);
   const byId = new Map(options.backends.map((b) => [b.plan.id, b]));
   const testsByIndex = new Map(options.tests.map((t) => [t.index, t]));
   const plan = planCells(options.tests, options.backends.map((b) => b.plan.id), options.trials, options.seed);
   const finished = new Map<string, SuiteCell>();
   for (const c of options.done ?? []) if (isFinalCell(c) && byId.has(c.backend) && testsByIndex.has(c.testIndex)) finished.set(cellKey(c), c);
   const todo = plan.filter((p) => !finished.has(cellKey(p)));
+  const todoTests = new Set(todo.map((p) => p.testIndex));
+  const todoBackends = new Set(todo.map((p) => p.backend));
 
   const priceCache = options.priceCache ?? new ModelsPriceCache();
   const usageMemory = new UsageSupportMemory();
@@ -230,7 +235,7 @@ export async function runSuite(options: SuiteRunOptions): Promise<SuiteRunResult
 
   // Prompts are counted before any request, so the tokenizer never loads mid-stream.
   const counts = await countPromptTokens(
-    options.tests.filter((t) => todo.some((p) => p.testIndex === t.index)),
+    options.tests.filter((t) => todoTests.has(t.index)),
     options.backends.map((b) => b.plan.model),
   );
   const promptTokens = (model: string, testIndex: number): number | null => {
@@ -249,7 +254,7 @@ export async function runSuite(options: SuiteRunOptions): Promise<SuiteRunResult
   if (maxCost !== null && todo.length > 0) {
     const unpriced: string[] = [];
     for (const b of options.backends) {
-      if (!todo.some((p) => p.backend === b.plan.id)) continue;
+      if (!todoBackends.has(b.plan.id)) continue;
       let price: ModelsEndpointPrice | null = null;
       if (b.backend.pricing.type === 'modelsEndpoint') {
         const key = (await options.resolveKey(b.backend)) || undefined;
@@ -297,7 +302,7 @@ export async function runSuite(options: SuiteRunOptions): Promise<SuiteRunResult
 
   const cells: SuiteCell[] = [...finished.values()];
   let runSpendUsd = 0;
-  let failed = cells.filter((c) => c.passed !== true).length;
+  let failed = cells.filter((c) => c.passed === false).length;
   let doneThisRun = 0;
   const total = plan.length;
   const progress = (): void => {
@@ -416,7 +421,7 @@ export async function runSuite(options: SuiteRunOptions): Promise<SuiteRunResult
       }
       cells.push(cell);
       doneThisRun++;
-      if (cell.passed !== true) failed++;
+      if (cell.passed === false) failed++;
       try {
         options.onCell?.(cell);
       } catch {

@@ -102,6 +102,12 @@ export function buildSuiteReport(input: ReportInput): SuiteReport {
   };
 }
 
+/** `12` or `0.8` points from a fraction. */
+function pointsText(fraction: number): string {
+  const points = fraction * 100;
+  return points >= 10 ? points.toFixed(0) : points.toFixed(1);
+}
+
 /** Sentences every report shows under its tables. */
 export function summaryNotes(summary: SuiteSummary, backends: readonly PlanBackend[]): string[] {
   const notes = [summary.baseline.note];
@@ -114,7 +120,7 @@ export function summaryNotes(summary: SuiteSummary, backends: readonly PlanBacke
   const mdd = summary.backends.map((b) => b.vsBaseline?.minDetectableDiff).filter((v): v is number => typeof v === 'number');
   if (mdd.length) {
     notes.push(
-      `With ${summary.tests} test${summary.tests === 1 ? '' : 's'}, the smallest pass-rate difference this run could detect (α = 0.05, 80 % power) is about ${formatPercent(Math.max(...mdd), 0).replace(' %', '')} points.`,
+      `With ${summary.tests} test${summary.tests === 1 ? '' : 's'}, the smallest pass-rate difference this run could detect (α = 0.05, 80 % power) is about ${pointsText(Math.max(...mdd))} points.`,
     );
   }
   const params = new Set(backends.map((b) => JSON.stringify(b.params)));
@@ -230,7 +236,7 @@ export function baselineTableRows(summary: SuiteSummary): string[][] {
         diffText(v.passRateDiff),
         pValueText(v.passRateDiff?.mcnemarP),
         diffText(v.accuracyDiff),
-        v.minDetectableDiff === null ? unknownMark : `${(v.minDetectableDiff * 100).toFixed(0)} pts`,
+        v.minDetectableDiff === null ? unknownMark : `${pointsText(v.minDetectableDiff)} pts`,
       ];
     });
 }

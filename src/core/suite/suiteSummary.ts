@@ -22,7 +22,7 @@
  * Pure and deterministic: the same cells in any order give the same summary.
  */
 import type { BackendKind } from '../config';
-import { percentile, clusterBootstrap, mcnemarExactP, minimalDetectableDifference, pairedBootstrapDifference, percentileInPlace, ratio, wilsonInterval } from '../stats';
+import { clusterBootstrap, clusterBootstrapMany, mcnemarExactP, minimalDetectableDifference, pairedBootstrapDifference, percentile, ratio, wilsonInterval } from '../stats';
 import { isDelivered, summarize, type BaselineChoice, type BackendSummary, type SummaryTrial } from '../summary';
 import type { CostSource, TerminalStatus, TokenSource } from '../types';
 import { notRunAssertions } from './assertions';
@@ -254,66 +254,158 @@ function perTest(cells: readonly SuiteCell[], pick: (c: SuiteCell) => number | n
   return out;
 }
 
-/** Gathers the values of the drawn tests into `buffer`; returns how many. */
-function gather(buffer: { a: Float64Array }, groups: PerTest, testIds: readonly number[], draw: readonly number[]): number {
-  let n = 0;
-  for (const d of draw) {
-    const values = groups.get(testIds[d]!);
-    if (!values) continue;
-    if (n + values.length > buffer.a.length) {
-      const bigger = new Float64Array(Math.max(buffer.a.length * 2, n + values.length));
-      bigger.set(buffer.a.subarray(0, n));
-      buffer.a = bigger;
-    }
-    for (const v of values) buffer.a[n++] = v;
+/**
+ * The values of some tests sorted once, each with the position of its test, so a bootstrap draw
+ * is read without copying or sorting: a drawn test counts its values as many times as it was
+ * drawn, and percentiles are found by walking the sorted values with those multiplicities.
+ */
+export class SortedByTest {
+  readonly values: Float64Array;
+  readonly owner: Int32Array;
+  /** Values per test position. */
+  readonly lengths: Int32Array;
+
+  constructor(groups: PerTest, tests: readonly number[]) {
+    const pairs: Array<[number, number]> = [];
+    this.lengths = new Int32Array(tests.length);
+    tests.forEach((t, k) => {
+      for (const v of groups.get(t) ?? []) pairs.push([v, k]);
+      this.lengths[k] = groups.get(t)?.length ?? 0;
+    });
+    pairs.sort((a, b) => a[0] - b[0]);
+    this.values = Float64Array.from(pairs, (p) => p[0]);
+    this.owner = Int32Array.from(pairs, (p) => p[1]);
   }
-  return n;
+
+  /** Number of values in a draw whose per-position multiplicities are `counts`. */
+  total(counts: Int32Array): number {
+    let n = 0;
+    for (let k = 0; k < counts.length; k++) n += counts[k]! * this.lengths[k]!;
+    return n;
+  }
+
+  /**
+   * Percentiles `ps` (ascending) of the multiset the counts describe — the same definition as
+   * `percentile` (linear interpolation between closest ranks) — written to out[at + j].
+   */
+  percentiles(counts: Int32Array, total: number, ps: readonly number[], out: Float64Array, at: number): void {
+    if (total === 0 || ps.length === 0) return;
+    let j = 0;
+    let rank = (ps[0]! / 100) * (total - 1);
+    let lo = Math.floor(rank);
+    // The value at order position `lo` once known; carried over when the next percentile shares it.
+    let low: number | null = null;
+    let lastLo = -1;
+    let lastLow = NaN;
+    let cum = 0;
+    for (let i = 0; i < this.values.length && j < ps.length; i++) {
+      const c = counts[this.owner[i]!]!;
+      if (c === 0) continue;
+      const v = this.values[i]!;
+      cum += c; // positions cum − c … cum − 1 (0-based) hold v
+      while (j < ps.length) {
+        if (low === null) {
+          if (cum <= lo) break;
+          low = v;
+        }
+        if (rank === lo) out[at + j] = low;
+        else {
+          if (cum <= lo + 1) break;
+          out[at + j] = low + (v - low) * (rank - lo);
+        }
+        lastLo = lo;
+        lastLow = low;
+        j++;
+        if (j < ps.length) {
+          rank = (ps[j]! / 100) * (total - 1);
+          lo = Math.floor(rank);
+          low = lo === lastLo ? lastLow : null;
+        }
+      }
+    }
+  }
 }
 
-/** Cluster-bootstrap interval of a percentile of one backend's per-test values. */
-function percentileCi(groups: PerTest, testIds: readonly number[], p: number, seed: number): [number, number] | null {
-  const buffer = { a: new Float64Array(256) };
-  const ci = clusterBootstrap(
-    testIds.length,
-    (draw) => {
-      const n = gather(buffer, groups, testIds, draw);
-      return percentileInPlace(buffer.a, n, p);
+/** Multiplicity of each test position in a draw. */
+function drawCounts(draw: readonly number[], counts: Int32Array): Int32Array {
+  counts.fill(0);
+  for (const d of draw) counts[d]!++;
+  return counts;
+}
+
+const ci = (i: { low: number; high: number } | null | undefined): [number, number] | null => (i ? [i.low, i.high] : null);
+
+/** Cluster-bootstrap intervals of p50 and p95 of TTFT and total time (one set of draws). */
+function percentileCis(ttft: PerTest, total: PerTest, seed: number): { ttftP50: [number, number] | null; ttftP95: [number, number] | null; totalP50: [number, number] | null; totalP95: [number, number] | null } {
+  const tests = [...new Set([...ttft.keys(), ...total.keys()])].sort((a, b) => a - b);
+  const a = new SortedByTest(ttft, tests);
+  const b = new SortedByTest(total, tests);
+  const counts = new Int32Array(tests.length);
+  const ps = [50, 95];
+  const intervals = clusterBootstrapMany(
+    tests.length,
+    4,
+    (draw, out) => {
+      drawCounts(draw, counts);
+      const na = a.total(counts);
+      const nb = b.total(counts);
+      a.percentiles(counts, na, ps, out, 0);
+      b.percentiles(counts, nb, ps, out, 2);
+      return na > 0 || nb > 0;
     },
     suiteBootstrapResamples,
     seed,
   );
-  return ci ? [ci.low, ci.high] : null;
+  return { ttftP50: ci(intervals?.[0]), ttftP95: ci(intervals?.[1]), totalP50: ci(intervals?.[2]), totalP95: ci(intervals?.[3]) };
 }
 
 /**
- * Ratio of medians this/baseline over the tests both delivered on (a paired comparison: the
- * same prompts on both sides), with a cluster-bootstrap interval over those tests.
+ * Ratios of medians this/baseline (TTFT, total time, cost) over the tests both delivered on — a
+ * paired comparison: the same prompts on both sides — with cluster-bootstrap intervals over
+ * those tests (one set of draws for the three).
  */
-function ratioCi(mine: PerTest, base: PerTest, seed: number): RatioCi | null {
-  const tests = [...mine.keys()].filter((t) => base.has(t)).sort((a, b) => a - b);
-  const over = (g: PerTest) => tests.flatMap((t) => g.get(t)!);
-  const value = ratio(percentile(over(mine), 50), percentile(over(base), 50));
-  if (value === null) return null;
-  const bufA = { a: new Float64Array(256) };
-  const bufB = { a: new Float64Array(256) };
-  const ci = clusterBootstrap(
+function ratioCis(mine: PerTest[], base: PerTest[], seed: number): Array<RatioCi | null> {
+  const delivered = (g: PerTest[]) => new Set(g.flatMap((x) => [...x.keys()]));
+  const baseTests = delivered(base);
+  const tests = [...delivered(mine)].filter((t) => baseTests.has(t)).sort((a, b) => a - b);
+  const mineSorted = mine.map((g) => new SortedByTest(g, tests));
+  const baseSorted = base.map((g) => new SortedByTest(g, tests));
+  const values = mine.map((_, k) => ratio(percentile([...mineSorted[k]!.values], 50), percentile([...baseSorted[k]!.values], 50)));
+  const counts = new Int32Array(tests.length);
+  const medians = new Float64Array(2);
+  const intervals = clusterBootstrapMany(
     tests.length,
-    (draw) => {
-      const na = gather(bufA, mine, tests, draw);
-      const nb = gather(bufB, base, tests, draw);
-      return ratio(percentileInPlace(bufA.a, na, 50), percentileInPlace(bufB.a, nb, 50));
+    mine.length,
+    (draw, out) => {
+      drawCounts(draw, counts);
+      let any = false;
+      for (let k = 0; k < mine.length; k++) {
+        if (values[k] === null) continue;
+        medians.fill(NaN);
+        mineSorted[k]!.percentiles(counts, mineSorted[k]!.total(counts), [50], medians, 0);
+        baseSorted[k]!.percentiles(counts, baseSorted[k]!.total(counts), [50], medians, 1);
+        const r = ratio(Number.isNaN(medians[0]!) ? null : medians[0], Number.isNaN(medians[1]!) ? null : medians[1]);
+        if (r !== null) {
+          out[k] = r;
+          any = true;
+        }
+      }
+      return any;
     },
     suiteBootstrapResamples,
     seed,
   );
-  const ci95: [number, number] | null = ci ? [ci.low, ci.high] : null;
-  return {
-    value,
-    ci95,
-    ciCrossesOne: ci95 !== null && ci95[0] <= 1 && ci95[1] >= 1,
-    wide: ci95 !== null && ci95[0] > 0 && ci95[1] / ci95[0] > wideRatioSpread,
-    nTests: tests.length,
-  };
+  return values.map((value, k) => {
+    if (value === null) return null;
+    const ci95 = ci(intervals?.[k]);
+    return {
+      value,
+      ci95,
+      ciCrossesOne: ci95 !== null && ci95[0] <= 1 && ci95[1] >= 1,
+      wide: ci95 !== null && ci95[0] > 0 && ci95[1] / ci95[0] > wideRatioSpread,
+      nTests: tests.length,
+    };
+  });
 }
 
 /** Mean graded score with a cluster-bootstrap interval over tests. */
@@ -328,29 +420,30 @@ function accuracyOf(cells: readonly SuiteCell[], seed: number): EstimateFigure |
   }
   if (sums.size === 0) return null;
   const tests = [...sums.keys()].sort((a, b) => a - b);
+  const sum = Float64Array.from(tests, (t) => sums.get(t)!.sum);
+  const count = Float64Array.from(tests, (t) => sums.get(t)!.n);
   let total = 0;
-  let count = 0;
-  for (const s of sums.values()) {
-    total += s.sum;
-    count += s.n;
+  let n = 0;
+  for (let k = 0; k < tests.length; k++) {
+    total += sum[k]!;
+    n += count[k]!;
   }
-  const ci = clusterBootstrap(
+  const interval = clusterBootstrap(
     tests.length,
     (draw) => {
-      let sum = 0;
-      let n = 0;
+      let s = 0;
+      let m = 0;
       for (const d of draw) {
-        const s = sums.get(tests[d]!)!;
-        sum += s.sum;
-        n += s.n;
+        s += sum[d]!;
+        m += count[d]!;
       }
-      return n ? sum / n : null;
+      return m ? s / m : null;
     },
     suiteBootstrapResamples,
     seed,
   );
-  const ci95: [number, number] | null = ci ? [ci.low, ci.high] : null;
-  return { value: total / count, ci95, wide: ci95 !== null && ci95[1] - ci95[0] > wideRateWidth };
+  const ci95 = ci(interval);
+  return { value: total / n, ci95, wide: ci95 !== null && ci95[1] - ci95[0] > wideRateWidth };
 }
 
 /** Per test: mean of `pick` over graded cells. */
@@ -463,6 +556,8 @@ export function summarizeSuite(input: SuiteSummaryInput): SuiteSummary {
     trials,
     baselineId: input.baselineId ?? null,
     outcome: input.outcome === 'interrupted' ? 'cancelled' : 'finished',
+    // Comparisons are resampled by test below, not trial by trial.
+    ratios: false,
   });
   const baselineId = core.baseline.id;
   const planned = input.tests.length * input.trials;
@@ -472,7 +567,6 @@ export function summarizeSuite(input: SuiteSummaryInput): SuiteSummary {
   const baseCost = perTest(baseCells, (c) => c.costUsd);
   const basePass = perTestMean(baseCells, (c) => (c.passed ? 1 : 0));
   const baseScore = perTestMean(baseCells, (c) => c.score);
-  const testIdsAll = [...new Set(cells.map((c) => c.testIndex))].sort((a, b) => a - b);
 
   const backends = input.backends.map((b, bi): SuiteBackendSummary => {
     const s = core.backends[bi]!;
@@ -483,7 +577,7 @@ export function summarizeSuite(input: SuiteSummaryInput): SuiteSummary {
     const seed = (k: number) => mixSeed(input.seed, bi, k);
     const ttft = perTest(mine, (c) => c.ttftMs);
     const total = perTest(mine, (c) => c.totalMs);
-    const testIds = testIdsAll.filter((t) => ttft.has(t) || total.has(t));
+    const percentiles = percentileCis(ttft, total, seed(2));
     const named = new Map<string, { sum: number; n: number }>();
     for (const c of mine) {
       for (const [k, v] of Object.entries(c.namedScores ?? {})) {
@@ -514,11 +608,15 @@ export function summarizeSuite(input: SuiteSummaryInput): SuiteSummary {
       const pooledPasses = passed + baseCells.filter((c) => isGraded(c) && c.passed === true).length;
       const pooledGraded = graded.length + baseCells.filter(isGraded).length;
       const costComparison = s.costComparison;
+      const [ttftRatio, latencyRatio, costRatio] = s.delivered
+        ? ratioCis([ttft, total, perTest(mine, (c) => c.costUsd)], [baseTtft, baseTotal, baseCost], seed(11))
+        : [null, null, null];
+      const baseSummary = core.backends.find((x) => x.id === baselineId)!;
       vsBaseline = {
-        ttftRatio: s.delivered ? ratioCi(ttft, baseTtft, seed(11)) : null,
-        latencyRatio: s.delivered ? ratioCi(total, baseTotal, seed(12)) : null,
-        costRatio: s.delivered && costComparison === 'ratio' ? ratioCi(perTest(mine, (c) => c.costUsd), baseCost, seed(13)) : null,
-        costDiffUsd: s.costDiffUsd,
+        ttftRatio: ttftRatio ?? null,
+        latencyRatio: latencyRatio ?? null,
+        costRatio: costComparison === 'ratio' ? (costRatio ?? null) : null,
+        costDiffUsd: s.costP50Usd !== null && baseSummary.costP50Usd !== null ? s.costP50Usd - baseSummary.costP50Usd : null,
         costComparison,
         passRateDiff: diff ? { ...diff, mcnemarP: pairs ? mcnemarExactP(onlyThis, onlyBase) : null, onlyThisPassed: onlyThis, onlyBaselinePassed: onlyBase, nPairs: pairs } : null,
         accuracyDiff: pairedDiff(perTestMean(mine, (c) => c.score), baseScore, seed(14)),
@@ -548,10 +646,10 @@ export function summarizeSuite(input: SuiteSummaryInput): SuiteSummary {
       ttftP95Ms: s.ttftP95Ms,
       totalP50Ms: s.totalP50Ms,
       totalP95Ms: s.totalP95Ms,
-      ttftP50Ci95: percentileCi(ttft, testIds, 50, seed(2)),
-      ttftP95Ci95: percentileCi(ttft, testIds, 95, seed(3)),
-      totalP50Ci95: percentileCi(total, testIds, 50, seed(4)),
-      totalP95Ci95: percentileCi(total, testIds, 95, seed(5)),
+      ttftP50Ci95: percentiles.ttftP50,
+      ttftP95Ci95: percentiles.ttftP95,
+      totalP50Ci95: percentiles.totalP50,
+      totalP95Ci95: percentiles.totalP95,
       tokensPerSecondP50: s.tokensPerSecondP50,
       ttftQuantilesMs: quantiles(ttft),
       totalQuantilesMs: quantiles(total),
