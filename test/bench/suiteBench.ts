@@ -14,6 +14,7 @@
  *   npm run bench:suite                      # 10,000 cells
  *   npm run bench:suite -- --cells 2000      # quicker
  *   npm run bench:suite -- --no-promptfoo    # skip the promptfoo anchor
+ *   npm run bench:suite -- --rounds 1        # one round of the in-process measures (default 3)
  */
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -36,6 +37,29 @@ const cellsWanted = Number(args[args.indexOf('--cells') + 1] ?? NaN) || 10_000;
 const withPromptfoo = !args.includes('--no-promptfoo');
 const promptfooVersion = '0.121.20';
 const concurrency = 64;
+const rounds = Number(args[args.indexOf('--rounds') + 1] ?? NaN) || 3;
+
+const med = (values: number[]): number => percentile(values, 50) ?? NaN;
+
+/** Each field the median over the rounds (RSS, heap and maxima included). */
+function medianRun(runs: InProcess[]): InProcess {
+  return {
+    writeSyncUs: runs[0]!.writeSyncUs ? { mean: med(runs.map((r) => r.writeSyncUs!.mean)), max: med(runs.map((r) => r.writeSyncUs!.max)) } : null,
+    cells: runs[0]!.cells,
+    wallS: med(runs.map((r) => r.wallS)),
+    cpuMsPerCell: med(runs.map((r) => r.cpuMsPerCell)),
+    rssMb: {
+      atQuarter: med(runs.map((r) => r.rssMb.atQuarter)),
+      atHalf: med(runs.map((r) => r.rssMb.atHalf)),
+      atEnd: med(runs.map((r) => r.rssMb.atEnd)),
+      max: med(runs.map((r) => r.rssMb.max)),
+    },
+    heapAfterGcMb: runs[0]!.heapAfterGcMb.map((_, k) => med(runs.map((r) => r.heapAfterGcMb[k] ?? NaN))),
+    eld: { p50: med(runs.map((r) => r.eld.p50)), p99: med(runs.map((r) => r.eld.p99)), max: med(runs.map((r) => r.eld.max)) },
+    ttft: { p50: med(runs.map((r) => r.ttft.p50)), p95: med(runs.map((r) => r.ttft.p95)), p99: med(runs.map((r) => r.ttft.p99)) },
+    cpuRounds: runs.map((r) => r.cpuMsPerCell),
+  };
+}
 const tests = Math.floor(cellsWanted / 2);
 const answer = 'Paris is the capital of France, as everyone knows.';
 const schedule = { text: answer, ttftMs: 20, chunkIntervalMs: 2, usage: 'always' };
@@ -133,6 +157,8 @@ function planBackends(baseUrl: string): RunBackend[] {
 }
 
 interface InProcess {
+  /** Per-round CPU per cell (the median run only). */
+  cpuRounds?: number[];
   /** Main-thread time spent queueing each results line (stringify + queue), µs; the write itself runs on the thread pool. */
   writeSyncUs: { mean: number; max: number } | null;
   cells: number;
@@ -273,15 +299,26 @@ async function main(): Promise<void> {
     console.log(`Fixture server ${server.baseUrl}; ${tests} tests × 2 backends = ${tests * 2} cells, ${concurrency} in flight.`);
     console.log('Warm-up …');
     await inProcessRun(writeSmall(work, server.baseUrl), server.baseUrl, path.join(work, 'warm.jsonl'));
-    console.log('Streaming client alone …');
-    const stream = await streamOnly(server.baseUrl, tests * 2);
-    console.log(`  ${fmt(stream.cpuMsPerRequest, 3)} ms CPU per request`);
-    console.log('runSuite with the JSONL results file …');
-    const withJsonl = await inProcessRun(files.bakeoffSuite, server.baseUrl, path.join(work, 'results.jsonl'));
-    console.log(`  ${fmt(withJsonl.cpuMsPerCell, 3)} ms CPU per cell, RSS max ${fmt(withJsonl.rssMb.max, 0)} MB`);
-    console.log('runSuite without a results file …');
-    const withoutJsonl = await inProcessRun(files.bakeoffSuite, server.baseUrl, null);
-    console.log(`  ${fmt(withoutJsonl.cpuMsPerCell, 3)} ms CPU per cell`);
+    // The three in-process variants run in interleaved rounds so they share the machine's conditions;
+    // each figure is the median over the rounds.
+    const streams: Array<Awaited<ReturnType<typeof streamOnly>>> = [];
+    const withRuns: InProcess[] = [];
+    const withoutRuns: InProcess[] = [];
+    for (let round = 1; round <= rounds; round++) {
+      console.log(`Round ${round}/${rounds}: streaming client alone …`);
+      streams.push(await streamOnly(server.baseUrl, tests * 2));
+      console.log(`  ${fmt(streams.at(-1)!.cpuMsPerRequest, 3)} ms CPU per request`);
+      console.log(`Round ${round}/${rounds}: runSuite with the JSONL results file …`);
+      withRuns.push(await inProcessRun(files.bakeoffSuite, server.baseUrl, path.join(work, `results-${round}.jsonl`)));
+      console.log(`  ${fmt(withRuns.at(-1)!.cpuMsPerCell, 3)} ms CPU per cell`);
+      console.log(`Round ${round}/${rounds}: runSuite without a results file …`);
+      withoutRuns.push(await inProcessRun(files.bakeoffSuite, server.baseUrl, null));
+      console.log(`  ${fmt(withoutRuns.at(-1)!.cpuMsPerCell, 3)} ms CPU per cell`);
+    }
+    const stream = { cpuMsPerRequest: med(streams.map((x) => x.cpuMsPerRequest)), wallS: med(streams.map((x) => x.wallS)) };
+    const withJsonl = medianRun(withRuns);
+    const withoutJsonl = medianRun(withoutRuns);
+    fs.copyFileSync(path.join(work, 'results-1.jsonl'), path.join(work, 'results.jsonl'));
 
     console.log('Summary and reports of the 10,000 cells …');
     const lines = fs.readFileSync(path.join(work, 'results.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
@@ -376,7 +413,7 @@ function writeReport(r: {
   const inproc = [
     '| Measure | With the JSONL results file | Without |',
     '|---|---:|---:|',
-    `| Harness CPU per cell (ms) — runSuite: stream, grade, write | ${fmt(r.withJsonl.cpuMsPerCell, 3)} | ${fmt(r.withoutJsonl.cpuMsPerCell, 3)} |`,
+    `| Harness CPU per cell (ms) — runSuite: stream, grade, write (rounds: ${(r.withJsonl.cpuRounds ?? []).map((v) => fmt(v, 2)).join(', ')} / ${(r.withoutJsonl.cpuRounds ?? []).map((v) => fmt(v, 2)).join(', ')}) | ${fmt(r.withJsonl.cpuMsPerCell, 3)} | ${fmt(r.withoutJsonl.cpuMsPerCell, 3)} |`,
     `| … of which the streaming client alone (streamCompletion, same requests) | ${fmt(r.stream.cpuMsPerRequest, 3)} | |`,
     `| … the suite's own share (runSuite − streaming client) | ${fmt(r.withJsonl.cpuMsPerCell - r.stream.cpuMsPerRequest, 3)} | ${fmt(r.withoutJsonl.cpuMsPerCell - r.stream.cpuMsPerRequest, 3)} |`,
     `| Wall time (s) | ${fmt(r.withJsonl.wallS, 1)} | ${fmt(r.withoutJsonl.wallS, 1)} |`,
@@ -396,8 +433,8 @@ function writeReport(r: {
     'reported). The suite is a promptfoo config (`prompts`, two `openai:chat` providers, `tests: file://tests.csv`',
     'with an `icontains` assertion); Bakeoff runs the same prompt, tests and providers with `concurrency: 32` on each',
     'provider, promptfoo runs the config as it is with `-j 64 --no-cache`. Everything ran in one `npm run bench:suite`,',
-    'one after another. Harness CPU is `process.cpuUsage()` of the Bakeoff process (the server is another process);',
-    'the side-by-side rows are `/usr/bin/time` of each command, startup included.',
+    `one after another; the in-process figures are medians of ${rounds} interleaved rounds. Harness CPU is \`process.cpuUsage()\` of the`,
+    'Bakeoff process (the server is another process); the side-by-side rows are `/usr/bin/time` of each command, startup included.',
     '',
     ...machine,
     '',
