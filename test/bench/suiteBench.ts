@@ -15,6 +15,7 @@
  *   npm run bench:suite -- --cells 2000      # quicker
  *   npm run bench:suite -- --no-promptfoo    # skip the promptfoo anchor
  *   npm run bench:suite -- --rounds 1        # one round of the in-process measures (default 3)
+ *   npm run bench:suite -- --render-only     # rewrite the section from the last run's figures
  */
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -58,6 +59,8 @@ function medianRun(runs: InProcess[]): InProcess {
     eld: { p50: med(runs.map((r) => r.eld.p50)), p99: med(runs.map((r) => r.eld.p99)), max: med(runs.map((r) => r.eld.max)) },
     ttft: { p50: med(runs.map((r) => r.ttft.p50)), p95: med(runs.map((r) => r.ttft.p95)), p99: med(runs.map((r) => r.ttft.p99)) },
     cpuRounds: runs.map((r) => r.cpuMsPerCell),
+    ttftP95Rounds: runs.map((r) => r.ttft.p95),
+    eldP99Rounds: runs.map((r) => r.eld.p99),
   };
 }
 const tests = Math.floor(cellsWanted / 2);
@@ -157,8 +160,10 @@ function planBackends(baseUrl: string): RunBackend[] {
 }
 
 interface InProcess {
-  /** Per-round CPU per cell (the median run only). */
+  /** Per-round values (the median run only). */
   cpuRounds?: number[];
+  ttftP95Rounds?: number[];
+  eldP99Rounds?: number[];
   /** Main-thread time spent queueing each results line (stringify + queue), µs; the write itself runs on the thread pool. */
   writeSyncUs: { mean: number; max: number } | null;
   cells: number;
@@ -456,10 +461,12 @@ function writeReport(r: {
     `  RSS is higher because V8 grows its heap under this allocation rate and does not hand it back (the tokenizer loaded to count prompts before`,
     `  any request adds about 80 MB). The built CLI peaked at ${fmt(r.cli.maxRssMb, 0)} MB against the goal of < 300 MB;`,
     `  with \`NODE_OPTIONS=--max-old-space-size=160\` the same run peaked at ${fmt(r.capped.maxRssMb, 0)} MB (CPU ${fmt(r.capped.userS + r.capped.sysS, 1)} s vs ${fmt(r.cli.userS + r.cli.sysS, 1)} s).`,
-    `- Writing the results file costs the event loop ${fmt(r.withJsonl.writeSyncUs?.mean, 1)} µs per cell (serialise and queue; the write itself runs on the`,
-    `  thread pool). Event-loop delay p99 ${fmt(r.withJsonl.eld.p99, 1)} ms with the file vs ${fmt(r.withoutJsonl.eld.p99, 1)} ms without; measured TTFT p95`,
-    `  ${fmt(r.withJsonl.ttft.p95, 1)} vs ${fmt(r.withoutJsonl.ttft.p95, 1)} ms. Both are dominated by the two shared cores being saturated (64 streams plus the`,
-    '  server), which is also why TTFT reads above the 20 ms the server waits.',
+    `- Writing the results file costs the event loop ${fmt(r.withJsonl.writeSyncUs?.mean, 1)} µs per cell on average (serialise and queue; the write`,
+    '  itself runs on the thread pool; the largest single call is a garbage-collection pause that happened to land in it).',
+    `  ${spreadSentence('TTFT p95', r.withJsonl.ttftP95Rounds ?? [], r.withoutJsonl.ttftP95Rounds ?? [], 'ms')}`,
+    `  ${spreadSentence('Event-loop delay p99', r.withJsonl.eldP99Rounds ?? [], r.withoutJsonl.eldP99Rounds ?? [], 'ms')}`,
+    '  Both are dominated by the two shared cores being saturated (64 streams plus the server), which is also why TTFT reads',
+    '  above the 20 ms the server waits.',
     ...(r.promptfooNote && r.promptfoo ? [] : r.promptfooNote ? ['', `promptfoo: ${r.promptfooNote}.`] : []),
     '',
     '<!-- suite-bench:end -->',
@@ -470,8 +477,20 @@ function writeReport(r: {
   const end = current.indexOf('<!-- suite-bench:end -->');
   const next = start >= 0 && end > start ? `${current.slice(0, start)}${section}${current.slice(end + '<!-- suite-bench:end -->'.length)}` : `${current.trimEnd()}\n\n${section}\n`;
   fs.writeFileSync(file, next);
+  fs.mkdirSync(path.join(root, '.bench'), { recursive: true });
+  fs.writeFileSync(path.join(root, '.bench', 'suite-bench.json'), JSON.stringify(r, null, 2));
   console.log('');
   console.log([...machine, '', ...inproc, '', ...side].join('\n'));
+}
+
+/** Compares a measure with and without the results file against the round-to-round spread. */
+function spreadSentence(what: string, withFile: number[], without: number[], unit: string): string {
+  const list = (v: number[]) => v.map((x) => fmt(x, 1)).join(', ');
+  const lo = Math.min(...without);
+  const hi = Math.max(...without);
+  const m = med(withFile);
+  const verdict = m < lo ? 'below every run without it' : m <= hi ? 'within the spread of the runs without it (no delay attributable to the file)' : 'above every run without it';
+  return `${what} by round: with the file ${list(withFile)} ${unit}, without ${list(without)} ${unit} — the median with the file is ${verdict}.`;
 }
 
 /** RSS at a quarter, half and the end of the samples. */
@@ -481,6 +500,10 @@ function rssTrail(samples: number[]): string {
   return `${fmt(at(0.25), 0)} / ${fmt(at(0.5), 0)} / ${fmt(at(1), 0)}`;
 }
 
+if (args.includes('--render-only')) {
+  // Rewrites the BENCHMARKS.md section from the figures of the last run (.bench/suite-bench.json).
+  writeReport(JSON.parse(fs.readFileSync(path.join(root, '.bench', 'suite-bench.json'), 'utf8')));
+} else
 main().catch((err: unknown) => {
   console.error(err);
   process.exitCode = 1;

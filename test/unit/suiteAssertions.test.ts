@@ -76,6 +76,8 @@ test('is-json and contains-json, with and without a JSON Schema', async () => {
     [{ type: 'is-json', value: schema }, '{"name":"x"}', true],
     [{ type: 'is-json', value: schema }, '{"name":3}', false],
     [{ type: 'is-json', value: JSON.stringify(schema) }, '{"name":"x"}', true],
+    [{ type: 'is-json', value: 'type: object\nrequired: [name]\n' }, '{"name":"x"}', true],
+    [{ type: 'is-json', value: 'type: object\nrequired: [name]\n' }, '{"other":"x"}', false],
     [{ type: 'not-is-json' }, 'plain text', true],
     [{ type: 'contains-json' }, 'Sure! ```json\n{"name": "x", "nested": {"b": "}"}}\n``` done', true],
     [{ type: 'contains-json' }, 'no json at all {not json}', false],

@@ -12,6 +12,7 @@
  * and a test that depends on one is *not graded*, never passed.
  */
 import Ajv, { type ValidateFunction } from 'ajv';
+import { parse as parseYaml } from 'yaml';
 import type { ChatMessage } from '../config';
 import { exclusiveChoiceScore, extractJsonObjects, itemRecallScore, parseCommaSeparated } from './match';
 import { functionBody, runScript, ScriptError, scriptTimeoutMs } from './script';
@@ -178,15 +179,18 @@ export function checkAssertion(a: AssertionSpec): string[] {
   return problems;
 }
 
-/** The JSON Schema of an `is-json` / `contains-json` value (object, or JSON/YAML-free JSON text); none when empty. */
+/** The JSON Schema of an `is-json` / `contains-json` value (an object, or JSON or YAML text as promptfoo reads it); none when empty. */
 function jsonSchemaOf(value: unknown): { schema: unknown; error?: string } {
   if (value === undefined || value === null || value === '') return { schema: null };
   let schema = value;
   if (typeof value === 'string') {
     try {
-      schema = JSON.parse(value);
+      schema = parseYaml(value);
     } catch {
-      return { schema: null, error: 'the JSON Schema must be an object (or JSON text)' };
+      return { schema: null, error: 'the JSON Schema must be an object (or JSON or YAML text)' };
+    }
+    if (schema === null || (typeof schema !== 'object' && typeof schema !== 'boolean')) {
+      return { schema: null, error: 'the JSON Schema must be an object (or JSON or YAML text)' };
     }
   }
   try {
