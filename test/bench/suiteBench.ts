@@ -293,7 +293,13 @@ async function installPromptfoo(dir: string): Promise<{ bin: string } | { error:
   return fs.existsSync(bin) ? { bin } : { error: 'the promptfoo package installed without its command' };
 }
 
+/** 1-minute load averages seen during the run (other work on the machine skews every timing). */
+const loadSamples: number[] = [];
+
 async function main(): Promise<void> {
+  const load = setInterval(() => loadSamples.push(os.loadavg()[0]!), 5000);
+  load.unref();
+  loadSamples.push(os.loadavg()[0]!);
   console.log('Building dist/cli.js …');
   const build = spawnSync(process.execPath, ['esbuild.mjs', '--production'], { cwd: root, stdio: 'inherit' });
   if (build.status !== 0) throw new Error('build failed');
@@ -362,7 +368,8 @@ async function main(): Promise<void> {
       }
     } else promptfooNote = 'skipped (--no-promptfoo)';
 
-    writeReport({ stream, withJsonl, withoutJsonl, summaryS, renderS, cli, capped, promptfoo, promptfooNote });
+    clearInterval(load);
+    writeReport({ stream, withJsonl, withoutJsonl, summaryS, renderS, cli, capped, promptfoo, promptfooNote, loadAverage: { min: Math.min(...loadSamples), max: Math.max(...loadSamples), cores: os.cpus().length } });
   } finally {
     server.stop();
     fs.rmSync(work, { recursive: true, force: true });
@@ -395,6 +402,7 @@ function writeReport(r: {
   capped: Awaited<ReturnType<typeof timed>>;
   promptfoo: Awaited<ReturnType<typeof timed>> | null;
   promptfooNote: string;
+  loadAverage?: { min: number; max: number; cores: number };
 }): void {
   const cpus = os.cpus();
   const cells = r.withJsonl.cells;
@@ -404,6 +412,7 @@ function writeReport(r: {
     `- OS: ${os.type()} ${os.release()} (${os.arch()})`,
     `- Node.js: ${process.version}`,
     `- Date: ${new Date().toISOString()}`,
+    ...(r.loadAverage ? [`- Load average (1 min) during the run: ${fmt(r.loadAverage.min, 1)}–${fmt(r.loadAverage.max, 1)} on ${r.loadAverage.cores} cores (other work on the machine included)`] : []),
   ];
   const cliCpu = r.cli.userS + r.cli.sysS;
   const side = [
@@ -462,7 +471,8 @@ function writeReport(r: {
     `  any request adds about 80 MB). The built CLI peaked at ${fmt(r.cli.maxRssMb, 0)} MB against the goal of < 300 MB;`,
     `  with \`NODE_OPTIONS=--max-old-space-size=160\` the same run peaked at ${fmt(r.capped.maxRssMb, 0)} MB (CPU ${fmt(r.capped.userS + r.capped.sysS, 1)} s vs ${fmt(r.cli.userS + r.cli.sysS, 1)} s).`,
     `- Writing the results file costs the event loop ${fmt(r.withJsonl.writeSyncUs?.mean, 1)} µs per cell on average (serialise and queue; the write`,
-    '  itself runs on the thread pool; the largest single call is a garbage-collection pause that happened to land in it).',
+    '  itself runs on the thread pool; the largest single call also holds whatever paused the process meanwhile: a garbage',
+    '  collection, or the process waiting for one of the shared cores).',
     `  ${spreadSentence('TTFT p95', r.withJsonl.ttftP95Rounds ?? [], r.withoutJsonl.ttftP95Rounds ?? [], 'ms')}`,
     `  ${spreadSentence('Event-loop delay p99', r.withJsonl.eldP99Rounds ?? [], r.withoutJsonl.eldP99Rounds ?? [], 'ms')}`,
     '  Both are dominated by the two shared cores being saturated (64 streams plus the server), which is also why TTFT reads',
