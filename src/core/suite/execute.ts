@@ -347,13 +347,23 @@ export async function runSuite(options: SuiteRunOptions): Promise<SuiteRunResult
     };
     const stopped = () => budgetStopped || Boolean(signal?.aborted) || writeError !== null || fatal !== null;
     const nothingLeft = () => [...queues].every(([id, q]) => heads.get(id)! >= q.length);
+    // A backend may not run ahead of the slowest one by more than `window` test × trial pairs:
+    // every backend answers the same prompt in about the same time window. The total time does
+    // not grow, since the slowest backend sets it anyway.
+    const window = Math.max(...options.backends.map((b) => b.plan.concurrency));
     const next = (): PlannedCell | null => {
+      let frontier = Infinity;
+      for (const [id, q] of queues) {
+        const head = heads.get(id)!;
+        if (head < q.length) frontier = Math.min(frontier, q[head]!.pair);
+      }
       let best: PlannedCell | null = null;
       for (const [id, q] of queues) {
         const head = heads.get(id)!;
         if (head >= q.length) continue;
         if (open.get(id)! >= byId.get(id)!.plan.concurrency) continue;
         const cand = q[head]!;
+        if (cand.pair > frontier + window) continue;
         if (!best || cand.order < best.order) best = cand;
       }
       return best;

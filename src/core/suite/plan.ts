@@ -39,6 +39,8 @@ export interface PlannedCell {
   trial: number;
   /** Position in the run order. */
   order: number;
+  /** Position of its test × trial pair in the run order (the cells of one pair share it). */
+  pair: number;
 }
 
 /** Mixes two integers into a 32-bit seed. */
@@ -59,7 +61,7 @@ export function planCells(tests: ReadonlyArray<Pick<SuiteTest, 'id' | 'index'>>,
   const cells: PlannedCell[] = [];
   ordered.forEach((pair, k) => {
     const backends = backendIds.length > 1 ? seededShuffle(backendIds, mix(seed, k)) : backendIds;
-    for (const backend of backends) cells.push({ testIndex: pair.test.index, test: pair.test.id, backend, trial: pair.trial, order: cells.length });
+    for (const backend of backends) cells.push({ testIndex: pair.test.index, test: pair.test.id, backend, trial: pair.trial, order: cells.length, pair: k });
   });
   return cells;
 }
