@@ -12,7 +12,7 @@
  */
 import { randomInt, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { Backend, ConfigError, describeIssues, RequestParams, Timeouts, type ConfigFile } from '../core/config';
@@ -302,7 +302,11 @@ async function run(suitePath: string, flags: RunFlags, io: CliIo): Promise<numbe
   } catch (err) {
     progress.finish();
     await writer.close().catch(() => undefined);
-    if (err instanceof BudgetError) throw new UsageError(err.message);
+    if (err instanceof BudgetError) {
+      // Refused before anything was sent: a new results file holds only its header.
+      if (!resumed) await rm(resultsPath, { force: true }).catch(() => undefined);
+      throw new UsageError(err.message);
+    }
     throw err;
   }
   progress.finish();

@@ -1,6 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startFixtureServer, type FixtureServer } from '../fixtures/server';
 import { bakeoff, chats, jsonl, suiteKeys, tempDir, write, writeConfig } from './helpers/suiteRun';
@@ -181,10 +181,13 @@ test('--max-cost stops sending before the estimated spend would pass it', async 
   // Unknown prices make a budget impossible to keep: refused before anything is sent.
   const unknownPrice = write(dir, 'unknownprice.yaml', `backends:\n  - { id: x, kind: closed, baseUrl: "${fixture.server.baseUrl}", model: closed-m }\n`);
   const before = fixture.server.requests.length;
+  const leftovers = () => readdirSync('.').filter((f) => f.startsWith('bakeoff-results-'));
+  const filesBefore = leftovers();
   const refused = await bakeoff(['run', suite, '-c', unknownPrice, '--max-cost', '1']);
   assert.equal(refused.code, 2);
   assert.match(refused.stderr, /--max-cost needs a known price for every backend; unknown for: x \(pricing: unknown\)/);
   assert.equal(fixture.server.requests.length, before);
+  assert.deepEqual(leftovers(), filesBefore, 'no empty results file is left behind');
 });
 
 test('malformed suites and unknown variables exit 2 with file, line and field before any request', async () => {
