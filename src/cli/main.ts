@@ -6,6 +6,7 @@
  *   bakeoff backends check --config FILE [--backends a,b] [--proxy URL|direct] [--json]
  *   bakeoff run SUITE …          (src/cli/run.ts)
  *   bakeoff merge FILE… …        (src/cli/merge.ts)
+ *   bakeoff gen longctx|completion …   (src/cli/gen.ts)
  *
  * API keys come only from the environment variables a backend's `apiKeyEnv` names, never argv.
  * Exit codes are listed in `exitCodes` and in README → "CLI".
@@ -35,6 +36,7 @@ import { registerMerge } from './merge';
 import { registerRun } from './run';
 
 export { CliInterrupt, type CliIo } from './common';
+import { registerGenCommands } from './gen';
 
 /** Process exit codes. */
 export const exitCodes = {
@@ -223,6 +225,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
 
   registerRun(program, io, (a) => (action = a));
   registerMerge(program, io, (a) => (action = a));
+  registerGenCommands(program, io, (a) => {
+    action = a;
+  });
 
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -540,23 +540,38 @@ export function generateLongContextItem(
   };
 }
 
-/** The whole long-context suite: for each length, each family, `n` items. */
-export function generateLongContextSuite(opts: LongContextOptions): TaskSuite {
+/** The items of a suite in order (for each length, each family, `n` items), one at a time. */
+export function* longContextItems(opts: LongContextOptions): Generator<TaskTest> {
   const families = opts.families?.length ? opts.families : longContextFamilies;
-  const maxTokens = opts.maxTokens ?? defaultLongContextMaxTokens;
   const meter = new TokenMeter();
-  const tests: TaskTest[] = [];
   for (const length of opts.lengths) {
     for (const family of families) {
-      for (let i = 0; i < opts.n; i++) tests.push(generateLongContextItem(family, opts.seed, length, i, maxTokens, meter));
+      for (let i = 0; i < opts.n; i++) yield generateLongContextItem(family, opts.seed, length, i, opts.maxTokens ?? defaultLongContextMaxTokens, meter);
     }
   }
+}
+
+/** The suite around generated items. */
+export function longContextSuite(opts: LongContextOptions, tests: TaskTest[]): TaskSuite {
+  const families = opts.families?.length ? opts.families : longContextFamilies;
   return {
     description:
       `Bakeoff long-context tasks (${families.join(', ')}) at ${opts.lengths.map((l) => l.label).join(', ')}; ` +
       `${opts.n} per task per length; seed ${opts.seed}; prompts sized with ${referenceTokenizer}`,
     prompts: ['{{prompt}}'],
-    request: { maxTokens, temperature: 0, seed: opts.seed },
+    request: { maxTokens: opts.maxTokens ?? defaultLongContextMaxTokens, temperature: 0, seed: opts.seed },
     tests,
   };
+}
+
+/** The whole long-context suite: for each length, each family, `n` items. */
+export function generateLongContextSuite(opts: LongContextOptions): TaskSuite {
+  return longContextSuite(opts, [...longContextItems(opts)]);
+}
+
+/** Prompt tokens a suite will hold, about (each prompt fills its budget to within a few per cent). */
+export function estimateLongContextTokens(opts: LongContextOptions): number {
+  const families = opts.families?.length ? opts.families : longContextFamilies;
+  const maxTokens = opts.maxTokens ?? defaultLongContextMaxTokens;
+  return opts.lengths.reduce((sum, l) => sum + Math.max(0, promptBudget(l.tokens, maxTokens)), 0) * families.length * opts.n;
 }
