@@ -26,7 +26,7 @@ import {
   type LongContextOptions,
 } from '../core/tasks/longctx';
 import { suiteToJson, suiteToYaml, type TaskSuite, type TaskTest } from '../core/tasks/suite';
-import { exitCodes, type CliIo } from './main';
+import { UsageError, type CliIo } from './common';
 
 /** Version of the task generators: items of a seed change only when this does. */
 export const taskGeneratorVersion = 1;
@@ -35,7 +35,8 @@ export const taskGeneratorVersion = 1;
 const maxSuiteBytes = 200 * 1024 * 1024;
 const bytesPerToken = 4.9;
 
-class GenError extends Error {}
+/** Exit codes of `gen` (the same as every command's). */
+const genExitCodes = { ok: 0, usage: 2, interrupted: 130 } as const;
 
 function intOption(name: string, min: number, max: number) {
   return (value: string): number => {
@@ -69,7 +70,7 @@ async function writeAtomically(path: string, text: string): Promise<void> {
     await rename(tmp, path);
   } catch (err) {
     await unlink(tmp).catch(() => undefined);
-    throw new GenError(`Cannot write ${path} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    throw new UsageError(`Cannot write ${path} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
   }
 }
 
@@ -99,11 +100,11 @@ async function genLongContext(opts: Record<string, unknown>, io: CliIo): Promise
       maxTokens: opts.maxTokens as number,
     };
   } catch (err) {
-    throw new GenError((err as Error).message);
+    throw new UsageError((err as Error).message);
   }
   const estimate = estimateLongContextTokens(options);
   if (estimate * bytesPerToken > maxSuiteBytes) {
-    throw new GenError(
+    throw new UsageError(
       `That suite would hold about ${(estimate / 1e6).toFixed(0)} M prompt tokens (${((estimate * bytesPerToken) / 1e6).toFixed(0)} MB); ` +
         `the limit is ${maxSuiteBytes / 1024 / 1024} MB. Lower --n or leave out the longest lengths.`,
     );
@@ -123,11 +124,11 @@ async function genLongContext(opts: Record<string, unknown>, io: CliIo): Promise
       await nextTurn();
       if (io.signal?.aborted) {
         io.stderr.write('Interrupted: nothing written.\n');
-        return exitCodes.interrupted;
+        return genExitCodes.interrupted;
       }
     }
   } catch (err) {
-    if (err instanceof LengthTooSmallError) throw new GenError(`A length is too small for these tasks: ${err.message}. Use at least 1k.`);
+    if (err instanceof LengthTooSmallError) throw new UsageError(`A length is too small for these tasks: ${err.message}. Use at least 1k.`);
     throw err;
   }
   const command = commandLine('longctx', {
@@ -138,7 +139,7 @@ async function genLongContext(opts: Record<string, unknown>, io: CliIo): Promise
     maxTokens: options.maxTokens!,
   });
   await emit(longContextSuite(options, tests), opts.out as string | undefined, command, io);
-  return exitCodes.ok;
+  return genExitCodes.ok;
 }
 
 async function genCompletion(opts: Record<string, unknown>, io: CliIo): Promise<number> {
@@ -146,26 +147,13 @@ async function genCompletion(opts: Record<string, unknown>, io: CliIo): Promise<
   try {
     families = opts.tasks ? parseCompletionFamilies(String(opts.tasks)) : [...completionFamilies];
   } catch (err) {
-    throw new GenError((err as Error).message);
+    throw new UsageError((err as Error).message);
   }
   const options = { seed: opts.seed as number, n: opts.n as number, families, maxTokens: opts.maxTokens as number };
   const suite = generateCompletionSuite(options);
   const command = commandLine('completion', { seed: options.seed, n: options.n, tasks: families.join(','), maxTokens: options.maxTokens });
   await emit(suite, opts.out as string | undefined, command, io);
-  return exitCodes.ok;
-}
-
-/** Errors of these commands end the command with a message and the usage exit code. */
-async function guarded(action: () => Promise<number>, io: CliIo): Promise<number> {
-  try {
-    return await action();
-  } catch (err) {
-    if (err instanceof GenError) {
-      io.stderr.write(`bakeoff: ${err.message}\n`);
-      return exitCodes.usage;
-    }
-    throw err;
-  }
+  return genExitCodes.ok;
 }
 
 /** Adds `gen longctx` and `gen completion` to the program. */
@@ -180,7 +168,7 @@ export function registerGenCommands(program: Command, io: CliIo, setAction: (act
     .option('--tasks <list>', `task families (default all): ${longContextFamilies.join(', ')}`)
     .option('--max-tokens <n>', 'answer bound written into the suite', intOption('--max-tokens', 16, 4096), defaultLongContextMaxTokens)
     .option('-o, --out <file>', 'write the suite here (.yaml, or .json); default: standard output')
-    .action((opts) => setAction(guarded(() => genLongContext(opts, io), io)));
+    .action((opts) => setAction(genLongContext(opts, io)));
   gen
     .command('completion')
     .description('Short tasks with one checkable answer: number words, arithmetic, unit conversions, dates, code reading')
@@ -189,5 +177,5 @@ export function registerGenCommands(program: Command, io: CliIo, setAction: (act
     .option('--tasks <list>', `task families (default all): ${completionFamilies.join(', ')}`)
     .option('--max-tokens <n>', 'answer bound written into the suite', intOption('--max-tokens', 16, 4096), defaultCompletionMaxTokens)
     .option('-o, --out <file>', 'write the suite here (.yaml, or .json); default: standard output')
-    .action((opts) => setAction(guarded(() => genCompletion(opts, io), io)));
+    .action((opts) => setAction(genCompletion(opts, io)));
 }

@@ -28,11 +28,8 @@ export function ratio(value: number | null | undefined, baseline: number | null 
   return value / baseline;
 }
 
-/**
- * Deterministic PRNG (mulberry32) so a report's interval is reproducible for the same data; also
- * the source of randomness of the seeded task generators. Returns floats in [0, 1).
- */
-export function mulberry32(seed: number): () => number {
+/** Deterministic PRNG (mulberry32) so a report's interval is reproducible for the same data. */
+function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -2,7 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { aggregate, checkAssertion, gradeTest, runAssertion, type GradeContext, type Grader } from '../../src/core/suite/assertions';
 import { assertionFromCsv } from '../../src/core/suite/load';
-import { exclusiveChoiceScore, extractJsonObjects, itemRecallScore, namesItem, parseCommaSeparated } from '../../src/core/suite/match';
+import { extractJsonObjects, parseCommaSeparated } from '../../src/core/suite/match';
+import { namesItem, scoreExclusiveChoice, scoreItemRecall } from '../../src/core/tasks/scoring';
+
+const itemRecallScore = (text: string, value: string[], distractors: string[]) => scoreItemRecall(text, { value, distractors });
+const exclusiveChoiceScore = (text: string, value: string, options: string[]) => scoreExclusiveChoice(text, { value, options });
 import type { AssertionSpec } from '../../src/core/suite/types';
 
 function ctx(output: string, extra: Partial<GradeContext> = {}): GradeContext {

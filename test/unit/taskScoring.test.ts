@@ -1,12 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  ExclusiveChoiceAssertion,
-  ItemRecallAssertion,
-  namedItems,
-  scoreExclusiveChoice,
-  scoreItemRecall,
-} from '../../src/core/tasks/scoring';
+import { checkAssertion } from '../../src/core/suite/assertions';
+import { Assertion } from '../../src/core/suite/schema';
+import { namedItems, namesItem, scoreExclusiveChoice, scoreItemRecall } from '../../src/core/tasks/scoring';
 
 const recall = (answer: string, value: string[], distractors?: string[], threshold?: number) =>
   scoreItemRecall(answer, { value, distractors, threshold });
@@ -123,13 +119,22 @@ test('scoring with tens of thousands of distractors', () => {
   assert.equal(r.score, 3 / 4);
 });
 
-test('assertion schemas reject what cannot be scored', () => {
-  assert.ok(ItemRecallAssertion.safeParse({ type: 'item-recall', value: ['a'] }).success);
-  assert.ok(!ItemRecallAssertion.safeParse({ type: 'item-recall', value: [] }).success);
-  assert.ok(!ItemRecallAssertion.safeParse({ type: 'item-recall', value: ['  '] }).success);
-  assert.ok(!ItemRecallAssertion.safeParse({ type: 'item-recall', value: ['a'], threshold: 1.5 }).success);
-  assert.ok(!ItemRecallAssertion.safeParse({ type: 'item-recall', value: ['a'], distractor: ['b'] }).success);
-  assert.ok(ExclusiveChoiceAssertion.safeParse({ type: 'exclusive-choice', value: 'a', options: ['a', 'b'] }).success);
-  assert.ok(!ExclusiveChoiceAssertion.safeParse({ type: 'exclusive-choice', value: 'a', options: [] }).success);
-  assert.ok(!ExclusiveChoiceAssertion.safeParse({ type: 'exclusive-choice', value: '', options: ['b'] }).success);
+test('a suite cannot hold an item-recall or exclusive-choice assertion that cannot be scored', () => {
+  const valid = (a: unknown) => Assertion.safeParse(a).success && checkAssertion(a as never).length === 0;
+  assert.ok(valid({ type: 'item-recall', value: ['a'] }));
+  assert.ok(valid({ type: 'item-recall', value: ['a'], distractors: ['b'], threshold: 0.5 }));
+  assert.ok(!valid({ type: 'item-recall', value: [] }));
+  assert.ok(!valid({ type: 'item-recall', value: ['  '] }));
+  assert.ok(!valid({ type: 'item-recall', value: ['a'], threshold: 1.5 }));
+  assert.ok(!valid({ type: 'item-recall', value: ['a'], distractor: ['b'] }));
+  assert.ok(!valid({ type: 'contains', value: 'a', distractors: ['b'] }));
+  assert.ok(valid({ type: 'exclusive-choice', value: 'a', options: ['a', 'b'] }));
+  assert.ok(!valid({ type: 'exclusive-choice', value: 'a', options: [] }));
+  assert.ok(!valid({ type: 'exclusive-choice', value: '', options: ['b'] }));
+});
+
+test('namesItem: one item, the same rules', () => {
+  assert.equal(namesItem('X = 314159', '31415'), false);
+  assert.equal(namesItem('value: 31415.', '31415'), true);
+  assert.equal(namesItem('anything', '   '), false);
 });

@@ -14,7 +14,8 @@
 import Ajv, { type ValidateFunction } from 'ajv';
 import { parse as parseYaml } from 'yaml';
 import type { ChatMessage } from '../config';
-import { exclusiveChoiceScore, extractJsonObjects, itemRecallScore, parseCommaSeparated } from './match';
+import { scoreExclusiveChoice, scoreItemRecall } from '../tasks/scoring';
+import { extractJsonObjects, parseCommaSeparated } from './match';
 import { functionBody, runScript, ScriptError, scriptTimeoutMs } from './script';
 import { modelGradedTypes, promptfooAssertionTypes, supportedAssertionTypes } from './schema';
 import type { AssertionResult, AssertionSpec, Judgement, TestGrade } from './types';
@@ -307,7 +308,7 @@ function deterministic(a: AssertionSpec, base: string, inverse: boolean, ctx: Gr
     }
     case 'item-recall': {
       const expected = a.value as string[];
-      const r = itemRecallScore(out, expected, a.distractors ?? []);
+      const r = scoreItemRecall(out, { value: expected, distractors: a.distractors ?? [] });
       const threshold = a.threshold ?? 1;
       const rawPass = r.score >= threshold;
       const detail =
@@ -318,7 +319,7 @@ function deterministic(a: AssertionSpec, base: string, inverse: boolean, ctx: Gr
       return { pass, score: inverse ? 1 - r.score : r.score, reason: `score ${r.score.toFixed(2)} (${detail})${pass ? '' : `; threshold ${threshold}`}` };
     }
     case 'exclusive-choice': {
-      const r = exclusiveChoiceScore(out, String(a.value), a.options ?? []);
+      const r = scoreExclusiveChoice(out, { value: String(a.value), options: a.options ?? [] });
       const pass = (r.score >= (a.threshold ?? 1)) !== inverse;
       const named = r.named.length ? `named ${clip(r.named.join(', '))}` : 'named no option';
       return { pass, score: inverse ? 1 - r.score : r.score, reason: `${named}; expected only "${clip(String(a.value))}"` };

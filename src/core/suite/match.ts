@@ -1,60 +1,8 @@
 /**
- * Pure answer-matching rules shared by the assertions: whole-token item matching (used by
- * `item-recall` and `exclusive-choice`), promptfoo's comma-separated lists, and finding JSON
- * objects inside free text.
+ * Pure answer-matching rules shared by the assertions: promptfoo's comma-separated lists, and
+ * finding JSON objects inside free text. (Whole-token item matching, for `item-recall` and
+ * `exclusive-choice`, is in tasks/scoring.ts.)
  */
-
-const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-const itemPatterns = new Map<string, RegExp>();
-
-/**
- * The pattern that finds `item` as a whole token, case-insensitively: not preceded or followed
- * by a letter or digit (so `31415` does not match inside `314159`, `cat` not inside `cats`);
- * whitespace inside the item matches any run of whitespace.
- */
-export function itemPattern(item: string): RegExp {
-  let pattern = itemPatterns.get(item);
-  if (!pattern) {
-    const body = item
-      .trim()
-      .split(/\s+/)
-      .map(escapeRegExp)
-      .join('\\s+');
-    pattern = new RegExp(`(?<![\\p{L}\\p{N}])${body}(?![\\p{L}\\p{N}])`, 'iu');
-    if (itemPatterns.size > 10_000) itemPatterns.clear();
-    itemPatterns.set(item, pattern);
-  }
-  return pattern;
-}
-
-/** Whether `text` names `item` as a whole token (case-insensitive). An empty item never matches. */
-export function namesItem(text: string, item: string): boolean {
-  if (item.trim() === '') return false;
-  return itemPattern(item).test(text);
-}
-
-/**
- * `item-recall` score: max(0, (expected items named − distractors named) / expected items).
- * Each item counts once however often it is named.
- */
-export function itemRecallScore(
-  text: string,
-  expected: readonly string[],
-  distractors: readonly string[] = [],
-): { score: number; found: string[]; missing: string[]; distractorsNamed: string[] } {
-  const found = expected.filter((item) => namesItem(text, item));
-  const missing = expected.filter((item) => !found.includes(item));
-  const distractorsNamed = distractors.filter((item) => namesItem(text, item));
-  const score = expected.length === 0 ? 0 : Math.max(0, (found.length - distractorsNamed.length) / expected.length);
-  return { score, found, missing, distractorsNamed };
-}
-
-/** `exclusive-choice`: 1 when the answer names `value` and no other option, else 0. */
-export function exclusiveChoiceScore(text: string, value: string, options: readonly string[]): { score: number; named: string[] } {
-  const named = [...new Set([value, ...options])].filter((option) => namesItem(text, option));
-  return { score: named.length === 1 && named[0] === value ? 1 : 0, named };
-}
 
 /**
  * Splits a promptfoo comma-separated list (`a, b, "c, d"`): fields are trimmed, double quotes

@@ -3,7 +3,7 @@
  * the suite seed and the item's coordinates (family, length, index), so adding a length or raising
  * `--n` never changes the items already generated, and the same seed always gives the same items.
  */
-import { mulberry32 } from '../stats';
+import { seededRandom } from '../stats';
 
 /** 32-bit FNV-1a hash of a string (UTF-16 code units). */
 export function hash32(text: string): number {
@@ -20,7 +20,7 @@ export class Rng {
   private readonly next: () => number;
 
   constructor(seed: number) {
-    this.next = mulberry32(seed >>> 0);
+    this.next = seededRandom(seed >>> 0);
   }
 
   /** A stream for one purpose: the same (seed, labels) always give the same stream. */

@@ -14,38 +14,28 @@
  * Scores cannot be gamed by naming everything: every distractor named costs as much as one
  * expected item found, and an `exclusive-choice` answer scores only when the right option is the
  * only one named. An answer that echoes the prompt names every candidate and scores 0.
+ *
+ * The suite runner grades both assertion types with these functions (suite/assertions.ts), which
+ * also validates them when a suite is loaded.
  */
-import { z } from 'zod';
-
-const item = z
-  .string()
-  .refine((s) => s.trim().length > 0, { message: 'must not be empty' })
-  .refine((s) => s.length <= 1000, { message: 'must be at most 1000 characters' });
-
 /** `item-recall`: the answer should name every expected item and no distractor. */
-export const ItemRecallAssertion = z.strictObject({
-  type: z.literal('item-recall'),
+export interface ItemRecallAssertion {
+  type: 'item-recall';
   /** Expected items. */
-  value: z.array(item).min(1, 'needs at least one expected item'),
+  value: string[];
   /** Wrong items (e.g. every other candidate in the prompt): each one named is subtracted. */
-  distractors: z.array(item).optional(),
+  distractors?: string[];
   /** Pass when the score reaches this; default 1 (every item, no distractor). */
-  threshold: z.number().min(0).max(1).optional(),
-  weight: z.number().nonnegative().optional(),
-  metric: z.string().optional(),
-});
-export type ItemRecallAssertion = z.infer<typeof ItemRecallAssertion>;
+  threshold?: number;
+}
 
 /** `exclusive-choice`: the answer should name `value` and none of the other `options`. */
-export const ExclusiveChoiceAssertion = z.strictObject({
-  type: z.literal('exclusive-choice'),
-  value: item,
-  /** Every candidate, the right one included (it is added when missing). */
-  options: z.array(item).min(1, 'needs the candidate options'),
-  weight: z.number().nonnegative().optional(),
-  metric: z.string().optional(),
-});
-export type ExclusiveChoiceAssertion = z.infer<typeof ExclusiveChoiceAssertion>;
+export interface ExclusiveChoiceAssertion {
+  type: 'exclusive-choice';
+  value: string;
+  /** Every candidate, the right one included. */
+  options: string[];
+}
 
 export interface ItemRecallScore {
   /** max(0, (expected found − distractors named) / expected), in [0, 1]. */
@@ -134,6 +124,11 @@ export function namedItems(text: string, items: readonly string[]): boolean[] {
     if (hit) found.add(key);
   }
   return keys.map((k) => found.has(k));
+}
+
+/** Whether `text` names `item` (the rules above). An empty item is never named. */
+export function namesItem(text: string, item: string): boolean {
+  return namedItems(text, [item])[0] === true;
 }
 
 /** Scores an `item-recall` assertion against an answer. */
