@@ -7,6 +7,7 @@
  *   bakeoff run SUITE …          (src/cli/run.ts)
  *   bakeoff merge FILE… …        (src/cli/merge.ts)
  *   bakeoff gen longctx|completion …   (src/cli/gen.ts)
+ *   bakeoff reproduce --config FILE …  (src/cli/reproduce.ts)
  *
  * API keys come only from the environment variables a backend's `apiKeyEnv` names, never argv.
  * Exit codes are listed in `exitCodes` and in README → "CLI".
@@ -32,11 +33,12 @@ import {
   wholeNumber,
   type CliIo,
 } from './common';
+import { registerGenCommands } from './gen';
 import { registerMerge } from './merge';
+import { registerReproduce } from './reproduce';
 import { registerRun } from './run';
 
 export { CliInterrupt, type CliIo } from './common';
-import { registerGenCommands } from './gen';
 
 /** Process exit codes. */
 export const exitCodes = {
@@ -225,9 +227,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
 
   registerRun(program, io, (a) => (action = a));
   registerMerge(program, io, (a) => (action = a));
-  registerGenCommands(program, io, (a) => {
-    action = a;
-  });
+  registerGenCommands(program, io, (a) => (action = a));
+  registerReproduce(program, io, (a) => (action = a));
 
   try {
     await program.parseAsync(argv, { from: 'user' });

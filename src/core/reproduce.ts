@@ -10,6 +10,7 @@ import { completionFamilies, generateCompletionSuite } from './tasks/completion'
 import { buildFillerPrompt, promptBudget, TokenMeter } from './tasks/haystack';
 import {
   defaultLongContextMaxTokens,
+  estimateLongContextTokens,
   longContextFamilies,
   longContextItems,
   longContextSuite,
@@ -227,3 +228,22 @@ export function smallModelCost(tokens: PlanTokens): { costUsd: number | null; de
 
 /** The completion families a plan runs (all of them). */
 export const planCompletionFamilies = completionFamilies;
+
+/**
+ * Upper bound of what the default plan costs one backend at the catalogue price of
+ * {@link smallModelReference} (long-context prompts taken as filling their whole budget, every
+ * answer `maxTokens` long, every probe sent). Null when the catalogue lacks the model.
+ */
+export function defaultPlanSmallModelCost(): number | null {
+  const options = defaultPlanOptions();
+  const maxTokens = defaultLongContextMaxTokens;
+  const longOptions = { seed: options.seed, lengths: options.lengths, n: options.n, maxTokens };
+  const longTasks = options.lengths.length * longContextFamilies.length * options.n;
+  const completion = planTokens([generateCompletionSuite({ seed: options.seed, n: options.completionN })]);
+  const probes = probeTokens(options.lengths, maxTokens);
+  return smallModelCost({
+    requests: completion.requests + longTasks + probes.requests,
+    inputTokens: completion.inputTokens + estimateLongContextTokens(longOptions) + longTasks * messageOverhead + probes.inputTokens,
+    maxOutputTokens: completion.maxOutputTokens + longTasks * maxTokens + probes.maxOutputTokens,
+  }).costUsd;
+}

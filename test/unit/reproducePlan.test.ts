@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import {
   classifyProbe,
   defaultPlanOptions,
+  defaultPlanSmallModelCost,
   largestAcceptedLength,
   maxProbes,
   planSuites,
@@ -105,4 +106,8 @@ test('the default plan costs under $1 at a small model’s catalogue prices, for
   assert.ok(perBackend > 0.1, `${perBackend}`);
   assert.ok(2 * perBackend < 1, `two backends cost $${(2 * perBackend).toFixed(3)}`);
   assert.match(smallModelCost(tokens).detail, /gpt-4o-mini/);
+  // The bound the dry run states (prompts filling their whole budget) is above the real plan, and under $1 for two backends.
+  const bound = defaultPlanSmallModelCost()!;
+  assert.ok(bound >= perBackend - 1e-9 && bound < perBackend * 1.1, `${bound} vs ${perBackend}`);
+  assert.ok(2 * bound < 1);
 });

@@ -2,7 +2,8 @@
  * The HTML report of a suite run: one self-contained file (inline CSS and SVG, no script, no
  * remote resource) that opens offline in any browser, in light or dark mode. Charts: pass rate
  * with 95 % intervals, latency distributions, cost per passed test, and accuracy per context
- * length. Every figure comes from the report object (summarizeSuite / evaluateClaims).
+ * length. Every figure comes from the report object (summarizeSuite / evaluateClaims). The pieces
+ * (tables, bar and length charts, the stylesheet) are shared with the claims report of `reproduce`.
  */
 import { formatMs, formatPercent, formatUsd, unknownMark } from '../format';
 import {
@@ -16,15 +17,15 @@ import {
   type SuiteReport,
 } from './report';
 
-const esc = (text: string): string =>
+export const esc = (text: string): string =>
   text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 
 /** Colour-blind-safe palette (Okabe–Ito), one colour per backend. */
 const palette = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00', '#8C6D31'];
-const colour = (i: number) => palette[i % palette.length]!;
+export const colour = (i: number) => palette[i % palette.length]!;
 
 
-function table(header: readonly string[], rows: string[][], numericFrom = 2): string {
+export function table(header: readonly string[], rows: string[][], numericFrom = 2): string {
   return (
     `<table><thead><tr>${header.map((h, i) => `<th${i >= numericFrom ? ' class="num"' : ''} scope="col">${esc(h)}</th>`).join('')}</tr></thead><tbody>` +
     rows.map((r) => `<tr>${r.map((c, i) => (i === 0 ? `<th scope="row">${esc(c)}</th>` : `<td${i >= numericFrom ? ' class="num"' : ''}>${esc(c)}</td>`)).join('')}</tr>`).join('') +
@@ -32,7 +33,7 @@ function table(header: readonly string[], rows: string[][], numericFrom = 2): st
   );
 }
 
-interface Bar {
+export interface Bar {
   label: string;
   colour: string;
   value: number | null;
@@ -41,7 +42,7 @@ interface Bar {
 }
 
 /** Horizontal bars with optional 95 % interval whiskers; values from 0 to `max`. */
-function barChart(title: string, bars: Bar[], max: number, axis: (x: number) => string, tickCount = 5): string {
+export function barChart(title: string, bars: Bar[], max: number, axis: (x: number) => string, tickCount = 5): string {
   const rowH = 34;
   const left = 150;
   const width = 600;
@@ -117,7 +118,7 @@ function latencyChart(r: SuiteReport): string {
 }
 
 /** Accuracy per context length: one line per backend with 95 % interval whiskers. */
-function lengthChart(r: SuiteReport): string {
+export function lengthChart(r: SuiteReport): string {
   const groups = r.summary.byLength;
   if (!groups.length) return '';
   const width = 720;
@@ -156,7 +157,7 @@ function lengthChart(r: SuiteReport): string {
   return `<figure><figcaption>${esc(title)}</figcaption><svg role="img" aria-label="${esc(title)}" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}">${parts.join('')}</svg></figure>`;
 }
 
-const css = `
+export const css = `
 :root { color-scheme: light dark; --bg: #ffffff; --fg: #1f2328; --muted: #59636e; --line: #d1d9e0; --grid: #e6eaef; --stripe: #f6f8fa; --accent: #0969da;
   --ok: #1a7f37; --bad: #cf222e; --warn: #9a6700; }
 @media (prefers-color-scheme: dark) { :root { --bg: #0d1117; --fg: #e6edf3; --muted: #9198a1; --line: #3d444d; --grid: #262c33; --stripe: #151b23; --accent: #4493f8;
