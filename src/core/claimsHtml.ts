@@ -43,10 +43,10 @@ function claimsTable(report: ClaimsReport): string {
 function latencyChart(report: ClaimsReport): string {
   const rows = report.claims.filter((c) => c.claim === 'latency');
   if (!rows.length) return '';
-  const decentralized = [...new Set(rows.map((r) => r.decentralized))];
+  const several = new Set(rows.map((r) => r.decentralized)).size > 1;
   const bars: Bar[] = rows.map((r) => ({
-    label: `${r.decentralized} · ${r.scope.replace(/^length /, '')}`,
-    colour: colour(report.backends.findIndex((b) => b.id === r.decentralized) + (decentralized.length > 1 ? 0 : 1)),
+    label: several ? `${r.decentralized} · ${r.scope.replace(/^length /, '')}` : r.scope.replace(/^length /, ''),
+    colour: colour(Math.max(0, report.backends.findIndex((b) => b.id === r.decentralized))),
     value: r.measured,
     ci: r.ci95,
     text: r.measured === null ? r.note : claimMeasuredText(r),

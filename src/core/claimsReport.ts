@@ -337,11 +337,17 @@ function textTable(header: readonly string[], rows: string[][]): string {
   return [header, ...rows].map((r) => r.map((c, i) => (c ?? '').padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
 }
 
+function referenceName(report: Pick<ClaimsReport, 'reference' | 'backends'>): string {
+  const b = report.backends.find((x) => x.id === report.reference);
+  if (!b) return 'a closed backend';
+  return b.label && b.label !== b.id ? `${b.id} (${b.label}, closed)` : `${b.id} (closed)`;
+}
+
 /** Sentences under the tables. */
 export function claimsReportNotes(report: ClaimsReport): string[] {
   const notes = [...report.notes];
   notes.push(
-    `Claims are measured for each decentralized backend against ${report.reference ? `the closed backend ${report.reference}` : 'a closed backend'}. ` +
+    `Claims are measured for each decentralized backend against ${referenceName(report)}. ` +
       'Latency: ratio of median total times; cost: 1 − ratio of median costs; completion: delivered and correct on the completion tasks; ' +
       'accuracy gap: closed − decentralized mean score, paired by task.',
   );
