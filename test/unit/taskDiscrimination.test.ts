@@ -59,7 +59,7 @@ async function runSuite(args: string[], name: string): Promise<Report> {
   const gen = await bakeoff(['gen', ...args, '--out', suite]);
   assert.equal(gen.code, 0, gen.stderr);
   const out = join(dir, `${name}.json`);
-  const run = await bakeoff(['run', suite, '-c', config, '--concurrency', '8', '-o', out]);
+  const run = await bakeoff(['run', suite, '-c', config, '--concurrency', '8', '-o', out, '-o', join(dir, `${name}.jsonl`)]);
   // 100: some tests failed (they must: three of the four stand-ins are bad models).
   assert.equal(run.code, 100, run.stderr);
   return JSON.parse(readFileSync(out, 'utf8')) as Report;
