@@ -22,7 +22,7 @@ import {
 import { Rng } from '../../src/core/tasks/random';
 import { scoreExclusiveChoice, scoreItemRecall } from '../../src/core/tasks/scoring';
 import { suiteToYaml, type TaskAssertion } from '../../src/core/tasks/suite';
-import { agents, fillerWords, objects, rooms } from '../../src/core/tasks/words';
+import { people, fillerWords, objects, rooms } from '../../src/core/tasks/words';
 import { parseNumberWords, solve } from '../fixtures/answerers';
 
 /** Scores one assertion of a generated test (the types the generators write). */
@@ -66,7 +66,7 @@ test('lengths: k is 1,024 tokens; sorted, deduplicated; bad entries named', () =
 
 test('filler never contains digits, people, rooms, objects or words a task asks about', () => {
   const words = fillerWords();
-  for (const name of [...agents, ...rooms, ...objects]) {
+  for (const name of [...people, ...rooms, ...objects]) {
     for (const w of name.toLowerCase().split(' ')) assert.ok(!words.has(w), `filler vocabulary contains "${w}"`);
   }
   for (const w of ['special', 'magic', 'number', 'var', 'question', 'answer', 'coded', 'list', 'room']) assert.ok(!words.has(w), w);

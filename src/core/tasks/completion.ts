@@ -16,7 +16,7 @@ import { referenceTokenizer, TokenMeter } from './haystack';
 import { Rng } from './random';
 import type { ExclusiveChoiceAssertion } from './scoring';
 import type { PromptfooAssertion, TaskSuite, TaskTest } from './suite';
-import { agents } from './words';
+import { people } from './words';
 
 export const completionFamilies = ['number-words', 'arithmetic', 'units', 'dates', 'code'] as const;
 export type CompletionFamily = (typeof completionFamilies)[number];
@@ -100,7 +100,7 @@ const containers = ['boxes', 'bags', 'crates', 'packs'];
 
 function arithmetic(rng: Rng): CompletionItem {
   for (;;) {
-    const name = rng.pick(agents);
+    const name = rng.pick(people);
     const item = rng.pick(goods);
     const container = rng.pick(containers);
     const lines: string[] = [];

@@ -32,7 +32,7 @@ import { Rng } from './random';
 import type { ExclusiveChoiceAssertion, ItemRecallAssertion } from './scoring';
 import type { TaskSuite, TaskTest } from './suite';
 import {
-  agents as allAgents,
+  people as allPeople,
   codedWords,
   fillerAdjectives,
   fillerNouns,
@@ -151,7 +151,7 @@ const reserved: ReadonlySet<string> = new Set([
   ...fillerWords(),
   ...wordsOf(needleHead, variablesHead, roomsHead, commonHead, codedHead),
   ...wordsOf('question what which where are is the all most common frequent words coded text list numbered above answer with only separated by commas every such variable name hold value at end of story room numbers special magic mentioned in for and'),
-  ...wordsOf(allAgents.join(' '), allRooms.join(' '), allObjects.join(' ')),
+  ...wordsOf(allPeople.join(' '), allRooms.join(' '), allObjects.join(' ')),
 ]);
 
 const joinNames = (names: readonly string[]): string =>
@@ -269,9 +269,9 @@ const pickVerbs = ['picked up', 'grabbed', 'took'];
 const dropVerbs = ['dropped', 'put down', 'left behind'];
 
 type StoryEvent =
-  | { type: 'move'; agent: string; room: string }
-  | { type: 'pick'; agent: string; object: string }
-  | { type: 'drop'; agent: string; object: string };
+  | { type: 'move'; person: string; room: string }
+  | { type: 'pick'; person: string; object: string }
+  | { type: 'drop'; person: string; object: string };
 
 interface StoryOutcome {
   room: string;
@@ -288,14 +288,14 @@ function storyOutcomes(events: readonly StoryEvent[]): Map<string, StoryOutcome>
   const place = new Map<string, string>();
   const pickedIn = new Map<string, string>();
   for (const e of events) {
-    if (e.type === 'move') at.set(e.agent, e.room);
+    if (e.type === 'move') at.set(e.person, e.room);
     else if (e.type === 'pick') {
-      holder.set(e.object, e.agent);
-      pickedIn.set(e.object, at.get(e.agent)!);
+      holder.set(e.object, e.person);
+      pickedIn.set(e.object, at.get(e.person)!);
       place.delete(e.object);
     } else {
       holder.delete(e.object);
-      place.set(e.object, at.get(e.agent)!);
+      place.set(e.object, at.get(e.person)!);
     }
   }
   const out = new Map<string, StoryOutcome>();
@@ -308,7 +308,7 @@ function storyOutcomes(events: readonly StoryEvent[]): Map<string, StoryOutcome>
 }
 
 function story(rng: Rng, level: number): StoryEvent[] {
-  const people = rng.sample(allAgents, rng.int(3, 4 + Math.min(2, Math.floor(level / 2))));
+  const people = rng.sample(allPeople, rng.int(3, 4 + Math.min(2, Math.floor(level / 2))));
   const things = rng.sample(allObjects, rng.int(2, 4));
   const count = 10 + 2 * Math.round(level);
   const at = new Map<string, string>();
@@ -317,36 +317,36 @@ function story(rng: Rng, level: number): StoryEvent[] {
   const events: StoryEvent[] = [];
   let guard = 0;
   while (events.length < count && guard++ < count * 50) {
-    const agent = rng.pick(people);
-    const here = at.get(agent);
+    const person = rng.pick(people);
+    const here = at.get(person);
     const roll = rng.float();
     if (here === undefined || roll < 0.5) {
       const room = rng.pick(allRooms.filter((r) => r !== here));
-      at.set(agent, room);
-      events.push({ type: 'move', agent, room });
+      at.set(person, room);
+      events.push({ type: 'move', person, room });
     } else if (roll < 0.78) {
       const free = things.filter((o) => !holder.has(o) && (!place.has(o) || place.get(o) === here));
       if (free.length === 0) continue;
       const object = rng.pick(free);
-      holder.set(object, agent);
+      holder.set(object, person);
       place.delete(object);
-      events.push({ type: 'pick', agent, object });
+      events.push({ type: 'pick', person, object });
     } else {
-      const held = things.filter((o) => holder.get(o) === agent);
+      const held = things.filter((o) => holder.get(o) === person);
       if (held.length === 0) continue;
       const object = rng.pick(held);
       holder.delete(object);
       place.set(object, here);
-      events.push({ type: 'drop', agent, object });
+      events.push({ type: 'drop', person, object });
     }
   }
   return events;
 }
 
 function narrate(rng: Rng, e: StoryEvent): string {
-  if (e.type === 'move') return `${e.agent} ${rng.pick(moveVerbs)} the ${e.room}.`;
-  if (e.type === 'pick') return `${e.agent} ${rng.pick(pickVerbs)} the ${e.object}.`;
-  return `${e.agent} ${rng.pick(dropVerbs)} the ${e.object}.`;
+  if (e.type === 'move') return `${e.person} ${rng.pick(moveVerbs)} the ${e.room}.`;
+  if (e.type === 'pick') return `${e.person} ${rng.pick(pickVerbs)} the ${e.object}.`;
+  return `${e.person} ${rng.pick(dropVerbs)} the ${e.object}.`;
 }
 
 function rooms(ctx: ItemContext): FamilyItem {

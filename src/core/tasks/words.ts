@@ -65,7 +65,7 @@ export const fillerTimePhrases: readonly string[] = [
 ];
 
 /** People of the room stories. */
-export const agents: readonly string[] = [
+export const people: readonly string[] = [
   'Mary', 'John', 'Sandra', 'Daniel', 'Emma', 'Oliver', 'Priya', 'Tomas', 'Lena', 'Kofi', 'Yuki', 'Mateo',
   'Amara', 'Jonas', 'Ines', 'Ravi',
 ];
