@@ -10,7 +10,7 @@ import { runComparison } from '../../src/core/runner';
 import { UsageSupportMemory } from '../../src/core/stream';
 import { generateLongContextItem, parseLengths } from '../../src/core/tasks/longctx';
 import { scoreItemRecall } from '../../src/core/tasks/scoring';
-import { countMessageTokens } from '../../src/core/tokens';
+import { countMessageTokens } from '../../src/core/tokenCounter';
 import { lastTokens } from '../fixtures/answerers';
 import { fixtureTokens } from '../fixtures/server';
 import { useFixtureServer } from './helpers/fixture';
@@ -37,7 +37,7 @@ test('perfect answerer reads the prompt and answers it; prompt tokens reported a
   const r = await ask('ans-perfect', item.vars.prompt);
   assert.equal(r.status, 'ok');
   assert.equal(scoreItemRecall(r.text, expected).score, 1, r.text);
-  assert.equal(r.metrics.inputTokens, countMessageTokens([{ role: 'user', content: item.vars.prompt }], 'ans-perfect'));
+  assert.equal(r.metrics.inputTokens, await countMessageTokens([{ role: 'user', content: item.vars.prompt }], 'ans-perfect'));
   assert.equal(r.metrics.tokenSource, 'reported');
   assert.equal(r.finishReason, 'stop');
   await fixture.settled();
@@ -83,7 +83,7 @@ test('random answerer gives a few words of the prompt', async () => {
 
 test('a context window: longer requests get 400 context_length_exceeded, shorter ones are answered', async () => {
   const prompt = item.vars.prompt;
-  const promptTokens = countMessageTokens([{ role: 'user', content: prompt }], 'ans-window-4k');
+  const promptTokens = (await countMessageTokens([{ role: 'user', content: prompt }], 'ans-window-4k'))!;
   fixture.server.setSchedule('ans-window-4k', { answerer: { type: 'perfect' }, contextWindow: promptTokens + 128 });
   const fits = await ask('ans-window-4k', prompt, 128);
   assert.equal(fits.status, 'ok');

@@ -7,7 +7,8 @@
  * and BPE never merges across those splits, so the sum over the pieces equals the count of the
  * whole prompt (a test checks this for every family).
  */
-import { countMessageTokens, countTokens, type TokenizerName } from '../tokens';
+import { countTokensBlocking, pretokenPatternBlocking } from '../tokenCounter';
+import { messageTokensFromParts, type TokenizerName } from '../tokens';
 import { fillerSentence } from './filler';
 import { Rng } from './random';
 
@@ -23,8 +24,12 @@ const referenceModel = 'gpt-4';
  */
 export const fitFraction = 0.95;
 
-// The reference tokenizer's pre-tokenization pattern: BPE runs inside each match, never across.
-const { pat_str: referencePattern } = require('js-tiktoken/ranks/cl100k_base') as { pat_str: string };
+/** The reference tokenizer's pre-tokenization pattern: BPE runs inside each match, never across. */
+function referencePattern(): string {
+  const pattern = pretokenPatternBlocking(referenceTokenizer);
+  if (pattern === null) throw new Error('The reference tokenizer could not be loaded to size the prompts.');
+  return pattern;
+}
 
 /**
  * Counts pieces of text with the reference tokenizer. Each piece is cut with the tokenizer's own
@@ -34,7 +39,7 @@ const { pat_str: referencePattern } = require('js-tiktoken/ranks/cl100k_base') a
  */
 export class TokenMeter {
   private readonly chunks = new Map<string, number>();
-  private readonly pattern = new RegExp(referencePattern, 'gu');
+  private readonly pattern = new RegExp(referencePattern(), 'gu');
 
   count(piece: string): number {
     let total = 0;
@@ -47,7 +52,7 @@ export class TokenMeter {
       }
       let n = this.chunks.get(chunk);
       if (n === undefined) {
-        n = countTokens(chunk, referenceModel);
+        n = referenceCount(chunk);
         if (this.chunks.size < 200_000) this.chunks.set(chunk, n);
       }
       total += n;
@@ -63,14 +68,19 @@ export class TokenMeter {
   }
 }
 
-/** The exact reference count of a whole text (used by tests and checks, not by the generators). */
+/**
+ * The exact reference count of a text, counted on this thread (generating a suite times nothing).
+ * Throws when the tokenizer cannot be loaded: a suite sized without it would be wrong.
+ */
 export function referenceCount(text: string): number {
-  return countTokens(text, referenceModel);
+  const n = countTokensBlocking(text, referenceModel);
+  if (n === null) throw new Error('The reference tokenizer could not be loaded to size the prompts.');
+  return n;
 }
 
 /** Tokens the chat format adds around a single user message (OpenAI's formula). */
 export function chatOverheadTokens(): number {
-  return countMessageTokens([{ role: 'user', content: '' }], referenceModel);
+  return messageTokensFromParts([[referenceCount('user'), 0]]);
 }
 
 /**
