@@ -1,101 +1,26 @@
 /**
- * What `bakeoff compare` and `bakeoff backends check` do once their options are parsed: loaded by
- * main.ts only then (bundled apart as dist/cliActions.js), so `bakeoff --help` loads none of the
- * runner, the SDK or the schemas. Errors become exit codes here: {@link runAction} never throws.
+ * What the `bakeoff` commands do once the command line is parsed (bundled apart as
+ * dist/cliActions.js and loaded by main.ts only then, so `bakeoff --help` loads none of the
+ * runner, the SDK, the suites or the schemas): `compare` and `backends check` here, and the suite
+ * commands (`run`, `merge`, `gen`, `reproduce`) with their own command line. Errors become exit
+ * codes here: {@link runAction} and {@link runSuiteCli} never throw.
  */
-import { access, constants } from 'node:fs/promises';
-import { backendWarnings, ConfigError, type Backend, type ConfigFile } from '../core/config';
+import { Command, CommanderError } from 'commander';
+import { ConfigError } from '../core/config';
 import { loadConfigFile } from '../core/configFile';
 import { formatMs, trialStateLine } from '../core/format';
 import { concurrencyLimits, maxPromptBytes, trialsLimits } from '../core/limits';
-import { parseProxyUrl, proxyAddress, proxyFromEnv, redactProxyUrl, withExplicitProxy, type ProxySettings } from '../core/proxy';
 import { decodeText, InputAborted, InputError, readBounded } from '../core/textInput';
-import { TransportError } from '../core/errors';
 import { streamFlagLines, summarizeComparison, summaryHeader, summaryNotes, summaryRows, timingLine, toJsonReport, toMarkdownReport } from '../core/report';
 import { checkBackend, fetchModelsPrice, ModelsPriceCache, runComparison } from '../core/runner';
 import { UsageSupportMemory } from '../core/stream';
 import type { ComparisonResult } from '../core/types';
-import { exitCodes, interruptedCode, type CliIo } from './exit';
-
-class UsageError extends Error {}
-
-function selectBackends(config: ConfigFile, list: string | undefined): Backend[] {
-  if (list === undefined) return config.backends;
-  const wanted = list.split(',').map((s) => s.trim()).filter(Boolean);
-  if (!wanted.length) {
-    throw new UsageError(`--backends names no backend ("${list}"). Configured: ${config.backends.map((b) => b.id).join(', ')}`);
-  }
-  const unknown = wanted.filter((id) => !config.backends.some((b) => b.id === id));
-  if (unknown.length) {
-    throw new UsageError(
-      `Unknown backend${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}. Configured: ${config.backends.map((b) => b.id).join(', ')}`,
-    );
-  }
-  return wanted.map((id) => config.backends.find((b) => b.id === id)!);
-}
-
-/** Resolves every key up front so a missing variable is reported before anything is sent. */
-function resolveKeys(backends: Backend[], env: CliIo['env']): Map<string, string | undefined> {
-  const keys = new Map<string, string | undefined>();
-  const missing: string[] = [];
-  for (const b of backends) {
-    if (!b.apiKeyEnv) {
-      keys.set(b.id, undefined);
-      continue;
-    }
-    const value = env[b.apiKeyEnv];
-    if (value) keys.set(b.id, value);
-    else if (b.kind === 'local') keys.set(b.id, undefined);
-    else missing.push(`backend "${b.id}": environment variable ${b.apiKeyEnv} is not set`);
-  }
-  if (missing.length) throw new UsageError(`Missing API keys:\n  - ${missing.join('\n  - ')}`);
-  return keys;
-}
-
-/** Proxy settings of a run: `--proxy`, else the config's `proxy`, over the environment's variables. */
-function proxySettings(opts: Record<string, unknown>, config: ConfigFile, env: CliIo['env']): ProxySettings {
-  const explicit = (opts.proxy as string | undefined) ?? config.proxy;
-  if (explicit && explicit !== 'direct') {
-    try {
-      parseProxyUrl(explicit);
-    } catch (err) {
-      throw new UsageError(err instanceof TransportError ? err.message : `Invalid proxy ${redactProxyUrl(explicit)}`);
-    }
-  }
-  const settings = withExplicitProxy(proxyFromEnv(env), explicit);
-  for (const proxy of [settings.httpsProxy, settings.httpProxy]) {
-    if (!proxy) continue;
-    try {
-      parseProxyUrl(proxy);
-    } catch (err) {
-      throw new UsageError(err instanceof TransportError ? err.message : `Invalid proxy ${redactProxyUrl(proxy)}`);
-    }
-  }
-  return settings;
-}
-
-/** Problems found before anything is sent: unreadable CA files (exit 2); warnings go to stderr. */
-async function preflight(backends: Backend[], proxy: ProxySettings, io: CliIo): Promise<void> {
-  const unreadable: string[] = [];
-  for (const b of backends) {
-    if (!b.tls?.ca) continue;
-    try {
-      await access(b.tls.ca, constants.R_OK);
-    } catch (err) {
-      unreadable.push(`backend "${b.id}" → tls.ca: cannot read ${b.tls.ca} (${(err as NodeJS.ErrnoException).code ?? err})`);
-    }
-  }
-  if (unreadable.length) throw new UsageError(`Unreadable CA files:\n  - ${unreadable.join('\n  - ')}`);
-  for (const line of backendWarnings(backends)) io.stderr.write(`bakeoff: warning: ${line}\n`);
-  if (io.env.NODE_TLS_REJECT_UNAUTHORIZED === '0') {
-    io.stderr.write(
-      'bakeoff: note: NODE_TLS_REJECT_UNAUTHORIZED=0 is ignored; certificates are verified. Set tls.insecure on a backend to opt out.\n',
-    );
-  }
-  const via = new Set<string>();
-  for (const url of [proxy.httpsProxy, proxy.httpProxy]) if (url) via.add(proxyAddress(parseProxyUrl(url)));
-  if (via.size) io.stderr.write(`Using proxy ${[...via].join(', ')}${proxy.noProxy ? ` (not for: ${proxy.noProxy})` : ''}\n`);
-}
+import { interruptedCode, preflight, proxySettings, resolveKeys, selectBackends, UsageError } from './common';
+import { exitCodes, type CliIo } from './exit';
+import { registerGenCommands } from './gen';
+import { registerMerge } from './merge';
+import { registerReproduce } from './reproduce';
+import { registerRun } from './run';
 
 /** Reads the prompt file: bounded, interruptible, UTF-8 or UTF-16 with a BOM; never binary. */
 async function readPromptFile(file: string, io: CliIo): Promise<string> {
@@ -154,7 +79,7 @@ async function compare(opts: Record<string, unknown>, io: CliIo): Promise<number
   if (baselineId !== undefined && !backends.some((b) => b.id === baselineId)) {
     throw new UsageError(`--baseline ${baselineId} is not one of the backends compared: ${backends.map((b) => b.id).join(', ')}`);
   }
-  const proxy = proxySettings(opts, config, io.env);
+  const proxy = proxySettings(opts.proxy as string | undefined, config.proxy, io.env);
   await preflight(backends, proxy, io);
   const transport = { proxy };
 
@@ -196,7 +121,7 @@ async function check(opts: Record<string, unknown>, io: CliIo): Promise<number> 
   const config = await loadConfigFile(String(opts.config), io.signal);
   const backends = selectBackends(config, opts.backends as string | undefined);
   const keys = resolveKeys(backends, io.env);
-  const proxy = proxySettings(opts, config, io.env);
+  const proxy = proxySettings(opts.proxy as string | undefined, config.proxy, io.env);
   await preflight(backends, proxy, io);
   const checks = await Promise.all(
     backends.map((b) =>
@@ -223,20 +148,52 @@ async function check(opts: Record<string, unknown>, io: CliIo): Promise<number> 
   return checks.every((c) => c.reachable) ? exitCodes.ok : exitCodes.someFailed;
 }
 
-/** Runs one command with its parsed options; returns the exit code, never throws. */
+/** The exit code of a failure thrown by a command (a usage or config error, an interrupt, a bug). */
+function failureCode(err: unknown, io: CliIo): number {
+  if (err instanceof CommanderError) return err.exitCode === 0 ? exitCodes.ok : exitCodes.usage;
+  if (err instanceof InputAborted) {
+    io.stderr.write(`bakeoff: ${err.message}\n`);
+    return interruptedCode(io.signal);
+  }
+  if (err instanceof ConfigError || err instanceof UsageError) {
+    io.stderr.write(`bakeoff: ${err.message}\n`);
+    return exitCodes.usage;
+  }
+  io.stderr.write(`bakeoff: unexpected error: ${(err as Error)?.stack ?? String(err)}\n`);
+  return exitCodes.someFailed;
+}
+
+/** Runs `compare` or `backends check` with their parsed options; returns the exit code, never throws. */
 export async function runAction(name: 'compare' | 'check', opts: Record<string, unknown>, io: CliIo): Promise<number> {
   try {
     return await (name === 'compare' ? compare(opts, io) : check(opts, io));
   } catch (err) {
-    if (err instanceof InputAborted) {
-      io.stderr.write(`bakeoff: ${err.message}\n`);
-      return interruptedCode(io.signal);
-    }
-    if (err instanceof ConfigError || err instanceof UsageError) {
-      io.stderr.write(`bakeoff: ${err.message}\n`);
+    return failureCode(err, io);
+  }
+}
+
+/**
+ * Runs a suite command (`run`, `merge`, `gen`, `reproduce`, or `help` for one of them) from its
+ * command line (without node and script); returns the exit code, never throws.
+ */
+export async function runSuiteCli(argv: string[], io: CliIo): Promise<number> {
+  let action: Promise<number> | undefined;
+  const program = new Command('bakeoff')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .showHelpAfterError('(run with --help for usage)');
+  registerRun(program, io, (a) => (action = a));
+  registerMerge(program, io, (a) => (action = a));
+  registerGenCommands(program, io, (a) => (action = a));
+  registerReproduce(program, io, (a) => (action = a));
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    if (!action) {
+      program.outputHelp({ error: true });
       return exitCodes.usage;
     }
-    io.stderr.write(`bakeoff: unexpected error: ${(err as Error)?.stack ?? String(err)}\n`);
-    return exitCodes.someFailed;
+    return await action;
+  } catch (err) {
+    return failureCode(err, io);
   }
 }

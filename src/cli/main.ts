@@ -4,39 +4,43 @@
  *   bakeoff compare --config FILE (--prompt TEXT | --prompt-file FILE) [--backends a,b]
  *                   [--trials N] [--concurrency N] [--proxy URL|direct] [--json | --markdown]
  *   bakeoff backends check --config FILE [--backends a,b] [--proxy URL|direct] [--json]
+ *   bakeoff run SUITE …          (src/cli/run.ts)
+ *   bakeoff merge FILE… …        (src/cli/merge.ts)
+ *   bakeoff gen longctx|completion …   (src/cli/gen.ts)
+ *   bakeoff reproduce --config FILE …  (src/cli/reproduce.ts)
  *
  * API keys come only from the environment variables a backend's `apiKeyEnv` names, never argv.
  * Exit codes are listed in `exitCodes` and in README → "CLI". This module only parses the
- * command line: what a command does is in cliActions.ts, loaded when one runs (`--help` and option
- * errors load nothing else).
+ * command line of `compare` and `backends check` and prints the help: what a command does, and
+ * the command lines of the suite commands, are in cliActions.ts (dist/cliActions.js), loaded
+ * when a command runs — `bakeoff --help` loads nothing else.
  */
 import { createRequire } from 'node:module';
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { concurrencyLimits, trialsLimits } from '../core/limits';
-import { CliInterrupt, exitCodes, type CliIo } from './exit';
+import { CliInterrupt, exitCodes, suiteCommandDescriptions, wholeNumberIn, type CliIo } from './exit';
 
 export { CliInterrupt, exitCodes, type CliIo } from './exit';
 
-/** An option parser for a whole number in `limits` (limits.ts, which the config schema reads too). */
-function wholeNumber(limits: { min: number; max: number }): (value: string) => number {
-  return (value) => {
-    const n = Number(value);
-    if (value.trim() === '' || !Number.isInteger(n) || n < limits.min || n > limits.max) {
-      throw new InvalidArgumentError(`must be a whole number from ${limits.min} to ${limits.max}`);
-    }
-    return n;
-  };
-}
-
-/** The work of a command, loaded on first use. */
-function runAction(name: 'compare' | 'check', opts: Record<string, unknown>, io: CliIo): Promise<number> {
+/** The work of the commands, loaded on first use. */
+function actions(): typeof import('./cliActions') {
   // Not a literal `require`: esbuild must leave cliActions.ts (and the runner, SDK, schemas) out of this bundle.
-  const actions = createRequire(__filename)('./cliActions') as typeof import('./cliActions');
-  return actions.runAction(name, opts, io);
+  return createRequire(__filename)('./cliActions') as typeof import('./cliActions');
 }
 
 /** Runs the CLI with `argv` (without node and script) and returns the exit code. Never throws. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  // A suite command (or `help` for one) is parsed by cliActions.ts, which defines its options.
+  const first = argv.findIndex((a) => !a.startsWith('-'));
+  const command = argv[first] === 'help' ? argv[first + 1] : argv[first];
+  if (command !== undefined && Object.hasOwn(suiteCommandDescriptions, command)) {
+    try {
+      return await actions().runSuiteCli(argv, io);
+    } catch (err) {
+      io.stderr.write(`bakeoff: unexpected error: ${(err as Error)?.stack ?? String(err)}\n`);
+      return exitCodes.someFailed;
+    }
+  }
   let action: Promise<number> | undefined;
   const program = new Command('bakeoff')
     .description('Compare the same prompt across OpenAI-compatible inference backends: output, latency and cost.')
@@ -51,23 +55,23 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .addOption(new Option('-p, --prompt <text>', 'the prompt text').conflicts('promptFile'))
     .option('-f, --prompt-file <file>', 'read the prompt from a file')
     .option('-b, --backends <ids>', 'comma-separated backend ids (default: all in the config)')
-    .option('-n, --trials <n>', `trials per backend (${trialsLimits.min}–${trialsLimits.max})`, wholeNumber(trialsLimits), trialsLimits.default)
+    .option('-n, --trials <n>', `trials per backend (${trialsLimits.min}–${trialsLimits.max})`, wholeNumberIn(trialsLimits), trialsLimits.default)
     .option(
       '--concurrency <n>',
       `maximum simultaneous requests (${concurrencyLimits.min}–${concurrencyLimits.max}, default ${concurrencyLimits.default})`,
-      wholeNumber(concurrencyLimits),
+      wholeNumberIn(concurrencyLimits),
     )
     .option('--proxy <url>', 'proxy for every backend (overrides HTTPS_PROXY/HTTP_PROXY; NO_PROXY still applies), or "direct"')
     .option(
       '--parallel-trials <n>',
       `trials of one backend that may run at once (${concurrencyLimits.min}–${concurrencyLimits.max}, default 1: they never overlap)`,
-      wholeNumber(concurrencyLimits),
+      wholeNumberIn(concurrencyLimits),
     )
     .option('--baseline <id>', 'backend the ratios compare against (default: the first that delivered)')
     .addOption(new Option('--json', 'print one JSON object').conflicts('markdown'))
     .option('--markdown', 'print a Markdown report')
     .action((opts) => {
-      action = runAction('compare', opts, io);
+      action = actions().runAction('compare', opts, io);
     });
 
   program
@@ -80,8 +84,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .option('--proxy <url>', 'proxy for every backend (overrides HTTPS_PROXY/HTTP_PROXY; NO_PROXY still applies), or "direct"')
     .option('--json', 'print one JSON object')
     .action((opts) => {
-      action = runAction('check', opts, io);
+      action = actions().runAction('check', opts, io);
     });
+
+  // Listed here for the help; run by cliActions.ts with their own command line (see above).
+  for (const [name, description] of Object.entries(suiteCommandDescriptions)) program.command(name).description(description);
 
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -251,6 +251,82 @@ export async function runComparison(options: RunOptions): Promise<ComparisonResu
     }
   };
 
+  const runTrial = createTrialRunner({ ...options, usageMemory });
+  const runJob = (backend: Backend, trial: number): Promise<TrialResult> =>
+    runTrial(backend, trial, messages, params, promptTokensFor(backend));
+
+  // Queue order is trial-major; a job starts when a global slot is free and its backend has
+  // fewer than `perBackend` streams open, so backends run side by side while each backend's
+  // trials follow one another (by default).
+  const results: TrialResult[] = new Array<TrialResult>(jobs.length);
+  const pending = jobs.map((job, index) => ({ ...job, index }));
+  const open = new Map<string, number>();
+  let running = 0;
+  await new Promise<void>((resolve) => {
+    const pump = (): void => {
+      while (running < concurrency) {
+        const at = pending.findIndex((job) => (open.get(job.backend.id) ?? 0) < perBackend);
+        if (at < 0) break;
+        const job = pending.splice(at, 1)[0]!;
+        running++;
+        open.set(job.backend.id, (open.get(job.backend.id) ?? 0) + 1);
+        const done = (result: TrialResult): void => {
+          results[job.index] = result;
+          running--;
+          open.set(job.backend.id, open.get(job.backend.id)! - 1);
+          if (pending.length === 0 && running === 0) resolve();
+          else pump();
+        };
+        runJob(job.backend, job.trial).then(done, (err: unknown) => done(minimalResult(job.backend, job.trial, safeStreamError(err))));
+      }
+    };
+    if (jobs.length === 0) resolve();
+    else pump();
+  });
+  runTrial.close();
+  return {
+    runId: options.runId ?? randomUUID(),
+    startedAt,
+    request: { messages, params },
+    results,
+    outcome: signal?.aborted ? 'cancelled' : 'finished',
+    perBackendConcurrency: perBackend,
+  };
+}
+
+/** What every trial of a run shares: key lookup, price lookup, transport, cancel and events. */
+export type TrialRunnerOptions = Pick<
+  RunOptions,
+  'timeouts' | 'signal' | 'resolveKey' | 'onEvent' | 'fetch' | 'usageMemory' | 'modelsPrice' | 'priceCache' | 'transport' | 'rateLimitBackoffMs'
+>;
+
+/**
+ * Runs one trial of one backend — key, stream, cost — and always resolves with a
+ * {@link TrialResult}. `promptTokens` is the prompt already counted with the backend's
+ * tokenizer (null: could not be counted).
+ */
+export type TrialRunner = ((
+  backend: Backend,
+  trial: number,
+  messages: ChatMessage[],
+  params: RequestParams,
+  promptTokens: number | null | PromiseLike<number | null>,
+) => Promise<TrialResult>) & {
+  /** Closes the kept-alive connections of `connection: "warm"` backends (call when the run ended). */
+  close(): void;
+};
+
+/**
+ * The trial primitive {@link runComparison} and the suite runner share: each backend's key is
+ * resolved once (a missing or unreadable key ends its trials `not_sent`), `/models` prices come
+ * from one {@link ModelsPriceCache}, a cancelled run ends trials not yet started `not_sent`. A
+ * backend set to `connection: "warm"` gets a kept-alive connection, opened by an unmeasured
+ * `GET /models` whenever none is idle, for its measured requests; trials that send the same
+ * request share one record of it.
+ */
+export function createTrialRunner(options: TrialRunnerOptions): TrialRunner {
+  const { signal } = options;
+  const usageMemory = options.usageMemory ?? sharedUsageMemory;
   const keys = new Map<string, Promise<string | undefined>>();
   const keyFor = (backend: Backend): Promise<string | undefined> => {
     let key = keys.get(backend.id);
@@ -270,7 +346,7 @@ export async function runComparison(options: RunOptions): Promise<ComparisonResu
 
   // The trials of a backend send the same request: one record of it, shared by their results.
   const sharedRecords = new Map<string, TrialResult['request']>();
-  // Kept-alive connections of the backends set to `connection: "warm"`, closed when the run ends.
+  // Kept-alive connections of the backends set to `connection: "warm"`, closed with the runner.
   const pools = new Map<string, ConnectionPool>();
   const poolFor = (backend: Backend): ConnectionPool | undefined => {
     if (backend.connection !== 'warm' || options.fetch) return undefined;
@@ -285,10 +361,9 @@ export async function runComparison(options: RunOptions): Promise<ComparisonResu
     await getModels(backend, key, fetch, { timeouts: options.timeouts, ...(signal ? { signal } : {}) });
   };
 
-  const runJob = async (backend: Backend, trial: number): Promise<TrialResult> => {
+  const runTrial = async (backend: Backend, trial: number, messages: ChatMessage[], params: RequestParams, promptTokens: number | null | PromiseLike<number | null>): Promise<TrialResult> => {
     safeEmit(options.onEvent, { type: 'started', backendId: backend.id, trial });
     let result: TrialResult;
-    const promptTokens = promptTokensFor(backend);
     try {
       let key: string | undefined;
       let keyError: StreamError | null = null;
@@ -326,8 +401,12 @@ export async function runComparison(options: RunOptions): Promise<ComparisonResu
           ...(options.fetch ? { fetch: options.fetch } : {}),
           ...(transport ? { transport } : {}),
           ...(options.rateLimitBackoffMs ? { rateLimitBackoffMs: options.rateLimitBackoffMs } : {}),
-          onDelta: (delta) =>
-            safeEmit(options.onEvent, { type: 'delta', backendId: backend.id, trial, content: delta.content, reasoning: delta.reasoning }),
+          ...(options.onEvent
+            ? {
+                onDelta: (delta: { content: string; reasoning: string }) =>
+                  safeEmit(options.onEvent, { type: 'delta', backendId: backend.id, trial, content: delta.content, reasoning: delta.reasoning }),
+              }
+            : {}),
         });
       }
     } catch (err) {
@@ -336,44 +415,12 @@ export async function runComparison(options: RunOptions): Promise<ComparisonResu
     safeEmit(options.onEvent, { type: 'finished', result });
     return result;
   };
-
-  // Queue order is trial-major; a job starts when a global slot is free and its backend has
-  // fewer than `perBackend` streams open, so backends run side by side while each backend's
-  // trials follow one another (by default).
-  const results: TrialResult[] = new Array<TrialResult>(jobs.length);
-  const pending = jobs.map((job, index) => ({ ...job, index }));
-  const open = new Map<string, number>();
-  let running = 0;
-  await new Promise<void>((resolve) => {
-    const pump = (): void => {
-      while (running < concurrency) {
-        const at = pending.findIndex((job) => (open.get(job.backend.id) ?? 0) < perBackend);
-        if (at < 0) break;
-        const job = pending.splice(at, 1)[0]!;
-        running++;
-        open.set(job.backend.id, (open.get(job.backend.id) ?? 0) + 1);
-        const done = (result: TrialResult): void => {
-          results[job.index] = result;
-          running--;
-          open.set(job.backend.id, open.get(job.backend.id)! - 1);
-          if (pending.length === 0 && running === 0) resolve();
-          else pump();
-        };
-        runJob(job.backend, job.trial).then(done, (err: unknown) => done(minimalResult(job.backend, job.trial, safeStreamError(err))));
-      }
-    };
-    if (jobs.length === 0) resolve();
-    else pump();
+  return Object.assign(runTrial, {
+    close: () => {
+      for (const pool of pools.values()) pool.destroy();
+      pools.clear();
+    },
   });
-  for (const pool of pools.values()) pool.destroy();
-  return {
-    runId: options.runId ?? randomUUID(),
-    startedAt,
-    request: { messages, params },
-    results,
-    outcome: signal?.aborted ? 'cancelled' : 'finished',
-    perBackendConcurrency: perBackend,
-  };
 }
 
 /**
