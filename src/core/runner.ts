@@ -292,6 +292,7 @@ export async function runComparison(options: RunOptions): Promise<ComparisonResu
           ...(options.fetch ? { fetch: options.fetch } : {}),
           ...(options.transport ? { transport: options.transport } : {}),
           ...(options.rateLimitBackoffMs ? { rateLimitBackoffMs: options.rateLimitBackoffMs } : {}),
+          onFirstToken: (ttftMs) => safeEmit(options.onEvent, { type: 'firstToken', backendId: backend.id, trial, ttftMs }),
           onDelta: (delta) =>
             safeEmit(options.onEvent, { type: 'delta', backendId: backend.id, trial, content: delta.content, reasoning: delta.reasoning }),
         });

@@ -5,9 +5,12 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { ErrorFix } from '../core/errors';
 import { expandTemplate, pickTemplate, type TemplateName } from '../core/template';
+import { CandidateChecks } from './candidateChecks';
 import { commandIds } from './commands';
 import { ComparisonRunner } from './comparisonRun';
+import { EditorActions } from './editorActions';
 import type { PanelHost, RunInfo } from './panel';
 import type { HostServices } from './services';
 
@@ -15,19 +18,79 @@ export class CompareCommands {
   /** What the panel calls back into. */
   readonly panelHost: PanelHost;
   private readonly runner: ComparisonRunner;
+  readonly checks: CandidateChecks;
   private lastPromptInput = '';
 
   constructor(private readonly services: HostServices) {
+    this.checks = new CandidateChecks(services);
     this.panelHost = {
       onCancel: () => this.cancel(),
       onRerun: () => void this.rerunLast(),
       onExport: () => void vscode.commands.executeCommand(commandIds.exportResults),
       onSetBaseline: (backendId) => void services.settings.rememberBaseline(backendId),
+      onCheckCandidates: () => void vscode.commands.executeCommand(commandIds.checkCandidates),
+      onCancelChecks: () => this.checks.cancel(),
+      onFix: (backendId, fix) => void this.fix(backendId, fix),
       get log() {
         return services.log;
       },
     };
     this.runner = new ComparisonRunner(services, this.panelHost);
+  }
+
+  /** A fix button of a failed column. */
+  async fix(backendId: string, fix: ErrorFix): Promise<void> {
+    switch (fix) {
+      case 'setApiKey': {
+        const before = await this.keyState(backendId);
+        await vscode.commands.executeCommand(commandIds.setApiKey, backendId);
+        // A key was stored for this column's backend: get its answer now.
+        if ((await this.keyState(backendId)) === 'ok' && before !== 'ok') await this.retryBackend(backendId);
+        else if (before === 'ok') await this.retryBackend(backendId);
+        return;
+      }
+      case 'openSettings':
+        await vscode.commands.executeCommand('workbench.action.openSettingsJson', { revealSetting: { key: 'bakeoff.backends' } });
+        return;
+      case 'testBackends':
+        await vscode.commands.executeCommand(commandIds.testBackends);
+        return;
+      case 'retry':
+        await this.retryBackend(backendId);
+        return;
+    }
+  }
+
+  /** Retry this backend: its column of the comparison on screen runs again. */
+  async retryBackend(backendId: string): Promise<void> {
+    await this.runner.retryBackend(backendId, this.services.settings.runSettings());
+  }
+
+  private async keyState(backendId: string): Promise<string> {
+    const backend = this.services.settings.configuredBackends(false).find((b) => b.id === backendId);
+    return backend ? (await this.services.keys.check(backend)).status : 'missing';
+  }
+
+  /** The title-bar actions of a diff opened by *Diff with selection*: apply the answer, or copy it. */
+  async applyFromDiff(mode: 'replace' | 'replaceFile' | 'copy', uri?: unknown): Promise<void> {
+    const actions = EditorActions.get(this.services.context);
+    const session = actions.diffSession(uri);
+    if (!session) {
+      void vscode.window.showInformationMessage('Bakeoff: this is not a diff opened from the Bakeoff panel.');
+      return;
+    }
+    if (mode === 'copy') {
+      await actions.copy(session.code);
+      void vscode.window.showInformationMessage(`Bakeoff: copied ${session.label}'s code.`);
+      return;
+    }
+    const done = await actions.apply(session.target, session.code, mode);
+    this.services.log.info(`${done.description} from the diff with ${session.label}.`);
+    const choice = await vscode.window.showInformationMessage(`Bakeoff: ${done.description} (${session.label}'s code).`, 'Undo');
+    if (choice === 'Undo') {
+      const message = await actions.undo(done.undo).catch((err: unknown) => (err instanceof Error ? err.message : String(err)));
+      void vscode.window.showInformationMessage(`Bakeoff: ${message}`);
+    }
   }
 
   async compareSelection(): Promise<void> {

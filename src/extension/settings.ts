@@ -36,7 +36,12 @@ export const settingKeys = {
   concurrency: 'concurrency',
   parallelTrials: 'parallelTrials',
   systemPrompt: 'systemPrompt',
+  checkCommand: 'check.command',
+  checkTimeoutMs: 'check.timeoutMs',
 } as const;
+
+/** Default time limit of one candidate check, ms. */
+export const defaultCheckTimeoutMs = 120_000;
 
 /** The subset of `vscode.WorkspaceConfiguration` used here. */
 export interface ConfigReader {

@@ -49,6 +49,10 @@ test('every command is in category Bakeoff with the agreed titles', () => {
     'bakeoff.testBackends': 'Test Backends',
     'bakeoff.openLogs': 'Open Logs',
     'bakeoff.exportResults': 'Export Results…',
+    'bakeoff.checkCandidates': 'Check Candidates',
+    'bakeoff.applyDiffToSelection': 'Apply to Selection',
+    'bakeoff.applyDiffToFile': 'Apply to Whole File',
+    'bakeoff.copyDiffAnswer': 'Copy Answer Code',
   };
   assert.deepEqual([...contributedIds].sort(), Object.keys(titles).sort());
   for (const c of contributes.commands) {
