@@ -19,7 +19,7 @@ export function trialKey(backendId: string, trial: number): string {
 
 /** A panel with nothing to show yet. */
 export function emptyPanelState(): PanelState {
-  return { version: 1, run: null, runStatus: 'idle', errorMessage: null, trials: [], target: null, baselineId: null, checks: [] };
+  return { version: 1, run: null, runStatus: 'idle', errorMessage: null, trials: [], target: null, baselineId: null };
 }
 
 /** A `PanelState` with an index of its trials, changed only through {@link PanelModel.apply}. */
@@ -50,7 +50,7 @@ export class PanelModel {
   apply(event: PanelEvent): PanelEvent | null {
     switch (event.type) {
       case 'runStarted':
-        this.replace({ version: 1, run: event.run, runStatus: 'running', errorMessage: null, trials: [], target: event.target, baselineId: event.baselineId, checks: [] });
+        this.replace({ version: 1, run: event.run, runStatus: 'running', errorMessage: null, trials: [], target: event.target, baselineId: event.baselineId });
         return event;
       case 'firstTokenReceived': {
         const snapshot = this.ensure(event.backendId, event.trial);

@@ -21,6 +21,7 @@ import { hostileAnswers } from '../fixtures/hostileAnswers';
 import type { Schedule } from '../fixtures/server';
 import { FixtureProcess } from './fixtureProcess';
 import { EditorSession, poll, repoRoot, reportOutcomes, runAsEntry, testResultsDir, type TestOutcome } from './harness';
+import { panelScenarios } from './panelScenarios';
 
 const closedKey = 'sk-closed-e2e-7f3a';
 const decKey = 'dk-decentral-e2e-91b2';
@@ -868,6 +869,17 @@ const scenarios: Array<[string, (w: World) => Promise<void>]> = [
   ['7 reload restores the panel', scenarioReload],
   ['8 backend management: add from preset, choose, test, clear a key', scenarioBackendManagement],
   ['9 a backend with tls.insecure shows the unverified TLS badge on every number', scenarioUnverifiedTls],
+  ...panelScenarios<World>({
+    ids: { closedId, decId, closedModel, decModel, closedKey, decKey },
+    column,
+    startRun,
+    waitForFinal,
+    arrange,
+    compareSelectionInSample,
+    rerunLast,
+    clearNotifications,
+    setKey,
+  }),
 ];
 
 // ---------- setup ----------
