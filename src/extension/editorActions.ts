@@ -169,12 +169,16 @@ export class EditorActions implements vscode.Disposable {
     shown.revealRange(new vscode.Range(range.start, end), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
     const name = this.describe(document);
     const line = range.start.line + 1;
+    // A range ending at column 0 of a line does not cover that line.
+    const lastLine = range.end.character === 0 && range.end.line > range.start.line ? range.end.line : range.end.line + 1;
     const description =
       mode === 'insert'
         ? `Inserted into ${name} at line ${line}`
         : mode === 'replaceFile'
           ? `Replaced the whole of ${name}`
-          : `Replaced lines ${line}–${range.end.line + 1} of ${name}`;
+          : lastLine === line
+            ? `Replaced line ${line} of ${name}`
+            : `Replaced lines ${line}–${lastLine} of ${name}`;
     return {
       description,
       undo: { uri: document.uri.toString(), version: document.version, startOffset, insertedLength: inserted.length, original, name },

@@ -82,17 +82,17 @@ export function renderHeader(run: RunView, post: (message: WebviewToHostMessage)
   const presenter = button({
     testId: 'action-presenter',
     icon: 'screen-full',
-    label: 'Present',
+    label: '',
     title: 'Presenter mode: larger type, the verdict on top, fewer numbers (P)',
-    className: 'btn-secondary btn-toggle',
+    className: 'btn-secondary btn-toggle btn-icon',
     onClick: () => toggles.togglePresenter(),
   });
   const wrap = button({
     testId: 'action-wrap',
     icon: 'word-wrap',
-    label: 'Wrap',
+    label: '',
     title: 'Wrap long lines of code (W)',
-    className: 'btn-secondary btn-toggle',
+    className: 'btn-secondary btn-toggle btn-icon',
     onClick: () => toggles.toggleWrap(),
   });
   for (const toggle of [presenter, wrap]) toggle.setAttribute('aria-pressed', 'false');
@@ -197,5 +197,8 @@ export function updateHeader(header: HeaderView, state: PanelState, view: { pres
     toggle.setAttribute('aria-pressed', String(on));
     toggle.classList.toggle('active', on);
   }
-  header.presenter.querySelector('.btn-text')!.textContent = view.presenter ? 'Exit presenter' : 'Present';
+  const presenterTitle = view.presenter ? 'Leave presenter mode (P)' : 'Presenter mode: larger type, the verdict on top, fewer numbers (P)';
+  header.presenter.title = presenterTitle;
+  header.presenter.setAttribute('aria-label', presenterTitle);
+  header.presenter.querySelector('.codicon')!.className = `codicon codicon-${view.presenter ? 'screen-normal' : 'screen-full'}`;
 }

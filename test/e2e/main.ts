@@ -784,12 +784,19 @@ async function scenarioBackendManagement(w: World): Promise<void> {
   }
   await clearNotifications(w);
 
-  // (d) Clear API Key… → Decentral Net: its column fails with a "set the key" message, the other completes.
+  // (d) Clear API Key… → Decentral Net. A comparison asks for the missing key right there,
+  // naming the origin it will be bound to; dismissed, the column says why and offers Set API
+  // Key, whose button stores the key and runs that backend again (the other column stays).
   await w.session.runCommand('Bakeoff: Clear API Key…');
   await w.session.pickQuickLabel('Decentral Net');
-  await arrange(w, { text: 'Closed still answers.', ttftMs: 20 }, { text: 'must not be sent', ttftMs: 20 });
+  await arrange(w, { text: 'Closed still answers.', ttftMs: 20 }, { text: 'Decentral answers once its key is set.', ttftMs: 20 });
   // (The reload of scenario 7 restarted the extension host, so there is no "last run" to repeat.)
   await compareSelectionInSample(w);
+  await poll(async () => (await input.getAttribute('type')) === 'password', { what: 'the key prompt of the comparison', timeoutMs: 15_000 });
+  const promptText = await page.locator('.quick-input-widget').innerText();
+  assert.match(promptText, /API key for Decentral Net/, `the prompt names the backend: ${promptText}`);
+  assert.ok(promptText.includes(w.dec.origin), `the prompt names the origin the key is bound to: ${promptText}`);
+  await page.keyboard.press('Escape');
   const statuses = await waitForFinal(w, [closedId, decId]);
   assert.equal(statuses[closedId], 'ok');
   assert.equal(statuses[decId], 'not_sent');
@@ -804,11 +811,19 @@ async function scenarioBackendManagement(w: World): Promise<void> {
   );
   const stateText = await column(w, decId).locator('[data-testid="state"]').innerText();
   assert.match(stateText, /No API key is set for Decentral Net/, `the column names the missing key: ${stateText}`);
-  assert.match(stateText, /Set API Key/, `the column says how to fix it: ${stateText}`);
+  assert.doesNotMatch(stateText, /environment variable/i, 'no advice about environment variables in the editor');
   assert.equal((await w.dec.chatRequests()).length, 0, 'nothing was sent without a key');
-  await page.locator('.notification-toast', { hasText: 'No API key is set for Decentral Net' }).first().waitFor({ timeout: 10_000 });
+  const closedRequests = (await w.closed.chatRequests()).length;
+  const fixButton = column(w, decId).locator('[data-testid="fix-setApiKey"]');
+  await fixButton.click();
+  await poll(async () => (await input.getAttribute('type')) === 'password', { what: 'the Set API Key box opened by the column', timeoutMs: 15_000 });
+  await w.session.answerInputBox(decKey);
+  await poll(async () => (await columnStatus(w, decId)) === 'ok', { what: 'Decentral Net answering after its key was set', timeoutMs: 30_000 });
+  assert.equal(await rawText(w, decId), 'Decentral answers once its key is set.');
+  assert.equal(await columnStatus(w, closedId), 'ok', 'the other column stays');
+  assert.equal((await w.closed.chatRequests()).length, closedRequests, 'only the fixed backend ran again');
+  assert.equal((await w.dec.chatRequests())[0]!.headers.authorization, `Bearer ${decKey}`);
   await clearNotifications(w);
-  await setKey(w.session, 'Decentral Net', decKey);
 }
 
 async function scenarioStatusBarAtStartup(w: World): Promise<void> {

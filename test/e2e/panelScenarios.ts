@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Locator } from 'playwright-core';
+import type { FrameLocator, Locator } from 'playwright-core';
 import type { Schedule } from '../fixtures/server';
 import { contrastProbe, contrastReport, type ContrastSample } from './contrast';
 import type { FixtureProcess } from './fixtureProcess';
@@ -109,6 +109,55 @@ function keepJson(name: string, value: unknown): void {
   fs.writeFileSync(path.join(dir, `${name}.json`), JSON.stringify(value, null, 2));
 }
 
+
+/** A webview locator inside the panel. */
+function panel(w: PanelWorld): FrameLocator {
+  return w.session.webview();
+}
+
+/** Runs `fn` in the panel's webview frame (a string, so the runner's transpiler leaves it alone). */
+async function inPanel<T>(w: PanelWorld, script: string): Promise<T> {
+  const frame = await w.session.webviewFrame();
+  return (await frame.evaluate(script)) as T;
+}
+
+/** Writes workspace files on disk (the editor picks them up). */
+function writeWorkspaceFile(w: PanelWorld, rel: string, content: string): string {
+  const file = path.join(w.session.dirs.workspace, rel);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, content);
+  return file;
+}
+
+/** The text of the first editor group's editor as Monaco shows it (spaces normalised). */
+async function editorText(w: PanelWorld): Promise<string> {
+  const lines = w.session.page.locator('.editor-group-container').first().locator('.monaco-editor .view-lines').first();
+  return (await lines.innerText()).replace(/\u00a0/g, ' ');
+}
+
+/** Selects from line `from` (1-based) to the end of the active editor, with the keyboard. */
+async function selectFromLineToEnd(w: PanelWorld, from: number): Promise<void> {
+  const page = w.session.page;
+  await w.session.runCommand('Go to Line/Column...');
+  const input = page.locator('.quick-input-widget input.input');
+  await input.waitFor({ state: 'visible', timeout: 5000 });
+  await input.fill(`:${from}`);
+  await input.press('Enter');
+  const editor = page.locator('.editor-group-container.active .monaco-editor textarea').first();
+  await editor.focus();
+  await page.keyboard.press('Home');
+  await page.keyboard.press('Shift+Control+End');
+  await poll(async () => /\(\d+ selected\)/.test(await page.locator('.statusbar-item', { hasText: /Ln \d+, Col \d+/ }).first().innerText()), {
+    what: 'the selection in the editor',
+    timeoutMs: 5000,
+  });
+}
+
+/** Waits until no Bakeoff notification toast is on screen. */
+async function noBakeoffToastDuring(w: PanelWorld): Promise<number> {
+  return w.session.page.locator('.notification-toast', { hasText: /Bakeoff/ }).count();
+}
+
 // ---------- scenarios ----------
 
 export const themes: Array<{ label: string; slug: string; bodyClass: RegExp }> = [
@@ -146,7 +195,246 @@ async function scenarioThemes<W extends PanelWorld>(w: W, h: PanelHelpers<W>): P
   assert.deepEqual(failures, [], 'text below WCAG 4.5:1');
 }
 
+
+/** A long answer, so the column scrolls while streaming and must come back to its first line. */
+const longAnswer = ['First line of the closed answer.', '', ...Array.from({ length: 40 }, (_, i) => `- point ${i + 1}: keep the cache small`)].join('\n');
+const shortDecAnswer = ['The decentralized answer starts here.', '', ...Array.from({ length: 30 }, (_, i) => `- step ${i + 1}`)].join('\n');
+
+/**
+ * Presenter mode and the live race at 1280×720: TTFT appears while the answer still streams,
+ * progress shows in the panel header (no notification over the panel), columns scroll back to
+ * their first line when they finish, the fastest/cheapest badges come when all are done, and the
+ * verdict is on screen without scrolling.
+ */
+async function scenarioPresenter<W extends PanelWorld>(w: W, h: PanelHelpers<W>): Promise<void> {
+  const { closedId, decId } = h.ids;
+  const page = w.session.page;
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await h.arrange(w, { text: longAnswer, ttftMs: 600, chunkIntervalMs: 15, usage: 'always' }, { text: shortDecAnswer, ttftMs: 1500, chunkIntervalMs: 60, usage: 'always' });
+  await h.compareSelectionInSample(w);
+  // Sample the panel from inside: race TTFT and column state together, every 30 ms.
+  await poll(() => inPanel(w, `(() => {
+    const rec = { liveTtft: {}, progress: [], scrolledWhileStreaming: {}, timer: 0 };
+    window.__race = rec;
+    rec.timer = setInterval(() => {
+      const status = document.querySelector('[data-testid="run-status"]')?.textContent ?? '';
+      if (!rec.progress.includes(status)) rec.progress.push(status);
+      for (const col of document.querySelectorAll('[data-testid="column"]:not([data-e2e-stale])')) {
+        const id = col.getAttribute('data-backend-id');
+        const st = col.querySelector('[data-testid="state"]')?.getAttribute('data-status');
+        const row = document.querySelector('[data-testid="race-row"][data-backend-id="' + id + '"]');
+        const ttft = row?.querySelector('[data-testid="race-ttft"]')?.getAttribute('data-value');
+        const cell = col.querySelector('[data-testid="metric-ttft"]')?.getAttribute('data-value');
+        if ((st === 'streaming' || st === 'waiting') && ttft && cell && !rec.liveTtft[id]) rec.liveTtft[id] = { race: Number(ttft), cell: Number(cell) };
+        const body = col.querySelector('[data-testid="column-body"]');
+        if (st === 'streaming' && body && body.scrollTop > 0) rec.scrolledWhileStreaming[id] = true;
+      }
+    }, 30);
+    return true;
+  })()`), { what: 'the race recorder in the panel', timeoutMs: 20_000 });
+  // The panel gets the whole editor area, as a presenter would have it.
+  await page.locator('.tab', { hasText: /^\s*Bakeoff/ }).first().click();
+  await w.session.runCommand('View: Toggle Maximize Editor Group');
+  // Presenter mode from the keyboard shortcut, while it runs.
+  await panel(w).locator('[data-testid="race"]').waitFor({ timeout: 15_000 });
+  await panel(w).locator('[data-testid="run-title"]').click();
+  await page.keyboard.press('p');
+  await poll(async () => /\bpresenter\b/.test(await inPanel<string>(w, 'document.body.className')), { what: 'presenter mode on', timeoutMs: 5000 });
+  const toastsDuringRun = await noBakeoffToastDuring(w);
+  const done = await h.waitForFinal(w, [closedId, decId], 60_000);
+  assert.deepEqual(done, { [closedId]: 'ok', [decId]: 'ok' });
+  const rec = await poll(
+    async () => {
+      const r = await inPanel<{ liveTtft: Record<string, { race: number; cell: number }>; progress: string[]; scrolledWhileStreaming: Record<string, boolean> }>(w, 'window.__race');
+      return Object.keys(r.liveTtft).length === 2 ? r : false;
+    },
+    { what: 'TTFT seen while both columns still streamed', timeoutMs: 5000 },
+  );
+  await inPanel(w, 'clearInterval(window.__race.timer)');
+  for (const id of [closedId, decId]) {
+    const final = Number(await h.column(w, id).locator('[data-testid="metric-ttft"]').getAttribute('data-value'));
+    assert.equal(rec.liveTtft[id]!.cell, final, `${id}: the TTFT shown while streaming is the final one`);
+    assert.equal(rec.liveTtft[id]!.race, final, `${id}: the overview showed it too`);
+  }
+  assert.ok(rec.progress.some((p) => /Running · [01]\/2 done/.test(p)), `progress in the panel header: ${rec.progress.join(' | ')}`);
+  assert.equal(toastsDuringRun, 0, 'no Bakeoff notification covers the panel while it runs');
+  assert.ok(rec.scrolledWhileStreaming[closedId], 'the long answer followed the stream');
+  for (const id of [closedId, decId]) {
+    const body = h.column(w, id).locator('[data-testid="column-body"]');
+    await poll(async () => (await body.evaluate((b) => b.scrollTop)) === 0, { what: `${id} back at its first line`, timeoutMs: 5000 });
+  }
+  // Verdict: fastest (closed: quicker) and cheapest (decentralized: lower prices) from the summary.
+  await panel(w).locator(`[data-testid="race-row"][data-backend-id="${closedId}"] [data-testid="badge-fastest"]`).waitFor({ timeout: 5000 });
+  await panel(w).locator(`[data-testid="race-row"][data-backend-id="${decId}"] [data-testid="badge-cheapest"]`).waitFor({ timeout: 5000 });
+  assert.equal(await panel(w).locator(`[data-testid="race-row"][data-backend-id="${closedId}"] [data-testid="race-rank"]`).textContent(), '1st');
+  const layout = await inPanel<{ scrollY: number; innerHeight: number; raceBottom: number; summaryBottom: number; promptHeight: number; lineHeight: number; hidden: string[]; shown: string[] }>(
+    w,
+    `(() => {
+      const r = (sel) => document.querySelector(sel).getBoundingClientRect();
+      const prompt = document.querySelector('[data-testid="prompt-preview"]');
+      const col = document.querySelector('[data-testid="column"]');
+      const vis = (id) => getComputedStyle(col.querySelector('[data-testid="metric-' + id + '"]')).display !== 'none';
+      return {
+        scrollY: document.scrollingElement.scrollTop,
+        innerHeight: window.innerHeight,
+        raceBottom: r('[data-testid="race"]').bottom,
+        summaryBottom: r('[data-testid="summary"] table').bottom,
+        promptHeight: prompt.getBoundingClientRect().height,
+        lineHeight: parseFloat(getComputedStyle(prompt).lineHeight) || 20,
+        hidden: ['tps', 'input', 'output'].filter((id) => !vis(id)),
+        shown: ['ttft', 'total', 'cost'].filter((id) => vis(id)),
+      };
+    })()`,
+  );
+  assert.equal(layout.scrollY, 0, 'nothing scrolled');
+  assert.ok(layout.raceBottom <= layout.innerHeight && layout.summaryBottom <= layout.innerHeight, `the verdict is on screen at 1280×720: ${JSON.stringify(layout)}`);
+  assert.ok(layout.promptHeight <= layout.lineHeight * 1.6, `the prompt is one line: ${JSON.stringify(layout)}`);
+  assert.deepEqual(layout.hidden, ['tps', 'input', 'output'], 'metrics reduced');
+  assert.deepEqual(layout.shown, ['ttft', 'total', 'cost']);
+  await w.session.screenshot('presenter-1280x720');
+  await page.keyboard.press('p');
+  await poll(async () => !/\bpresenter\b/.test(await inPanel<string>(w, 'document.body.className')), { what: 'presenter mode off', timeoutMs: 5000 });
+  await w.session.screenshot('normal-1280x720');
+  // Back to two groups side by side.
+  await page.locator('.tab', { hasText: /^\s*Bakeoff/ }).first().click();
+  await w.session.runCommand('View: Toggle Maximize Editor Group');
+  await page.setViewportSize({ width: 1600, height: 1000 });
+}
+
+const tscPath = path.join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
+export const cartSource = `export interface Item {
+  name: string;
+  price: number;
+  quantity: number;
+}
+
+export function applyDiscount(total: number, percent: number): number {
+  return total * (1 - percent / 100);
+}
+
+export function cartTotal(items: Item[]): number {
+  let total = 0;
+  for (let i = 0; i < items.length; i++) total += items[i].price * items[i].quantity;
+  return total;
+}
+`;
+const cartGood = cartSource.replace(/export function cartTotal[\s\S]*$/, 'export function cartTotal(items: Item[]): number {\n  return items.reduce((sum, item) => sum + item.price * item.quantity, 0);\n}');
+const cartBroken = cartSource.replace(/export function cartTotal[\s\S]*$/, 'export function cartTotal(items: Item[]): number {\n  const total: string = items.length;\n  return total;\n}');
+const fence = (code: string) => `Here is the file:\n\n\`\`\`ts\n${code}\n\`\`\`\n`;
+
+function setUpCartProject(w: PanelWorld): void {
+  writeWorkspaceFile(w, 'cart.ts', cartSource);
+  writeWorkspaceFile(w, 'tsconfig.json', JSON.stringify({ compilerOptions: { strict: true, noEmit: true, target: 'ES2022', module: 'ESNext', moduleResolution: 'Bundler', types: [] }, files: ['cart.ts'] }, null, 2));
+}
+
+/** Check Candidates: one candidate compiles, the other does not; the working tree is never touched. */
+async function scenarioCheckCandidates<W extends PanelWorld>(w: W, h: PanelHelpers<W>): Promise<void> {
+  const { closedId, decId } = h.ids;
+  const page = w.session.page;
+  setUpCartProject(w);
+  await h.arrange(w, { text: fence(cartGood), ttftMs: 20 }, { text: fence(cartBroken), ttftMs: 20 });
+  await w.session.openFile('cart.ts');
+  await w.session.selectAllInEditor();
+  await h.startRun(w, () => w.session.runCommand('Bakeoff: Compare Selection'));
+  assert.deepEqual(await h.waitForFinal(w, [closedId, decId]), { [closedId]: 'ok', [decId]: 'ok' });
+  const command = `node ${tscPath} --noEmit -p .`;
+  await panel(w).locator('[data-testid="action-check"]').click();
+  // First time: the command is asked for (and saved in the workspace settings)…
+  await w.session.answerInputBox(command);
+  // …then confirmed, showing exactly what will run.
+  const dialog = page.locator('.monaco-dialog-box');
+  await dialog.waitFor({ state: 'visible', timeout: 15_000 });
+  assert.ok((await dialog.innerText()).includes(command), 'the confirmation shows the command');
+  await dialog.locator('.monaco-button', { hasText: /^\s*Run Checks\s*$/ }).click();
+  const state = (id: string) => h.column(w, id).locator('[data-testid="check"]').getAttribute('data-state', { timeout: 1000 });
+  await poll(async () => (await state(closedId)) === 'passed' && (await state(decId)) === 'failed', { what: 'one check passed, one failed', timeoutMs: 90_000, intervalMs: 300 });
+  const output = (await h.column(w, decId).locator('[data-testid="check-output"]').textContent()) ?? '';
+  assert.match(output, /error TS2322/, `the failing candidate's compiler output: ${output.slice(0, 400)}`);
+  assert.match(output, /cart\.ts/, 'the output names the file');
+  assert.match((await h.column(w, decId).locator('[data-testid="check-summary"]').textContent()) ?? '', /Check failed · exit [12]/);
+  assert.match((await h.column(w, closedId).locator('[data-testid="check-summary"]').textContent()) ?? '', /Check passed/);
+  await panel(w).locator(`[data-testid="race-row"][data-backend-id="${closedId}"] [data-testid="badge-check-passed"]`).waitFor({ timeout: 5000 });
+  await panel(w).locator(`[data-testid="race-row"][data-backend-id="${decId}"] [data-testid="badge-check-failed"]`).waitFor({ timeout: 5000 });
+  assert.equal(fs.readFileSync(path.join(w.session.dirs.workspace, 'cart.ts'), 'utf8'), cartSource, 'the working tree is untouched');
+  const settings = fs.readFileSync(path.join(w.session.dirs.workspace, '.vscode', 'settings.json'), 'utf8');
+  assert.ok(settings.includes('bakeoff.check.command'), 'the command is saved for this workspace');
+  await w.session.screenshot('check-candidates');
+  // Second time: no confirmation (remembered for this workspace and command), the checks run again.
+  await panel(w).locator('[data-testid="action-check"]').click();
+  await poll(async () => (await state(closedId)) === 'running' || (await state(closedId)) === 'queued' || (await state(decId)) === 'running', { what: 'the checks running again', timeoutMs: 15_000, intervalMs: 100 });
+  assert.equal(await dialog.isVisible(), false, 'no second confirmation');
+  await poll(async () => (await state(closedId)) === 'passed' && (await state(decId)) === 'failed', { what: 'the second round done', timeoutMs: 90_000, intervalMs: 300 });
+}
+
+const cartFunctionOnly = 'export function cartTotal(items: Item[]): number {\n  return items.reduce((sum, item) => sum + item.price * item.quantity, 0);\n}';
+
+/**
+ * Applying the winner: a whole-file answer to a one-function selection is recognised and
+ * replaces the whole file; the panel's Undo takes it back; Insert says where it inserts; the
+ * diff opens beside the file (not over the panel) with Apply to Selection, whose Undo works too.
+ */
+async function scenarioApplyUndo<W extends PanelWorld>(w: W, h: PanelHelpers<W>): Promise<void> {
+  const { closedId, decId } = h.ids;
+  const page = w.session.page;
+  setUpCartProject(w);
+  await h.arrange(w, { text: fence(cartGood), ttftMs: 20 }, { text: fence(cartFunctionOnly), ttftMs: 20 });
+  await w.session.openFile('cart.ts');
+  await selectFromLineToEnd(w, 11);
+  const selected = await page.locator('.statusbar-item', { hasText: /Ln \d+, Col \d+/ }).first().innerText();
+  assert.match(selected, /\(\d+ selected\)/, `a selection from line 11: ${selected}`);
+  // The keybinding (the palette's Escape would drop the selection).
+  await h.startRun(w, () => page.keyboard.press('Control+Shift+Alt+B'));
+  assert.deepEqual(await h.waitForFinal(w, [closedId, decId]), { [closedId]: 'ok', [decId]: 'ok' });
+  assert.equal(await panel(w).locator('[data-testid="run-title"]').textContent(), 'Selection from cart.ts (5 lines)');
+
+  // Replace with the whole-file answer: asked, then the whole file is replaced (no duplicates).
+  await h.column(w, closedId).locator('[data-testid="action-replace"]').click();
+  const dialog = page.locator('.monaco-dialog-box');
+  await dialog.waitFor({ state: 'visible', timeout: 10_000 });
+  const asked = await dialog.innerText();
+  assert.match(asked, /looks like the whole of cart\.ts/, asked);
+  assert.match(asked, /“Item”, “applyDiscount”/, asked);
+  await dialog.locator('.monaco-button', { hasText: /^\s*Replace Whole File\s*$/ }).click();
+  await poll(async () => (await editorText(w)).includes('items.reduce'), { what: 'the whole-file answer in cart.ts', timeoutMs: 10_000 });
+  const replaced = await editorText(w);
+  assert.equal(replaced.split('export interface Item').length - 1, 1, `Item is defined once:\n${replaced}`);
+  assert.equal(replaced.split('export function applyDiscount').length - 1, 1, 'applyDiscount is defined once');
+  // The panel's notice offers Undo.
+  const undo = panel(w).locator('[data-testid="toast-action-undo"]');
+  await undo.waitFor({ state: 'visible', timeout: 10_000 });
+  await undo.click();
+  await poll(async () => (await editorText(w)).includes('for (let i = 0; i < items.length; i++)'), { what: 'cart.ts as it was', timeoutMs: 10_000 });
+
+  // Insert names where it inserts, and inserts there.
+  const insertLabel = (await h.column(w, decId).locator('[data-testid="action-insert"]').innerText()).trim();
+  const insertTitle = (await h.column(w, decId).locator('[data-testid="action-insert"]').getAttribute('title')) ?? '';
+  assert.match(insertTitle, /below line 15 of cart\.ts/, insertTitle);
+  if (insertLabel) assert.equal(insertLabel, 'Insert below L15');
+
+  // Diff with selection opens beside the file, with the panel still in view.
+  await h.column(w, decId).locator('[data-testid="action-diff-selection"]').click();
+  const diff = page.locator('.editor-group-container').first().locator('.monaco-diff-editor');
+  await diff.waitFor({ state: 'visible', timeout: 15_000 });
+  assert.equal(await page.locator('.tab.active', { hasText: /^\s*Bakeoff/ }).count(), 1, 'the panel is still shown in its own group');
+  const apply = page.locator('.editor-group-container').first().locator('.editor-actions [aria-label="Apply to Selection"]');
+  await apply.waitFor({ state: 'visible', timeout: 10_000 });
+  assert.equal(await page.locator('.editor-group-container').first().locator('.editor-actions [aria-label="Apply to Whole File"]').count(), 1);
+  await apply.click();
+  const notice = page.locator('.notification-toast', { hasText: /Bakeoff: Replaced lines 11–15 of cart\.ts/ });
+  await notice.waitFor({ timeout: 10_000 });
+  await poll(async () => (await editorText(w)).includes('items.reduce') && (await editorText(w)).includes('export function applyDiscount'), { what: 'the function replaced in place', timeoutMs: 10_000 });
+  await notice.locator('.monaco-button', { hasText: 'Undo' }).click();
+  await poll(async () => (await editorText(w)).includes('for (let i = 0; i < items.length; i++)'), { what: 'cart.ts as it was after Undo', timeoutMs: 10_000 });
+  await w.session.runCommand('File: Revert File');
+  await h.clearNotifications(w);
+}
+
 /** The scenarios of this file, numbered after main.ts's. */
 export function panelScenarios<W extends PanelWorld>(h: PanelHelpers<W>): ScenarioList<W> {
-  return [['10 every built-in theme: contrast ≥ 4.5 for all text and code in the panel', (w) => scenarioThemes(w, h)]];
+  return [
+    ['10 every built-in theme: contrast ≥ 4.5 for all text and code in the panel', (w) => scenarioThemes(w, h)],
+    ['11 presenter mode and the live race at 1280×720', (w) => scenarioPresenter(w, h)],
+    ['12 check candidates: one passes, one fails, the working tree untouched', (w) => scenarioCheckCandidates(w, h)],
+    ['13 apply the winner: whole-file replace, undo, insert label, diff beside with apply', (w) => scenarioApplyUndo(w, h)],
+  ];
 }
