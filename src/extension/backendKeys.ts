@@ -87,11 +87,11 @@ export function offerKeyFix(services: Pick<HostServices, 'log'>, blocked: readon
   });
 }
 
-/** Says that no backend is configured and offers Add Backend from Preset…. */
+/** Says that no backend is configured and offers Add Backend…. */
 export async function offerAddBackend(): Promise<void> {
   const choice = await vscode.window.showWarningMessage(
     'Bakeoff: no backends are configured yet.',
-    'Add Backend from Preset',
+    'Add Backend',
   );
   if (choice) await vscode.commands.executeCommand(commandIds.addBackendFromPreset);
 }

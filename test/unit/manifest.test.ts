@@ -43,7 +43,7 @@ test('every command is in category Bakeoff with the agreed titles', () => {
     'bakeoff.rerunLast': 'Re-run Last',
     'bakeoff.cancel': 'Cancel',
     'bakeoff.chooseBackends': 'Choose Backends…',
-    'bakeoff.addBackendFromPreset': 'Add Backend from Preset…',
+    'bakeoff.addBackendFromPreset': 'Add Backend…',
     'bakeoff.setApiKey': 'Set API Key…',
     'bakeoff.clearApiKey': 'Clear API Key…',
     'bakeoff.testBackends': 'Test Backends',

@@ -258,8 +258,18 @@ test('checkBackend: reachable, listed, usage reported / not reported / rejected'
   fixture.server.setSchedule('chk', { text: 'ok' });
   const good = await checkBackend(backend('chk', 'chk'), undefined);
   assert.deepEqual(
-    { ...good, latencyMs: typeof good.latencyMs },
-    { backendId: 'chk', reachable: true, modelsListed: true, modelFound: true, streamUsage: 'reported', latencyMs: 'number', error: null },
+    { ...good, latencyMs: typeof good.latencyMs, chat: { ...good.chat, ttftMs: typeof good.chat.ttftMs, totalMs: typeof good.chat.totalMs }, availableModels: good.availableModels?.includes('chk') },
+    {
+      backendId: 'chk',
+      reachable: true,
+      modelsListed: true,
+      modelFound: true,
+      streamUsage: 'reported',
+      latencyMs: 'number',
+      error: null,
+      chat: { status: 'ok', httpStatus: null, ttftMs: 'number', totalMs: 'number' },
+      availableModels: true,
+    },
   );
 
   fixture.server.setSchedule('chk-nousage', { text: 'ok', usage: 'never' });
