@@ -205,9 +205,9 @@ export function renderColumn(backend: BackendView, index: number, run: { trials:
   }
 
   const textEl = el('div', { className: 'markdown', testId: 'column-text', attrs: { 'data-placeholder': '' } });
-  const rawEl = el('pre', { className: 'raw', testId: 'column-raw' });
+  const rawEl = el('pre', { className: 'raw scrolls', testId: 'column-raw', attrs: { tabindex: '-1' } });
   rawEl.hidden = true;
-  const reasoningText = el('pre', { className: 'reasoning-text' });
+  const reasoningText = el('pre', { className: 'reasoning-text scrolls', attrs: { tabindex: '-1' } });
   const reasoning = el('details', { className: 'reasoning' }, el('summary', {}, icon('lightbulb'), 'Reasoning'), reasoningText);
   reasoning.hidden = true;
   const body = el('div', { className: 'column-body', testId: 'column-body', attrs: { tabindex: '0', role: 'region', 'aria-label': `Answer from ${backend.label}` } }, reasoning, textEl, rawEl);
@@ -369,8 +369,13 @@ export function renderColumnText(view: ColumnView, snapshot: TrialSnapshot | und
   const body = view.body;
   const pinned = body.scrollHeight - body.scrollTop - body.clientHeight < 24;
   view.textEl.innerHTML = text ? renderMarkdown(text) : '';
-  // Links are reached with the arrow keys (the column is one Tab stop).
+  // Links and scrollable code blocks are reached with the arrow keys (the column is one Tab stop;
+  // Chromium would otherwise make every scrollable block a Tab stop of its own).
   for (const link of view.textEl.querySelectorAll<HTMLElement>('.md-link')) link.tabIndex = -1;
+  for (const pre of view.textEl.querySelectorAll<HTMLElement>('pre')) {
+    pre.tabIndex = -1;
+    pre.classList.add('scrolls');
+  }
   view.textEl.classList.toggle('streaming', streaming);
   view.rawEl.textContent = text;
   view.reasoning.hidden = reasoning === '';

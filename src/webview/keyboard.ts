@@ -38,7 +38,7 @@ export function syncRoving(group: HTMLElement, preferred?: HTMLElement | null): 
 }
 
 /** Moves focus inside a group to `item` and makes it the group's Tab stop. */
-export function focusItem(group: HTMLElement, item: HTMLElement | undefined): void {
+export function focusItem(group: HTMLElement, item: HTMLElement | undefined, preventScroll = false): void {
   if (!item) return;
   for (const other of rovingItems(group)) {
     other.tabIndex = -1;
@@ -46,14 +46,14 @@ export function focusItem(group: HTMLElement, item: HTMLElement | undefined): vo
   }
   item.tabIndex = 0;
   item.dataset.roveCurrent = '1';
-  item.focus();
+  item.focus({ preventScroll });
 }
 
 /** Focuses a group's current item (its Tab stop). */
-export function focusGroup(group: HTMLElement): void {
+export function focusGroup(group: HTMLElement, preventScroll = false): void {
   syncRoving(group);
   const items = rovingItems(group);
-  focusItem(group, items.find((e) => e.tabIndex === 0) ?? items[0]);
+  focusItem(group, items.find((e) => e.tabIndex === 0) ?? items[0], preventScroll);
 }
 
 /**

@@ -41,7 +41,10 @@ export class PanelView {
     this.columns.onToggleFocus = (id) => this.toggleFocus(id);
     this.toast = new Toast((id) => post({ type: 'noticeAction', id }));
     this.tooltip = new Tooltip(document.body);
-    this.resize = new ResizeObserver(() => this.fitColumns());
+    this.resize = new ResizeObserver(() => {
+      this.fitColumns();
+      this.keepClearOfOverview();
+    });
     this.resize.observe(app);
     document.addEventListener('keydown', (event) => this.onKey(event));
   }
@@ -83,6 +86,8 @@ export class PanelView {
     this.renderSummary();
     this.updateRace();
     this.fitColumns();
+    if (this.race) this.resize.observe(this.race.root);
+    this.keepClearOfOverview();
   }
 
   /** Applies one message from the host and updates what it changes. */
@@ -187,6 +192,12 @@ export class PanelView {
     syncRoving(this.race.root);
   }
 
+  /** Scrolling a column into view stops below the overview strip that stays at the top. */
+  private keepClearOfOverview(): void {
+    const height = this.race?.root.offsetHeight ?? 0;
+    document.documentElement.style.setProperty('--race-height', `${height}px`);
+  }
+
   private renderSummary(): void {
     renderSummary(this.summaryEl, this.state.panel, this.state.summary);
   }
@@ -242,8 +253,11 @@ export class PanelView {
     }
     const view = this.columns.view(id);
     if (!view) return;
-    view.root.scrollIntoView({ block: 'nearest', inline: 'nearest' });
-    focusGroup(view.root);
+    // Its top just below the overview strip, which stays at the top of the page.
+    const overview = this.race?.root.getBoundingClientRect().height ?? 0;
+    const top = window.scrollY + view.root.getBoundingClientRect().top - overview - 8;
+    window.scrollTo({ top: Math.max(0, top), behavior: 'instant' });
+    focusGroup(view.root, true);
   }
 
   /** Arrow keys inside groups, Escape, and the single-key shortcuts. */

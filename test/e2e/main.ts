@@ -698,7 +698,7 @@ function readUserSettings(w: World): Record<string, unknown> | undefined {
 }
 
 /** In the open Choose Backends… pick, checks exactly the configured backends in `wanted`, then accepts. */
-async function chooseOnly(w: World, wanted: string[], all: string[]): Promise<void> {
+async function chooseOnly(w: World, wanted: string[], all: string[], first?: string): Promise<void> {
   const page = w.session.page;
   await w.session.runCommand('Bakeoff: Choose Backends…');
   const widget = page.locator('.quick-input-widget');
@@ -719,6 +719,22 @@ async function chooseOnly(w: World, wanted: string[], all: string[]): Promise<vo
     assert.ok(states.includes(`${label}=${wanted.includes(label)}`), `Choose Backends rows before accepting: ${states.join(', ')}`);
   }
   await widget.locator('input.input').press('Enter');
+  // With two or more picked, the column order is asked next: keep it, or put one first.
+  const order = widget.locator('.monaco-list-row', { hasText: 'Keep this order' });
+  // (The widget hides for a moment between the two steps: "closed" only after it stayed hidden.)
+  let hiddenFor = 0;
+  const next = await poll(
+    async () => {
+      if ((await order.count()) > 0 && (await order.first().isVisible())) return 'order';
+      hiddenFor = (await widget.isVisible()) ? 0 : hiddenFor + 1;
+      return hiddenFor >= 8 ? 'closed' : false;
+    },
+    { what: 'the column order step or the end', intervalMs: 150 },
+  );
+  if (next === 'order') {
+    if (first) await w.session.pickQuickItem(`${first} first`);
+    else await widget.locator('input.input').press('Enter');
+  }
   await poll(async () => !(await widget.isVisible()), { what: 'Choose Backends to close' });
 }
 
@@ -896,6 +912,8 @@ const scenarios: Array<[string, (w: World) => Promise<void>]> = [
     rerunLast,
     clearNotifications,
     setKey,
+    chooseOnly,
+    statusBarText,
   }),
 ];
 

@@ -33,6 +33,9 @@ export interface PanelHelpers<W extends PanelWorld> {
   rerunLast(w: W): Promise<void>;
   clearNotifications(w: W): Promise<void>;
   setKey(session: EditorSession, label: string, key: string): Promise<void>;
+  /** Choose Backends…: exactly `wanted` of `all`, optionally with one put first. */
+  chooseOnly(w: W, wanted: string[], all: string[], first?: string): Promise<void>;
+  statusBarText(w: W): Promise<string>;
 }
 
 /** Name → body of each scenario, in order. */
@@ -429,6 +432,293 @@ async function scenarioApplyUndo<W extends PanelWorld>(w: W, h: PanelHelpers<W>)
   await h.clearNotifications(w);
 }
 
+
+const longName = 'Decentral Net — second model from its own model list';
+
+/** The labels of every configured backend (for Choose Backends), from the user settings on disk. */
+function configuredLabels(w: PanelWorld): string[] {
+  const settings = JSON.parse(fs.readFileSync(w.session.userSettingsFile, 'utf8')) as { 'bakeoff.backends'?: Array<{ id: string; label?: string }> };
+  return (settings['bakeoff.backends'] ?? []).map((b) => b.label ?? b.id);
+}
+
+/** Add Backend… → Custom OpenAI-compatible endpoint: URL → its /models (asks the key first: 401) → model → kind → name. */
+async function scenarioCustomEndpoint<W extends PanelWorld>(w: W, h: PanelHelpers<W>): Promise<void> {
+  const page = w.session.page;
+  const widget = page.locator('.quick-input-widget');
+  await h.clearNotifications(w);
+  await h.arrange(w, { text: 'closed', ttftMs: 10 }, { text: 'decentral', ttftMs: 10 });
+  const before = await h.statusBarText(w);
+  await w.session.runCommand('Bakeoff: Add Backend…');
+  await widget.locator('.monaco-list-row').first().waitFor({ timeout: 15_000 });
+  // The list renders only the rows in view: page through it.
+  let listed = '';
+  for (let i = 0; i < 8; i++) {
+    listed += `\n${await widget.innerText()}`;
+    await page.keyboard.press('PageDown');
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  for (const group of ['Closed APIs', 'Decentralized networks', 'Local (your own hardware)']) assert.ok(listed.includes(group), `presets grouped: ${group} in\n${listed}`);
+  if (configuredLabels(w).some((l) => /Ollama/.test(l))) assert.match(listed, /already added/, 'an added preset is marked');
+  await widget.locator('input.input').fill('Custom');
+  await w.session.pickQuickItem('Custom OpenAI-compatible endpoint');
+  await w.session.answerInputBox(w.dec.baseUrl);
+  // Its /models needs a key (401): asked now, bound to its origin.
+  const input = widget.locator('input.input');
+  await poll(async () => (await input.getAttribute('type')) === 'password', { what: 'the key prompt of the custom endpoint', timeoutMs: 15_000 });
+  assert.ok((await widget.innerText()).includes(w.dec.origin), 'the key prompt names the origin');
+  await w.session.answerInputBox(h.ids.decKey);
+  // The model step lists what the server lists.
+  await widget.locator('.monaco-list-row', { hasText: 'fixture-model' }).first().waitFor({ timeout: 15_000 });
+  assert.ok((await widget.innerText()).includes(h.ids.decModel), 'its scheduled model is listed too');
+  await w.session.pickQuickLabel('fixture-model');
+  await w.session.pickQuickLabel('Decentralized');
+  await poll(async () => (await input.inputValue()).includes('fixture-model'), { what: 'a proposed name', timeoutMs: 10_000 });
+  await w.session.answerInputBox(longName);
+  const added = await poll(
+    () => {
+      const settings = JSON.parse(fs.readFileSync(w.session.userSettingsFile, 'utf8')) as { 'bakeoff.backends'?: Array<Record<string, unknown>> };
+      return settings['bakeoff.backends']?.find((b) => b.label === longName) ?? false;
+    },
+    { what: 'the custom backend in the user settings', timeoutMs: 15_000 },
+  );
+  assert.equal(added.baseUrl, w.dec.baseUrl);
+  assert.equal(added.model, 'fixture-model');
+  assert.equal(added.kind, 'decentralized');
+  assert.deepEqual(added.pricing, { type: 'unknown' }, 'no invented price');
+  assert.equal(added.auth, undefined, 'it has a key');
+  await page.locator('.notification-toast', { hasText: /Pick it in Choose Backends/ }).first().waitFor({ timeout: 10_000 });
+  assert.equal(await h.statusBarText(w), before, 'not chosen on its own');
+  await h.clearNotifications(w);
+  // Choose Backends shows key status and sets the column order.
+  await w.session.runCommand('Bakeoff: Choose Backends…');
+  const row = widget.locator('.monaco-list-row', { hasText: longName }).first();
+  await row.waitFor({ timeout: 15_000 });
+  assert.match(await row.innerText(), /key set/, 'its key status');
+  await page.keyboard.press('Escape');
+  const all = configuredLabels(w);
+  await h.chooseOnly(w, ['Closed API', 'Decentral Net'], all, 'Decentral Net');
+  await poll(async () => (await h.statusBarText(w)) === 'Bakeoff: Decentral Net vs Closed API', { what: 'Decentral Net put first' });
+  await h.chooseOnly(w, ['Closed API', 'Decentral Net', longName], all, 'Closed API');
+  await poll(async () => (await h.statusBarText(w)) === `Bakeoff: Closed API vs Decentral Net vs ${longName}`, { what: 'three backends, Closed API first' });
+}
+
+/** A 1280×720 window with the panel beside the file: three columns stack, the overview stays in view, failures show. */
+async function scenarioNarrow<W extends PanelWorld>(w: W, h: PanelHelpers<W>): Promise<void> {
+  const { closedId, decId } = h.ids;
+  const page = w.session.page;
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await h.arrange(w, { text: richAnswer, ttftMs: 20 }, { fault: { type: 'status', status: 503 } });
+  await h.compareSelectionInSample(w);
+  const thirdId = (await panel(w).locator('[data-testid="column"]:not([data-e2e-stale])').nth(2).getAttribute('data-backend-id', { timeout: 20_000 }))!;
+  await h.waitForFinal(w, [closedId, decId, thirdId]);
+  const layout = await inPanel<{ layout: string; overflow: number; widths: number[]; grid: number; nameCut: boolean; nameLines: number }>(
+    w,
+    `(() => {
+      const grid = document.querySelector('[data-testid="columns"]');
+      const cols = [...grid.querySelectorAll('[data-testid="column"]')];
+      const name = cols[2].querySelector('.column-name');
+      return {
+        layout: grid.dataset.layout,
+        overflow: document.scrollingElement.scrollWidth - document.scrollingElement.clientWidth,
+        widths: cols.map((c) => c.getBoundingClientRect().width),
+        grid: grid.getBoundingClientRect().width,
+        nameCut: name.scrollWidth > name.clientWidth + 1,
+        nameLines: Math.round(name.getBoundingClientRect().height / parseFloat(getComputedStyle(name).lineHeight)),
+      };
+    })()`,
+  );
+  assert.equal(layout.layout, 'stacked', `three columns do not fit side by side: ${JSON.stringify(layout)}`);
+  assert.ok(layout.overflow <= 1, `nothing off-screen sideways: ${JSON.stringify(layout)}`);
+  for (const width of layout.widths) assert.ok(width >= layout.grid * 0.95, `full-width cards: ${JSON.stringify(layout)}`);
+  assert.equal(layout.nameCut, false, 'the long name is not cut');
+  // The overview stays at the top while reading the last column, and names the failure.
+  await inPanel(w, `document.querySelector('[data-testid="summary"]').scrollIntoView()`);
+  const race = await inPanel<{ top: number; bottom: number; rows: number; text: string }>(
+    w,
+    `(() => { const r = document.querySelector('[data-testid="race"]'); const b = r.getBoundingClientRect(); return { top: b.top, bottom: b.bottom, rows: r.querySelectorAll('[data-testid="race-row"]').length, text: r.innerText }; })()`,
+  );
+  assert.ok(race.top >= -1 && race.top < 20 && race.bottom > 40, `the overview stays in view: ${JSON.stringify(race)}`);
+  assert.equal(race.rows, 3);
+  assert.match(race.text, /✗ HTTP 503/, 'the failed backend is named in the overview');
+  await w.session.screenshot('narrow-1280x720-scrolled');
+  // A click on a row of the overview brings its column into view and focuses it.
+  await panel(w).locator(`[data-testid="race-row"][data-backend-id="${decId}"]`).click();
+  const focus = await inPanel<{ inColumn: string | null; top: number; height: number; raceBottom: number }>(
+    w,
+    `(() => { const c = document.activeElement.closest('[data-testid="column"]'); return { inColumn: c?.getAttribute('data-backend-id') ?? null, top: c?.getBoundingClientRect().top ?? -1, height: window.innerHeight, raceBottom: document.querySelector('[data-testid="race"]').getBoundingClientRect().bottom }; })()`,
+  );
+  assert.equal(focus.inColumn, decId, 'focus in the clicked backend’s column');
+  assert.ok(focus.top >= focus.raceBottom - 1 && focus.top < focus.height, `its column in view, below the overview: ${JSON.stringify(focus)}`);
+  assert.equal(await h.column(w, decId).locator('[data-testid="fix-retry"]').isVisible(), true, 'the failed card offers Retry');
+  // Focus this column: the others hide; Escape brings them back.
+  await h.column(w, closedId).locator('[data-testid="action-focus"]').click();
+  await poll(async () => !(await h.column(w, decId).isVisible()) && (await h.column(w, closedId).isVisible()), { what: 'only one column shown' });
+  await page.keyboard.press('Escape');
+  await poll(async () => (await h.column(w, decId).isVisible()) && (await h.column(w, thirdId).isVisible()), { what: 'all columns back' });
+  await inPanel(w, 'window.scrollTo(0, 0)');
+  await w.session.screenshot('narrow-1280x720');
+  await page.setViewportSize({ width: 1600, height: 1000 });
+}
+
+/** Describes the focused element of the panel ('' when the focus is outside the panel). */
+const focusProbe = `(() => {
+  if (!document.hasFocus()) return '';
+  const e = document.activeElement;
+  if (!e || e === document.body) return 'body';
+  const col = e.closest('[data-testid="column"]');
+  return (col ? 'column:' + col.getAttribute('data-backend-id') + '/' : '') + (e.getAttribute('data-testid') || e.className || e.tagName);
+})()`;
+
+/** A keyboard-only run: start, reach the panel, one Tab stop per column, arrows inside, shortcuts, skip link. */
+async function scenarioKeyboard<W extends PanelWorld>(w: W, h: PanelHelpers<W>): Promise<void> {
+  const { closedId, decId } = h.ids;
+  const page = w.session.page;
+  await h.arrange(w, { text: richAnswer, ttftMs: 20, usage: 'always' }, { text: pythonAnswer, ttftMs: 40, usage: 'always' });
+  // Open the file and compare, from the keyboard only.
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Control+1');
+  await page.keyboard.press('Control+p');
+  await page.locator('.quick-input-widget input.input').waitFor({ state: 'visible', timeout: 5000 });
+  await page.keyboard.type('sample.ts');
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'sample.ts' }).first().waitFor({ timeout: 10_000 });
+  await page.keyboard.press('Enter');
+  await page.locator('.editor-group-container.active .tab.active', { hasText: 'sample.ts' }).waitFor({ timeout: 10_000 });
+  await page.keyboard.press('Control+a');
+  await h.startRun(w, () => page.keyboard.press('Control+Shift+Alt+B'));
+  const columns = await poll(async () => {
+    const n = await panel(w).locator('[data-testid="column"]:not([data-e2e-stale])').count();
+    return n >= 2 ? n : false;
+  }, { what: 'the columns', timeoutMs: 20_000 });
+  const ids = await panel(w).locator('[data-testid="column"]:not([data-e2e-stale])').evaluateAll((cols) => cols.map((c) => c.getAttribute('data-backend-id')!));
+  await h.waitForFinal(w, ids);
+  // Into the panel: focus the second editor group.
+  await page.keyboard.press('Control+2');
+  await poll(async () => (await inPanel<string>(w, focusProbe)) !== '', { what: 'the panel focused', timeoutMs: 10_000 });
+  // Tab through the whole panel: skip link, toolbar, overview, one stop per column.
+  const stops: string[] = [];
+  for (let i = 0; i < 40; i++) {
+    await page.keyboard.press('Tab');
+    const at = await inPanel<string>(w, focusProbe);
+    if (!at || at === 'body') break;
+    stops.push(at);
+  }
+  assert.equal(stops[0], 'skip-link', `the first stop is the skip link: ${stops.join(' → ')}`);
+  const perColumn = ids.map((id) => stops.filter((s) => s.startsWith(`column:${id}/`)).length);
+  assert.deepEqual(perColumn, ids.map(() => 1), `one Tab stop per column: ${stops.join(' → ')}`);
+  // Skip link, toolbar, Show more (long prompt), overview, the columns, the summary table's scroller.
+  assert.ok(stops.length <= 5 + columns, `${stops.length} Tab stops for ${columns} backends: ${stops.join(' → ')}`);
+  keepJson('keyboard-tab-stops', { columns, stops });
+  // Back in: key 2 focuses the second column; the arrows move inside it.
+  await page.keyboard.press('Control+2');
+  await poll(async () => (await inPanel<string>(w, focusProbe)) !== '', { what: 'the panel focused again', timeoutMs: 10_000 });
+  await page.keyboard.press('2');
+  assert.match(await inPanel<string>(w, focusProbe), new RegExp(`^column:${ids[1]}/column-body`), 'key 2: the second column’s answer');
+  await page.keyboard.press('ArrowLeft');
+  assert.match(await inPanel<string>(w, focusProbe), /metric-cost/, 'arrow left: its cost');
+  const tip = await inPanel<{ shown: boolean; text: string }>(w, `(() => { const t = document.querySelector('.tip'); return { shown: !!t && !t.hidden, text: t?.textContent ?? '' }; })()`);
+  assert.ok(tip.shown && /Cost = |Cost unknown/.test(tip.text), `the formula shows on focus: ${JSON.stringify(tip)}`);
+  await w.session.screenshot('keyboard-metric-focus');
+  // B pins this column as the baseline; B again unpins it.
+  await page.keyboard.press('b');
+  await poll(async () => /\(your choice\)/.test((await panel(w).locator('[data-testid="baseline-note"]').textContent()) ?? ''), { what: 'the baseline pinned from the keyboard' });
+  await page.keyboard.press('b');
+  await poll(async () => !/\(your choice\)/.test((await panel(w).locator('[data-testid="baseline-note"]').textContent()) ?? ''), { what: 'the baseline unpinned' });
+  // Arrow right past the answer (its code blocks and links are stops too) to Copy, and Enter.
+  const visited: string[] = [];
+  for (let i = 0; i < 12 && !/action-copy/.test(visited.at(-1) ?? ''); i++) {
+    await page.keyboard.press('ArrowRight');
+    visited.push(await inPanel<string>(w, focusProbe));
+  }
+  assert.match(visited.at(-1) ?? '', /action-copy/, `arrow right reaches Copy: ${visited.join(' → ')}`);
+  assert.ok(visited.every((v) => v.startsWith(`column:${ids[1]}/`)), `the arrows stay in the column: ${visited.join(' → ')}`);
+  await page.keyboard.press('Enter');
+  await poll(async () => /Copied /.test((await panel(w).locator('[data-testid="toast"]').textContent()) ?? ''), { what: 'the copy notice' });
+  // R re-runs.
+  const before = (await w.closed.chatRequests()).length;
+  await page.keyboard.press('r');
+  await poll(async () => (await w.closed.chatRequests()).length > before, { what: 'R re-ran the comparison', timeoutMs: 20_000 });
+  await h.waitForFinal(w, [closedId, decId]);
+  // The skip link jumps to the summary.
+  await page.keyboard.press('Control+2');
+  await poll(async () => (await inPanel<string>(w, focusProbe)) !== '', { what: 'the panel focused once more', timeoutMs: 10_000 });
+  await page.keyboard.press('Tab');
+  assert.equal(await inPanel<string>(w, focusProbe), 'skip-link');
+  await page.keyboard.press('Enter');
+  assert.equal(await inPanel<string>(w, focusProbe), 'summary', 'the summary is focused');
+}
+
+/** A comparison with a remote backend that has no key asks for it right there, then runs. */
+async function scenarioKeyPrompt<W extends PanelWorld>(w: W, h: PanelHelpers<W>): Promise<void> {
+  const { closedId, decId, closedKey } = h.ids;
+  const page = w.session.page;
+  await w.session.runCommand('Bakeoff: Clear API Key…');
+  await w.session.pickQuickLabel('Closed API');
+  await h.clearNotifications(w);
+  await h.arrange(w, { text: 'Closed answers with the key typed at compare time.', ttftMs: 20 }, { text: 'Decentral answers.', ttftMs: 20 });
+  await w.session.openFile('sample.ts');
+  await w.session.selectAllInEditor();
+  await h.startRun(w, () => page.keyboard.press('Control+Shift+Alt+B'));
+  const input = page.locator('.quick-input-widget input.input');
+  await poll(async () => (await input.getAttribute('type')) === 'password', { what: 'the key prompt', timeoutMs: 15_000 });
+  const text = await page.locator('.quick-input-widget').innerText();
+  assert.match(text, /API key for Closed API/);
+  assert.ok(text.includes(w.closed.origin), `names the origin the key is bound to: ${text}`);
+  await w.session.answerInputBox(closedKey);
+  const statuses = await h.waitForFinal(w, [closedId, decId]);
+  assert.equal(statuses[closedId], 'ok');
+  assert.equal(statuses[decId], 'ok');
+  assert.equal((await w.closed.chatRequests())[0]!.headers.authorization, `Bearer ${closedKey}`);
+  // Stored: the next comparison does not ask again.
+  await h.rerunLast(w);
+  await h.waitForFinal(w, [closedId, decId]);
+  assert.equal(await input.isVisible(), false, 'no second prompt');
+}
+
+/** Test Backends: a verdict first per backend, a chat request column, fix buttons that work. */
+async function scenarioTestBackends<W extends PanelWorld>(w: W, h: PanelHelpers<W>): Promise<void> {
+  const page = w.session.page;
+  await h.arrange(w, { text: 'fine', ttftMs: 10 }, { fault: { type: 'status', status: 500 } });
+  const all = configuredLabels(w);
+  const wanted = ['Closed API', 'Decentral Net', ...all.filter((l) => /Ollama/.test(l))];
+  await h.chooseOnly(w, wanted, all);
+  await w.session.runCommand('Bakeoff: Test Backends');
+  const reportFrame = async () => {
+    for (const f of page.frames()) {
+      const text = await f.evaluate(() => document.body?.innerText ?? '').catch(() => '');
+      if (text.includes('Bakeoff — backend check') && text.includes('Details')) return f;
+    }
+    return false;
+  };
+  const frame = await poll(reportFrame, { what: 'the backend check report', timeoutMs: 60_000, intervalMs: 300 });
+  const verdict = async (label: string) =>
+    frame.evaluate((name) => {
+      const card = Array.from(document.querySelectorAll('[data-testid="check-card"]')).find((c) => c.querySelector('.name')?.textContent === name);
+      return card ? { level: card.getAttribute('data-verdict'), text: (card as HTMLElement).innerText } : null;
+    }, label);
+  const closed = await verdict('Closed API');
+  assert.equal(closed?.level, 'ready', JSON.stringify(closed));
+  const dec = await verdict('Decentral Net');
+  assert.equal(dec?.level, 'failing', JSON.stringify(dec));
+  assert.match(dec!.text, /Not working/);
+  assert.match(dec!.text, /A chat request failed: HTTP 500/);
+  const body = await frame.evaluate(() => document.body.innerText);
+  assert.match(body, /Decentral Net\s+decentralized\s+llama-fixture\s+yes\s+HTTP 500\s+yes\s+yes/, `the details say: reachable, chat HTTP 500, model listed and found:\n${body}`);
+  if (wanted.length > 2) {
+    const local = await verdict(wanted[2]!);
+    assert.equal(local?.level, 'failing');
+    assert.match(local!.text, /Not reachable/);
+  }
+  await w.session.screenshot('test-backends');
+  // Fix buttons are live: Test Again runs the check again.
+  const before = (await w.dec.chatRequests()).length;
+  await frame.locator('[data-testid="check-card"][data-verdict="failing"] a', { hasText: 'Test Again' }).first().click();
+  await poll(async () => (await w.dec.chatRequests()).length > before, { what: 'Test Again checked the backends again', timeoutMs: 30_000 });
+  await page.locator('.tab', { hasText: 'Backend Check' }).first().click();
+  await w.session.runCommand('View: Close Editor');
+  await h.chooseOnly(w, ['Closed API', 'Decentral Net'], all);
+  await h.clearNotifications(w);
+}
+
 /** The scenarios of this file, numbered after main.ts's. */
 export function panelScenarios<W extends PanelWorld>(h: PanelHelpers<W>): ScenarioList<W> {
   return [
@@ -436,5 +726,10 @@ export function panelScenarios<W extends PanelWorld>(h: PanelHelpers<W>): Scenar
     ['11 presenter mode and the live race at 1280×720', (w) => scenarioPresenter(w, h)],
     ['12 check candidates: one passes, one fails, the working tree untouched', (w) => scenarioCheckCandidates(w, h)],
     ['13 apply the winner: whole-file replace, undo, insert label, diff beside with apply', (w) => scenarioApplyUndo(w, h)],
+    ['14 custom endpoint: URL, its models, key, kind, name; not chosen on its own; column order', (w) => scenarioCustomEndpoint(w, h)],
+    ['15 narrow layout: columns stack, the overview stays in view and names failures', (w) => scenarioNarrow(w, h)],
+    ['16 keyboard only: one Tab stop per column, arrows inside, shortcuts, skip link', (w) => scenarioKeyboard(w, h)],
+    ['17 a missing key is asked for when comparing', (w) => scenarioKeyPrompt(w, h)],
+    ['18 Test Backends: verdicts, a chat request column, fix buttons', (w) => scenarioTestBackends(w, h)],
   ];
 }
