@@ -22,6 +22,7 @@ export const commandIds = {
   applyDiffToSelection: 'bakeoff.applyDiffToSelection',
   applyDiffToFile: 'bakeoff.applyDiffToFile',
   copyDiffAnswer: 'bakeoff.copyDiffAnswer',
+  runPromptDocument: 'bakeoff.runPromptDocument',
 } as const;
 
 /** What each command does, by the key of its id in {@link commandIds}. */
@@ -55,5 +56,6 @@ export function registerCommands(handlers: CommandHandlers, services: Pick<HostS
     register(commandIds.applyDiffToSelection, handlers.applyDiffToSelection),
     register(commandIds.applyDiffToFile, handlers.applyDiffToFile),
     register(commandIds.copyDiffAnswer, handlers.copyDiffAnswer),
+    register(commandIds.runPromptDocument, handlers.runPromptDocument),
   ];
 }

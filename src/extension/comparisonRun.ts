@@ -178,7 +178,12 @@ export class ComparisonRunner {
       this.logResults(result, runKeys);
       if (isCurrent()) {
         const merged = previousResult && retry ? mergeRetry(previousResult.result, result, retry.only.id) : result;
-        runs.keepResult(run, { result: merged, keys: [...new Set([...(previousResult?.keys ?? []), ...runKeys])] });
+        runs.keepResult(run, {
+          result: merged,
+          keys: [...new Set([...(previousResult?.keys ?? []), ...runKeys])],
+          title: prepared.title,
+          ...(prepared.target ? { sourceName: sourceNameOf(prepared.target.uri) } : {}),
+        });
         panel.endRun(result);
       }
     } catch (err) {
@@ -195,6 +200,15 @@ export class ComparisonRunner {
 
   private logResults(result: ComparisonResult, runKeys: readonly string[]): void {
     for (const r of result.results) this.services.log.info(this.services.redact(describeTrial(r), runKeys));
+  }
+}
+
+/** `cart.ts` from the compared document's URI. */
+function sourceNameOf(uri: string): string | undefined {
+  try {
+    return vscode.Uri.parse(uri, true).path.split('/').pop() || undefined;
+  } catch {
+    return undefined;
   }
 }
 

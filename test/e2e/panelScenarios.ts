@@ -98,7 +98,22 @@ async function themeClasses(w: PanelWorld): Promise<string> {
 
 /** Picks a colour theme from Preferences: Color Theme and waits until the panel has it. */
 async function setColorTheme(w: PanelWorld, label: string, bodyClass: RegExp): Promise<void> {
-  await w.session.runCommand('Preferences: Color Theme');
+  const page = w.session.page;
+  // The theme picker sometimes does not open on the first try while the workbench is busy.
+  await poll(
+    async () => {
+      await w.session.runCommand('Preferences: Color Theme');
+      const picker = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Light High Contrast' });
+      return picker.first().waitFor({ state: 'visible', timeout: 5000 }).then(
+        () => true,
+        async () => {
+          await page.keyboard.press('Escape');
+          return false;
+        },
+      );
+    },
+    { what: 'the colour theme picker', timeoutMs: 45_000, intervalMs: 500 },
+  );
   await w.session.pickQuickLabel(label, label);
   await poll(async () => bodyClass.test(await themeClasses(w)), { what: `the panel in ${label}`, timeoutMs: 20_000, intervalMs: 250 });
   // Let the theme's variables settle (the webview receives them in a second message).
@@ -672,6 +687,26 @@ async function scenarioKeyPrompt<W extends PanelWorld>(w: W, h: PanelHelpers<W>)
   await h.rerunLast(w);
   await h.waitForFinal(w, [closedId, decId]);
   assert.equal(await input.isVisible(), false, 'no second prompt');
+
+  // Compare Prompt… takes a multi-line prompt in an editor, run from its title bar.
+  await w.session.runCommand('Bakeoff: Compare Prompt…');
+  await page.locator('.quick-input-widget [aria-label="Write a multi-line prompt in an editor"]').first().click();
+  const promptEditor = page.locator('.editor-group-container.active .monaco-editor textarea').first();
+  await page.locator('.editor-group-container.active .tab.active', { hasText: 'Untitled' }).waitFor({ timeout: 10_000 });
+  await promptEditor.focus();
+  await page.keyboard.type('First line of the prompt.');
+  await page.keyboard.press('Enter');
+  await page.keyboard.type('Second line: keep both.');
+  const run = page.locator('.editor-group-container.active .editor-actions [aria-label="Run Prompt"]');
+  await run.waitFor({ state: 'visible', timeout: 10_000 });
+  await Promise.all([w.closed.clearRequests(), w.dec.clearRequests()]);
+  await h.startRun(w, () => run.click());
+  await h.waitForFinal(w, [closedId, decId]);
+  const body = JSON.stringify((await w.closed.chatRequests())[0]!.body);
+  assert.ok(body.includes('First line of the prompt.\\nSecond line: keep both.'), `both lines were sent: ${body.slice(0, 300)}`);
+  assert.match((await panel(w).locator('[data-testid="run-title"]').textContent()) ?? '', /^Prompt: “First line of the prompt\. Second line: keep both\.”/);
+  await page.locator('.tab', { hasText: 'Untitled' }).first().click();
+  await w.session.runCommand('View: Revert and Close Editor');
 }
 
 /** Test Backends: a verdict first per backend, a chat request column, fix buttons that work. */

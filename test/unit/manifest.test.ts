@@ -53,6 +53,7 @@ test('every command is in category Bakeoff with the agreed titles', () => {
     'bakeoff.applyDiffToSelection': 'Apply to Selection',
     'bakeoff.applyDiffToFile': 'Apply to Whole File',
     'bakeoff.copyDiffAnswer': 'Copy Answer Code',
+    'bakeoff.runPromptDocument': 'Run Prompt',
   };
   assert.deepEqual([...contributedIds].sort(), Object.keys(titles).sort());
   for (const c of contributes.commands) {
