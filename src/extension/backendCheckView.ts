@@ -132,7 +132,9 @@ export function renderBackendCheckHtml(rows: readonly CheckRow[], checkedAt: Dat
   const cards = rows.map((row) => {
     const { backend, check } = row;
     const v = rowVerdict(row);
-    const fixes = [...new Set(v.fixes)].map((f, i) => fixButton(f, backend, i === 0)).join('');
+    // Retry and Test Backends are the same button here (the check runs again): show it once.
+    const buttons = [...new Set(v.fixes.map((f) => (f === 'retry' ? 'testBackends' : f)))];
+    const fixes = buttons.map((f, i) => fixButton(f, backend, i === 0)).join('');
     const models = v.otherModels.length
       ? `<p class="models">Models it lists: ${v.otherModels.map((m) => `<code>${escapeHtml(m)}</code>`).join(', ')}</p>`
       : '';
@@ -185,7 +187,7 @@ code { font-family: var(--vscode-editor-font-family); color: var(--vscode-textPr
 .btn { display: inline-block; padding: 3px 12px; border-radius: 3px; text-decoration: none; color: var(--vscode-button-secondaryForeground); background: var(--vscode-button-secondaryBackground); border: 1px solid var(--vscode-button-border, transparent); }
 .btn.primary { color: var(--vscode-button-foreground); background: var(--vscode-button-background); }
 .btn:focus-visible { outline: 1px solid var(--vscode-focusBorder); outline-offset: 2px; }
-table { border-collapse: collapse; margin-top: 8px; }
+table { border-collapse: collapse; margin-top: 8px; display: block; overflow-x: auto; }
 th, td { text-align: left; padding: 4px 10px; border-bottom: 1px solid var(--vscode-widget-border, rgba(128,128,128,.35)); }
 thead th { color: var(--vscode-descriptionForeground); font-size: .85em; text-transform: uppercase; letter-spacing: .04em; }
 .note { color: var(--vscode-descriptionForeground); font-size: .92em; }

@@ -120,6 +120,18 @@ async function setColorTheme(w: PanelWorld, label: string, bodyClass: RegExp): P
   await new Promise((r) => setTimeout(r, 500));
 }
 
+/**
+ * A screenshot in test-results/; with BAKEOFF_UPDATE_SCREENSHOT=1 also copied to
+ * media/readme/<readme>.png for the README.
+ */
+async function shot(w: PanelWorld, name: string, readme?: string): Promise<void> {
+  const file = await w.session.screenshot(name);
+  if (readme && process.env.BAKEOFF_UPDATE_SCREENSHOT === '1') {
+    fs.mkdirSync(path.join(repoRoot, 'media', 'readme'), { recursive: true });
+    fs.copyFileSync(file, path.join(repoRoot, 'media', 'readme', `${readme}.png`));
+  }
+}
+
 /** Writes `text` to test-results/<name>.json for the report. */
 function keepJson(name: string, value: unknown): void {
   const dir = process.env.BAKEOFF_TEST_RESULTS_DIR ?? path.join(repoRoot, 'test-results');
@@ -201,7 +213,7 @@ async function scenarioThemes<W extends PanelWorld>(w: W, h: PanelHelpers<W>): P
       assert.ok(samples.filter((s) => s.kind === 'code').length > 10, `${theme.label}: code was measured (${samples.length} samples)`);
       assert.ok(samples.some((s) => s.kind === 'answer'), `${theme.label}: the answer's text was measured`);
       measured[theme.label] = contrastReport(samples);
-      await w.session.screenshot(`theme-${theme.slug}-1600x1000`);
+      await shot(w, `theme-${theme.slug}-1600x1000`, theme.slug === 'light-hc' ? 'high-contrast' : undefined);
     }
   } finally {
     keepJson('theme-contrast', measured);
@@ -309,7 +321,7 @@ async function scenarioPresenter<W extends PanelWorld>(w: W, h: PanelHelpers<W>)
   assert.ok(layout.promptHeight <= layout.lineHeight * 1.6, `the prompt is one line: ${JSON.stringify(layout)}`);
   assert.deepEqual(layout.hidden, ['tps', 'input', 'output'], 'metrics reduced');
   assert.deepEqual(layout.shown, ['ttft', 'total', 'cost']);
-  await w.session.screenshot('presenter-1280x720');
+  await shot(w, 'presenter-1280x720', 'presenter');
   await page.keyboard.press('p');
   await poll(async () => !/\bpresenter\b/.test(await inPanel<string>(w, 'document.body.className')), { what: 'presenter mode off', timeoutMs: 5000 });
   await w.session.screenshot('normal-1280x720');
@@ -319,7 +331,6 @@ async function scenarioPresenter<W extends PanelWorld>(w: W, h: PanelHelpers<W>)
   await page.setViewportSize({ width: 1600, height: 1000 });
 }
 
-const tscPath = path.join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
 export const cartSource = `export interface Item {
   name: string;
   price: number;
@@ -342,6 +353,9 @@ const fence = (code: string) => `Here is the file:\n\n\`\`\`ts\n${code}\n\`\`\`\
 
 function setUpCartProject(w: PanelWorld): void {
   writeWorkspaceFile(w, 'cart.ts', cartSource);
+  // The project's dependencies (TypeScript): a scratch copy links node_modules rather than copying it.
+  const modules = path.join(w.session.dirs.workspace, 'node_modules');
+  if (!fs.existsSync(modules)) fs.symlinkSync(path.join(repoRoot, 'node_modules'), modules, 'dir');
   writeWorkspaceFile(w, 'tsconfig.json', JSON.stringify({ compilerOptions: { strict: true, noEmit: true, target: 'ES2022', module: 'ESNext', moduleResolution: 'Bundler', types: [] }, files: ['cart.ts'] }, null, 2));
 }
 
@@ -355,7 +369,7 @@ async function scenarioCheckCandidates<W extends PanelWorld>(w: W, h: PanelHelpe
   await w.session.selectAllInEditor();
   await h.startRun(w, () => w.session.runCommand('Bakeoff: Compare Selection'));
   assert.deepEqual(await h.waitForFinal(w, [closedId, decId]), { [closedId]: 'ok', [decId]: 'ok' });
-  const command = `node ${tscPath} --noEmit -p .`;
+  const command = 'npx --no-install tsc --noEmit -p .';
   await panel(w).locator('[data-testid="action-check"]').click();
   // First time: the command is asked for (and saved in the workspace settings)…
   await w.session.answerInputBox(command);
@@ -376,7 +390,7 @@ async function scenarioCheckCandidates<W extends PanelWorld>(w: W, h: PanelHelpe
   assert.equal(fs.readFileSync(path.join(w.session.dirs.workspace, 'cart.ts'), 'utf8'), cartSource, 'the working tree is untouched');
   const settings = fs.readFileSync(path.join(w.session.dirs.workspace, '.vscode', 'settings.json'), 'utf8');
   assert.ok(settings.includes('bakeoff.check.command'), 'the command is saved for this workspace');
-  await w.session.screenshot('check-candidates');
+  await shot(w, 'check-candidates', 'check-candidates');
   // Second time: no confirmation (remembered for this workspace and command), the checks run again.
   await panel(w).locator('[data-testid="action-check"]').click();
   await poll(async () => (await state(closedId)) === 'running' || (await state(closedId)) === 'queued' || (await state(decId)) === 'running', { what: 'the checks running again', timeoutMs: 15_000, intervalMs: 100 });
@@ -571,7 +585,7 @@ async function scenarioNarrow<W extends PanelWorld>(w: W, h: PanelHelpers<W>): P
   await page.keyboard.press('Escape');
   await poll(async () => (await h.column(w, decId).isVisible()) && (await h.column(w, thirdId).isVisible()), { what: 'all columns back' });
   await inPanel(w, 'window.scrollTo(0, 0)');
-  await w.session.screenshot('narrow-1280x720');
+  await shot(w, 'narrow-1280x720', 'narrow');
   await page.setViewportSize({ width: 1600, height: 1000 });
 }
 
@@ -743,7 +757,7 @@ async function scenarioTestBackends<W extends PanelWorld>(w: W, h: PanelHelpers<
     assert.equal(local?.level, 'failing');
     assert.match(local!.text, /Not reachable/);
   }
-  await w.session.screenshot('test-backends');
+  await shot(w, 'test-backends', 'test-backends');
   // Fix buttons are live: Test Again runs the check again.
   const before = (await w.dec.chatRequests()).length;
   await frame.locator('[data-testid="check-card"][data-verdict="failing"] a', { hasText: 'Test Again' }).first().click();
