@@ -103,7 +103,8 @@ async function setColorTheme(w: PanelWorld, label: string, bodyClass: RegExp): P
   await poll(
     async () => {
       await w.session.runCommand('Preferences: Color Theme');
-      const picker = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Light High Contrast' });
+      // The picker (its list shows only the rows in view, so wait for the widget, not a row).
+      const picker = page.locator('.quick-input-widget input.input[placeholder*="Color Theme"]');
       return picker.first().waitFor({ state: 'visible', timeout: 5000 }).then(
         () => true,
         async () => {
@@ -569,6 +570,14 @@ async function scenarioNarrow<W extends PanelWorld>(w: W, h: PanelHelpers<W>): P
   assert.ok(race.top >= -1 && race.top < 20 && race.bottom > 40, `the overview stays in view: ${JSON.stringify(race)}`);
   assert.equal(race.rows, 3);
   assert.match(race.text, /✗ HTTP 503/, 'the failed backend is named in the overview');
+  // The cost chart: one known cost (the third backend has no price) draws no bar from itself alone;
+  // the unknown one is hatched and labelled.
+  const costRows = panel(w).locator('[data-testid="chart-row-costUsd"]');
+  assert.equal(await costRows.count(), 3);
+  assert.equal(await panel(w).locator('[data-testid="chart-row-costUsd"] [data-testid="chart-bar"]').count(), 0, 'no full-width bar from a single known cost');
+  const unknownCost = costRows.filter({ has: panel(w).locator('.chart-track.hatched') });
+  assert.match((await unknownCost.allInnerTexts()).join(' | '), /unknown \(no price\)/);
+  assert.match((await panel(w).locator('.chart-note').allInnerTexts()).join(' '), /One known value/);
   await w.session.screenshot('narrow-1280x720-scrolled');
   // A click on a row of the overview brings its column into view and focuses it.
   await panel(w).locator(`[data-testid="race-row"][data-backend-id="${decId}"]`).click();
@@ -632,6 +641,10 @@ async function scenarioKeyboard<W extends PanelWorld>(w: W, h: PanelHelpers<W>):
     stops.push(at);
   }
   assert.equal(stops[0], 'skip-link', `the first stop is the skip link: ${stops.join(' → ')}`);
+  // The status bar item's accessible name is words, not the icon's id.
+  const statusName = (await page.locator('.statusbar-item', { hasText: /Bakeoff:/ }).first().locator('a, [role="button"]').first().getAttribute('aria-label')) ?? '';
+  assert.match(statusName, /^Bakeoff: /, `status bar accessible name: ${statusName}`);
+  assert.doesNotMatch(statusName, /beaker|\$\(/, statusName);
   const perColumn = ids.map((id) => stops.filter((s) => s.startsWith(`column:${id}/`)).length);
   assert.deepEqual(perColumn, ids.map(() => 1), `one Tab stop per column: ${stops.join(' → ')}`);
   // Skip link, toolbar, Show more (long prompt), overview, the columns, the summary table's scroller.

@@ -353,6 +353,8 @@ async function checkContract(page: Page): Promise<string[]> {
   expect((await page.locator(`${col('akash')} [data-testid="metric-cost"]`).getAttribute('data-value')) === '', 'unknown cost has empty value');
   expect((await page.locator('[data-testid="ratio-latency"][data-backend-id="chutes"]').textContent()) === '1.76×', 'latency ratio');
   expect((await page.locator('[data-testid="summary"] [data-testid="chart"] .chart-group').count()) === 3, 'chart has three groups');
+  expect((await page.locator('[data-testid="chart-row-costUsd"][data-backend-id="akash"] .chart-track.hatched').count()) === 1, 'an unknown cost is hatched');
+  expect((await page.locator('[data-testid="race-row"]').count()) === 4, 'the overview has a row per backend');
   const posted = async () => page.evaluate(() => (window as unknown as { __posted: Array<Record<string, unknown>> }).__posted.slice(-1)[0]);
   await page.locator(`${col('openai')} .md-link`).first().click();
   expect(JSON.stringify(await posted()) === JSON.stringify({ type: 'openLink', url: 'https://developer.mozilla.org/docs/Web/API/setTimeout' }), 'link click posts openLink');
