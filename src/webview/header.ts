@@ -130,7 +130,16 @@ export function renderHeader(run: RunView, post: (message: WebviewToHostMessage)
       'span',
       { className: 'meta-item keys-hint', attrs: { 'aria-label': 'Keyboard: R re-run, E export, 1 to 9 go to a column, B pin the column as baseline, P presenter mode, W wrap code' } },
       icon('keyboard'),
-      ...['R', 'E', '1–9', 'B', 'P', 'W'].flatMap((k, i) => [el('kbd', { text: k }), ` ${['re-run', 'export', 'column', 'baseline', 'present', 'wrap'][i]}${i < 5 ? ' · ' : ''}`]),
+      ...(
+        [
+          ['R', 're-run'],
+          ['E', 'export'],
+          ['1–9', 'column'],
+          ['B', 'baseline'],
+          ['P', 'present'],
+          ['W', 'wrap'],
+        ] as const
+      ).map(([k, word]) => el('span', { className: 'key-pair' }, el('kbd', { text: k }), word)),
     ),
   );
   const root = el(

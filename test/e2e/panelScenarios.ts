@@ -693,8 +693,20 @@ async function scenarioKeyboard<W extends PanelWorld>(w: W, h: PanelHelpers<W>):
 async function scenarioKeyPrompt<W extends PanelWorld>(w: W, h: PanelHelpers<W>): Promise<void> {
   const { closedId, decId, closedKey } = h.ids;
   const page = w.session.page;
-  await w.session.runCommand('Bakeoff: Clear API Key…');
-  await w.session.pickQuickLabel('Closed API');
+  // (The picker is built after the keys are read; if focus moves meanwhile it can close: try again.)
+  await poll(
+    async () => {
+      await w.session.runCommand('Bakeoff: Clear API Key…');
+      return w.session.pickQuickLabel('Closed API', undefined, 5000).then(
+        () => true,
+        async () => {
+          await page.keyboard.press('Escape');
+          return false;
+        },
+      );
+    },
+    { what: 'Clear API Key… → Closed API', timeoutMs: 45_000, intervalMs: 500 },
+  );
   await h.clearNotifications(w);
   await h.arrange(w, { text: 'Closed answers with the key typed at compare time.', ttftMs: 20 }, { text: 'Decentral answers.', ttftMs: 20 });
   await w.session.openFile('sample.ts');
