@@ -18,6 +18,11 @@ export const commandIds = {
   testBackends: 'bakeoff.testBackends',
   openLogs: 'bakeoff.openLogs',
   exportResults: 'bakeoff.exportResults',
+  checkCandidates: 'bakeoff.checkCandidates',
+  applyDiffToSelection: 'bakeoff.applyDiffToSelection',
+  applyDiffToFile: 'bakeoff.applyDiffToFile',
+  copyDiffAnswer: 'bakeoff.copyDiffAnswer',
+  runPromptDocument: 'bakeoff.runPromptDocument',
 } as const;
 
 /** What each command does, by the key of its id in {@link commandIds}. */
@@ -47,5 +52,10 @@ export function registerCommands(handlers: CommandHandlers, services: Pick<HostS
     register(commandIds.testBackends, handlers.testBackends),
     register(commandIds.openLogs, handlers.openLogs),
     register(commandIds.exportResults, handlers.exportResults),
+    register(commandIds.checkCandidates, handlers.checkCandidates),
+    register(commandIds.applyDiffToSelection, handlers.applyDiffToSelection),
+    register(commandIds.applyDiffToFile, handlers.applyDiffToFile),
+    register(commandIds.copyDiffAnswer, handlers.copyDiffAnswer),
+    register(commandIds.runPromptDocument, handlers.runPromptDocument),
   ];
 }

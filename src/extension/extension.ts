@@ -7,7 +7,7 @@ import { ApiKeyCommands, type BakeoffTestApi } from './apiKeys';
 import { BackendCheckCommand } from './backendCheck';
 import { BackendCommands } from './backends';
 import { registerCommands } from './commands';
-import { CompareCommands } from './compare';
+import { CompareCommands, promptDocumentContextKey } from './compare';
 import { exportResults } from './export';
 import { ComparePanel } from './panel';
 import { HostServices } from './services';
@@ -41,10 +41,18 @@ export function activate(context: vscode.ExtensionContext): BakeoffTestApi | und
         testBackends: () => backendCheck.testBackends(),
         openLogs: () => shared.log.show(true),
         exportResults: () => exportResults(shared),
+        checkCandidates: () => compare.checks.run(),
+        applyDiffToSelection: (uri) => compare.applyFromDiff('replace', uri),
+        applyDiffToFile: (uri) => compare.applyFromDiff('replaceFile', uri),
+        copyDiffAnswer: (uri) => compare.applyFromDiff('copy', uri),
+        runPromptDocument: () => compare.runPromptDocument(),
       },
       shared,
     ),
     ComparePanel.registerSerializer(context, compare.panelHost),
+    vscode.window.onDidChangeActiveTextEditor((editor) =>
+      vscode.commands.executeCommand('setContext', promptDocumentContextKey, compare.isPromptEditor(editor)),
+    ),
   );
   return context.extensionMode === vscode.ExtensionMode.Test ? apiKeys.testApi() : undefined;
 }

@@ -36,7 +36,12 @@ export const settingKeys = {
   concurrency: 'concurrency',
   parallelTrials: 'parallelTrials',
   systemPrompt: 'systemPrompt',
+  checkCommand: 'check.command',
+  checkTimeoutMs: 'check.timeoutMs',
 } as const;
+
+/** Default time limit of one candidate check, ms. */
+export const defaultCheckTimeoutMs = 120_000;
 
 /** The subset of `vscode.WorkspaceConfiguration` used here. */
 export interface ConfigReader {
@@ -201,13 +206,13 @@ export function buildMessages(userPrompt: string, systemPrompt: string | undefin
 }
 
 /**
- * The backends a comparison uses: the remembered choice (ids, in configured order) filtered to
- * what is still configured; all configured backends when nothing valid was remembered.
+ * The backends a comparison uses, in column order: the remembered choice (ids, in the order the
+ * user gave them) filtered to what is still configured; all configured backends when nothing
+ * valid was remembered.
  */
 export function chooseBackends(configured: readonly Backend[], remembered: readonly string[] | undefined): Backend[] {
   if (remembered && remembered.length) {
-    const wanted = new Set(remembered);
-    const chosen = configured.filter((b) => wanted.has(b.id));
+    const chosen = [...new Set(remembered)].map((id) => configured.find((b) => b.id === id)).filter((b): b is Backend => b !== undefined);
     if (chosen.length) return chosen;
   }
   return [...configured];
