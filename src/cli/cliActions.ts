@@ -12,6 +12,7 @@ import { formatMs, trialStateLine } from '../core/format';
 import { concurrencyLimits, maxPromptBytes, trialsLimits } from '../core/limits';
 import { decodeText, InputAborted, InputError, readBounded } from '../core/textInput';
 import { streamFlagLines, summarizeComparison, summaryHeader, summaryNotes, summaryRows, timingLine, toJsonReport, toMarkdownReport } from '../core/report';
+import { checkVerdict } from '../core/checkVerdict';
 import { checkBackend, fetchModelsPrice, ModelsPriceCache, runComparison } from '../core/runner';
 import { UsageSupportMemory } from '../core/stream';
 import type { ComparisonResult } from '../core/types';
@@ -128,13 +129,21 @@ async function check(opts: Record<string, unknown>, io: CliIo): Promise<number> 
       checkBackend(b, keys.get(b.id), { timeouts: config.timeouts, fetch: io.fetch, transport: { proxy }, ...(io.signal ? { signal: io.signal } : {}) }),
     ),
   );
+  const verdicts = checks.map((c) => {
+    const b = backends.find((x) => x.id === c.backendId)!;
+    return checkVerdict(c, { model: b.model, tlsInsecure: b.tls?.insecure === true });
+  });
   if (opts.json) {
-    io.stdout.write(JSON.stringify({ checks }, null, 2) + '\n');
+    io.stdout.write(JSON.stringify({ checks: checks.map((c, i) => ({ ...c, verdict: verdicts[i] })) }, null, 2) + '\n');
   } else {
-    const lines = checks.map((c) => {
+    const lines = checks.map((c, i) => {
       const b = backends.find((x) => x.id === c.backendId)!;
+      const v = verdicts[i]!;
       const parts = [
-        `${c.reachable ? '✔' : '✖'} ${b.id} (${b.kind}) ${b.baseUrl}${b.tls?.insecure ? ' ⚠ unverified TLS' : ''}`,
+        `${v.level === 'failing' ? '✖' : v.level === 'caveats' ? '⚠' : '✔'} ${b.id} (${b.kind}) ${b.baseUrl}${b.tls?.insecure ? ' ⚠ unverified TLS' : ''}`,
+        `  verdict: ${v.headline} — ${v.reasons.join(' ')}`,
+        ...(v.otherModels.length ? [`  models it lists: ${v.otherModels.join(', ')}`] : []),
+        `  chat request: ${c.chat.status === 'ok' ? `ok (first token ${formatMs(c.chat.ttftMs)})` : (c.error?.message ?? c.chat.status)}`,
         `  reachable: ${c.reachable ? `yes (${formatMs(c.latencyMs)})` : 'no'}`,
         `  model listing: ${c.modelsListed == null ? 'unknown' : c.modelsListed ? 'yes' : 'no'}` +
           (c.modelFound == null ? '' : `; "${b.model}" ${c.modelFound ? 'listed' : 'NOT listed'}`),
@@ -145,7 +154,7 @@ async function check(opts: Record<string, unknown>, io: CliIo): Promise<number> 
     });
     io.stdout.write(lines.join('\n') + '\n');
   }
-  return checks.every((c) => c.reachable) ? exitCodes.ok : exitCodes.someFailed;
+  return verdicts.every((v) => v.level !== 'failing') ? exitCodes.ok : exitCodes.someFailed;
 }
 
 /** The exit code of a failure thrown by a command (a usage or config error, an interrupt, a bug). */

@@ -40,7 +40,7 @@ export function resolveKeys(backends: Backend[], env: CliIo['env']): Map<string,
     }
     const value = env[b.apiKeyEnv];
     if (value) keys.set(b.id, value);
-    else if (b.kind === 'local') keys.set(b.id, undefined);
+    else if (b.kind === 'local' || b.auth === 'none') keys.set(b.id, undefined);
     else missing.push(`backend "${b.id}": environment variable ${b.apiKeyEnv} is not set`);
   }
   if (missing.length) throw new UsageError(`Missing API keys:\n  - ${missing.join('\n  - ')}`);

@@ -8,7 +8,7 @@ import { InvalidArgumentError } from 'commander';
 
 /** Process exit codes. */
 export const exitCodes = {
-  /** Every trial of every backend ended `ok` (for `check`: every backend reachable). */
+  /** Every trial of every backend ended `ok` (for `check`: no backend is "not working"). */
   ok: 0,
   /** The run completed but at least one trial did not end `ok` (or a backend check failed). */
   someFailed: 1,

@@ -159,6 +159,14 @@ export const Backend = z
       .meta({
         markdownDescription: 'Used by the command-line tool only; the extension keeps keys in the secret store (**Bakeoff: Set API Key…**).',
       }),
+    /** `none`: the endpoint needs no key (a testnet, a public `/models`): none is asked for or sent unless one is set. */
+    auth: z
+      .enum(['bearer', 'none'])
+      .optional()
+      .meta({
+        markdownDescription:
+          '`bearer` (default): the API key is sent as `Authorization: Bearer …` and a remote backend needs one. `none`: the endpoint needs no key (a testnet, a public endpoint); a key is still sent when you set one.',
+      }),
     /** Extra request headers (never `Authorization`: keys come from env/secret store only). */
     headers: z
       .record(headerName, headerValue)

@@ -87,6 +87,13 @@ export interface BackendCheck {
   latencyMs: number | null;
   /** The test request's failure, else a `/models` failure other than "not implemented". */
   error: StreamError | null;
+  /**
+   * How the tiny streamed chat request ended: its state, HTTP status when it failed with one,
+   * and its timings (null when not measured). A server can list models and still fail every chat.
+   */
+  chat: { status: TrialResult['status']; httpStatus: number | null; ttftMs: number | null; totalMs: number | null };
+  /** Model ids `GET /models` listed (at most 100, in its order); null without a listing. */
+  availableModels: string[] | null;
 }
 
 /** Options of {@link checkBackend}. */
@@ -403,6 +410,7 @@ export function createTrialRunner(options: TrialRunnerOptions): TrialRunner {
           ...(options.rateLimitBackoffMs ? { rateLimitBackoffMs: options.rateLimitBackoffMs } : {}),
           ...(options.onEvent
             ? {
+                onFirstToken: (ttftMs: number) => safeEmit(options.onEvent, { type: 'firstToken', backendId: backend.id, trial, ttftMs }),
                 onDelta: (delta: { content: string; reasoning: string }) =>
                   safeEmit(options.onEvent, { type: 'delta', backendId: backend.id, trial, content: delta.content, reasoning: delta.reasoning }),
               }
@@ -615,5 +623,35 @@ export async function checkBackend(backend: Backend, key: string | undefined, op
     streamUsage,
     latencyMs: models.latencyMs,
     error: result.error ?? (models.error && !modelsMissing ? models.error : null),
+    chat: {
+      status: result.status,
+      httpStatus: result.error?.httpStatus ?? null,
+      ttftMs: result.metrics.ttftMs,
+      totalMs: result.metrics.totalMs,
+    },
+    availableModels: listed ? modelIds(models.entries!).slice(0, 100) : null,
   };
+}
+
+/** The ids of a `/models` listing's entries (`id`, else `name`), each once, in order. */
+export function modelIds(entries: ReadonlyArray<Record<string, unknown>>): string[] {
+  const ids: string[] = [];
+  for (const e of entries) {
+    const id = typeof e.id === 'string' ? e.id : typeof e.name === 'string' ? e.name : null;
+    if (id && !ids.includes(id)) ids.push(id);
+  }
+  return ids;
+}
+
+/**
+ * The model ids a server lists at `GET {baseUrl}/models` (for picking a model when adding a
+ * backend); `error` says why there is no list (401 without a key, no listing, unreachable).
+ */
+export async function listModels(
+  backend: Backend,
+  key: string | undefined,
+  opts: { fetch?: FetchFn; timeouts?: Partial<Timeouts>; signal?: AbortSignal; transport?: CheckOptions['transport'] } = {},
+): Promise<{ ids: string[] | null; status: number | null; error: StreamError | null }> {
+  const answer = await getModels(backend, key, opts.fetch, opts);
+  return { ids: answer.entries ? modelIds(answer.entries) : null, status: answer.status, error: answer.error };
 }

@@ -143,6 +143,11 @@ export interface StreamOptions {
    * could be the start of an echoed key is held back until the next delta. Exceptions are ignored.
    */
   onDelta?: (delta: { content: string; reasoning: string }) => void;
+  /**
+   * Called once, when the first content or reasoning arrives, with the time to first token
+   * (first content − request start of the final attempt: the figure `metrics.ttftMs` will hold).
+   */
+  onFirstToken?: (ttftMs: number) => void;
   /** 1-based trial number recorded in the result. Default 1. */
   trial?: number;
   /**
@@ -311,7 +316,16 @@ export async function streamCompletion(options: StreamOptions): Promise<TrialRes
           ? delta.reasoning
           : '';
     if (content || thought) {
-      if (firstContentMs === null) firstContentMs = arrivedMs;
+      if (firstContentMs === null) {
+        firstContentMs = arrivedMs;
+        if (options.onFirstToken) {
+          try {
+            options.onFirstToken(arrivedMs - instrument.startMs);
+          } catch {
+            // a failing listener must not end the stream
+          }
+        }
+      }
       if (allChunkMs.length === 1) firstEventHasContent = true;
       chunkMs.push(arrivedMs);
       chunkBytes.push(Buffer.byteLength(content) + Buffer.byteLength(thought));

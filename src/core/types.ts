@@ -268,4 +268,9 @@ export type RunOutcome = 'finished' | 'cancelled';
 export type RunEvent =
   | { type: 'started'; backendId: string; trial: number }
   | { type: 'delta'; backendId: string; trial: number; content: string; reasoning: string }
+  /**
+   * The first content (or reasoning) of a trial arrived: `ttftMs` is its time to first token,
+   * measured as the final result's `metrics.ttftMs` will be (first content − request start).
+   */
+  | { type: 'firstToken'; backendId: string; trial: number; ttftMs: number }
   | { type: 'finished'; result: TrialResult };

@@ -24,6 +24,8 @@ export const settingKeys = {
   concurrency: 'concurrency',
   parallelTrials: 'parallelTrials',
   systemPrompt: 'systemPrompt',
+  checkCommand: 'check.command',
+  checkTimeoutMs: 'check.timeoutMs',
 } as const;
 
 /** `workspaceState` key of the chosen backend ids. */
@@ -68,13 +70,13 @@ export function sketchBackends(raw: unknown): BackendSketch[] {
 }
 
 /**
- * The backends a comparison uses: the remembered choice (ids, in configured order) filtered to
- * what is still configured; all configured backends when nothing valid was remembered.
+ * The backends a comparison uses, in column order: the remembered choice (ids, in the order the
+ * user gave them) filtered to what is still configured; all configured backends when nothing
+ * valid was remembered.
  */
 export function chooseBackends<T extends Pick<Backend, 'id'>>(configured: readonly T[], remembered: readonly string[] | undefined): T[] {
   if (remembered && remembered.length) {
-    const wanted = new Set(remembered);
-    const chosen = configured.filter((b) => wanted.has(b.id));
+    const chosen = [...new Set(remembered)].map((id) => configured.find((b) => b.id === id)).filter((b): b is T => b !== undefined);
     if (chosen.length) return chosen;
   }
   return [...configured];

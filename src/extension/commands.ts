@@ -18,6 +18,11 @@ export const commandIds = {
   testBackends: 'bakeoff.testBackends',
   openLogs: 'bakeoff.openLogs',
   exportResults: 'bakeoff.exportResults',
+  checkCandidates: 'bakeoff.checkCandidates',
+  applyDiffToSelection: 'bakeoff.applyDiffToSelection',
+  applyDiffToFile: 'bakeoff.applyDiffToFile',
+  copyDiffAnswer: 'bakeoff.copyDiffAnswer',
+  runPromptDocument: 'bakeoff.runPromptDocument',
 } as const;
 
 /** View type of the comparison panel (its serializer is registered at start-up). */
@@ -50,5 +55,10 @@ export function registerCommands(handlers: CommandHandlers, services: Pick<HostS
     register(commandIds.testBackends, handlers.testBackends),
     register(commandIds.openLogs, handlers.openLogs),
     register(commandIds.exportResults, handlers.exportResults),
+    register(commandIds.checkCandidates, handlers.checkCandidates),
+    register(commandIds.applyDiffToSelection, handlers.applyDiffToSelection),
+    register(commandIds.applyDiffToFile, handlers.applyDiffToFile),
+    register(commandIds.copyDiffAnswer, handlers.copyDiffAnswer),
+    register(commandIds.runPromptDocument, handlers.runPromptDocument),
   ];
 }

@@ -9,7 +9,7 @@ import { describePricing } from '../core/pricing';
 import { MissingKeyError } from '../core/errors';
 import { fetchModelsPrice, runComparison } from '../core/runner';
 import type { ComparisonResult, RunEvent, TrialResult } from '../core/types';
-import { isBlocked, offerAddBackend, offerKeyFix, resolveKeys } from './backendKeys';
+import { askForMissingKeys, isBlocked, offerAddBackend, resolveKeys, type KeyedBackend } from './backendKeys';
 import { ComparePanel, type PanelHost, type RunInfo } from './panel';
 import { editorProxySettings, tlsUnverified } from './proxy';
 import type { HostServices } from './services';
@@ -38,17 +38,46 @@ export class ComparisonRunner {
     return this.lastRun;
   }
 
-  /** Runs one comparison: keys, panel, progress notification, runner, log. */
-  async run(prepared: PreparedRun, settings: RunSettings): Promise<void> {
+  /**
+   * Retry this backend: runs the last comparison again for one of its backends only, in the
+   * panel that shows it (its column starts over; the other columns stay).
+   */
+  async retryBackend(backendId: string, settings: RunSettings): Promise<void> {
+    const prepared = this.lastRun;
+    const panel = ComparePanel.current;
+    if (!prepared || !panel?.state.run?.backends.some((b) => b.id === backendId)) {
+      void vscode.window.showInformationMessage('Bakeoff: that comparison is no longer known; run it again.');
+      return;
+    }
+    if (this.services.runs.current) {
+      panel.showNotice('warning', 'A comparison is running; wait for it to finish or cancel it, then retry.');
+      return;
+    }
+    const { configured } = this.services.settings.chosenBackends(true);
+    const backend = configured.find((b) => b.id === backendId);
+    if (!backend) {
+      panel.showNotice('error', `${backendId} is no longer configured.`);
+      return;
+    }
+    await this.run(prepared, settings, { only: backend });
+  }
+
+  /**
+   * Runs one comparison: keys (asking for a missing one right there), panel, progress in the
+   * status bar and the panel header, runner, log. With `only`, reruns that one backend of the
+   * comparison the panel shows.
+   */
+  async run(prepared: PreparedRun, settings: RunSettings, retry?: { only: Backend }): Promise<void> {
     const { services } = this;
     const { runs } = services;
-    const { chosen } = services.settings.chosenBackends(true);
+    const chosen = retry ? [retry.only] : services.settings.chosenBackends(true).chosen;
     if (!chosen.length) return offerAddBackend();
 
-    const keyed = await resolveKeys(services.keys, chosen);
+    let keyed: KeyedBackend[] = await resolveKeys(services.keys, chosen);
+    keyed = await askForMissingKeys(services, keyed);
     const blocked = keyed.filter(isBlocked);
     const runnable = keyed.filter((k): k is { backend: Backend; key: string | undefined } => k.blocked === undefined);
-    offerKeyFix(services, blocked);
+    for (const { blocked: message } of blocked) services.log.warn(message);
 
     if (runnable.length && prepared.userPrompt.length > largePromptChars) {
       const ok = await vscode.window.showWarningMessage(
@@ -65,6 +94,7 @@ export class ComparisonRunner {
       previous.abort.abort();
     }
     this.lastRun = prepared;
+    const previousResult = retry ? runs.lastFinished : undefined;
     const run = runs.start();
     const { runId, abort } = run;
     const isCurrent = () => runs.isCurrent(run);
@@ -96,7 +126,8 @@ export class ComparisonRunner {
       ...(prepared.target ? { target: prepared.target } : {}),
     };
     const panel = ComparePanel.createOrShow(services.context, this.panelHost);
-    panel.beginRun(info);
+    if (retry) panel.restartBackend(retry.only.id);
+    else panel.beginRun(info);
     services.log.info(
       `Run ${runId}: ${prepared.title} → ${backends.map((b) => `${b.id} (${b.model})`).join(', ')}; ` +
         `${settings.trials} trial(s), max_tokens ${settings.params.maxTokens}, temperature ${settings.params.temperature}, prompt ${prepared.userPrompt.length} chars.`,
@@ -107,12 +138,13 @@ export class ComparisonRunner {
     const unit = settings.trials > 1 ? 'requests' : 'backends';
     let done = 0;
     try {
+      // Progress goes to the status bar and the panel's header, never a notification over the
+      // panel; Cancel is in the panel and in the command palette.
       const result = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: 'Bakeoff', cancellable: true },
-        async (progress, token) => {
-          const subscription = token.onCancellationRequested(() => abort.abort());
+        { location: vscode.ProgressLocation.Window, title: 'Bakeoff' },
+        async (progress) => {
           progress.report({ message: `0/${total} ${unit} done` });
-          try {
+          {
             return await runComparison({
               runId,
               backends,
@@ -141,14 +173,18 @@ export class ComparisonRunner {
                 }
               },
             });
-          } finally {
-            subscription.dispose();
           }
         },
       );
       this.logResults(result, runKeys);
       if (isCurrent()) {
-        runs.keepResult(run, { result, keys: runKeys });
+        const merged = previousResult && retry ? mergeRetry(previousResult.result, result, retry.only.id) : result;
+        runs.keepResult(run, {
+          result: merged,
+          keys: [...new Set([...(previousResult?.keys ?? []), ...runKeys])],
+          title: prepared.title,
+          ...(prepared.target ? { sourceName: sourceNameOf(prepared.target.uri) } : {}),
+        });
         panel.endRun(result);
       }
     } catch (err) {
@@ -166,6 +202,24 @@ export class ComparisonRunner {
   private logResults(result: ComparisonResult, runKeys: readonly string[]): void {
     for (const r of result.results) this.services.log.info(this.services.redact(describeTrial(r), runKeys));
   }
+}
+
+/** `cart.ts` from the compared document's URI. */
+function sourceNameOf(uri: string): string | undefined {
+  try {
+    return vscode.Uri.parse(uri, true).path.split('/').pop() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The earlier comparison with one backend's results replaced by a retry's (for Export Results…). */
+function mergeRetry(previous: ComparisonResult, retry: ComparisonResult, backendId: string): ComparisonResult {
+  const others = previous.results.filter((r) => r.backendId !== backendId);
+  const retried = retry.results.filter((r) => r.backendId === backendId);
+  const order = [...new Set(previous.results.map((r) => r.backendId))];
+  const results = [...others, ...retried].sort((a, b) => a.trial - b.trial || order.indexOf(a.backendId) - order.indexOf(b.backendId));
+  return { ...previous, results, outcome: retry.outcome === 'cancelled' ? 'cancelled' : previous.outcome };
 }
 
 function describeTrial(r: TrialResult): string {

@@ -54,6 +54,8 @@ export function activate(context: vscode.ExtensionContext): BakeoffTestApi | und
     vscode.window.registerWebviewPanelSerializer(panelViewType, {
       deserializeWebviewPanel: async (panel, saved) => loadHost().revivePanel(panel, saved),
     }),
+    // Only a loaded host can have opened a prompt document (Compare Prompt…).
+    vscode.window.onDidChangeActiveTextEditor((editor) => host?.activeEditorChanged(editor)),
   );
   if (context.extensionMode !== vscode.ExtensionMode.Test) return undefined;
   return {

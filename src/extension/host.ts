@@ -3,12 +3,12 @@
  * runs or the editor restores the panel (bundled apart, as dist/host.js): the command modules, the
  * panel host, the runner, the OpenAI SDK and the schemas. Start-up loads none of it.
  */
-import type * as vscode from 'vscode';
+import * as vscode from 'vscode';
 import { ApiKeyCommands, type BakeoffTestApi } from './apiKeys';
 import { BackendCheckCommand } from './backendCheck';
 import { BackendCommands } from './backends';
 import type { CommandHandlers } from './commands';
-import { CompareCommands } from './compare';
+import { CompareCommands, promptDocumentContextKey } from './compare';
 import { exportResults } from './export';
 import { ComparePanel } from './panel';
 import { HostServices } from './services';
@@ -21,6 +21,8 @@ export interface Host {
   readonly handlers: CommandHandlers;
   /** Takes over a panel the editor restored after a window reload. */
   revivePanel(panel: vscode.WebviewPanel, saved: unknown): void;
+  /** Another editor became active (the Run action shows on prompt documents). */
+  activeEditorChanged(editor: vscode.TextEditor | undefined): void;
   /** Key-store operations for the in-editor test suite. */
   testApi(): BakeoffTestApi;
   dispose(): void;
@@ -49,8 +51,14 @@ export function createHost(context: vscode.ExtensionContext, statusBar: BakeoffS
       testBackends: () => backendCheck.testBackends(),
       openLogs: () => services.log.show(true),
       exportResults: () => exportResults(services),
+      checkCandidates: () => compare.checks.run(),
+      applyDiffToSelection: (uri) => compare.applyFromDiff('replace', uri),
+      applyDiffToFile: (uri) => compare.applyFromDiff('replaceFile', uri),
+      copyDiffAnswer: (uri) => compare.applyFromDiff('copy', uri),
+      runPromptDocument: () => compare.runPromptDocument(),
     },
     revivePanel: (panel, saved) => ComparePanel.revive(panel, saved, context, compare.panelHost),
+    activeEditorChanged: (editor) => void vscode.commands.executeCommand('setContext', promptDocumentContextKey, compare.isPromptEditor(editor)),
     testApi: () => apiKeys.testApi(),
     dispose: () => services.dispose(),
   };

@@ -21,6 +21,9 @@ import { settingKeys } from './backendChoice';
 
 export { backendName, chooseBackends, describeChoice, settingKeys, settingsSection } from './backendChoice';
 
+/** Default time limit of one candidate check, ms. */
+export const defaultCheckTimeoutMs = 120_000;
+
 /** The subset of `vscode.WorkspaceConfiguration` used here. */
 export interface ConfigReader {
   get<T>(section: string): T | undefined;

@@ -251,6 +251,23 @@ function measuredCells(final: TrialFinal): MetricCell[] {
   return [withFlags(ttft, flagBadges(final)), total, withFlags(tps, flagBadges(final, ['buffered'])), input, output, costCell];
 }
 
+/**
+ * The TTFT cell of a trial still streaming, filled the moment the host reports the first
+ * token (the figure is the core's measurement, the final result carries the same).
+ */
+export function liveTtftCell(ttftMs: number): MetricCell {
+  return {
+    id: 'ttft',
+    label: metricLabels.ttft,
+    value: ttftMs,
+    display: formatMs(ttftMs),
+    source: 'measured',
+    badgeKind: 'measured',
+    badge: 'measured',
+    title: `Time to first token = first content chunk − request sent = ${formatMs(ttftMs)}. Measured here, while the answer streams.`,
+  };
+}
+
 /** Accessible name of a metric cell: label, value, badges and the hover's formula. */
 export function metricAriaLabel(cell: MetricCell): string {
   if (cell.badge === '') return cell.title;

@@ -19,7 +19,11 @@ export class StreamingMarkdown {
   /** The text on screen was rendered whole. */
   private whole = false;
 
-  constructor(private readonly root: HTMLElement) {
+  /** `prepare` adjusts each piece of newly rendered Markdown before it is shown (e.g. focus order). */
+  constructor(
+    private readonly root: HTMLElement,
+    private readonly prepare: (rendered: ParentNode) => void = () => undefined,
+  ) {
     this.template = root.ownerDocument.createElement('template');
   }
 
@@ -28,6 +32,7 @@ export class StreamingMarkdown {
     if (complete && (this.whole || !text.startsWith(this.text) || definesReference(text))) {
       this.reset(text);
       this.root.innerHTML = text ? renderMarkdown(text) : '';
+      this.prepare(this.root);
       this.whole = true;
       return;
     }
@@ -57,6 +62,7 @@ export class StreamingMarkdown {
 
   private fragment(markdown: string): DocumentFragment {
     this.template.innerHTML = markdown ? renderMarkdown(markdown) : '';
+    this.prepare(this.template.content);
     return this.template.content;
   }
 }

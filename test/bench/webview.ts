@@ -194,7 +194,10 @@ class Host {
   /** What ComparePanel.handleEvent does with each runner event. */
   handle(event: RunEvent): void {
     if (event.type === 'started') this.emit({ type: 'trialStarted', backendId: event.backendId, trial: event.trial });
-    else if (event.type === 'delta') this.batcher.append(event.backendId, event.trial, event.content, event.reasoning);
+    else if (event.type === 'firstToken') {
+      this.batcher.flushAll();
+      this.emit({ type: 'firstTokenReceived', backendId: event.backendId, trial: event.trial, ttftMs: event.ttftMs });
+    } else if (event.type === 'delta') this.batcher.append(event.backendId, event.trial, event.content, event.reasoning);
     else {
       this.batcher.flushAll();
       this.emit({ type: 'trialFinished', trial: toTrialSnapshot(event.result) });

@@ -43,12 +43,17 @@ test('every command is in category Bakeoff with the agreed titles', () => {
     'bakeoff.rerunLast': 'Re-run Last',
     'bakeoff.cancel': 'Cancel',
     'bakeoff.chooseBackends': 'Choose Backends…',
-    'bakeoff.addBackendFromPreset': 'Add Backend from Preset…',
+    'bakeoff.addBackendFromPreset': 'Add Backend…',
     'bakeoff.setApiKey': 'Set API Key…',
     'bakeoff.clearApiKey': 'Clear API Key…',
     'bakeoff.testBackends': 'Test Backends',
     'bakeoff.openLogs': 'Open Logs',
     'bakeoff.exportResults': 'Export Results…',
+    'bakeoff.checkCandidates': 'Check Candidates',
+    'bakeoff.applyDiffToSelection': 'Apply to Selection',
+    'bakeoff.applyDiffToFile': 'Apply to Whole File',
+    'bakeoff.copyDiffAnswer': 'Copy Answer Code',
+    'bakeoff.runPromptDocument': 'Run Prompt',
   };
   assert.deepEqual([...contributedIds].sort(), Object.keys(titles).sort());
   for (const c of contributes.commands) {

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatMs, formatRatioWithCi, formatUsd, markdownCell, outcomeLabel, retryNote, trialStateLine } from '../../src/core/format';
-import { redactResult, toJsonReport, toMarkdownReport } from '../../src/core/report';
+import { exportFileName, redactResult, toJsonReport, toMarkdownReport } from '../../src/core/report';
+import { toHtmlReport } from '../../src/core/htmlReport';
 import { makeComparison, makeTrial } from './helpers/makeResult';
 
 test('JSON report has the documented row shape; nothing unmeasured is a number', () => {
@@ -50,11 +51,25 @@ test('Markdown report: verdict table first, fences that survive embedded fences,
       }),
     ]),
   );
-  assert.ok(md.includes('`````text\n' + text + '\n`````'), md);
+  // The answer is rendered with its own code fences (a reader sees highlighted code), and the
+  // rest of the report stays outside them.
+  assert.ok(md.includes(`\n${text}\n`), md);
   assert.ok(md.indexOf('| A | closed | m | 1/1 |') < md.indexOf('## A'), md);
+  assert.match(md, /<details><summary>Prompt<\/summary>/);
   assert.match(md, /\| B \| closed \| m \| 0\/1 · ✗ HTTP 429 ↻1 \|/);
   assert.match(md, /HTTP 429 Too Many Requests — failed after 4\.01 s, after 2 retries \(waited 4\.0 s, Retry-After 2 s\)/);
   assert.match(md, /Baseline: A \(the first backend that delivered\)/);
+});
+
+test('Markdown report: one answer per backend (its median trial), an unclosed fence closed, every trial listed', () => {
+  const trial = (n: number, totalMs: number, text: string) => makeTrial({ backendId: 'a', trial: n, text, metrics: { totalMs, ttftMs: 10 } as never });
+  const md = toMarkdownReport(makeComparison([trial(1, 300, 'slow one'), trial(2, 100, 'fast one'), trial(3, 200, 'Median:\n```ts\nconst x = 1;')]), null, { title: 'Selection from cart.ts (3 lines)' });
+  assert.match(md, /^# Bakeoff comparison — Selection from cart\.ts \(3 lines\)/);
+  assert.match(md, /## A \(median trial: 3\)/);
+  assert.ok(md.includes('Median:\n```ts\nconst x = 1;\n```'), `the open fence is closed:\n${md}`);
+  assert.ok(!md.includes('slow one') || md.indexOf('slow one') > md.indexOf('## Every trial'), 'other trials only in the table');
+  assert.match(md, /## Every trial/);
+  assert.match(md, /Setup: 1 backend × 3 trials · max_tokens 64/);
 });
 
 test('formatting is one definition: times, dollars, ratios, labels', () => {
@@ -141,4 +156,24 @@ test('timing breakdown, connection and stream flags reach --json, the Markdown e
   assert.match(md, /> Stream first byte without content: the first event carried no text/);
   assert.match(md, /Warm connections for W: each measured request went over a kept-alive connection/);
   assert.equal((md.match(/Stream buffered/g) ?? []).length, 1, 'only the flagged trial');
+});
+
+test('HTML report: self-contained, inert answers, the same table as the Markdown report', () => {
+  const hostile = '# Hi\n<script>alert(1)</script>\n![x](https://evil.example/a.png) [ok](https://example.org) [js](javascript:alert(1))\n```ts\nconst a = 1;\n```';
+  const html = toHtmlReport(makeComparison([makeTrial({ backendId: 'a', text: hostile })]), null, { title: 'Selection from cart.ts (3 lines)' });
+  assert.match(html, /<title>Bakeoff comparison — Selection from cart\.ts \(3 lines\)<\/title>/);
+  assert.match(html, /default-src 'none'/);
+  assert.ok(!html.includes('<script>'), 'no script');
+  assert.ok(!/<img/i.test(html), 'no image is loaded');
+  assert.ok(!html.includes('href="javascript:'), 'no javascript link');
+  assert.match(html, /<a href="https:\/\/example\.org">ok<\/a>/);
+  assert.match(html, /<pre><code class="language-ts">const a = 1;/);
+  assert.match(html, /<td>A<\/td><td>closed<\/td><td>m<\/td><td>1\/1<\/td>/);
+});
+
+test('export file names say when and what: bakeoff-2026-12-01-cart.ts.md', () => {
+  const at = new Date(2026, 11, 1, 14, 5).toISOString();
+  assert.equal(exportFileName({ startedAt: at }, 'cart.ts', 'md'), 'bakeoff-2026-12-01-cart.ts.md');
+  assert.equal(exportFileName({ startedAt: at }, undefined, 'html'), 'bakeoff-2026-12-01-prompt.html');
+  assert.equal(exportFileName({ startedAt: at }, '../my file?.ts', 'json'), 'bakeoff-2026-12-01-my_file_.ts.json');
 });

@@ -79,6 +79,28 @@ test('fans out backends × trials in trial-major order; one fault does not distu
   await settled();
 });
 
+test('a firstToken event carries the trial\'s TTFT while it streams, before its first delta, equal to the final figure', async () => {
+  fixture.server.setSchedule('ft-ok', { text: 'one two three', ttftMs: 60, chunkIntervalMs: 30 });
+  fixture.server.setSchedule('ft-fail', { fault: { type: 'status', status: 500 } });
+  fixture.server.setSchedule('ft-think', { reasoning: 'hmm', text: 'done', ttftMs: 20 });
+  const events: RunEvent[] = [];
+  const result = await runComparison(
+    options([backend('ok', 'ft-ok'), backend('fail', 'ft-fail'), backend('think', 'ft-think')], { onEvent: (e) => events.push(e) }),
+  );
+  for (const id of ['ok', 'think']) {
+    const mine = events.filter((e) => (e.type === 'finished' ? e.result.backendId === id : e.backendId === id));
+    const types = mine.map((e) => e.type);
+    const first = mine.find((e) => e.type === 'firstToken');
+    assert.ok(first && first.type === 'firstToken', `${id}: one firstToken event (${types.join(' ')})`);
+    assert.equal(types.filter((t) => t === 'firstToken').length, 1);
+    assert.ok(types.indexOf('firstToken') < types.indexOf('delta'), `${id}: before the first delta (${types.join(' ')})`);
+    const final = result.results.find((r) => r.backendId === id)!;
+    assert.equal(first.ttftMs, final.metrics.ttftMs, `${id}: the streamed TTFT is the final one`);
+  }
+  assert.ok(!events.some((e) => e.type === 'firstToken' && e.backendId === 'fail'), 'no first token from a failed request');
+  await settled();
+});
+
 test('concurrency caps simultaneous streams across backends and trials', async () => {
   fixture.server.setSchedule('c1', { text: 'x y', ttftMs: 60 });
   fixture.server.setSchedule('c2', { text: 'x y', ttftMs: 60 });
@@ -237,8 +259,18 @@ test('checkBackend: reachable, listed, usage reported / not reported / rejected'
   fixture.server.setSchedule('chk', { text: 'ok' });
   const good = await checkBackend(backend('chk', 'chk'), undefined);
   assert.deepEqual(
-    { ...good, latencyMs: typeof good.latencyMs },
-    { backendId: 'chk', reachable: true, modelsListed: true, modelFound: true, streamUsage: 'reported', latencyMs: 'number', error: null },
+    { ...good, latencyMs: typeof good.latencyMs, chat: { ...good.chat, ttftMs: typeof good.chat.ttftMs, totalMs: typeof good.chat.totalMs }, availableModels: good.availableModels?.includes('chk') },
+    {
+      backendId: 'chk',
+      reachable: true,
+      modelsListed: true,
+      modelFound: true,
+      streamUsage: 'reported',
+      latencyMs: 'number',
+      error: null,
+      chat: { status: 'ok', httpStatus: null, ttftMs: 'number', totalMs: 'number' },
+      availableModels: true,
+    },
   );
 
   fixture.server.setSchedule('chk-nousage', { text: 'ok', usage: 'never' });
