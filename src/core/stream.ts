@@ -65,21 +65,18 @@ export const protectedBodyFields: ReadonlySet<string> = new Set([
 /**
  * OpenAI clients are shared (building one costs more than sending a request through it): one per
  * base URL and default headers, without a key (each request sends its own `Authorization`), and
- * with a fetch that hands each request to the instrumented fetch of its stream, named by
- * {@link streamHeader} (removed before anything is sent).
+ * with a fetch that hands each request to the instrumented fetch of its stream, found in the
+ * request's `init` under {@link streamFetchKey} (the SDK copies a request's `fetchOptions` into the
+ * `init` it passes to its fetch, symbol keys included; nothing of it is sent).
  */
 const clients = new Map<string, OpenAI>();
 const maxClients = 64;
-const streamHeader = 'x-bakeoff-stream';
-const streamFetches = new Map<string, FetchFn>();
-let streamCount = 0;
+const streamFetchKey = Symbol('bakeoff.streamFetch');
 
 const dispatchFetch: FetchFn = (input, init) => {
-  const headers = new Headers(init?.headers);
-  const target = streamFetches.get(headers.get(streamHeader) ?? '');
+  const target = (init as { [streamFetchKey]?: FetchFn } | undefined)?.[streamFetchKey];
   if (!target) return Promise.reject(new Error('Bakeoff: a request that belongs to no stream'));
-  headers.delete(streamHeader);
-  return target(input, { ...init, headers });
+  return target(input, init);
 };
 
 function sharedClient(baseURL: string, defaultHeaders: Record<string, string | null>): OpenAI {
@@ -360,17 +357,14 @@ export async function streamCompletion(options: StreamOptions): Promise<TrialRes
     }
   };
 
-  let releaseStream = (): unknown => undefined;
   try {
     const client = sharedClient(backend.baseUrl.replace(/\/+$/, ''), defaultHeaders);
-    const streamId = String(++streamCount);
-    streamFetches.set(streamId, instrument.fetch);
-    releaseStream = () => streamFetches.delete(streamId);
     // No key: no Authorization header at all.
-    const headers = { Authorization: apiKey ? `Bearer ${apiKey}` : null, [streamHeader]: streamId };
+    const headers = { Authorization: apiKey ? `Bearer ${apiKey}` : null };
+    const fetchOptions = { [streamFetchKey]: instrument.fetch } as object;
     // The SDK builds and sends the request and turns an HTTP error into an APIError; the events of
     // the answer are read from the instrument (`directEvents`), not parsed by the SDK again.
-    const open = (): Promise<Response> => client.chat.completions.create(body as never, { signal: internal.signal, headers }).asResponse();
+    const open = (): Promise<Response> => client.chat.completions.create(body as never, { signal: internal.signal, headers, fetchOptions }).asResponse();
     let response: Response;
     try {
       response = await open();
@@ -393,7 +387,6 @@ export async function streamCompletion(options: StreamOptions): Promise<TrialRes
   } catch (err) {
     caught = err;
   }
-  releaseStream();
   // `[DONE]` ends the answer: anything the server did after it (keeping the connection open,
   // sending more) is not part of the measured stream.
   const endMs = instrument.doneMs ?? now();

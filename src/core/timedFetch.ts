@@ -197,6 +197,11 @@ class ChunkQueue<T> {
   }
 }
 
+/** `init.headers` as a Headers object: the one given (the SDK passes one), not a copy of it. */
+function asHeaders(headers: RequestInit['headers']): Headers {
+  return headers instanceof Headers ? headers : new Headers(headers);
+}
+
 function bodyToBuffer(body: RequestInit['body']): Buffer | null {
   if (body === undefined || body === null) return null;
   if (typeof body === 'string') return Buffer.from(body);
@@ -230,7 +235,7 @@ export function createNodeFetch(options: NodeFetchOptions = {}): FetchFn {
         return;
       }
       const headers: Record<string, string> = {};
-      new Headers(init.headers).forEach((value, name) => {
+      asHeaders(init.headers).forEach((value, name) => {
         headers[name] = value;
       });
       let body: Buffer | null;
@@ -367,7 +372,10 @@ export function createNodeFetch(options: NodeFetchOptions = {}): FetchFn {
           });
           res.once('end', () => settle(null));
           res.on('error', (err) => settle(err));
-          res.once('close', () => settle(Object.assign(new Error('The connection closed before the response ended'), { code: 'ECONNRESET' })));
+          // Every response closes; the error (and its stack trace) is built only when the body was cut.
+          res.once('close', () => {
+            if (!body.settled) settle(Object.assign(new Error('The connection closed before the response ended'), { code: 'ECONNRESET' }));
+          });
           // Cancelled without a reason, the response is complete: a kept-alive connection stays
           // for the next request. With a reason (a failure), the connection is closed.
           const cancelBody = (reason: unknown) => {
@@ -619,7 +627,7 @@ export class FetchInstrument {
 
   private record(url: string, init: RequestInit | undefined): void {
     const secrets = this.options.secrets;
-    const headers = new Headers(init?.headers);
+    const headers = asHeaders(init?.headers);
     // Trials of a run send the same request: they share one record (a long prompt is kept once).
     const shared = this.options.sharedRecords;
     const key = shared && typeof init?.body === 'string' ? JSON.stringify([url, headersList(headers), init.body, secrets]) : null;
