@@ -35,6 +35,23 @@ test('counts run in a worker thread, which never keeps the process alive', async
   assert.ok(exitedAt - printedAt < 3000, `exited ${(exitedAt - printedAt).toFixed(0)} ms after its last count`);
 });
 
+test('an idle worker stops (its tokenizer memory handed back); the next count starts a new one', async (t) => {
+  t.after(() => configureTokenCounter({}));
+  configureTokenCounter({ idleMs: 200 });
+  assert.equal(await countTokens(sample, 'gpt-4'), referenceCount(sample, 'gpt-4'));
+  assert.equal(tokenCounterMode(), 'worker');
+  // Counts in a row keep the worker: each one re-arms the idle time.
+  for (let i = 0; i < 3; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(await countTokens('Hello!', 'gpt-4'), referenceCount('Hello!', 'gpt-4'));
+    assert.equal(tokenCounterMode(), 'worker');
+  }
+  await new Promise((resolve) => setTimeout(resolve, 600));
+  assert.equal(tokenCounterMode(), 'idle', 'the worker was still running after its idle time');
+  assert.equal(await countTokens(sample, 'gpt-4'), referenceCount(sample, 'gpt-4'));
+  assert.equal(tokenCounterMode(), 'worker');
+});
+
 test('worker: false counts on this thread, with the same results', async (t) => {
   t.after(() => configureTokenCounter({}));
   configureTokenCounter({ worker: false });
