@@ -107,8 +107,9 @@ const streamEnded = new Error('The stream ended');
 
 /** Parsed limits by the object they came from: the trials of a run share one. */
 const timeoutsParsed = new WeakMap<object, Timeouts>();
+let defaultTimeouts: Timeouts | null = null;
 function parsedTimeouts(given: Partial<Timeouts> | undefined): Timeouts {
-  if (!given) return Timeouts.parse({});
+  if (!given) return (defaultTimeouts ??= Timeouts.parse({}));
   let parsed = timeoutsParsed.get(given);
   if (!parsed) timeoutsParsed.set(given, (parsed = Timeouts.parse(given)));
   return parsed;
