@@ -9,6 +9,7 @@ import { cancelledError, scrubError, timeoutError, toStreamError, truncatedError
 import { computeMetrics, noTokenCounts, resolveTokenCountsAsync, streamFlags, timingPhases, type TokenCounts, type UsageReport } from './metrics';
 import { isBillable, trialCost, type ModelsEndpointPrice } from './pricing';
 import { redactDeep, redactHeaders, redactSecrets, StreamingKeyRedactor } from './redact';
+import { holdTokenCounter } from './tokenCounter';
 import { createNodeFetch, FetchInstrument, type FetchFn, type NodeFetchOptions } from './timedFetch';
 import { tlsUnverified } from './proxy';
 import { backendTlsOptions } from './tlsTrust';
@@ -20,6 +21,7 @@ import type { SentRequest, StreamError, TerminalStatus, TimingMarks, TrialResult
  */
 export class UsageSupportMemory {
   private readonly rejected = new Set<string>();
+  private readonly reporting = new Set<string>();
 
   private static keyOf(backend: Pick<Backend, 'id' | 'baseUrl'>): string {
     return `${backend.id}\n${backend.baseUrl}`;
@@ -35,9 +37,21 @@ export class UsageSupportMemory {
     this.rejected.add(UsageSupportMemory.keyOf(backend));
   }
 
+  /** Whether this backend's last answer reported its token usage (its counts then need no tokenizer). */
+  reportsUsage(backend: Pick<Backend, 'id' | 'baseUrl'>): boolean {
+    return this.reporting.has(UsageSupportMemory.keyOf(backend));
+  }
+
+  /** Records whether this backend's answer reported its token usage. */
+  markUsageReported(backend: Pick<Backend, 'id' | 'baseUrl'>, reported: boolean): void {
+    if (reported) this.reporting.add(UsageSupportMemory.keyOf(backend));
+    else this.reporting.delete(UsageSupportMemory.keyOf(backend));
+  }
+
   /** Forgets everything (e.g. after the configuration changed). */
   clear(): void {
     this.rejected.clear();
+    this.reporting.clear();
   }
 }
 
@@ -245,6 +259,9 @@ export async function streamCompletion(options: StreamOptions): Promise<TrialRes
   const apiKey = options.apiKey || undefined;
   const secrets = [apiKey];
   const internal = new AbortController();
+  // A backend not known to report usage may need the tokenizer when its answer ends: keep a
+  // running token-counting worker until then (one that reports usage lets it stop when idle).
+  const releaseCounter = options.estimateTokens !== false && !memory.reportsUsage(backend) ? holdTokenCounter() : null;
 
   const instrument = new FetchInstrument({
     base: options.fetch ?? createNodeFetch({ ...options.transport, ...backendTlsOptions(backend), connectTimeoutMs: timeouts.connectMs }),
@@ -443,6 +460,8 @@ export async function streamCompletion(options: StreamOptions): Promise<TrialRes
           ...(options.promptTokens !== undefined ? { promptTokens: options.promptTokens } : {}),
         }, options.signal ? { signal: options.signal } : {})
       : noTokenCounts;
+  releaseCounter?.();
+  if (streamed) memory.markUsageReported(backend, usage !== null);
   const metrics = computeMetrics(timing, tokens, streamed);
   const costInput = { backend, status, usageReported: usage !== null, producedOutput: rawText !== '' || rawReasoning !== '', metrics };
   // The `/models` price is looked up only when it decides the cost: a failure that produced

@@ -7,8 +7,9 @@
  * - Every count resolves, never rejects: a number, or null for *unknown* (text over
  *   `maxCountedChars`, cancelled through `signal`, over the time limit, tokenizer failure).
  * - The worker never keeps a process alive: it is `unref()`ed whenever no count is pending.
- * - The worker stops after {@link workerIdleMs} without a count, handing back the memory its
- *   tokenizer holds (about 90 MB per encoding); the next count starts a new one.
+ * - The worker stops after {@link workerIdleMs} without a count and without a hold
+ *   ({@link holdTokenCounter}: a stream that may need a count when it ends), handing back the
+ *   memory its tokenizer holds (about 90 MB per encoding); the next count starts a new one.
  * - When no worker can be started (no worker file, worker threads unavailable), the same module
  *   is loaded on this thread and counts in slices that yield to the event loop.
  */
@@ -37,11 +38,11 @@ export interface CountOptions {
 export const countTimeLimitMs = 10_000;
 
 /**
- * Default idle time after which the worker stops, ms: long enough that a run counting on every
- * answer (a server that reports no usage) keeps it, short enough that a run whose servers report
- * usage does not hold the tokenizer for its whole length.
+ * Default idle time after which the worker stops, ms: streams that may need a count hold it
+ * meanwhile, so this only has to bridge the gaps between counts and runs; short, so that a run
+ * whose servers report usage does not keep the tokenizer for its whole length.
  */
-export const workerIdleMs = 5_000;
+export const workerIdleMs = 2_000;
 
 /** How counts are made in this process: not yet decided, in a worker thread, or on this thread. */
 export type TokenCounterMode = 'idle' | 'worker' | 'in-thread';
@@ -68,6 +69,8 @@ interface WorkerState {
 
 let configuredFile: string | undefined;
 let idleMs = workerIdleMs;
+/** Holds taken by {@link holdTokenCounter} and not yet released. */
+let holds = 0;
 let workerAllowed = true;
 let current: WorkerState | null = null;
 let mode: TokenCounterMode = 'idle';
@@ -198,11 +201,26 @@ function startWorker(): WorkerState {
   return state;
 }
 
-/** Stops `state`'s worker after {@link idleMs} unless a count comes first. */
+/**
+ * Keeps a running worker from stopping while held (a stream that may need a count when it ends);
+ * starts none. Returns the release, which may be called more than once.
+ */
+export function holdTokenCounter(): () => void {
+  holds++;
+  let held = true;
+  return () => {
+    if (!held) return;
+    held = false;
+    holds--;
+    if (holds === 0 && current && current.pending.size === 0) armIdleStop(current);
+  };
+}
+
+/** Stops `state`'s worker after {@link idleMs} unless a count or a hold comes first. */
 function armIdleStop(state: WorkerState): void {
   clearTimeout(state.idleTimer);
   state.idleTimer = setTimeout(() => {
-    if (current !== state || state.pending.size > 0) return;
+    if (current !== state || state.pending.size > 0 || holds > 0) return;
     stopWorker();
     mode = 'idle';
   }, idleMs);
