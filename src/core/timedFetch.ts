@@ -837,11 +837,9 @@ export class FetchInstrument {
     // Straight from the base fetch when it offers that (createNodeFetch), else through the body.
     const direct = this.observer?.body;
     const reader = direct ? null : source!.getReader();
-    const readChunks = async (): Promise<Uint8Array[] | null> => {
-      if (direct) return direct.take();
-      const { done, value } = await reader!.read();
-      return done ? null : [value];
-    };
+    // Straight from the queue when direct (no extra promise per read), else one chunk per read.
+    const readChunks = (): Promise<Uint8Array[] | null> =>
+      direct ? direct.take() : reader!.read().then(({ done, value }) => (done ? null : [value]));
     const cancelSource = (reason?: unknown): void => {
       if (direct) direct.cancel(reason);
       else reader!.cancel(reason).catch(() => undefined);
