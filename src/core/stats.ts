@@ -16,6 +16,16 @@ export function percentile(values: readonly number[], p: number): number | null 
   return sorted[lo] + (sorted[hi] - sorted[lo]) * (rank - lo);
 }
 
+/** {@link percentile} at each of `ps`, sorting the values once; nulls when no value is finite. */
+export function percentiles(values: readonly number[], ps: readonly number[]): Array<number | null> {
+  const sorted = new Float64Array(values.length);
+  let count = 0;
+  for (const v of values) if (Number.isFinite(v)) sorted[count++] = v;
+  if (count === 0) return ps.map(() => null);
+  const finite = sorted.subarray(0, count).sort();
+  return ps.map((p) => percentileOfSorted(finite, p));
+}
+
 /** {@link percentile} of values already sorted ascending, all finite, at least one. */
 function percentileOfSorted(sorted: Float64Array, p: number): number {
   const rank = (Math.min(100, Math.max(0, p)) / 100) * (sorted.length - 1);
