@@ -18,7 +18,7 @@ import {
 } from './format';
 import { redactDeep, redactKeysInText, secretKeys } from './redact';
 import { backendsOf, summarize, type BackendSummary, type RatioFigure, type Summary } from './summary';
-import type { ComparisonResult, CostSource, TerminalStatus, TokenSource } from './types';
+import type { ComparisonResult, CostSource, TerminalStatus, TokenSource, TrialResult } from './types';
 
 /** The summary of a finished comparison (baseline: `baselineId` when it delivered, else the first that did). */
 export function summarizeComparison(result: ComparisonResult, baselineId?: string | null): Summary {
@@ -231,18 +231,19 @@ export function toMarkdownReport(result: ComparisonResult, baselineId?: string |
  */
 export function redactResult(result: ComparisonResult, keys: readonly (string | undefined)[]): ComparisonResult {
   const secrets = secretKeys(keys);
+  return { ...result, results: result.results.map((r) => redactTrialResult(r, secrets)) };
+}
+
+/** One trial with keys scrubbed as {@link redactResult} does (answer, reasoning, error). */
+export function redactTrialResult(r: TrialResult, keys: readonly (string | undefined)[]): TrialResult {
+  const secrets = secretKeys(keys);
+  const text = redactKeysInText(r.text, secrets);
+  const reasoning = redactKeysInText(r.reasoning, secrets);
   return {
-    ...result,
-    results: result.results.map((r) => {
-      const text = redactKeysInText(r.text, secrets);
-      const reasoning = redactKeysInText(r.reasoning, secrets);
-      return {
-        ...r,
-        text: text.text,
-        reasoning: reasoning.text,
-        keyRedacted: r.keyRedacted || text.found || reasoning.found,
-        error: r.error ? redactDeep(r.error, secrets) : null,
-      };
-    }),
+    ...r,
+    text: text.text,
+    reasoning: reasoning.text,
+    keyRedacted: r.keyRedacted || text.found || reasoning.found,
+    error: r.error ? redactDeep(r.error, secrets) : null,
   };
 }

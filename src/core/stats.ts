@@ -92,3 +92,8 @@ export function wilsonInterval(successes: number, trials: number, z = 1.95996398
   const half = (z * Math.sqrt((p * (1 - p)) / trials + z2 / (4 * trials * trials))) / denominator;
   return [Math.max(0, centre - half), Math.min(1, centre + half)];
 }
+
+/** A deterministic PRNG in [0, 1) for `seed` (mulberry32): the same seed gives the same sequence. */
+export function seededRandom(seed: number): () => number {
+  return mulberry32(seed);
+}

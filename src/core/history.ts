@@ -1,0 +1,500 @@
+/**
+ * The run history: every comparison (and every blind vote) kept in one append-only JSONL file.
+ *
+ * A comparison is written as it goes — one `run` line when it starts, one `trial` line per
+ * finished trial, one `runEnd` line when it ends — so a run killed half-way (the editor closed,
+ * the host crashed) keeps every trial that finished; without its `runEnd` it reads back as
+ * `interrupted`. A vote is one `battle` line (see arena.ts). Lines are validated when read: a
+ * corrupt or truncated line is skipped with a warning naming its line number, and never stops
+ * the rest from loading.
+ *
+ * Nothing here redacts by itself: callers pass records through {@link historyTrialRecord}, which
+ * scrubs keys field by field (report.ts), before appending. The file is capped in size: when an
+ * append takes it past the cap, the oldest runs (with their votes) are dropped by rewriting the
+ * file atomically (temporary file, then rename).
+ */
+import { randomUUID } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { z } from 'zod';
+import { BackendKind, ChatMessage } from './config';
+import { historyLimits } from './limits';
+import { redactDeep, secretKeys } from './redact';
+import { redactTrialResult } from './report';
+import { terminalStatuses, type ComparisonResult, type TrialResult } from './types';
+
+/** Version written in every line; lines of a newer version are skipped with a warning. */
+export const historyVersion = 1;
+
+/** Name of the history file inside the extension's global storage folder. */
+export const historyFileName = 'history.jsonl';
+
+const finiteOrNull = z.number().finite().nullable();
+
+/** A backend as the history names it (no URL, headers or key). */
+export const HistoryBackend = z.object({
+  id: z.string().min(1).max(64),
+  label: z.string().min(1).max(200),
+  kind: BackendKind,
+  model: z.string().max(300),
+  pricingNote: z.string().max(2_000).default(''),
+  trustNote: z.string().max(2_000).optional(),
+  tlsInsecure: z.boolean().optional(),
+});
+export type HistoryBackend = z.infer<typeof HistoryBackend>;
+
+/** How a run was started. */
+export const RunMode = z.enum(['compare', 'blind', 'demo']);
+export type RunMode = z.infer<typeof RunMode>;
+
+const StoredRequest = z.object({
+  messages: z.array(ChatMessage).max(1_000),
+  params: z.object({ maxTokens: z.number().int().positive(), temperature: z.number().min(0).max(2), seed: z.number().int().optional() }),
+});
+
+/** A trial result as stored: the fields every view reads are checked, the rest kept as written. */
+const StoredTrialResult = z
+  .looseObject({
+    backendId: z.string().min(1).max(64),
+    backendLabel: z.string().max(200),
+    kind: BackendKind,
+    model: z.string().max(300),
+    trial: z.number().int().min(1).max(10_000),
+    status: z.enum(terminalStatuses),
+    error: z
+      .object({
+        type: z.enum(terminalStatuses).exclude(['ok']),
+        message: z.string(),
+        hint: z.string(),
+        httpStatus: z.number().int().optional(),
+        timeoutPhase: z.enum(['connect', 'firstByte', 'idle', 'total']).optional(),
+        body: z.string().optional(),
+        code: z.string().optional(),
+      })
+      .nullable(),
+    text: z.string(),
+    reasoning: z.string(),
+    finishReason: z.string().nullable(),
+    metrics: z.object({
+      ttftMs: finiteOrNull,
+      totalMs: finiteOrNull,
+      tpotMs: finiteOrNull,
+      chunkGapP50Ms: finiteOrNull,
+      chunkGapP95Ms: finiteOrNull,
+      tokensPerSecond: finiteOrNull,
+      inputTokens: finiteOrNull,
+      outputTokens: finiteOrNull,
+      cachedInputTokens: finiteOrNull,
+      reasoningTokens: finiteOrNull,
+      tokenSource: z.enum(['reported', 'estimated']).nullable(),
+    }),
+    cost: z.object({
+      costUsd: finiteOrNull,
+      costSource: z.enum(['catalog', 'modelsEndpoint', 'override', 'gpuHour', 'free', 'unknown']),
+      detail: z.string(),
+      asOf: z.string().optional(),
+    }),
+    timing: z.object({
+      callStartMs: z.number().optional(),
+      startMs: z.number(),
+      headersMs: z.number().nullable(),
+      firstByteMs: z.number().nullable(),
+      firstContentMs: z.number().nullable(),
+      chunkMs: z.array(z.number()),
+      allChunkMs: z.array(z.number()).optional(),
+      endMs: z.number(),
+    }),
+    request: z.object({ url: z.string(), headers: z.record(z.string(), z.string()), body: z.record(z.string(), z.unknown()) }),
+    retries: z.number().int().nonnegative(),
+    retryWaitMs: z.number().nonnegative(),
+    retryAfterMs: z.number().nonnegative().nullable(),
+    wallMs: finiteOrNull,
+    usageReported: z.boolean(),
+    keyRedacted: z.boolean(),
+    tlsUnverified: z.boolean().default(false),
+  })
+  .transform((r): TrialResult => r);
+
+/** First line of a run: what was asked of whom. */
+export const RunRecord = z.object({
+  type: z.literal('run'),
+  v: z.literal(historyVersion),
+  runId: z.string().min(1).max(200),
+  startedAt: z.string().max(40),
+  mode: RunMode,
+  title: z.string().max(500),
+  request: StoredRequest,
+  backends: z.array(HistoryBackend).min(1).max(64),
+  trials: z.number().int().min(1).max(10_000),
+  perBackendConcurrency: z.number().int().min(1).max(1_000).default(1),
+});
+export type RunRecord = z.infer<typeof RunRecord>;
+
+/** One finished trial of a run. */
+export const TrialRecord = z.object({
+  type: z.literal('trial'),
+  v: z.literal(historyVersion),
+  runId: z.string().min(1).max(200),
+  result: StoredTrialResult,
+});
+export type TrialRecord = z.infer<typeof TrialRecord>;
+
+/** Final line of a run. */
+export const RunEndRecord = z.object({
+  type: z.literal('runEnd'),
+  v: z.literal(historyVersion),
+  runId: z.string().min(1).max(200),
+  endedAt: z.string().max(40),
+  outcome: z.enum(['finished', 'cancelled', 'failed']),
+  errorMessage: z.string().max(4_000).nullable().default(null),
+});
+export type RunEndRecord = z.infer<typeof RunEndRecord>;
+
+/** The verdicts of a blind vote, in the spelling of public arena battle logs. */
+export const battleWinners = ['model_a', 'model_b', 'tie', 'tie (bothbad)'] as const;
+export type BattleWinner = (typeof battleWinners)[number];
+
+/**
+ * One blind vote in the battle schema of public arenas (`model_a`, `model_b`, `winner`,
+ * `tstamp` in Unix seconds), plus whether the two sides were swapped for display and the
+ * names shown at the reveal. `model_a` is what was shown as A.
+ */
+export const BattleRecord = z.object({
+  type: z.literal('battle'),
+  v: z.literal(historyVersion),
+  battleId: z.string().min(1).max(200),
+  runId: z.string().min(1).max(200),
+  model_a: z.string().min(1).max(400),
+  model_b: z.string().min(1).max(400),
+  label_a: z.string().max(200),
+  label_b: z.string().max(200),
+  winner: z.enum(battleWinners),
+  tstamp: z.number().finite(),
+  swapped: z.boolean(),
+});
+export type BattleRecord = z.infer<typeof BattleRecord>;
+
+export const HistoryRecord = z.discriminatedUnion('type', [RunRecord, TrialRecord, RunEndRecord, BattleRecord]);
+export type HistoryRecord = z.infer<typeof HistoryRecord>;
+
+/** How a stored run ended; `interrupted` when its last line never came (killed mid-way). */
+export type StoredOutcome = RunEndRecord['outcome'] | 'interrupted';
+
+/** A run as read back: its first line, its trials (trial-major, in column order) and its end. */
+export interface StoredRun {
+  record: RunRecord;
+  results: TrialResult[];
+  outcome: StoredOutcome;
+  endedAt: string | null;
+  errorMessage: string | null;
+}
+
+/** Everything in the history file. */
+export interface HistoryContents {
+  /** Oldest first. */
+  runs: StoredRun[];
+  /** Oldest first. */
+  battles: BattleRecord[];
+  /** One line per skipped line (`line 12: not JSON`), for the log. */
+  warnings: string[];
+}
+
+/** Reason a line is skipped, or the record it holds. */
+type ParsedLine = { ok: true; record: HistoryRecord } | { ok: false; reason: string };
+
+/** Parses one history line; never throws. */
+export function parseHistoryLine(line: string): ParsedLine {
+  let json: unknown;
+  try {
+    json = JSON.parse(line);
+  } catch {
+    return { ok: false, reason: 'not valid JSON (cut off or corrupted)' };
+  }
+  if (json && typeof json === 'object' && typeof (json as { v?: unknown }).v === 'number' && (json as { v: number }).v > historyVersion) {
+    return { ok: false, reason: `written by a newer version of Bakeoff (format ${(json as { v: number }).v})` };
+  }
+  const parsed = HistoryRecord.safeParse(json);
+  if (parsed.success) return { ok: true, record: parsed.data };
+  const issue = parsed.error.issues[0];
+  return { ok: false, reason: `not a history record (${issue ? `${issue.path.map(String).join('.') || 'line'}: ${issue.message}` : 'invalid'})` };
+}
+
+/** Reads the lines of a history file into runs and battles; bad lines become warnings. */
+export function parseHistory(text: string): HistoryContents {
+  const runs = new Map<string, StoredRun>();
+  const battles: BattleRecord[] = [];
+  const warnings: string[] = [];
+  const lines = text.split('\n');
+  lines.forEach((raw, index) => {
+    const line = raw.trim();
+    if (!line) return;
+    const parsed = parseHistoryLine(line);
+    const at = `line ${index + 1}`;
+    if (!parsed.ok) {
+      warnings.push(`${at}: ${parsed.reason}; skipped`);
+      return;
+    }
+    const record = parsed.record;
+    switch (record.type) {
+      case 'run':
+        if (runs.has(record.runId)) {
+          warnings.push(`${at}: run ${record.runId} starts a second time; skipped`);
+          return;
+        }
+        runs.set(record.runId, { record, results: [], outcome: 'interrupted', endedAt: null, errorMessage: null });
+        return;
+      case 'trial': {
+        const run = runs.get(record.runId);
+        if (!run) {
+          warnings.push(`${at}: a trial of run ${record.runId}, whose first line is missing; skipped`);
+          return;
+        }
+        const { backendId, trial } = record.result;
+        run.results = run.results.filter((r) => !(r.backendId === backendId && r.trial === trial));
+        run.results.push(record.result);
+        return;
+      }
+      case 'runEnd': {
+        const run = runs.get(record.runId);
+        if (!run) {
+          warnings.push(`${at}: the end of run ${record.runId}, whose first line is missing; skipped`);
+          return;
+        }
+        run.outcome = record.outcome;
+        run.endedAt = record.endedAt;
+        run.errorMessage = record.errorMessage;
+        return;
+      }
+      case 'battle':
+        battles.push(record);
+        return;
+    }
+  });
+  for (const run of runs.values()) run.results = orderResults(run.record, run.results);
+  return { runs: [...runs.values()], battles, warnings };
+}
+
+/** Trial-major order with backends in column order, as the runner returns them. */
+function orderResults(record: RunRecord, results: TrialResult[]): TrialResult[] {
+  const column = new Map(record.backends.map((b, i) => [b.id, i]));
+  return [...results].sort((a, b) => a.trial - b.trial || (column.get(a.backendId) ?? 1e9) - (column.get(b.backendId) ?? 1e9));
+}
+
+/** A stored run as a {@link ComparisonResult}, for the reports and exports (an interrupted run counts as stopped). */
+export function storedRunResult(run: StoredRun): ComparisonResult {
+  return {
+    runId: run.record.runId,
+    startedAt: run.record.startedAt,
+    request: { messages: run.record.request.messages, params: run.record.request.params },
+    results: run.results,
+    outcome: run.outcome === 'cancelled' || run.outcome === 'interrupted' ? 'cancelled' : 'finished',
+    perBackendConcurrency: run.record.perBackendConcurrency,
+  };
+}
+
+/** The user message of a run (what it asked), for titles and "same prompt" checks. */
+export function runPromptText(record: Pick<RunRecord, 'request'>): string {
+  return record.request.messages.filter((m) => m.role === 'user').map((m) => m.content).join('\n\n');
+}
+
+/** Whether two runs sent the same messages with the same parameters. */
+export function samePrompt(a: Pick<RunRecord, 'request'>, b: Pick<RunRecord, 'request'>): boolean {
+  return JSON.stringify(a.request.messages) === JSON.stringify(b.request.messages);
+}
+
+/** A `run` line; its title and messages pass through key redaction like everything else stored. */
+export function historyRunRecord(
+  fields: Omit<RunRecord, 'type' | 'v' | 'perBackendConcurrency'> & { perBackendConcurrency?: number },
+  keys: readonly (string | undefined)[],
+): RunRecord {
+  const record: RunRecord = { type: 'run', v: historyVersion, ...fields, perBackendConcurrency: fields.perBackendConcurrency ?? 1 };
+  return redactDeep(record, secretKeys(keys));
+}
+
+/** A `trial` line with every key scrubbed (answer, reasoning, error, the recorded request). */
+export function historyTrialRecord(runId: string, result: TrialResult, keys: readonly (string | undefined)[]): TrialRecord {
+  const secrets = secretKeys(keys);
+  const redacted = redactTrialResult(result, secrets);
+  return { type: 'trial', v: historyVersion, runId, result: { ...redacted, request: redactDeep(redacted.request, secrets) } };
+}
+
+/** A `runEnd` line. */
+export function historyRunEndRecord(runId: string, outcome: RunEndRecord['outcome'], errorMessage: string | null, endedAt = new Date()): RunEndRecord {
+  return { type: 'runEnd', v: historyVersion, runId, endedAt: endedAt.toISOString(), outcome, errorMessage };
+}
+
+/** Options of {@link HistoryStore}. */
+export interface HistoryStoreOptions {
+  /** Largest size of the file, bytes (read at every append, so a changed setting applies at once). */
+  maxBytes: () => number;
+  /** Hears about skipped lines and failed writes (never throws into the caller). */
+  onWarning?: (message: string) => void;
+}
+
+/** The key a line belongs to when the file is trimmed: runs go with their trials, end and votes. */
+function groupKeyOf(record: HistoryRecord): string {
+  return record.type === 'battle' ? record.runId || record.battleId : record.runId;
+}
+
+/**
+ * The history file. Writes are queued so they land in order; reads are cached and refreshed
+ * when the file changed behind the store's back (another window appended to it).
+ */
+export class HistoryStore {
+  private queue: Promise<unknown> = Promise.resolve();
+  private cache: { size: number; mtimeMs: number; contents: HistoryContents } | null = null;
+  private readonly reported = new Set<string>();
+
+  constructor(
+    readonly file: string,
+    private readonly options: HistoryStoreOptions,
+  ) {}
+
+  /** Appends records (one line each); trims the oldest runs when the file grows past the cap. */
+  append(...records: HistoryRecord[]): Promise<void> {
+    return this.enqueue(async () => {
+      const text = records.map((r) => JSON.stringify(r)).join('\n') + '\n';
+      await fs.mkdir(path.dirname(this.file), { recursive: true });
+      // A line cut off by a crash must not swallow the next one.
+      const prefix = (await this.endsWithoutNewline()) ? '\n' : '';
+      await fs.appendFile(this.file, prefix + text, { encoding: 'utf8', mode: 0o600 });
+      this.cache = null;
+      const size = (await fs.stat(this.file)).size;
+      const max = this.options.maxBytes();
+      if (size > max) await this.trim(max, new Set(records.map(groupKeyOf)));
+    });
+  }
+
+  /** Everything in the file (oldest first); a missing file is an empty history. */
+  read(): Promise<HistoryContents> {
+    return this.enqueue(() => this.readNow());
+  }
+
+  /** Removes the runs (with their trials, ends and votes) whose ids are given. */
+  deleteRuns(runIds: readonly string[]): Promise<void> {
+    const drop = new Set(runIds);
+    return this.enqueue(() => this.rewrite((key) => !drop.has(key)));
+  }
+
+  /** Removes every vote (the runs stay). */
+  deleteBattles(): Promise<void> {
+    return this.enqueue(async () => {
+      const lines = await this.readLines();
+      await this.writeLines(lines.filter((l) => l.record?.type !== 'battle').map((l) => l.text));
+    });
+  }
+
+  /** Empties the history. */
+  clear(): Promise<void> {
+    return this.enqueue(async () => {
+      await fs.rm(this.file, { force: true });
+      this.cache = null;
+    });
+  }
+
+  private enqueue<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(work, work);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async endsWithoutNewline(): Promise<boolean> {
+    let handle: fs.FileHandle | undefined;
+    try {
+      handle = await fs.open(this.file, 'r');
+      const { size } = await handle.stat();
+      if (size === 0) return false;
+      const last = Buffer.alloc(1);
+      await handle.read(last, 0, 1, size - 1);
+      return last[0] !== 0x0a;
+    } catch {
+      return false;
+    } finally {
+      await handle?.close();
+    }
+  }
+
+  private async readNow(): Promise<HistoryContents> {
+    let stat: { size: number; mtimeMs: number };
+    try {
+      stat = await fs.stat(this.file);
+    } catch {
+      this.cache = null;
+      return { runs: [], battles: [], warnings: [] };
+    }
+    if (this.cache && this.cache.size === stat.size && this.cache.mtimeMs === stat.mtimeMs) return this.cache.contents;
+    const contents = parseHistory(await fs.readFile(this.file, 'utf8'));
+    for (const warning of contents.warnings) {
+      if (this.reported.has(warning)) continue;
+      this.reported.add(warning);
+      this.options.onWarning?.(`History file ${path.basename(this.file)}, ${warning}.`);
+    }
+    this.cache = { size: stat.size, mtimeMs: stat.mtimeMs, contents };
+    return contents;
+  }
+
+  private async readLines(): Promise<Array<{ text: string; record: HistoryRecord | null }>> {
+    let text: string;
+    try {
+      text = await fs.readFile(this.file, 'utf8');
+    } catch {
+      return [];
+    }
+    return text
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .map((l) => {
+        const parsed = parseHistoryLine(l.trim());
+        return { text: l.trim(), record: parsed.ok ? parsed.record : null };
+      });
+  }
+
+  /** Keeps the groups `keep` accepts (unreadable lines are dropped), atomically. */
+  private async rewrite(keep: (groupKey: string) => boolean): Promise<void> {
+    const lines = await this.readLines();
+    await this.writeLines(lines.filter((l) => l.record && keep(groupKeyOf(l.record))).map((l) => l.text));
+  }
+
+  /**
+   * Drops the oldest groups until the file is at most 80 % of `maxBytes` (so trimming does not
+   * happen again at the next append); never the groups in `protect` (the run being written).
+   */
+  private async trim(maxBytes: number, protect: ReadonlySet<string>): Promise<void> {
+    const lines = (await this.readLines()).filter((l) => l.record);
+    const order: string[] = [];
+    const bytes = new Map<string, number>();
+    for (const l of lines) {
+      const key = groupKeyOf(l.record!);
+      if (!bytes.has(key)) order.push(key);
+      bytes.set(key, (bytes.get(key) ?? 0) + Buffer.byteLength(l.text) + 1);
+    }
+    let total = [...bytes.values()].reduce((a, b) => a + b, 0);
+    const target = Math.floor(maxBytes * 0.8);
+    const dropped = new Set<string>();
+    for (const key of order) {
+      if (total <= target) break;
+      if (protect.has(key)) continue;
+      dropped.add(key);
+      total -= bytes.get(key)!;
+    }
+    if (!dropped.size) return;
+    await this.writeLines(lines.filter((l) => !dropped.has(groupKeyOf(l.record!))).map((l) => l.text));
+    this.options.onWarning?.(
+      `History is over its size limit (${Math.round(maxBytes / 1024 / 1024)} MB, setting bakeoff.history.maxSizeMB): dropped the ${dropped.size} oldest run(s).`,
+    );
+  }
+
+  private async writeLines(lines: readonly string[]): Promise<void> {
+    const tmp = `${this.file}.${randomUUID()}.tmp`;
+    await fs.mkdir(path.dirname(this.file), { recursive: true });
+    await fs.writeFile(tmp, lines.length ? `${lines.join('\n')}\n` : '', { encoding: 'utf8', mode: 0o600 });
+    await fs.rename(tmp, this.file);
+    this.cache = null;
+  }
+}
+
+/** Megabytes → bytes for the size cap, clamped to the allowed range. */
+export function historyMaxBytes(megabytes: number | undefined): number {
+  const mb = typeof megabytes === 'number' && Number.isFinite(megabytes) ? megabytes : historyLimits.defaultMaxSizeMB;
+  return Math.round(Math.min(historyLimits.maxSizeMB, Math.max(historyLimits.minSizeMB, mb)) * 1024 * 1024);
+}

@@ -1,0 +1,188 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { appendFileSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  HistoryStore,
+  historyMaxBytes,
+  historyRunEndRecord,
+  historyRunRecord,
+  historyTrialRecord,
+  parseHistory,
+  samePrompt,
+  storedRunResult,
+  type RunRecord,
+} from '../../src/core/history';
+import { makeTrial } from './helpers/makeResult';
+
+const key = 'sk-live-abcdefghijklmnop1234';
+
+function runRecord(runId: string, prompt = 'hello', extra: Partial<RunRecord> = {}): RunRecord {
+  return historyRunRecord(
+    {
+      runId,
+      startedAt: '2026-03-01T10:00:00.000Z',
+      mode: 'compare',
+      title: `Prompt ${prompt}`,
+      request: { messages: [{ role: 'user', content: prompt }], params: { maxTokens: 64, temperature: 0 } },
+      backends: [
+        { id: 'a', label: 'A', kind: 'closed', model: 'm-a', pricingNote: '' },
+        { id: 'b', label: 'B', kind: 'decentralized', model: 'm-b', pricingNote: '' },
+      ],
+      trials: 2,
+      ...extra,
+    },
+    [key],
+  );
+}
+
+function tempFile(): string {
+  return join(mkdtempSync(join(tmpdir(), 'bakeoff-history-')), 'history.jsonl');
+}
+
+function store(file: string, maxBytes = 10 * 1024 * 1024, warnings: string[] = []): HistoryStore {
+  return new HistoryStore(file, { maxBytes: () => maxBytes, onWarning: (w) => warnings.push(w) });
+}
+
+test('a run is written as it goes and read back with its trials in column order', async () => {
+  const file = tempFile();
+  const s = store(file);
+  await s.append(runRecord('r1'));
+  await s.append(historyTrialRecord('r1', makeTrial({ backendId: 'b', trial: 1 }), [key]));
+  await s.append(historyTrialRecord('r1', makeTrial({ backendId: 'a', trial: 2 }), [key]));
+  await s.append(historyTrialRecord('r1', makeTrial({ backendId: 'a', trial: 1 }), [key]));
+  await s.append(historyRunEndRecord('r1', 'finished', null));
+  const { runs, warnings } = await s.read();
+  assert.deepEqual(warnings, []);
+  assert.equal(runs.length, 1);
+  assert.equal(runs[0]!.outcome, 'finished');
+  assert.deepEqual(runs[0]!.results.map((r) => `${r.backendId}#${r.trial}`), ['a#1', 'b#1', 'a#2']);
+  const result = storedRunResult(runs[0]!);
+  assert.equal(result.outcome, 'finished');
+  assert.deepEqual(result.request.messages, [{ role: 'user', content: 'hello' }]);
+});
+
+test('a run killed half-way keeps its finished trials and reads back as interrupted', async () => {
+  const file = tempFile();
+  const s = store(file);
+  await s.append(runRecord('r1'));
+  await s.append(historyTrialRecord('r1', makeTrial({ backendId: 'a', trial: 1 }), [key]));
+  // The editor died while writing the next line: half a JSON object, no newline.
+  appendFileSync(file, '{"type":"trial","v":1,"runId":"r1","result":{"backendId":"b","tri');
+  const warnings: string[] = [];
+  const reading = await store(file, 10 * 1024 * 1024, warnings).read();
+  assert.equal(reading.runs[0]!.outcome, 'interrupted');
+  assert.equal(reading.runs[0]!.results.length, 1);
+  assert.equal(reading.warnings.length, 1);
+  assert.match(reading.warnings[0]!, /^line 3: not valid JSON/);
+  assert.equal(warnings.length, 1, 'the skipped line is reported once');
+  assert.equal(storedRunResult(reading.runs[0]!).outcome, 'cancelled');
+
+  // The next append starts on a line of its own, so the cut line does not swallow it.
+  const s2 = store(file);
+  await s2.append(runRecord('r2'));
+  const after = await s2.read();
+  assert.deepEqual(after.runs.map((r) => r.record.runId), ['r1', 'r2']);
+  assert.equal(after.warnings.length, 1);
+});
+
+test('corrupt, foreign and newer lines are skipped with a warning each; the rest loads', () => {
+  const good = JSON.stringify(runRecord('r1'));
+  const text = [
+    good,
+    'not json at all',
+    JSON.stringify({ type: 'trial', v: 1, runId: 'r1', result: { backendId: 'a' } }),
+    JSON.stringify({ type: 'run', v: 7, runId: 'future' }),
+    JSON.stringify({ type: 'mystery', v: 1 }),
+    JSON.stringify(historyTrialRecord('ghost', makeTrial({ backendId: 'a' }), [])),
+    '',
+    JSON.stringify(historyRunEndRecord('r1', 'cancelled', null)),
+  ].join('\n');
+  const reading = parseHistory(text);
+  assert.equal(reading.runs.length, 1);
+  assert.equal(reading.runs[0]!.outcome, 'cancelled');
+  assert.equal(reading.warnings.length, 5);
+  assert.match(reading.warnings[0]!, /^line 2: not valid JSON/);
+  assert.match(reading.warnings[1]!, /^line 3: not a history record \(result\./);
+  assert.match(reading.warnings[2]!, /^line 4: written by a newer version/);
+  assert.match(reading.warnings[3]!, /^line 5: not a history record/);
+  assert.match(reading.warnings[4]!, /^line 6: a trial of run ghost, whose first line is missing/);
+});
+
+test('no key is ever written: answers, errors, the recorded request and the prompt are scrubbed', async () => {
+  const file = tempFile();
+  const s = store(file);
+  const leaky = makeTrial({
+    backendId: 'a',
+    text: `the key is ${key.toUpperCase()}`,
+    reasoning: `thinking about ${key}`,
+    status: 'http_error',
+    error: { type: 'http_error', message: `HTTP 401: bad key ${key}`, hint: 'fix it', body: `{"key":"${key}"}` },
+    request: { url: 'https://x/v1/chat/completions', headers: { authorization: 'Bearer ***' }, body: { messages: [{ role: 'user', content: `use ${key}` }] } },
+  });
+  await s.append(runRecord('r1', `my key is ${key}`));
+  await s.append(historyTrialRecord('r1', leaky, [key, 'short']));
+  const raw = readFileSync(file, 'utf8');
+  assert.ok(!raw.toLowerCase().includes(key.toLowerCase()), raw);
+  const { runs } = await s.read();
+  assert.equal(runs[0]!.results[0]!.keyRedacted, true);
+  assert.match(runs[0]!.results[0]!.text, /the key is \*\*\*/);
+  assert.equal((statSync(file).mode & 0o777).toString(8), '600');
+});
+
+test('past the size cap the oldest runs are dropped, with their votes, never the run being written', async () => {
+  const file = tempFile();
+  const warnings: string[] = [];
+  const big = 'x'.repeat(2_000);
+  const s = store(file, 12_000, warnings);
+  for (const id of ['r1', 'r2', 'r3']) {
+    await s.append(runRecord(id));
+    await s.append(historyTrialRecord(id, makeTrial({ backendId: 'a', text: big }), []));
+    await s.append(historyRunEndRecord(id, 'finished', null));
+  }
+  await s.append({
+    type: 'battle',
+    v: 1,
+    battleId: 'b1',
+    runId: 'r1',
+    model_a: 'a/m-a',
+    model_b: 'b/m-b',
+    label_a: 'A',
+    label_b: 'B',
+    winner: 'model_a',
+    tstamp: 1,
+    swapped: false,
+  });
+  // Four runs of ~3.2 KB go past 12,000 bytes: the file is trimmed to ≤ 80 % of the cap.
+  await s.append(runRecord('r4'));
+  await s.append(historyTrialRecord('r4', makeTrial({ backendId: 'a', text: big }), []));
+  const { runs, battles } = await s.read();
+  const ids = runs.map((r) => r.record.runId);
+  assert.ok(!ids.includes('r1'), `oldest dropped: ${ids.join(',')}`);
+  assert.ok(ids.includes('r4'), 'the run being written stays');
+  assert.equal(battles.length, 0, 'the vote of a dropped run goes with it');
+  assert.ok(statSync(file).size <= 12_000 * 0.8, `size ${statSync(file).size}`);
+  assert.ok(warnings.some((w) => /dropped the \d+ oldest run/.test(w)), warnings.join('\n'));
+});
+
+test('delete and clear', async () => {
+  const file = tempFile();
+  const s = store(file);
+  await s.append(runRecord('r1'), historyRunEndRecord('r1', 'finished', null), runRecord('r2'));
+  writeFileSync(file, readFileSync(file, 'utf8') + 'garbage\n');
+  await s.deleteRuns(['r1']);
+  const after = await s.read();
+  assert.deepEqual(after.runs.map((r) => r.record.runId), ['r2']);
+  assert.deepEqual(after.warnings, [], 'rewriting drops unreadable lines');
+  await s.clear();
+  assert.deepEqual((await s.read()).runs, []);
+});
+
+test('same prompt; size cap setting clamped', () => {
+  assert.ok(samePrompt(runRecord('x', 'p'), runRecord('y', 'p')));
+  assert.ok(!samePrompt(runRecord('x', 'p'), runRecord('y', 'q')));
+  assert.equal(historyMaxBytes(undefined), 25 * 1024 * 1024);
+  assert.equal(historyMaxBytes(0), 1024 * 1024);
+  assert.equal(historyMaxBytes(10), 10 * 1024 * 1024);
+});
