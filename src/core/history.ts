@@ -127,6 +127,8 @@ export const RunRecord = z.object({
   backends: z.array(HistoryBackend).min(1).max(64),
   trials: z.number().int().min(1).max(10_000),
   perBackendConcurrency: z.number().int().min(1).max(1_000).default(1),
+  /** A blind run: `backends` are in display order (A, B); whether that order was swapped. */
+  blind: z.object({ swapped: z.boolean() }).optional(),
 });
 export type RunRecord = z.infer<typeof RunRecord>;
 
@@ -497,4 +499,40 @@ export class HistoryStore {
 export function historyMaxBytes(megabytes: number | undefined): number {
   const mb = typeof megabytes === 'number' && Number.isFinite(megabytes) ? megabytes : historyLimits.defaultMaxSizeMB;
   return Math.round(Math.min(historyLimits.maxSizeMB, Math.max(historyLimits.minSizeMB, mb)) * 1024 * 1024);
+}
+
+/** A backend id made unique for one of several runs shown together (`openai.1`), within the id rules. */
+function taggedId(id: string, index: number): string {
+  const suffix = `.${index + 1}`;
+  return `${id.slice(0, 64 - suffix.length)}${suffix}`;
+}
+
+/**
+ * Several runs of the same prompt as one run, for side-by-side display: every backend of every
+ * run becomes its own column (`openai.1`, `openai.2`…) labelled with `tags[i]` (e.g. the run's
+ * date), so the summary compares each against the baseline as usual. The first run's request
+ * and id lead; the outcome is `finished` only when every run finished.
+ */
+export function combineRuns(runs: readonly StoredRun[], tags: readonly string[]): StoredRun {
+  if (runs.length < 1) throw new Error('combineRuns needs at least one run');
+  const first = runs[0]!;
+  const backends: HistoryBackend[] = [];
+  const results: TrialResult[] = [];
+  runs.forEach((run, index) => {
+    const tag = tags[index] ?? `run ${index + 1}`;
+    for (const b of run.record.backends) backends.push({ ...b, id: taggedId(b.id, index), label: `${b.label} · ${tag}`.slice(0, 200) });
+    for (const r of run.results) {
+      const backend = run.record.backends.find((b) => b.id === r.backendId);
+      results.push({ ...r, backendId: taggedId(r.backendId, index), backendLabel: `${backend?.label ?? r.backendLabel} · ${tag}`.slice(0, 200) });
+    }
+  });
+  const outcome = runs.find((r) => r.outcome !== 'finished')?.outcome ?? 'finished';
+  const record: RunRecord = {
+    ...first.record,
+    runId: runs.map((r) => r.record.runId).join('+').slice(0, 200),
+    title: `${first.record.title} — ${runs.length} runs side by side`.slice(0, 500),
+    backends: backends.slice(0, 64),
+    trials: Math.max(...runs.map((r) => r.record.trials)),
+  };
+  return { record, results: orderResults(record, results), outcome, endedAt: null, errorMessage: runs.find((r) => r.errorMessage)?.errorMessage ?? null };
 }

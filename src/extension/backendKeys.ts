@@ -48,11 +48,11 @@ export function offerKeyFix(services: Pick<HostServices, 'log'>, blocked: readon
   });
 }
 
-/** Says that no backend is configured and offers Add Backend from Preset…. */
+/** Says that no backend is configured and offers Add Backend from Preset… or the demo. */
 export async function offerAddBackend(): Promise<void> {
-  const choice = await vscode.window.showWarningMessage(
-    'Bakeoff: no backends are configured yet.',
-    'Add Backend from Preset',
-  );
-  if (choice) await vscode.commands.executeCommand(commandIds.addBackendFromPreset);
+  const add = 'Add Backend from Preset';
+  const demo = 'Try a Demo Comparison';
+  const choice = await vscode.window.showWarningMessage('Bakeoff: no backends are configured yet. Add one, or try the demo (no key needed).', add, demo);
+  if (choice === add) await vscode.commands.executeCommand(commandIds.addBackendFromPreset);
+  if (choice === demo) await vscode.commands.executeCommand(commandIds.tryDemo);
 }

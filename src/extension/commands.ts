@@ -18,6 +18,18 @@ export const commandIds = {
   testBackends: 'bakeoff.testBackends',
   openLogs: 'bakeoff.openLogs',
   exportResults: 'bakeoff.exportResults',
+  showLastResults: 'bakeoff.showLastResults',
+  openHistoryRun: 'bakeoff.openHistoryRun',
+  rerunHistoryRun: 'bakeoff.rerunHistoryRun',
+  compareHistoryRuns: 'bakeoff.compareHistoryRuns',
+  exportHistoryRun: 'bakeoff.exportHistoryRun',
+  deleteHistoryRun: 'bakeoff.deleteHistoryRun',
+  clearHistory: 'bakeoff.clearHistory',
+  testBackend: 'bakeoff.testBackend',
+  compareBlind: 'bakeoff.compareBlind',
+  showLeaderboard: 'bakeoff.showLeaderboard',
+  exportVotes: 'bakeoff.exportVotes',
+  tryDemo: 'bakeoff.tryDemo',
 } as const;
 
 /** What each command does, by the key of its id in {@link commandIds}. */
@@ -47,5 +59,17 @@ export function registerCommands(handlers: CommandHandlers, services: Pick<HostS
     register(commandIds.testBackends, handlers.testBackends),
     register(commandIds.openLogs, handlers.openLogs),
     register(commandIds.exportResults, handlers.exportResults),
+    register(commandIds.showLastResults, handlers.showLastResults),
+    register(commandIds.openHistoryRun, handlers.openHistoryRun),
+    register(commandIds.rerunHistoryRun, handlers.rerunHistoryRun),
+    register(commandIds.compareHistoryRuns, handlers.compareHistoryRuns),
+    register(commandIds.exportHistoryRun, handlers.exportHistoryRun),
+    register(commandIds.deleteHistoryRun, handlers.deleteHistoryRun),
+    register(commandIds.clearHistory, handlers.clearHistory),
+    register(commandIds.testBackend, handlers.testBackend),
+    register(commandIds.compareBlind, handlers.compareBlind),
+    register(commandIds.showLeaderboard, handlers.showLeaderboard),
+    register(commandIds.exportVotes, handlers.exportVotes),
+    register(commandIds.tryDemo, handlers.tryDemo),
   ];
 }

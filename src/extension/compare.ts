@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { expandTemplate, pickTemplate, type TemplateName } from '../core/template';
 import { commandIds } from './commands';
-import { ComparisonRunner } from './comparisonRun';
+import { ComparisonRunner, type PreparedRun } from './comparisonRun';
 import type { PanelHost, RunInfo } from './panel';
 import type { HostServices } from './services';
 
@@ -64,16 +64,25 @@ export class CompareCommands {
   }
 
   async comparePrompt(): Promise<void> {
+    const prepared = await this.askForPrompt('Compare Prompt');
+    if (prepared) await this.runner.run(prepared, this.services.settings.runSettings());
+  }
+
+  /**
+   * Asks for a prompt (the selection, if any, goes in as context through the `comparePrompt`
+   * template); undefined when the user gave up. Compare Prompt… and Compare Blind… use it.
+   */
+  async askForPrompt(title: string): Promise<PreparedRun | undefined> {
     const editor = vscode.window.activeTextEditor;
     const input = await vscode.window.showInputBox({
-      title: 'Compare Prompt',
+      title,
       prompt: editor && !editor.selection.isEmpty ? 'Sent to every chosen backend, with the selection as context.' : 'Sent to every chosen backend.',
       placeHolder: 'e.g. Write a function that parses ISO 8601 durations',
       value: this.lastPromptInput,
       ignoreFocusOut: true,
       validateInput: (value) => (value.trim() ? undefined : 'Enter a prompt.'),
     });
-    if (input === undefined) return;
+    if (input === undefined) return undefined;
     this.lastPromptInput = input;
     const settings = this.services.settings.runSettings();
     const doc = editor?.document;
@@ -88,14 +97,11 @@ export class CompareCommands {
     });
     const short = input.length > 60 ? `${input.slice(0, 57)}…` : input;
     const lines = editor ? editor.selection.end.line - editor.selection.start.line + 1 : 0;
-    await this.runner.run(
-      {
-        title: `Prompt: “${short.replace(/\s+/g, ' ')}”${hasSelection ? ` with ${lines} line${lines === 1 ? '' : 's'} from ${path.basename(name)}` : ''}`,
-        userPrompt,
-        ...(editor ? { target: targetOf(editor.document, editor.selection) } : {}),
-      },
-      settings,
-    );
+    return {
+      title: `Prompt: “${short.replace(/\s+/g, ' ')}”${hasSelection ? ` with ${lines} line${lines === 1 ? '' : 's'} from ${path.basename(name)}` : ''}`,
+      userPrompt,
+      ...(editor ? { target: targetOf(editor.document, editor.selection) } : {}),
+    };
   }
 
   async rerunLast(): Promise<void> {
@@ -105,6 +111,16 @@ export class CompareCommands {
       return;
     }
     await this.runner.run(last, this.services.settings.runSettings());
+  }
+
+  /** Runs `prepared` (a run repeated from the history, the demo) as a comparison in the panel. */
+  async runPrepared(prepared: PreparedRun): Promise<void> {
+    await this.runner.run(prepared, this.services.settings.runSettings());
+  }
+
+  /** Re-run Last and the panel's Re-run will repeat `prepared` (the run the panel now shows). */
+  setLast(prepared: PreparedRun): void {
+    this.runner.setLast(prepared);
   }
 
   cancel(): void {

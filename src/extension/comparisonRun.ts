@@ -4,12 +4,13 @@
  * runs at a time; a new one replaces (and cancels) the previous one.
  */
 import * as vscode from 'vscode';
-import type { Backend } from '../core/config';
+import type { Backend, ChatMessage, RequestParams } from '../core/config';
+import type { RunMode } from '../core/history';
 import { describePricing } from '../core/pricing';
 import { MissingKeyError } from '../core/errors';
 import { fetchModelsPrice, runComparison } from '../core/runner';
 import type { ComparisonResult, RunEvent, TrialResult } from '../core/types';
-import { isBlocked, offerAddBackend, offerKeyFix, resolveKeys } from './backendKeys';
+import { isBlocked, offerAddBackend, offerKeyFix, resolveKeys, type KeyedBackend } from './backendKeys';
 import { ComparePanel, type PanelHost, type RunInfo } from './panel';
 import { editorProxySettings, tlsUnverified } from './proxy';
 import type { HostServices } from './services';
@@ -23,6 +24,19 @@ export interface PreparedRun {
   title: string;
   userPrompt: string;
   target?: RunInfo['target'];
+  /**
+   * A run repeated from the history: these exact messages, parameters and trials, to these
+   * backends (those still configured). Default: `userPrompt` with the current settings, to the
+   * chosen backends.
+   */
+  replay?: { messages: ChatMessage[]; params: RequestParams; trials: number; backendIds: readonly string[] };
+  /**
+   * Backends with their keys decided by the caller (the demo's stand-ins), in place of the
+   * chosen backends and the key store; called at each (re-)run.
+   */
+  backends?: () => Promise<Array<{ backend: Backend; key: string | undefined }>>;
+  /** How the run is named in the history (default `compare`). */
+  mode?: RunMode;
 }
 
 export class ComparisonRunner {
@@ -42,17 +56,21 @@ export class ComparisonRunner {
   async run(prepared: PreparedRun, settings: RunSettings): Promise<void> {
     const { services } = this;
     const { runs } = services;
-    const { chosen } = services.settings.chosenBackends(true);
-    if (!chosen.length) return offerAddBackend();
+    const chosen = await this.backendsFor(prepared);
+    if (!chosen) return;
+    if (Array.isArray(chosen) && !chosen.length) return offerAddBackend();
+    const trials = prepared.replay?.trials ?? settings.trials;
+    const params = prepared.replay?.params ?? settings.params;
+    const messages = prepared.replay?.messages ?? buildMessages(prepared.userPrompt, settings.systemPrompt);
 
-    const keyed = await resolveKeys(services.keys, chosen);
+    const keyed: KeyedBackend[] = Array.isArray(chosen) ? await resolveKeys(services.keys, chosen) : chosen.given;
     const blocked = keyed.filter(isBlocked);
     const runnable = keyed.filter((k): k is { backend: Backend; key: string | undefined } => k.blocked === undefined);
     offerKeyFix(services, blocked);
 
     if (runnable.length && prepared.userPrompt.length > largePromptChars) {
       const ok = await vscode.window.showWarningMessage(
-        `The prompt is ${prepared.userPrompt.length.toLocaleString()} characters and goes to ${runnable.length} backend(s) × ${settings.trials} trial(s). Send it?`,
+        `The prompt is ${prepared.userPrompt.length.toLocaleString()} characters and goes to ${runnable.length} backend(s) × ${trials} trial(s). Send it?`,
         { modal: true },
         'Send',
       );
@@ -89,7 +107,7 @@ export class ComparisonRunner {
         ...(b.trustNote ? { trustNote: b.trustNote } : {}),
         ...(tlsUnverified(b, proxy) ? { tlsInsecure: true } : {}),
       })),
-      trials: settings.trials,
+      trials,
       perBackendConcurrency: settings.perBackendConcurrency,
       baselineId: services.settings.rememberedBaseline(),
       ...(prepared.target ? { target: prepared.target } : {}),
@@ -98,12 +116,16 @@ export class ComparisonRunner {
     panel.beginRun(info);
     services.log.info(
       `Run ${runId}: ${prepared.title} → ${backends.map((b) => `${b.id} (${b.model})`).join(', ')}; ` +
-        `${settings.trials} trial(s), max_tokens ${settings.params.maxTokens}, temperature ${settings.params.temperature}, prompt ${prepared.userPrompt.length} chars.`,
+        `${trials} trial(s), max_tokens ${params.maxTokens}, temperature ${params.temperature}, prompt ${prepared.userPrompt.length} chars.`,
     );
     if (blocked.length) services.log.info(`Run ${runId}: skipped ${blocked.map((b) => b.backend.id).join(', ')} (no usable key).`);
 
-    const total = backends.length * settings.trials;
-    const unit = settings.trials > 1 ? 'requests' : 'backends';
+    const recorder = services.history.startRun(
+      { runId, mode: prepared.mode ?? 'compare', title: prepared.title, request: { messages, params }, backends: info.backends, trials, perBackendConcurrency: settings.perBackendConcurrency },
+      runKeys,
+    );
+    const total = backends.length * trials;
+    const unit = trials > 1 ? 'requests' : 'backends';
     let done = 0;
     try {
       const result = await vscode.window.withProgress(
@@ -115,10 +137,10 @@ export class ComparisonRunner {
             return await runComparison({
               runId,
               backends,
-              messages: buildMessages(prepared.userPrompt, settings.systemPrompt),
-              params: settings.params,
+              messages,
+              params,
               timeouts: settings.timeouts,
-              trials: settings.trials,
+              trials,
               concurrency: settings.concurrency,
               perBackendConcurrency: settings.perBackendConcurrency,
               signal: abort.signal,
@@ -132,6 +154,7 @@ export class ComparisonRunner {
               priceCache: services.priceCache,
               modelsPrice: (b) => fetchModelsPrice(b, keysById.get(b.id), undefined, { timeouts: settings.timeouts, signal: abort.signal, transport: { proxy } }),
               onEvent: (event: RunEvent) => {
+                if (event.type === 'finished') recorder.trial(event.result);
                 if (!isCurrent()) return;
                 panel.handleEvent(event);
                 if (event.type === 'finished') {
@@ -146,6 +169,7 @@ export class ComparisonRunner {
         },
       );
       this.logResults(result, runKeys);
+      recorder.end(result.outcome, null);
       if (isCurrent()) {
         runs.keepResult(run, { result, keys: runKeys });
         panel.endRun(result);
@@ -153,6 +177,7 @@ export class ComparisonRunner {
     } catch (err) {
       const message = services.errorText(err, runKeys);
       services.log.error(`Run ${runId} failed: ${message}`);
+      recorder.end('failed', message);
       if (isCurrent()) {
         panel.endRun(null, message);
         void vscode.window.showErrorMessage(`Bakeoff: the comparison failed — ${message}`);
@@ -160,6 +185,37 @@ export class ComparisonRunner {
     } finally {
       runs.end(run);
     }
+  }
+
+  /** Re-run Last and the panel's Re-run repeat `prepared` (a run shown from the history, say). */
+  setLast(prepared: PreparedRun): void {
+    this.lastRun = prepared;
+  }
+
+  /**
+   * The backends of a run: the caller's (with their keys), those of a replayed run that are
+   * still configured, or the chosen ones. Undefined when the user gave up.
+   */
+  private async backendsFor(prepared: PreparedRun): Promise<Backend[] | { given: KeyedBackend[] } | undefined> {
+    if (prepared.backends) {
+      const given = await prepared.backends();
+      return given.length ? { given: given.map(({ backend, key }) => ({ backend, key })) } : [];
+    }
+    if (!prepared.replay) return this.services.settings.chosenBackends(true).chosen;
+    const configured = this.services.settings.configuredBackends(true);
+    const found = prepared.replay.backendIds.map((id) => configured.find((b) => b.id === id)).filter((b): b is Backend => b !== undefined);
+    const missing = prepared.replay.backendIds.filter((id) => !configured.some((b) => b.id === id));
+    if (missing.length) {
+      const message = found.length
+        ? `Bakeoff: ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} no longer configured; re-running with ${found.map(backendName).join(', ')}.`
+        : `Bakeoff: none of the backends of that run (${missing.join(', ')}) is configured any more.`;
+      if (!found.length) {
+        void vscode.window.showWarningMessage(message);
+        return undefined;
+      }
+      void vscode.window.showInformationMessage(message);
+    }
+    return found;
   }
 
   private logResults(result: ComparisonResult, runKeys: readonly string[]): void {

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { redactResult, toJsonReport, toMarkdownReport } from '../core/report';
 import type { ComparisonResult } from '../core/types';
+import type { FinishedRun } from './runTracker';
 import type { HostServices } from './services';
 
 /** A format Export Results… writes. */
@@ -18,9 +19,12 @@ const exportFormats: readonly ExportFormat[] = [
   { label: 'JSON (same shape as `bakeoff compare --json`)', format: 'json', extension: 'json', filters: { JSON: ['json'] } },
 ];
 
-/** Saves the last finished comparison as a Markdown report or as JSON, with keys redacted. */
-export async function exportResults(services: HostServices): Promise<void> {
-  const finished = services.runs.lastFinished;
+/**
+ * Saves the last finished comparison (or `given`, a run from the history) as a Markdown report
+ * or as JSON, with keys redacted.
+ */
+export async function exportResults(services: HostServices, given?: FinishedRun): Promise<void> {
+  const finished = given ?? services.runs.lastFinished;
   if (!finished) {
     const message = services.runs.current
       ? 'Bakeoff: the comparison is still running; export it once it has finished.'
@@ -30,7 +34,7 @@ export async function exportResults(services: HostServices): Promise<void> {
   }
   const picked = await vscode.window.showQuickPick(
     exportFormats.map((f) => ({ label: f.label, format: f })),
-    { title: 'Export Results', placeHolder: 'Save the last comparison as' },
+    { title: 'Export Results', placeHolder: given ? 'Save this run as' : 'Save the last comparison as' },
   );
   if (!picked) return;
   const { format } = picked;

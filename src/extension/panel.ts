@@ -72,7 +72,8 @@ function targetLabel(target: EditorTarget): string {
   return startLine === endLine ? `${name}:${startLine + 1}` : `${name}:${startLine + 1}–${endLine + 1}`;
 }
 
-function toRunView(info: RunInfo): RunView {
+/** The panel's view of a run's header (names, kinds and notes, clipped to the protocol's limits). */
+export function toRunView(info: RunInfo): RunView {
   return {
     runId: clip(info.runId, 200),
     title: clip(info.title, 500),
@@ -96,6 +97,9 @@ function toRunView(info: RunInfo): RunView {
 export class ComparePanel {
   static readonly viewType = 'bakeoff.panel';
   private static instance: ComparePanel | undefined;
+  private static readonly closedEmitter = new vscode.EventEmitter<void>();
+  /** Fires when the user closes the panel. */
+  static readonly onDidClose: vscode.Event<void> = ComparePanel.closedEmitter.event;
 
   /** The open panel, if any. */
   static get current(): ComparePanel | undefined {
@@ -189,6 +193,16 @@ export class ComparePanel {
       default:
         assertNever(event, 'run event');
     }
+  }
+
+  /**
+   * Shows a whole state at once (a run read back from the history): nothing streams, nothing is
+   * sent. Replaces what the panel showed.
+   */
+  restore(state: PanelState): void {
+    if (this.disposed) return;
+    this.batcher.discard();
+    this.emit({ type: 'stateRestored', state });
   }
 
   /** The run ended (result) or failed before starting (errorMessage). Flushes pending deltas first. */
@@ -337,7 +351,10 @@ export class ComparePanel {
   private dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    if (ComparePanel.instance === this) ComparePanel.instance = undefined;
+    if (ComparePanel.instance === this) {
+      ComparePanel.instance = undefined;
+      ComparePanel.closedEmitter.fire();
+    }
     this.batcher.dispose();
     for (const d of this.disposables.splice(0)) d.dispose();
   }

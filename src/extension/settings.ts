@@ -36,6 +36,7 @@ export const settingKeys = {
   concurrency: 'concurrency',
   parallelTrials: 'parallelTrials',
   systemPrompt: 'systemPrompt',
+  historyMaxSizeMB: 'history.maxSizeMB',
 } as const;
 
 /** The subset of `vscode.WorkspaceConfiguration` used here. */

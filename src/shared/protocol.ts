@@ -143,6 +143,11 @@ export const PanelState = z.object({
   target: EditorTarget.nullable(),
   /** The backend the user pinned as baseline (remembered per workspace); null: the first that delivered. */
   baselineId: backendId.nullable().default(null),
+  /**
+   * When the panel shows a run read back from the history (nothing was sent): when that run
+   * started, ISO. Absent or null for a run of this session.
+   */
+  fromHistory: z.string().max(40).nullable().optional(),
 });
 export type PanelState = z.infer<typeof PanelState>;
 

@@ -10,6 +10,8 @@ export interface HeaderView {
   rerun: HTMLButtonElement;
   exportResults: HTMLButtonElement;
   error: HTMLElement;
+  /** "From history · date": shown when the run was read back from the history. */
+  history: HTMLElement;
 }
 
 export function renderWelcome(): HTMLElement {
@@ -65,6 +67,8 @@ export function renderHeader(run: RunView, post: (message: WebviewToHostMessage)
     promptBox.append(more);
   }
   const error = el('div', { className: 'run-error', testId: 'run-error', attrs: { role: 'alert' } });
+  const history = el('span', { className: 'meta-item', testId: 'from-history' });
+  history.hidden = true;
   meta.append(
     el('span', { className: 'meta-item' }, icon('server'), `${backendCount} backend${backendCount === 1 ? '' : 's'}`),
     el(
@@ -80,6 +84,7 @@ export function renderHeader(run: RunView, post: (message: WebviewToHostMessage)
         : '1 trial each',
     ),
     status,
+    history,
   );
   const root = el(
     'header',
@@ -94,7 +99,7 @@ export function renderHeader(run: RunView, post: (message: WebviewToHostMessage)
     promptBox,
     error,
   );
-  return { root, status, cancel, rerun, exportResults, error };
+  return { root, status, cancel, rerun, exportResults, error, history };
 }
 
 const statusIcon: Record<PanelState['runStatus'], [string, string, string]> = {
@@ -115,6 +120,10 @@ export function updateHeader(header: HeaderView, state: PanelState): void {
   const [name, label, extra] = statusIcon[state.runStatus];
   header.status.className = `run-status status-${state.runStatus}`;
   header.status.replaceChildren(icon(name, extra), label);
+  const saved = state.fromHistory ? new Date(state.fromHistory) : null;
+  header.history.hidden = !saved;
+  header.history.title = saved ? 'Read back from the run history: nothing was sent. Re-run sends the same prompt again.' : '';
+  header.history.replaceChildren(...(saved ? [icon('history'), `From history · ${Number.isNaN(saved.getTime()) ? state.fromHistory : saved.toLocaleString()}`] : []));
   header.error.hidden = !state.errorMessage;
   header.error.replaceChildren(...(state.errorMessage ? [icon(state.runStatus === 'failed' ? 'error' : 'info'), state.errorMessage] : []));
 }

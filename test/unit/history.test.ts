@@ -11,6 +11,7 @@ import {
   historyTrialRecord,
   parseHistory,
   samePrompt,
+  combineRuns,
   storedRunResult,
   type RunRecord,
 } from '../../src/core/history';
@@ -185,4 +186,25 @@ test('same prompt; size cap setting clamped', () => {
   assert.equal(historyMaxBytes(undefined), 25 * 1024 * 1024);
   assert.equal(historyMaxBytes(0), 1024 * 1024);
   assert.equal(historyMaxBytes(10), 10 * 1024 * 1024);
+});
+
+test('two runs of one prompt side by side: one column per backend and run', () => {
+  const text = [
+    JSON.stringify(runRecord('r1')),
+    JSON.stringify(historyTrialRecord('r1', makeTrial({ backendId: 'a', text: 'first a' }), [])),
+    JSON.stringify(historyTrialRecord('r1', makeTrial({ backendId: 'b', text: 'first b' }), [])),
+    JSON.stringify(historyRunEndRecord('r1', 'finished', null)),
+    JSON.stringify(runRecord('r2')),
+    JSON.stringify(historyTrialRecord('r2', makeTrial({ backendId: 'a', text: 'second a' }), [])),
+    JSON.stringify(historyRunEndRecord('r2', 'cancelled', null)),
+  ].join('\n');
+  const { runs } = parseHistory(text);
+  const both = combineRuns(runs, ['Mar 1', 'Mar 2']);
+  assert.deepEqual(both.record.backends.map((b) => `${b.id}=${b.label}`), ['a.1=A · Mar 1', 'b.1=B · Mar 1', 'a.2=A · Mar 2', 'b.2=B · Mar 2']);
+  assert.deepEqual(both.results.map((r) => `${r.backendId}:${r.text}`), ['a.1:first a', 'b.1:first b', 'a.2:second a']);
+  assert.equal(both.results[2]!.backendLabel, 'A · Mar 2');
+  assert.equal(both.outcome, 'cancelled');
+  assert.equal(both.record.runId, 'r1+r2');
+  const long = combineRuns([{ ...runs[0]!, record: { ...runs[0]!.record, backends: [{ ...runs[0]!.record.backends[0]!, id: 'x'.repeat(64) }] } }], ['t']);
+  assert.equal(long.record.backends[0]!.id, `${'x'.repeat(62)}.1`);
 });

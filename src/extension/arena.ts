@@ -1,0 +1,383 @@
+/**
+ * Compare Blind…, Show Leaderboard and Export Votes…: two backends answer one prompt as A and B
+ * (drawn at random from the chosen backends, or the two the user names, in random order); the
+ * Blind A/B panel shows both answers only once both have ended, then the vote, then who was who
+ * with their figures. Votes go to the history in the battle schema (core/arena.ts); the
+ * leaderboard is computed by core/leaderboard.ts.
+ */
+import { randomUUID } from 'node:crypto';
+import * as vscode from 'vscode';
+import { battleRecord, battlesToJsonl, drawPairing, type ArenaVote, type BlindPairing } from '../core/arena';
+import type { Backend } from '../core/config';
+import { MissingKeyError } from '../core/errors';
+import { trialStateLine } from '../core/format';
+import { runPromptText, type BattleRecord, type HistoryContents } from '../core/history';
+import { leaderboard } from '../core/leaderboard';
+import { describePricing } from '../core/pricing';
+import { fetchModelsPrice, runComparison } from '../core/runner';
+import { costBadgeOf, isDelivered } from '../core/summary';
+import type { TrialResult } from '../core/types';
+import type { ArenaState, BattleView, LeaderboardView, RevealedSide } from '../shared/arenaProtocol';
+import { ArenaPanel, type ArenaHandlers } from './arenaPanel';
+import { isBlocked, offerAddBackend, offerKeyFix, resolveKeys } from './backendKeys';
+import type { CompareCommands } from './compare';
+import type { HistoryCommands } from './historyCommands';
+import { editorProxySettings, tlsUnverified } from './proxy';
+import type { HostServices } from './services';
+import { backendName, buildMessages } from './settings';
+
+/** A side of a battle: the backend as it was when the battle ran. */
+interface Side {
+  id: string;
+  label: string;
+  kind: Backend['kind'];
+  model: string;
+}
+
+/** The battle the panel shows. */
+interface Battle {
+  battleId: string;
+  runId: string;
+  promptPreview: string;
+  pairing: BlindPairing<Side>;
+  phase: BattleView['phase'];
+  results: { a: TrialResult; b: TrialResult } | null;
+  vote: ArenaVote | null;
+  revealed: boolean;
+  abort: AbortController | null;
+}
+
+export class ArenaCommands {
+  private battle: Battle | undefined;
+  private showLeaderboard = false;
+
+  constructor(
+    private readonly services: HostServices,
+    private readonly compare: CompareCommands,
+    private readonly historyCommands: HistoryCommands,
+  ) {}
+
+  /**
+   * Compare Blind…: asks for the prompt and the pair, runs both, shows them blind. Given a run
+   * of the history (`{ runId }`), reopens that blind run for its vote instead.
+   */
+  async compareBlind(arg?: unknown): Promise<void> {
+    const runId = typeof arg === 'object' && arg !== null && typeof (arg as { runId?: unknown }).runId === 'string' ? (arg as { runId: string }).runId : undefined;
+    if (runId) return this.resume(runId);
+    const { configured, chosen } = this.services.settings.chosenBackends(true);
+    if (!configured.length) return offerAddBackend();
+    if (configured.length < 2) {
+      void vscode.window.showWarningMessage('Bakeoff: a blind comparison needs two backends; add another with Add Backend from Preset…, or try the demo.');
+      return;
+    }
+    type Mode = vscode.QuickPickItem & { mode: 'random' | 'named' };
+    const pool = chosen.length >= 2 ? chosen : configured;
+    const mode = await vscode.window.showQuickPick<Mode>(
+      [
+        { label: '$(question) Two at random', description: `from ${pool.map(backendName).join(', ')}`, detail: 'Neither the pair nor the order is shown until you vote.', mode: 'random' },
+        { label: '$(list-selection) Two I choose', description: 'the order A/B is still drawn at random', mode: 'named' },
+      ],
+      { title: 'Compare Blind', placeHolder: 'Which backends answer?' },
+    );
+    if (!mode) return;
+    let candidates: Backend[] = pool;
+    if (mode.mode === 'named') {
+      const picked = await vscode.window.showQuickPick(
+        configured.map((b) => ({ label: backendName(b), description: `${b.kind} · ${b.model}`, backend: b })),
+        { title: 'Compare Blind: pick exactly two backends', canPickMany: true, placeHolder: 'Pick two' },
+      );
+      if (!picked) return;
+      if (picked.length !== 2) {
+        void vscode.window.showWarningMessage(`Bakeoff: pick exactly two backends (you picked ${picked.length}).`);
+        return;
+      }
+      candidates = picked.map((p) => p.backend);
+    }
+    const keyed = await resolveKeys(this.services.keys, candidates);
+    const usable = keyed.filter((k) => !isBlocked(k)).map((k) => k.backend);
+    if (mode.mode === 'named' && usable.length < 2) {
+      offerKeyFix(this.services, keyed.filter(isBlocked));
+      return;
+    }
+    if (usable.length < 2) {
+      void vscode.window.showWarningMessage(`Bakeoff: fewer than two of ${pool.map(backendName).join(', ')} have a usable API key; set the keys first.`);
+      offerKeyFix(this.services, keyed.filter(isBlocked));
+      return;
+    }
+    const prepared = await this.compare.askForPrompt('Compare Blind');
+    if (!prepared) return;
+    const pairing = drawPairing(
+      usable.map((b) => ({ id: b.id, label: backendName(b), model: b.model, kind: b.kind, backend: b })),
+      Math.random,
+      mode.mode === 'named' ? [usable[0]!.id, usable[1]!.id] : undefined,
+    );
+    await this.run(prepared.title, prepared.userPrompt, pairing);
+  }
+
+  /** Show Leaderboard: the standings of every stored vote. */
+  async showLeaderboardCommand(): Promise<void> {
+    this.showLeaderboard = true;
+    await this.refreshPanel(true);
+  }
+
+  /** Export Votes…: every vote as JSONL in the public battle schema. */
+  async exportVotes(): Promise<void> {
+    const { battles } = await this.services.history.read();
+    if (!battles.length) {
+      void vscode.window.showInformationMessage('Bakeoff: no votes yet. Run Compare Blind… and vote.');
+      return;
+    }
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+    const target = await vscode.window.showSaveDialog({
+      title: 'Export Bakeoff Votes',
+      saveLabel: 'Export',
+      filters: { 'JSON Lines': ['jsonl'] },
+      ...(folder ? { defaultUri: vscode.Uri.joinPath(folder, 'bakeoff-votes.jsonl') } : {}),
+    });
+    if (!target) return;
+    await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(battlesToJsonl(battles)));
+    this.services.log.info(`Exported ${battles.length} vote(s) to ${target.toString(true)}.`);
+    void vscode.window.showInformationMessage(`Bakeoff: exported ${battles.length} vote${battles.length === 1 ? '' : 's'}.`);
+  }
+
+  private async run(title: string, userPrompt: string, pairing: BlindPairing<Side & { backend: Backend }>): Promise<void> {
+    const { services } = this;
+    const settings = services.settings.runSettings();
+    const previous = services.runs.current;
+    if (previous) {
+      services.log.info(`Run ${previous.runId} replaced by a blind comparison; cancelling it.`);
+      previous.abort.abort();
+    }
+    this.battle?.abort?.abort();
+    const tracked = services.runs.start();
+    const { runId, abort } = tracked;
+    const backends = [pairing.a.backend, pairing.b.backend];
+    const keyed = await resolveKeys(services.keys, backends);
+    const keys = new Map(keyed.map((k) => [k.backend.id, isBlocked(k) ? undefined : k.key]));
+    const runKeys = [...keys.values()].filter((k): k is string => !!k);
+    const messages = buildMessages(userPrompt, settings.systemPrompt);
+    const battle: Battle = {
+      battleId: randomUUID(),
+      runId,
+      promptPreview: userPrompt.slice(0, 2_000),
+      pairing: { a: side(pairing.a), b: side(pairing.b), swapped: pairing.swapped },
+      phase: 'waiting',
+      results: null,
+      vote: null,
+      revealed: false,
+      abort,
+    };
+    this.battle = battle;
+    this.showLeaderboard = true;
+    await this.refreshPanel(true);
+    const proxy = editorProxySettings(vscode.workspace.getConfiguration('http'));
+    const recorder = services.history.startRun(
+      {
+        runId,
+        mode: 'blind',
+        title,
+        request: { messages, params: settings.params },
+        backends: backends.map((b) => ({ id: b.id, label: backendName(b), kind: b.kind, model: b.model, pricingNote: describePricing(b), ...(tlsUnverified(b, proxy) ? { tlsInsecure: true } : {}) })),
+        trials: 1,
+        perBackendConcurrency: 1,
+        blind: { swapped: pairing.swapped },
+      },
+      runKeys,
+    );
+    // Names stay out of the log until the vote: the log is one click away.
+    services.log.info(`Blind run ${runId}: two backends, prompt ${userPrompt.length} chars.`);
+    try {
+      const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Bakeoff: blind comparison' }, () =>
+        runComparison({
+          runId,
+          backends,
+          messages,
+          params: settings.params,
+          timeouts: settings.timeouts,
+          trials: 1,
+          concurrency: 2,
+          perBackendConcurrency: 1,
+          signal: abort.signal,
+          transport: { proxy },
+          resolveKey: (b) => {
+            const k = keyed.find((x) => x.backend.id === b.id);
+            if (k && isBlocked(k)) throw new MissingKeyError(k.blocked, 'Run "Bakeoff: Set API Key…" for this backend.');
+            return keys.get(b.id);
+          },
+          usageMemory: services.usageMemory,
+          priceCache: services.priceCache,
+          modelsPrice: (b) => fetchModelsPrice(b, keys.get(b.id), undefined, { timeouts: settings.timeouts, signal: abort.signal, transport: { proxy } }),
+          onEvent: (event) => {
+            if (event.type === 'finished') recorder.trial(event.result);
+          },
+        }),
+      );
+      recorder.end(result.outcome, null);
+      const a = result.results.find((r) => r.backendId === pairing.a.id)!;
+      const b = result.results.find((r) => r.backendId === pairing.b.id)!;
+      battle.results = { a, b };
+      battle.abort = null;
+      battle.phase = result.outcome === 'cancelled' ? 'cancelled' : isDelivered(a) && isDelivered(b) ? 'voting' : 'void';
+      services.log.info(`Blind run ${runId}: ${battle.phase === 'voting' ? 'both answered; waiting for the vote' : battle.phase}.`);
+    } catch (err) {
+      recorder.end('failed', services.errorText(err, runKeys));
+      battle.phase = 'cancelled';
+      void vscode.window.showErrorMessage(`Bakeoff: the blind comparison failed — ${services.errorText(err, runKeys)}`);
+    } finally {
+      services.runs.end(tracked);
+    }
+    if (this.battle === battle) await this.refreshPanel(false);
+  }
+
+  /** Reopens a stored blind run that has no vote yet. */
+  private async resume(runId: string): Promise<void> {
+    const contents = await this.services.history.read();
+    const run = contents.runs.find((r) => r.record.runId === runId);
+    if (!run || run.record.mode !== 'blind' || run.record.backends.length !== 2) {
+      void vscode.window.showWarningMessage('Bakeoff: that blind comparison is no longer in the history.');
+      return;
+    }
+    if (this.battle?.runId === runId) return this.refreshPanel(true);
+    const [sa, sb] = run.record.backends;
+    const a = run.results.find((r) => r.backendId === sa!.id);
+    const b = run.results.find((r) => r.backendId === sb!.id);
+    const voted = contents.battles.find((x) => x.runId === runId);
+    this.battle = {
+      battleId: voted?.battleId ?? randomUUID(),
+      runId,
+      promptPreview: runPromptText(run.record).slice(0, 2_000),
+      pairing: { a: { ...sa! }, b: { ...sb! }, swapped: run.record.blind?.swapped ?? false },
+      phase: voted ? 'revealed' : a && b && isDelivered(a) && isDelivered(b) && run.outcome === 'finished' ? 'voting' : 'void',
+      results: a && b ? { a, b } : null,
+      vote: voted ? voteOf(voted) : null,
+      revealed: Boolean(voted),
+      abort: null,
+    };
+    this.showLeaderboard = true;
+    await this.refreshPanel(true);
+  }
+
+  private handlers(): ArenaHandlers {
+    const services = this.services;
+    return {
+      vote: (battleId, vote) => this.vote(battleId, vote),
+      reveal: async (battleId) => {
+        const battle = this.battle;
+        if (!battle || battle.battleId !== battleId || battle.phase !== 'void') return;
+        battle.revealed = true;
+        battle.phase = 'revealed';
+        await this.refreshPanel(false);
+      },
+      cancel: () => this.battle?.abort?.abort(),
+      again: () => this.compareBlind(),
+      exportVotes: () => this.exportVotes(),
+      openInPanel: async (battleId) => {
+        const battle = this.battle;
+        if (!battle || battle.battleId !== battleId || !battle.revealed) return;
+        await this.historyCommands.open({ runId: battle.runId });
+      },
+      closed: () => {
+        // A closed panel with a battle still running stops it: nobody is there to vote.
+        this.battle?.abort?.abort();
+        this.showLeaderboard = false;
+      },
+      get log() {
+        return services.log;
+      },
+    };
+  }
+
+  private async vote(battleId: string, vote: ArenaVote): Promise<void> {
+    const battle = this.battle;
+    if (!battle || battle.battleId !== battleId || battle.phase !== 'voting') return;
+    const record = battleRecord({ battleId, runId: battle.runId, pairing: battle.pairing, vote });
+    await this.services.history.addBattle(record);
+    battle.vote = vote;
+    battle.revealed = true;
+    battle.phase = 'revealed';
+    this.services.log.info(`Blind run ${battle.runId}: vote ${record.winner} (A = ${battle.pairing.a.label}, B = ${battle.pairing.b.label}).`);
+    await this.refreshPanel(false);
+  }
+
+  /** Sends the current battle and leaderboard to the panel (opening it when `reveal`). */
+  private async refreshPanel(reveal: boolean): Promise<void> {
+    if (!reveal && !ArenaPanel.current) return;
+    const contents = this.showLeaderboard ? await this.services.history.read() : null;
+    const state: ArenaState = { battle: this.battle ? battleView(this.battle) : null, leaderboard: contents ? leaderboardView(contents) : null };
+    if (reveal) ArenaPanel.show(this.services.context, this.handlers(), state);
+    else ArenaPanel.current?.setState(state);
+  }
+}
+
+function side(s: Side): Side {
+  return { id: s.id, label: s.label, kind: s.kind, model: s.model };
+}
+
+function voteOf(record: BattleRecord): ArenaVote {
+  return record.winner === 'model_a' ? 'a' : record.winner === 'model_b' ? 'b' : record.winner === 'tie' ? 'tie' : 'bothBad';
+}
+
+function revealedSide(s: Side, r: TrialResult): RevealedSide {
+  return {
+    label: s.label,
+    kind: s.kind,
+    model: s.model,
+    status: r.status,
+    stateLine: trialStateLine(r).slice(0, 2_000),
+    ttftMs: r.metrics.ttftMs,
+    totalMs: r.metrics.totalMs,
+    outputTokens: r.metrics.outputTokens,
+    costUsd: r.cost.costUsd,
+    costBadge: costBadgeOf(r.cost, r.metrics.tokenSource),
+  };
+}
+
+/** What the panel may see of a battle: answers only once both ended, names only once revealed. */
+export function battleView(battle: Battle): BattleView {
+  const { results, pairing } = battle;
+  const ended = battle.phase !== 'waiting' && battle.phase !== 'cancelled' && results !== null;
+  let voidReason: string | null = null;
+  if (battle.phase === 'void' && results) {
+    const failed = (['a', 'b'] as const).filter((k) => !isDelivered(results[k]));
+    voidReason = `${failed.map((k) => `Answer ${k.toUpperCase()}`).join(' and ')} delivered no answer, so there is nothing to vote on. Reveal to see who answered and what went wrong.`;
+  }
+  return {
+    battleId: battle.battleId,
+    promptPreview: battle.promptPreview,
+    phase: battle.phase,
+    answers: ended ? { a: results.a.text, b: results.b.text } : null,
+    voidReason,
+    vote: battle.vote,
+    reveal: battle.revealed && results ? { a: revealedSide(pairing.a, results.a), b: revealedSide(pairing.b, results.b) } : null,
+  };
+}
+
+/** The leaderboard of every stored vote, named with the latest label of each backend. */
+export function leaderboardView(contents: Pick<HistoryContents, 'battles'>): LeaderboardView {
+  const board = leaderboard(contents.battles);
+  const labels = new Map<string, string>();
+  for (const b of contents.battles) {
+    labels.set(b.model_a, b.label_a || b.model_a);
+    labels.set(b.model_b, b.label_b || b.model_b);
+  }
+  const label = (name: string) => labels.get(name) ?? name;
+  return {
+    standings: board.standings.map((s) => ({
+      label: label(s.model),
+      name: s.model,
+      votes: s.votes,
+      wins: s.wins,
+      losses: s.losses,
+      ties: s.ties,
+      winRate: s.winRate?.value ?? null,
+      winRateCi95: s.winRate?.ci95 ?? null,
+      rating: s.rating,
+      ratingCi95: s.ratingCi95,
+      rankUpper: s.rankUpper,
+    })),
+    pairs: board.pairs.map((p) => ({ aLabel: label(p.a), bLabel: label(p.b), votes: p.votes, winsA: p.winsA, winsB: p.winsB, ties: p.ties, bothBad: p.bothBad, winRateA: p.winRateA.value, winRateCi95: p.winRateA.ci95 })),
+    totalVotes: board.totalVotes,
+    ratingsShown: board.ratingsShown,
+    ratingsNote: board.ratingsNote,
+  };
+}

@@ -1,0 +1,147 @@
+/**
+ * Host side of the Blind A/B panel (`bakeoff.arena`): owns the webview, keeps the state it
+ * shows (re-sent whenever the webview says `ready`, e.g. after being hidden) and hands the
+ * webview's validated requests to the arena commands. Same Content Security Policy and
+ * options as the comparison panel.
+ */
+import * as vscode from 'vscode';
+import { assertNever } from '../shared/guards';
+import { parseArenaMessage, type ArenaState, type ArenaToHostMessage, type HostToArenaMessage } from '../shared/arenaProtocol';
+import { EditorActions } from './editorActions';
+import { createNonce, panelOptions, panelWebviewOptions, renderPanelHtml } from './webviewHtml';
+
+/** What the panel's buttons do. */
+export interface ArenaHandlers {
+  vote(battleId: string, vote: Extract<ArenaToHostMessage, { type: 'vote' }>['vote']): Promise<void>;
+  reveal(battleId: string): Promise<void>;
+  cancel(): void;
+  again(): Promise<void>;
+  exportVotes(): Promise<void>;
+  openInPanel(battleId: string): Promise<void>;
+  /** The user closed the panel. */
+  closed(): void;
+  log: vscode.LogOutputChannel;
+}
+
+export class ArenaPanel {
+  static readonly viewType = 'bakeoff.arena';
+  private static instance: ArenaPanel | undefined;
+
+  static get current(): ArenaPanel | undefined {
+    return ArenaPanel.instance;
+  }
+
+  /** Reveals the panel (created beside the editor when needed) and shows `state`. */
+  static show(context: vscode.ExtensionContext, handlers: ArenaHandlers, state: ArenaState): ArenaPanel {
+    let panel = ArenaPanel.instance;
+    if (!panel) {
+      const webviewPanel = vscode.window.createWebviewPanel(
+        ArenaPanel.viewType,
+        'Bakeoff: Blind A/B',
+        { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false },
+        { ...panelWebviewOptions(vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview')), ...panelOptions },
+      );
+      panel = new ArenaPanel(webviewPanel, context, handlers);
+      ArenaPanel.instance = panel;
+    } else {
+      panel.handlers = handlers;
+      panel.panel.reveal(undefined, false);
+    }
+    panel.setState(state);
+    return panel;
+  }
+
+  private state: ArenaState = { battle: null, leaderboard: null };
+  private ready = false;
+  private disposed = false;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  private constructor(
+    private readonly panel: vscode.WebviewPanel,
+    private readonly context: vscode.ExtensionContext,
+    private handlers: ArenaHandlers,
+  ) {
+    panel.iconPath = vscode.Uri.joinPath(context.extensionUri, 'media', 'icon.png');
+    const webview = panel.webview;
+    const root = vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview');
+    webview.html = renderPanelHtml({
+      cspSource: webview.cspSource,
+      nonce: createNonce(),
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'arena.js')).toString(),
+      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'arena_css.css')).toString(),
+      codiconUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'codicons', 'codicon.css')).toString(),
+    });
+    panel.onDidDispose(() => this.dispose(), null, this.disposables);
+    panel.onDidChangeViewState((e) => {
+      if (!e.webviewPanel.visible) this.ready = false;
+    }, null, this.disposables);
+    webview.onDidReceiveMessage((raw: unknown) => void this.onMessage(raw), null, this.disposables);
+  }
+
+  /** Replaces what the panel shows. */
+  setState(state: ArenaState): void {
+    this.state = state;
+    this.post({ type: 'arenaState', state });
+  }
+
+  notice(level: 'info' | 'warning' | 'error', message: string): void {
+    this.post({ type: 'noticeShown', level, message: message.slice(0, 1_000) });
+  }
+
+  private post(message: HostToArenaMessage): void {
+    if (!this.ready || this.disposed) return;
+    void this.panel.webview.postMessage(message).then(undefined, (error: unknown) => this.handlers.log.debug(`Blind A/B panel: could not post ${message.type}: ${String(error)}`));
+  }
+
+  private async onMessage(raw: unknown): Promise<void> {
+    const parsed = parseArenaMessage(raw);
+    if (!parsed.ok) {
+      this.handlers.log.debug(`Blind A/B panel: dropped an invalid message (${parsed.reason}).`);
+      return;
+    }
+    const message = parsed.message;
+    try {
+      switch (message.type) {
+        case 'ready':
+          this.ready = true;
+          this.post({ type: 'arenaState', state: this.state });
+          return;
+        case 'vote':
+          await this.handlers.vote(message.battleId, message.vote);
+          return;
+        case 'reveal':
+          await this.handlers.reveal(message.battleId);
+          return;
+        case 'cancel':
+          this.handlers.cancel();
+          return;
+        case 'again':
+          await this.handlers.again();
+          return;
+        case 'exportVotes':
+          await this.handlers.exportVotes();
+          return;
+        case 'openInPanel':
+          await this.handlers.openInPanel(message.battleId);
+          return;
+        case 'openLink':
+          await EditorActions.get(this.context).openLink(message.url);
+          return;
+        default:
+          assertNever(message, 'arena message');
+      }
+    } catch (error) {
+      const text = error instanceof Error ? error.message : String(error);
+      this.handlers.log.error(`Blind A/B panel: ${message.type} failed: ${text}`);
+      this.notice('error', text);
+    }
+  }
+
+  private dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    if (ArenaPanel.instance === this) ArenaPanel.instance = undefined;
+    for (const d of this.disposables.splice(0)) d.dispose();
+    this.handlers.closed();
+  }
+}

@@ -1,0 +1,136 @@
+/**
+ * The run history in the editor: where the file lives (the extension's global storage), the
+ * recorder every comparison writes through as it goes, and the change event the History view
+ * listens to. The store itself (format, redaction, size cap) is `src/core/history.ts`.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import {
+  HistoryStore,
+  historyFileName,
+  historyMaxBytes,
+  historyRunEndRecord,
+  historyRunRecord,
+  historyTrialRecord,
+  type BattleRecord,
+  type HistoryContents,
+  type RunEndRecord,
+  type RunRecord,
+} from '../core/history';
+import type { TrialResult } from '../core/types';
+import { settingKeys, settingsSection } from './settings';
+
+/** Writes one run into the history as it goes. Never throws: a failed write is logged. */
+export interface RunRecorder {
+  trial(result: TrialResult): void;
+  end(outcome: RunEndRecord['outcome'], errorMessage: string | null): void;
+}
+
+export class RunHistory implements vscode.Disposable {
+  private storeInstance: HistoryStore | undefined;
+  private readonly changed = new vscode.EventEmitter<void>();
+  /** Fires after a run starts or ends, a vote, a delete or a clear. */
+  readonly onDidChange = this.changed.event;
+  private readonly running = new Set<string>();
+  private warnedWrite = false;
+  private shownUnreadable = 0;
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly log: () => vscode.LogOutputChannel,
+  ) {}
+
+  /** The store, opened on first use (nothing is read at activation). */
+  get store(): HistoryStore {
+    this.storeInstance ??= new HistoryStore(path.join(this.context.globalStorageUri.fsPath, historyFileName), {
+      maxBytes: () => historyMaxBytes(vscode.workspace.getConfiguration(settingsSection).get<number>(settingKeys.historyMaxSizeMB)),
+      onWarning: (message) => this.log().warn(message),
+    });
+    return this.storeInstance;
+  }
+
+  /** Whether the run is still being written by this window. */
+  isRunning(runId: string): boolean {
+    return this.running.has(runId);
+  }
+
+  /**
+   * Writes the `run` line now and returns the recorder of its trials and end. `keys` are
+   * scrubbed from everything written (with every key known to the session).
+   */
+  startRun(fields: Omit<RunRecord, 'type' | 'v' | 'startedAt'> & { startedAt?: string }, keys: readonly (string | undefined)[]): RunRecorder {
+    const { runId } = fields;
+    this.running.add(runId);
+    this.write([historyRunRecord({ ...fields, startedAt: fields.startedAt ?? new Date().toISOString() }, keys)], true);
+    let ended = false;
+    return {
+      trial: (result) => {
+        if (!ended) this.write([historyTrialRecord(runId, result, keys)], false);
+      },
+      end: (outcome, errorMessage) => {
+        if (ended) return;
+        ended = true;
+        this.write([historyRunEndRecord(runId, outcome, errorMessage)], true, () => this.running.delete(runId));
+      },
+    };
+  }
+
+  /** Stores a vote. */
+  async addBattle(record: BattleRecord): Promise<void> {
+    await this.store.append(record);
+    this.changed.fire();
+  }
+
+  /** Everything stored; tells the user once per new batch of unreadable lines. */
+  async read(): Promise<HistoryContents> {
+    const contents = await this.store.read();
+    if (contents.warnings.length > this.shownUnreadable) {
+      this.shownUnreadable = contents.warnings.length;
+      const n = contents.warnings.length;
+      void vscode.window
+        .showWarningMessage(`Bakeoff: ${n} line${n === 1 ? '' : 's'} of the run history could not be read and ${n === 1 ? 'was' : 'were'} skipped; everything else is shown.`, 'Open Logs')
+        .then((choice) => {
+          if (choice) this.log().show(true);
+        });
+    }
+    return contents;
+  }
+
+  async deleteRuns(runIds: readonly string[]): Promise<void> {
+    await this.store.deleteRuns(runIds);
+    this.changed.fire();
+  }
+
+  async deleteVotes(): Promise<void> {
+    await this.store.deleteBattles();
+    this.changed.fire();
+  }
+
+  async clear(): Promise<void> {
+    await this.store.clear();
+    this.shownUnreadable = 0;
+    this.changed.fire();
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+  }
+
+  private write(records: Parameters<HistoryStore['append']>, notify: boolean, then?: () => void): void {
+    this.store.append(...records).then(
+      () => {
+        then?.();
+        if (notify) this.changed.fire();
+      },
+      (err: unknown) => {
+        then?.();
+        const message = err instanceof Error ? err.message : String(err);
+        this.log().error(`Could not write the run history: ${message}`);
+        if (!this.warnedWrite) {
+          this.warnedWrite = true;
+          void vscode.window.showWarningMessage(`Bakeoff: the run history could not be written (${message}). Comparisons still work.`);
+        }
+      },
+    );
+  }
+}

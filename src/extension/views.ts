@@ -1,0 +1,203 @@
+/**
+ * The Bakeoff view container in the activity bar: *Backends* (each configured backend with its
+ * key status and kind; the checkbox says whether it takes part in this workspace's comparisons;
+ * Test and Set API Key actions) and *History* (every run, newest first: date, prompt, backends,
+ * outcome). Both read lazily, when the view is shown.
+ */
+import * as vscode from 'vscode';
+import type { Backend } from '../core/config';
+import { originOf } from '../core/keyBinding';
+import { describePricing } from '../core/pricing';
+import { runPromptText, storedRunResult, type HistoryContents, type StoredRun } from '../core/history';
+import { summarizeComparison } from '../core/report';
+import { isSealed, shortDate } from './historyCommands';
+import type { HostServices } from './services';
+import { backendName, settingKeys, settingsSection } from './settings';
+
+/** View ids (package.json contributes exactly these). */
+export const viewIds = { backends: 'bakeoff.backends', history: 'bakeoff.history' } as const;
+
+/** A row of the Backends view. */
+export interface BackendItem {
+  backendId: string;
+}
+
+class BackendsProvider implements vscode.TreeDataProvider<BackendItem> {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeTreeData = this.changed.event;
+
+  constructor(private readonly services: HostServices) {}
+
+  refresh(): void {
+    this.changed.fire();
+  }
+
+  getChildren(element?: BackendItem): BackendItem[] {
+    if (element) return [];
+    return this.services.settings.configuredBackends(false).map((b) => ({ backendId: b.id }));
+  }
+
+  async getTreeItem(element: BackendItem): Promise<vscode.TreeItem> {
+    const { configured, chosen } = this.services.settings.chosenBackends(false);
+    const backend = configured.find((b) => b.id === element.backendId);
+    const item = new vscode.TreeItem(backend ? backendName(backend) : element.backendId);
+    item.id = `backend:${element.backendId}`;
+    if (!backend) return item;
+    const check = await this.services.keys.check(backend);
+    const keyState =
+      check.status === 'ok'
+        ? { text: 'key set', icon: new vscode.ThemeIcon('key', new vscode.ThemeColor('testing.iconPassed')) }
+        : check.status === 'missing'
+          ? backend.kind === 'local'
+            ? { text: 'no key needed', icon: new vscode.ThemeIcon('vm') }
+            : { text: 'no key', icon: new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground')) }
+          : { text: check.status === 'originMismatch' ? 'key for another address' : 'key unreadable', icon: new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground')) };
+    item.description = `${backend.kind} · ${keyState.text}`;
+    item.iconPath = keyState.icon;
+    item.contextValue = 'bakeoff.backend';
+    item.checkboxState = chosen.some((b) => b.id === backend.id) ? vscode.TreeItemCheckboxState.Checked : vscode.TreeItemCheckboxState.Unchecked;
+    item.accessibilityInformation = { label: `${backendName(backend)}, ${backend.kind}, ${keyState.text}` };
+    item.tooltip = backendTooltip(backend, keyState.text);
+    return item;
+  }
+}
+
+function backendTooltip(backend: Backend, keyText: string): vscode.MarkdownString {
+  const md = new vscode.MarkdownString(undefined, true);
+  md.appendMarkdown(`**${escapeMd(backendName(backend))}** — ${backend.kind}\n\n`);
+  md.appendMarkdown(`Model: \`${backend.model.replace(/`/g, "'")}\`  \n`);
+  md.appendMarkdown(`Address: ${escapeMd(originOf(backend.baseUrl) ?? backend.baseUrl)}  \n`);
+  md.appendMarkdown(`Key: ${keyText}  \n`);
+  md.appendMarkdown(`Cost: ${escapeMd(describePricing(backend))}`);
+  if (backend.trustNote) md.appendMarkdown(`\n\n${escapeMd(backend.trustNote)}`);
+  md.appendMarkdown('\n\nThe checkbox: takes part in this workspace’s comparisons.');
+  return md;
+}
+
+function escapeMd(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
+}
+
+/** A row of the History view: a run, or the note that older runs are not listed. */
+export type HistoryItem = { runId: string } | { more: number };
+
+/** Runs listed in the view (the newest); older ones stay in the file and in the quick picks. */
+const maxListedRuns = 300;
+
+class HistoryProvider implements vscode.TreeDataProvider<HistoryItem> {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private contents: HistoryContents | null = null;
+
+  constructor(private readonly services: HostServices) {}
+
+  refresh(): void {
+    this.contents = null;
+    this.changed.fire();
+  }
+
+  async getChildren(element?: HistoryItem): Promise<HistoryItem[]> {
+    if (element) return [];
+    this.contents = await this.services.history.read();
+    const runs = [...this.contents.runs].reverse();
+    const items: HistoryItem[] = runs.slice(0, maxListedRuns).map((r) => ({ runId: r.record.runId }));
+    if (runs.length > maxListedRuns) items.push({ more: runs.length - maxListedRuns });
+    return items;
+  }
+
+  getTreeItem(element: HistoryItem): vscode.TreeItem {
+    if ('more' in element) {
+      const item = new vscode.TreeItem(`${element.more} older run(s) not listed`);
+      item.description = 'open them with Bakeoff: Open Run from History…';
+      item.iconPath = new vscode.ThemeIcon('ellipsis');
+      return item;
+    }
+    const contents = this.contents;
+    const run = contents?.runs.find((r) => r.record.runId === element.runId);
+    if (!contents || !run) return new vscode.TreeItem('(gone)');
+    return historyTreeItem(run, contents, this.services.history.isRunning(run.record.runId));
+  }
+}
+
+const modeIcons: Record<StoredRun['record']['mode'], string> = { compare: 'beaker', blind: 'eye-closed', demo: 'play-circle' };
+
+const winnerTexts = { model_a: 'A better', model_b: 'B better', tie: 'tie', 'tie (bothbad)': 'both bad' } as const;
+
+/** One run as the History view lists it: title, then date · backends · outcome. */
+function historyTreeItem(run: StoredRun, contents: HistoryContents, running: boolean): vscode.TreeItem {
+  const { record } = run;
+  const sealed = isSealed(run, contents, running);
+  const battle = contents.battles.find((b) => b.runId === record.runId);
+  const item = new vscode.TreeItem(record.title.replace(/\s+/g, ' ').slice(0, 120));
+  item.id = `run:${record.runId}`;
+  const who = sealed ? 'names hidden until you vote' : battle ? `${battle.label_a} vs ${battle.label_b}` : record.backends.map((b) => b.label).join(' vs ');
+  const outcome = running ? 'running…' : outcomeText(run, battle?.winner, sealed);
+  item.description = `${shortDate(record.startedAt)} · ${who} · ${outcome}`;
+  item.iconPath = new vscode.ThemeIcon(running ? 'loading~spin' : modeIcons[record.mode]);
+  item.contextValue = sealed ? 'bakeoff.run.sealed' : record.mode === 'demo' ? 'bakeoff.run.demo' : 'bakeoff.run';
+  item.command = sealed
+    ? { command: 'bakeoff.compareBlind', title: 'Vote', arguments: [{ runId: record.runId }] }
+    : { command: 'bakeoff.openHistoryRun', title: 'Open Run', arguments: [{ runId: record.runId }] };
+  const md = new vscode.MarkdownString(undefined, false);
+  md.appendText(`${record.title}\n`);
+  md.appendMarkdown(`\n${shortDate(record.startedAt)} · ${record.mode === 'blind' ? 'blind A/B' : record.mode === 'demo' ? 'demo (local stand-ins)' : 'comparison'} · ${outcome}\n\n`);
+  md.appendCodeblock(runPromptText(record).slice(0, 600), 'text');
+  if (!sealed) {
+    const summary = summarizeComparison(storedRunResult(run));
+    for (const s of summary.backends) md.appendText(`\n${s.label}: ${s.failureLabel ?? `${s.delivered}/${s.attempted} delivered`}`);
+  }
+  item.tooltip = md;
+  item.accessibilityInformation = { label: `${record.title}, ${shortDate(record.startedAt)}, ${who}, ${outcome}` };
+  return item;
+}
+
+function outcomeText(run: StoredRun, winner: keyof typeof winnerTexts | undefined, sealed: boolean): string {
+  if (run.record.mode === 'blind' && run.outcome === 'finished' && (winner || sealed)) return winner ? winnerTexts[winner] : 'vote pending';
+  switch (run.outcome) {
+    case 'finished': {
+      const failed = new Set(run.results.filter((r) => r.status !== 'ok').map((r) => r.backendId));
+      return failed.size ? `${failed.size} of ${run.record.backends.length} had errors` : 'done';
+    }
+    case 'cancelled':
+      return 'cancelled';
+    case 'failed':
+      return 'failed';
+    case 'interrupted':
+      return 'interrupted';
+  }
+}
+
+/** Registers both views; they refresh on history, settings and key changes. */
+export function registerViews(services: HostServices): vscode.Disposable[] {
+  const backends = new BackendsProvider(services);
+  const history = new HistoryProvider(services);
+  const backendsView = vscode.window.createTreeView(viewIds.backends, { treeDataProvider: backends, showCollapseAll: false });
+  const historyView = vscode.window.createTreeView(viewIds.history, { treeDataProvider: history, canSelectMany: true });
+  return [
+    backendsView,
+    historyView,
+    services.history.onDidChange(() => history.refresh()),
+    services.keys.onDidChange(() => backends.refresh()),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration(`${settingsSection}.${settingKeys.backends}`)) backends.refresh();
+    }),
+    services.settings.onDidChangeChoice(() => backends.refresh()),
+    backendsView.onDidChangeCheckboxState(async (event) => {
+      const { configured, chosen } = services.settings.chosenBackends(false);
+      const ids = new Set(chosen.map((b) => b.id));
+      for (const [item, state] of event.items) {
+        if (state === vscode.TreeItemCheckboxState.Checked) ids.add(item.backendId);
+        else ids.delete(item.backendId);
+      }
+      const next = configured.filter((b) => ids.has(b.id)).map((b) => b.id);
+      if (!next.length) {
+        void vscode.window.showInformationMessage('Bakeoff: at least one backend takes part in comparisons.');
+        backends.refresh();
+        return;
+      }
+      await services.settings.rememberChoice(next);
+      services.refreshStatusBar();
+      backends.refresh();
+    }),
+  ];
+}
