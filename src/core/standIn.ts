@@ -63,8 +63,11 @@ export async function startStandIn(model: string, schedule: StandInSchedule): Pr
     const id = `chatcmpl-standin-${requests}`;
     const created = Math.floor(Date.now() / 1000);
     const words = pieces(schedule.text);
+    // The stand-in's own report, at the usual rule of thumb of four characters a token.
     const promptChars = (parsed.messages ?? []).reduce((n, m) => n + (typeof m.content === 'string' ? m.content.length : 0), 0);
-    const usage = { prompt_tokens: Math.max(1, Math.ceil(promptChars / 4)), completion_tokens: words.length, total_tokens: Math.max(1, Math.ceil(promptChars / 4)) + words.length };
+    const promptTokens = Math.max(1, Math.ceil(promptChars / 4));
+    const completionTokens = Math.max(1, Math.ceil(schedule.text.length / 4));
+    const usage = { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens };
     if (parsed.stream !== true) {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ id, object: 'chat.completion', created, model, choices: [{ index: 0, message: { role: 'assistant', content: schedule.text }, finish_reason: 'stop' }], usage }));
@@ -207,6 +210,6 @@ export const demoStandIns: ReadonlyArray<{ backend: Omit<Backend, 'baseUrl'>; sc
       streamUsage: 'auto',
       trustNote: demoStandInNote,
     },
-    schedule: { text: decentralizedAnswer, ttftMs: 950, chunkIntervalMs: 45, wordsPerChunk: 2, reportsUsage: false },
+    schedule: { text: decentralizedAnswer, ttftMs: 950, chunkIntervalMs: 45, wordsPerChunk: 2, reportsUsage: true },
   },
 ];

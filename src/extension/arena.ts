@@ -292,6 +292,7 @@ export class ArenaCommands {
     if (!battle || battle.battleId !== battleId || battle.phase !== 'voting') return;
     const record = battleRecord({ battleId, runId: battle.runId, pairing: battle.pairing, vote });
     await this.services.history.addBattle(record);
+    void vscode.commands.executeCommand('setContext', 'bakeoff.votedBlind', true);
     battle.vote = vote;
     battle.revealed = true;
     battle.phase = 'revealed';
@@ -302,7 +303,9 @@ export class ArenaCommands {
   /** Sends the current battle and leaderboard to the panel (opening it when `reveal`). */
   private async refreshPanel(reveal: boolean): Promise<void> {
     if (!reveal && !ArenaPanel.current) return;
-    const contents = this.showLeaderboard ? await this.services.history.read() : null;
+    // No leaderboard while a battle is blind: its names would tell who might be answering.
+    const blind = this.battle?.phase === 'waiting' || this.battle?.phase === 'voting';
+    const contents = this.showLeaderboard && !blind ? await this.services.history.read() : null;
     const state: ArenaState = { battle: this.battle ? battleView(this.battle) : null, leaderboard: contents ? leaderboardView(contents) : null };
     if (reveal) ArenaPanel.show(this.services.context, this.handlers(), state);
     else ArenaPanel.current?.setState(state);

@@ -26,6 +26,8 @@ export class DemoCommands implements vscode.Disposable {
 
   /** Starts the stand-ins (if not running) and runs the demo comparison in the panel. */
   async tryDemo(): Promise<void> {
+    // Marks the walkthrough step done however the demo was started (palette, button, welcome view).
+    void vscode.commands.executeCommand('setContext', 'bakeoff.demoRan', true);
     await this.compare.runPrepared(this.prepared());
   }
 

@@ -41,6 +41,20 @@ export function isSealed(run: StoredRun, contents: Pick<HistoryContents, 'battle
   return run.outcome === 'finished' && run.record.backends.every((b) => run.results.some((r) => r.backendId === b.id && isDelivered(r)));
 }
 
+/**
+ * Short names telling two runs apart in column labels: the time when both ran the same day
+ * (with seconds when in the same minute), else the date.
+ */
+export function runTags(first: string, second: string): [string, string] {
+  const a = new Date(first);
+  const b = new Date(second);
+  if (Number.isNaN(a.getTime()) || Number.isNaN(b.getTime())) return [first, second];
+  if (a.toDateString() !== b.toDateString()) return [shortDate(first), shortDate(second)];
+  const sameMinute = Math.floor(a.getTime() / 60_000) === Math.floor(b.getTime() / 60_000);
+  const time = (d: Date) => d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', ...(sameMinute ? { second: '2-digit' } : {}) });
+  return [time(a), time(b)];
+}
+
 const statusOfOutcome: Record<StoredRun['outcome'], PanelState['runStatus']> = {
   finished: 'finished',
   cancelled: 'cancelled',
@@ -153,7 +167,7 @@ export class HistoryCommands {
       void vscode.window.showWarningMessage('Bakeoff: these runs sent different prompts; only runs of the same prompt can be compared side by side.');
       return;
     }
-    const combined = combineRuns([a!, b!], [shortDate(a!.record.startedAt), shortDate(b!.record.startedAt)]);
+    const combined = combineRuns([a!, b!], runTags(a!.record.startedAt, b!.record.startedAt));
     const state = pastRunState(combined, null);
     this.show(state, combined, replayOf(a!));
   }

@@ -52,7 +52,7 @@ class BackendsProvider implements vscode.TreeDataProvider<BackendItem> {
             ? { text: 'no key needed', icon: new vscode.ThemeIcon('vm') }
             : { text: 'no key', icon: new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground')) }
           : { text: check.status === 'originMismatch' ? 'key for another address' : 'key unreadable', icon: new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground')) };
-    item.description = `${backend.kind} · ${keyState.text}`;
+    item.description = check.status === 'ok' || (check.status === 'missing' && backend.kind === 'local') ? backend.kind : `${backend.kind} · ${keyState.text}`;
     item.iconPath = keyState.icon;
     item.contextValue = 'bakeoff.backend';
     item.checkboxState = chosen.some((b) => b.id === backend.id) ? vscode.TreeItemCheckboxState.Checked : vscode.TreeItemCheckboxState.Unchecked;
@@ -78,16 +78,38 @@ function escapeMd(text: string): string {
   return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
 }
 
-/** A row of the History view: a run, or the note that older runs are not listed. */
-export type HistoryItem = { runId: string } | { more: number };
+/** A row of the History view: a day, a run, or the note that older runs are not listed. */
+export type HistoryItem = { day: string } | { runId: string } | { more: number };
 
 /** Runs listed in the view (the newest); older ones stay in the file and in the quick picks. */
 const maxListedRuns = 300;
+
+/** `2026-03-01` in local time: the day a run is listed under. */
+function dayKey(iso: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return 'unknown';
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+}
+
+/** `Today`, `Yesterday`, `Mon, 1 Dec`, with the year when it is not this year. */
+function dayLabel(key: string): string {
+  if (key === 'unknown') return 'Unknown date';
+  const [y, m, d] = key.split('-').map(Number) as [number, number, number];
+  const date = new Date(y, m - 1, d);
+  const today = new Date();
+  const startOfToday = new Date(today.getFullYear(), today.getMonth(), today.getDate()).getTime();
+  const days = Math.round((startOfToday - date.getTime()) / 86_400_000);
+  if (days === 0) return 'Today';
+  if (days === 1) return 'Yesterday';
+  return date.toLocaleDateString(undefined, { weekday: 'short', day: 'numeric', month: 'short', ...(y === today.getFullYear() ? {} : { year: 'numeric' }) });
+}
 
 class HistoryProvider implements vscode.TreeDataProvider<HistoryItem> {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeTreeData = this.changed.event;
   private contents: HistoryContents | null = null;
+  private listed: StoredRun[] = [];
 
   constructor(private readonly services: HostServices) {}
 
@@ -97,10 +119,15 @@ class HistoryProvider implements vscode.TreeDataProvider<HistoryItem> {
   }
 
   async getChildren(element?: HistoryItem): Promise<HistoryItem[]> {
+    if (element && 'day' in element) {
+      return this.listed.filter((r) => dayKey(r.record.startedAt) === element.day).map((r) => ({ runId: r.record.runId }));
+    }
     if (element) return [];
     this.contents = await this.services.history.read();
     const runs = [...this.contents.runs].reverse();
-    const items: HistoryItem[] = runs.slice(0, maxListedRuns).map((r) => ({ runId: r.record.runId }));
+    this.listed = runs.slice(0, maxListedRuns);
+    const days = [...new Set(this.listed.map((r) => dayKey(r.record.startedAt)))];
+    const items: HistoryItem[] = days.map((day) => ({ day }));
     if (runs.length > maxListedRuns) items.push({ more: runs.length - maxListedRuns });
     return items;
   }
@@ -110,6 +137,14 @@ class HistoryProvider implements vscode.TreeDataProvider<HistoryItem> {
       const item = new vscode.TreeItem(`${element.more} older run(s) not listed`);
       item.description = 'open them with Bakeoff: Open Run from History…';
       item.iconPath = new vscode.ThemeIcon('ellipsis');
+      return item;
+    }
+    if ('day' in element) {
+      const count = this.listed.filter((r) => dayKey(r.record.startedAt) === element.day).length;
+      const item = new vscode.TreeItem(dayLabel(element.day), vscode.TreeItemCollapsibleState.Expanded);
+      item.id = `day:${element.day}`;
+      item.description = `${count} run${count === 1 ? '' : 's'}`;
+      item.contextValue = 'bakeoff.day';
       return item;
     }
     const contents = this.contents;
@@ -132,7 +167,9 @@ function historyTreeItem(run: StoredRun, contents: HistoryContents, running: boo
   item.id = `run:${record.runId}`;
   const who = sealed ? 'names hidden until you vote' : battle ? `${battle.label_a} vs ${battle.label_b}` : record.backends.map((b) => b.label).join(' vs ');
   const outcome = running ? 'running…' : outcomeText(run, battle?.winner, sealed);
-  item.description = `${shortDate(record.startedAt)} · ${who} · ${outcome}`;
+  const started = new Date(record.startedAt);
+  const time = Number.isNaN(started.getTime()) ? '' : `${started.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' })} · `;
+  item.description = `${time}${who} · ${outcome}`;
   item.iconPath = new vscode.ThemeIcon(running ? 'loading~spin' : modeIcons[record.mode]);
   item.contextValue = sealed ? 'bakeoff.run.sealed' : record.mode === 'demo' ? 'bakeoff.run.demo' : 'bakeoff.run';
   item.command = sealed

@@ -20,6 +20,7 @@ import type { Locator } from 'playwright-core';
 import { hostileAnswers } from '../fixtures/hostileAnswers';
 import type { Schedule } from '../fixtures/server';
 import { FixtureProcess } from './fixtureProcess';
+import { scenarioBlind, scenarioDemo, scenarioHistory, type SessionBackends } from './historyArenaDemo';
 import { EditorSession, poll, repoRoot, reportOutcomes, runAsEntry, testResultsDir, type TestOutcome } from './harness';
 
 const closedKey = 'sk-closed-e2e-7f3a';
@@ -29,6 +30,11 @@ const decModel = 'llama-fixture';
 const closedId = 'closed-api';
 const decId = 'decentral';
 const closedPrices = { inputPerMTok: 2.5, outputPerMTok: 10 };
+const sessionBackends: SessionBackends = {
+  closed: { id: 'closed-api', label: 'Closed API', model: 'gpt-fixture', key: closedKey },
+  dec: { id: 'decentral', label: 'Decentral Net', model: 'llama-fixture', key: decKey },
+  sampleFile: 'sample.ts',
+};
 const decPrices = { inputPerMTok: 0.2, outputPerMTok: 0.6 };
 
 const sampleSource = `export function fib(n: number): number {
@@ -868,6 +874,9 @@ const scenarios: Array<[string, (w: World) => Promise<void>]> = [
   ['7 reload restores the panel', scenarioReload],
   ['8 backend management: add from preset, choose, test, clear a key', scenarioBackendManagement],
   ['9 a backend with tls.insecure shows the unverified TLS badge on every number', scenarioUnverifiedTls],
+  ['10 history: runs kept as they go, a corrupt line skipped, a past run reopened after a reload without sending, re-run, side by side, delete', (w) => scenarioHistory(w, sessionBackends)],
+  ['11 blind A/B: answers shown together, names hidden until the vote, the vote stored in the battle schema, leaderboard with ratings, votes exported', (w) => scenarioBlind(w, sessionBackends)],
+  ['12 demo from a fresh profile: the "no backends" message starts it, stand-ins labelled everywhere, stopped with the panel, first walkthrough step', scenarioDemo],
 ];
 
 // ---------- setup ----------

@@ -106,6 +106,12 @@ test('menus, keybindings and walkthrough refer to contributed commands', () => {
   for (const step of walkthrough.steps) {
     assert.ok(step.completionEvents.length > 0, step.id);
     for (const event of step.completionEvents) {
+      const context = /^onContext:(bakeoff\.\w+)$/.exec(event)?.[1];
+      if (context) {
+        // Set by the extension (a command run from a notification button does not reach the walkthrough).
+        assert.ok(extensionSources.some((s) => s.text.includes(`'${context}'`)), `${step.id}: nothing sets ${context}`);
+        continue;
+      }
       const id = /^onCommand:(.+)$/.exec(event)?.[1];
       assert.ok(id && contributedIds.includes(id), `${step.id}: ${event}`);
     }

@@ -16,9 +16,8 @@ const voteTexts: Record<Vote, string> = { a: 'A is better', b: 'B is better', ti
 /** Keys that cast a vote from the keyboard. */
 export const voteKeys: Record<string, Vote> = { a: 'a', b: 'b', t: 'tie', x: 'bothBad' };
 
-const kindTexts: Record<RevealedSide['kind'], string> = { closed: 'closed API', decentralized: 'decentralized', local: 'local', gateway: 'gateway' };
 
-function header(): HTMLElement {
+function header(revealed: boolean): HTMLElement {
   return el(
     'header',
     { className: 'arena-header' },
@@ -27,7 +26,12 @@ function header(): HTMLElement {
       'div',
       { className: 'arena-heading' },
       el('h1', { className: 'run-title', text: 'Blind A/B', testId: 'arena-title' }),
-      el('p', { className: 'muted', text: 'Two backends answer the same prompt. Who is who — names, kinds, cost and speed — stays hidden until you vote.' }),
+      el('p', {
+        className: 'muted',
+        text: revealed
+          ? 'Two backends answered the same prompt; after the vote, here is who was who, with their figures.'
+          : 'Two backends answer the same prompt. Who is who — names, kinds, cost and speed — stays hidden until you vote.',
+      }),
     ),
   );
 }
@@ -86,7 +90,7 @@ function renderSide(side: 'a' | 'b', battle: BattleView): HTMLElement {
   if (revealed) {
     head.append(
       el('span', { className: 'side-name', text: revealed.label, testId: `arena-name-${side}` }),
-      el('span', { className: `kind-pill kind-${revealed.kind}`, text: kindTexts[revealed.kind] }),
+      el('span', { className: `kind-pill kind-${revealed.kind}`, text: revealed.kind }),
       el('span', { className: 'side-model muted', text: revealed.model }),
     );
   } else {
@@ -226,7 +230,7 @@ function renderLeaderboard(board: LeaderboardView, post: Post): HTMLElement {
 
 /** Renders the whole panel for `state`. */
 export function renderArena(app: HTMLElement, state: ArenaState, post: Post, elapsed: HTMLElement): void {
-  app.replaceChildren(header());
+  app.replaceChildren(header(state.battle?.phase === 'revealed'));
   if (state.battle) app.append(renderBattle(state.battle, post, elapsed));
   if (state.leaderboard) app.append(renderLeaderboard(state.leaderboard, post));
   if (!state.battle && !state.leaderboard) app.append(el('p', { className: 'muted', text: 'Run “Bakeoff: Compare Blind…” to start.' }));
