@@ -221,45 +221,63 @@ export function parseHistoryLine(line: string): ParsedLine {
   return { ok: false, reason: `not a history record (${issue ? `${issue.path.map(String).join('.') || 'line'}: ${issue.message}` : 'invalid'})` };
 }
 
-/** Reads the lines of a history file into runs and battles; bad lines become warnings. */
-export function parseHistory(text: string): HistoryContents {
-  const runs = new Map<string, StoredRun>();
-  const battles: BattleRecord[] = [];
-  const warnings: string[] = [];
-  const lines = text.split('\n');
-  lines.forEach((raw, index) => {
+/**
+ * Builds the contents of a history file line by line: a whole file when it is first read, then
+ * each line this window appends (so a long history is not parsed again after every run).
+ */
+export class HistoryReader {
+  private readonly runs = new Map<string, StoredRun>();
+  private readonly battles: BattleRecord[] = [];
+  private readonly warnings: string[] = [];
+  private lines = 0;
+
+  /** Feeds the next line of the file (without its line break); a bad line becomes a warning. */
+  addLine(raw: string): void {
+    this.lines++;
     const line = raw.trim();
     if (!line) return;
     const parsed = parseHistoryLine(line);
-    const at = `line ${index + 1}`;
     if (!parsed.ok) {
-      warnings.push(`${at}: ${parsed.reason}; skipped`);
+      this.warnings.push(`line ${this.lines}: ${parsed.reason}; skipped`);
       return;
     }
-    const record = parsed.record;
+    this.apply(parsed.record);
+  }
+
+  /** Feeds a record written as the next line (by this store, so already valid). */
+  addRecord(record: HistoryRecord): void {
+    this.lines++;
+    this.apply(record);
+  }
+
+  /** What has been read so far (runs and battles oldest first). */
+  contents(): HistoryContents {
+    return { runs: [...this.runs.values()], battles: [...this.battles], warnings: [...this.warnings] };
+  }
+
+  private apply(record: HistoryRecord): void {
+    const at = `line ${this.lines}`;
     switch (record.type) {
       case 'run':
-        if (runs.has(record.runId)) {
-          warnings.push(`${at}: run ${record.runId} starts a second time; skipped`);
+        if (this.runs.has(record.runId)) {
+          this.warnings.push(`${at}: run ${record.runId} starts a second time; skipped`);
           return;
         }
-        runs.set(record.runId, { record, results: [], outcome: 'interrupted', endedAt: null, errorMessage: null });
+        this.runs.set(record.runId, { record, results: [], outcome: 'interrupted', endedAt: null, errorMessage: null });
         return;
       case 'trial': {
-        const run = runs.get(record.runId);
+        const run = this.runs.get(record.runId);
         if (!run) {
-          warnings.push(`${at}: a trial of run ${record.runId}, whose first line is missing; skipped`);
+          this.warnings.push(`${at}: a trial of run ${record.runId}, whose first line is missing; skipped`);
           return;
         }
-        const { backendId, trial } = record.result;
-        run.results = run.results.filter((r) => !(r.backendId === backendId && r.trial === trial));
-        run.results.push(record.result);
+        insertResult(run, record.result);
         return;
       }
       case 'runEnd': {
-        const run = runs.get(record.runId);
+        const run = this.runs.get(record.runId);
         if (!run) {
-          warnings.push(`${at}: the end of run ${record.runId}, whose first line is missing; skipped`);
+          this.warnings.push(`${at}: the end of run ${record.runId}, whose first line is missing; skipped`);
           return;
         }
         run.outcome = record.outcome;
@@ -268,12 +286,32 @@ export function parseHistory(text: string): HistoryContents {
         return;
       }
       case 'battle':
-        battles.push(record);
+        this.battles.push(record);
         return;
     }
-  });
-  for (const run of runs.values()) run.results = orderResults(run.record, run.results);
-  return { runs: [...runs.values()], battles, warnings };
+  }
+}
+
+/** Puts a trial in its place (trial-major, column order); a trial written twice keeps the later one. */
+function insertResult(run: StoredRun, result: TrialResult): void {
+  const column = (id: string) => {
+    const i = run.record.backends.findIndex((b) => b.id === id);
+    return i < 0 ? Number.MAX_SAFE_INTEGER : i;
+  };
+  const key = (r: TrialResult) => r.trial * 1_000 + Math.min(column(r.backendId), 999);
+  const list = run.results;
+  const existing = list.findIndex((r) => r.backendId === result.backendId && r.trial === result.trial);
+  if (existing >= 0) list.splice(existing, 1);
+  let at = list.length;
+  while (at > 0 && key(list[at - 1]!) > key(result)) at--;
+  list.splice(at, 0, result);
+}
+
+/** Reads the lines of a history file into runs and battles; bad lines become warnings. */
+export function parseHistory(text: string): HistoryContents {
+  const reader = new HistoryReader();
+  for (const line of text.split('\n')) reader.addLine(line);
+  return reader.contents();
 }
 
 /** Trial-major order with backends in column order, as the runner returns them. */
@@ -344,7 +382,7 @@ function groupKeyOf(record: HistoryRecord): string {
  */
 export class HistoryStore {
   private queue: Promise<unknown> = Promise.resolve();
-  private cache: { size: number; mtimeMs: number; contents: HistoryContents } | null = null;
+  private cache: { size: number; mtimeMs: number; reader: HistoryReader } | null = null;
   private readonly reported = new Set<string>();
 
   constructor(
@@ -357,11 +395,20 @@ export class HistoryStore {
     return this.enqueue(async () => {
       const text = records.map((r) => JSON.stringify(r)).join('\n') + '\n';
       await fs.mkdir(path.dirname(this.file), { recursive: true });
+      const before = await this.statOrNull();
       // A line cut off by a crash must not swallow the next one.
       const prefix = (await this.endsWithoutNewline()) ? '\n' : '';
       await fs.appendFile(this.file, prefix + text, { encoding: 'utf8', mode: 0o600 });
-      this.cache = null;
-      const size = (await fs.stat(this.file)).size;
+      const after = (await fs.stat(this.file));
+      const size = after.size;
+      // Nobody else wrote since the last read: the cached contents just gain these records.
+      if (this.cache && before && this.cache.size === before.size && this.cache.mtimeMs === before.mtimeMs && !prefix) {
+        for (const record of records) this.cache.reader.addRecord(record);
+        this.cache.size = after.size;
+        this.cache.mtimeMs = after.mtimeMs;
+      } else {
+        this.cache = null;
+      }
       const max = this.options.maxBytes();
       if (size > max) await this.trim(max, new Set(records.map(groupKeyOf)));
     });
@@ -416,22 +463,39 @@ export class HistoryStore {
     }
   }
 
-  private async readNow(): Promise<HistoryContents> {
-    let stat: { size: number; mtimeMs: number };
+  private async statOrNull(): Promise<{ size: number; mtimeMs: number } | null> {
     try {
-      stat = await fs.stat(this.file);
+      return await fs.stat(this.file);
     } catch {
+      return null;
+    }
+  }
+
+  private async readNow(): Promise<HistoryContents> {
+    const stat = await this.statOrNull();
+    if (!stat) {
       this.cache = null;
       return { runs: [], battles: [], warnings: [] };
     }
-    if (this.cache && this.cache.size === stat.size && this.cache.mtimeMs === stat.mtimeMs) return this.cache.contents;
-    const contents = parseHistory(await fs.readFile(this.file, 'utf8'));
+    if (this.cache && this.cache.size === stat.size && this.cache.mtimeMs === stat.mtimeMs) return this.cache.reader.contents();
+    const reader = new HistoryReader();
+    // Parsed in slices of a few milliseconds: a large history must not hold up the event loop,
+    // where a running comparison stamps the arrival of its bytes.
+    let sliceStart = performance.now();
+    for (const line of (await fs.readFile(this.file, 'utf8')).split('\n')) {
+      reader.addLine(line);
+      if (performance.now() - sliceStart > 8) {
+        await new Promise((resolve) => setImmediate(resolve));
+        sliceStart = performance.now();
+      }
+    }
+    const contents = reader.contents();
     for (const warning of contents.warnings) {
       if (this.reported.has(warning)) continue;
       this.reported.add(warning);
       this.options.onWarning?.(`History file ${path.basename(this.file)}, ${warning}.`);
     }
-    this.cache = { size: stat.size, mtimeMs: stat.mtimeMs, contents };
+    this.cache = { size: stat.size, mtimeMs: stat.mtimeMs, reader };
     return contents;
   }
 
@@ -487,6 +551,7 @@ export class HistoryStore {
   }
 
   private async writeLines(lines: readonly string[]): Promise<void> {
+    this.cache = null;
     const tmp = `${this.file}.${randomUUID()}.tmp`;
     await fs.mkdir(path.dirname(this.file), { recursive: true });
     await fs.writeFile(tmp, lines.length ? `${lines.join('\n')}\n` : '', { encoding: 'utf8', mode: 0o600 });

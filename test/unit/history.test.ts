@@ -208,3 +208,23 @@ test('two runs of one prompt side by side: one column per backend and run', () =
   const long = combineRuns([{ ...runs[0]!, record: { ...runs[0]!.record, backends: [{ ...runs[0]!.record.backends[0]!, id: 'x'.repeat(64) }] } }], ['t']);
   assert.equal(long.record.backends[0]!.id, `${'x'.repeat(62)}.1`);
 });
+
+test('a store keeps its reading up to date with its own appends and sees lines another window appended', async () => {
+  const file = tempFile();
+  const mine = store(file);
+  const other = store(file);
+  await mine.append(runRecord('r1'));
+  assert.deepEqual((await mine.read()).runs[0]!.results, []);
+  await mine.append(historyTrialRecord('r1', makeTrial({ backendId: 'b' }), []));
+  await mine.append(historyTrialRecord('r1', makeTrial({ backendId: 'a' }), []));
+  const updated = await mine.read();
+  assert.deepEqual(updated.runs[0]!.results.map((r) => r.backendId), ['a', 'b'], 'in column order');
+  await other.append(historyRunEndRecord('r1', 'finished', null), runRecord('r2'));
+  const seen = await mine.read();
+  assert.equal(seen.runs[0]!.outcome, 'finished');
+  assert.deepEqual(seen.runs.map((r) => r.record.runId), ['r1', 'r2']);
+  // The same trial written again (a retried write) keeps the later line.
+  await mine.append(historyTrialRecord('r1', makeTrial({ backendId: 'a', text: 'again' }), []));
+  const again = (await mine.read()).runs[0]!.results;
+  assert.deepEqual(again.map((r) => `${r.backendId}:${r.text}`), ['a:again', 'b:answer']);
+});
