@@ -20,7 +20,8 @@ export class CompareCommands {
   constructor(private readonly services: HostServices) {
     this.panelHost = {
       onCancel: () => this.cancel(),
-      onRerun: () => void this.rerunLast(),
+      // Through the command, so a panel revived after a reload can re-run its run from the history.
+      onRerun: () => void vscode.commands.executeCommand(commandIds.rerunLast),
       onExport: () => void vscode.commands.executeCommand(commandIds.exportResults),
       onSetBaseline: (backendId) => void services.settings.rememberBaseline(backendId),
       get log() {
@@ -102,6 +103,11 @@ export class CompareCommands {
       userPrompt,
       ...(editor ? { target: targetOf(editor.document, editor.selection) } : {}),
     };
+  }
+
+  /** Whether Re-run Last has something to repeat in this session. */
+  get hasLast(): boolean {
+    return this.runner.last !== undefined;
   }
 
   async rerunLast(): Promise<void> {

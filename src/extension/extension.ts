@@ -48,7 +48,7 @@ export function activate(context: vscode.ExtensionContext): BakeoffTestApi | und
       {
         compareSelection: () => compare.compareSelection(),
         comparePrompt: () => compare.comparePrompt(),
-        rerunLast: () => compare.rerunLast(),
+        rerunLast: () => (compare.hasLast || shared.runs.current ? compare.rerunLast() : history.rerunShownOrNewest()),
         cancel: () => compare.cancel(),
         chooseBackends: () => backends.chooseBackends(),
         addBackendFromPreset: () => backends.addBackendFromPreset(),
@@ -56,7 +56,7 @@ export function activate(context: vscode.ExtensionContext): BakeoffTestApi | und
         clearApiKey: (arg) => apiKeys.clearApiKey(backendIdArg(arg)),
         testBackends: () => backendCheck.testBackends(),
         openLogs: () => shared.log.show(true),
-        exportResults: () => exportResults(shared),
+        exportResults: () => (shared.runs.lastFinished || shared.runs.current ? exportResults(shared) : history.exportShownOrNewest()),
         showLastResults: () => history.showLastResults(),
         openHistoryRun: (arg) => history.open(arg),
         rerunHistoryRun: (arg) => history.rerun(arg),

@@ -221,6 +221,36 @@ export class HistoryCommands {
   }
 
   /**
+   * Re-run Last when this session has nothing to repeat (the window was reloaded): the run the
+   * panel shows, else the newest run of the history.
+   */
+  async rerunShownOrNewest(): Promise<void> {
+    const run = await this.shownOrNewest();
+    if (!run) {
+      void vscode.window.showInformationMessage('Bakeoff: nothing to re-run yet. Run Compare Selection or Compare Prompt… first.');
+      return;
+    }
+    await this.rerun({ runId: run.record.runId });
+  }
+
+  /** Export Results… when this session has no finished run (the window was reloaded): the run the panel shows, else the newest. */
+  async exportShownOrNewest(): Promise<void> {
+    const run = await this.shownOrNewest();
+    if (!run) {
+      void vscode.window.showInformationMessage('Bakeoff: nothing to export yet. Run a comparison first.');
+      return;
+    }
+    await this.export({ runId: run.record.runId });
+  }
+
+  private async shownOrNewest(): Promise<StoredRun | undefined> {
+    const contents = await this.services.history.read();
+    const shown = ComparePanel.current?.shownRunId;
+    const usable = (r: StoredRun) => !this.services.history.isRunning(r.record.runId) && !this.sealed(r, contents);
+    return contents.runs.find((r) => r.record.runId === shown && usable(r)) ?? [...contents.runs].reverse().find(usable);
+  }
+
+  /**
    * Show Last Results: brings the panel back — as it is when open, else with the newest stored
    * run. Never sends a request.
    */

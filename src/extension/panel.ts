@@ -218,6 +218,11 @@ export class ComparePanel {
     this.emit({ type: 'runFinished', runStatus, errorMessage: errorMessage ? clip(errorMessage, 4_000) : null });
   }
 
+  /** The id of the run the panel shows (null before any). */
+  get shownRunId(): string | null {
+    return this.state.run?.runId ?? null;
+  }
+
   /** The authoritative render state (what a webview that says `ready` is sent). */
   private get state(): PanelState {
     return this.model.state;
