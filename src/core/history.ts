@@ -499,6 +499,7 @@ export class HistoryStore {
     return contents;
   }
 
+  /** The file's lines with their records (null: unreadable), parsed in slices that yield to the event loop. */
   private async readLines(): Promise<Array<{ text: string; record: HistoryRecord | null }>> {
     let text: string;
     try {
@@ -506,13 +507,19 @@ export class HistoryStore {
     } catch {
       return [];
     }
-    return text
-      .split('\n')
-      .filter((l) => l.trim() !== '')
-      .map((l) => {
-        const parsed = parseHistoryLine(l.trim());
-        return { text: l.trim(), record: parsed.ok ? parsed.record : null };
-      });
+    const out: Array<{ text: string; record: HistoryRecord | null }> = [];
+    let sliceStart = performance.now();
+    for (const raw of text.split('\n')) {
+      const line = raw.trim();
+      if (!line) continue;
+      const parsed = parseHistoryLine(line);
+      out.push({ text: line, record: parsed.ok ? parsed.record : null });
+      if (performance.now() - sliceStart > 8) {
+        await new Promise((resolve) => setImmediate(resolve));
+        sliceStart = performance.now();
+      }
+    }
+    return out;
   }
 
   /** Keeps the groups `keep` accepts (unreadable lines are dropped), atomically. */

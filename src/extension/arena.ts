@@ -19,7 +19,7 @@ import { ArenaPanel, type ArenaHandlers } from './arenaPanel';
 import { battleView, leaderboardView, side, voteOf, type Battle, type Side } from './arenaView';
 import { isBlocked, offerAddBackend, offerKeyFix, resolveKeys } from './backendKeys';
 import type { CompareCommands } from './compare';
-import type { HistoryCommands } from './historyCommands';
+import { isSealed, shortDate, type HistoryCommands } from './historyCommands';
 import { editorProxySettings, tlsUnverified } from './proxy';
 import type { HostServices } from './services';
 import { backendName, buildMessages } from './settings';
@@ -35,12 +35,27 @@ export class ArenaCommands {
   ) {}
 
   /**
-   * Compare Blind…: asks for the prompt and the pair, runs both, shows them blind. Given a run
-   * of the history (`{ runId }`), reopens that blind run for its vote instead.
+   * Vote on Blind Comparison…: reopens a stored blind run that has no vote yet (the History
+   * view's `{ runId }`, else one picked) in the Blind A/B panel.
    */
-  async compareBlind(arg?: unknown): Promise<void> {
+  async voteOnPending(arg?: unknown): Promise<void> {
     const runId = typeof arg === 'object' && arg !== null && typeof (arg as { runId?: unknown }).runId === 'string' ? (arg as { runId: string }).runId : undefined;
     if (runId) return this.resume(runId);
+    const contents = await this.services.history.read();
+    const pending = [...contents.runs].reverse().filter((r) => isSealed(r, contents) && !this.services.history.isRunning(r.record.runId));
+    if (!pending.length) {
+      void vscode.window.showInformationMessage('Bakeoff: no blind comparison is waiting for a vote.');
+      return;
+    }
+    const picked = await vscode.window.showQuickPick(
+      pending.map((r) => ({ label: r.record.title, description: shortDate(r.record.startedAt), run: r })),
+      { title: 'Vote on Blind Comparison', placeHolder: 'Which blind comparison?' },
+    );
+    if (picked) await this.resume(picked.run.record.runId);
+  }
+
+  /** Compare Blind…: asks for the prompt and the pair, runs both, shows them blind. */
+  async compareBlind(): Promise<void> {
     const { configured, chosen } = this.services.settings.chosenBackends(true);
     if (!configured.length) return offerAddBackend();
     if (configured.length < 2) {

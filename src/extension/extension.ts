@@ -68,7 +68,8 @@ export function activate(context: vscode.ExtensionContext): BakeoffTestApi | und
           const id = backendIdArg(arg);
           return id ? backendCheck.testBackends([id]) : backendCheck.testBackends();
         },
-        compareBlind: async (arg) => (await arenaCommands()).compareBlind(arg),
+        compareBlind: async () => (await arenaCommands()).compareBlind(),
+        voteOnBlindRun: async (arg) => (await arenaCommands()).voteOnPending(arg),
         showLeaderboard: async () => (await arenaCommands()).showLeaderboardCommand(),
         exportVotes: async () => (await arenaCommands()).exportVotes(),
         tryDemo: async () => (await demoCommands()).tryDemo(),

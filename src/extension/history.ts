@@ -38,6 +38,8 @@ export class RunHistory implements vscode.Disposable {
   constructor(
     private readonly context: vscode.ExtensionContext,
     private readonly log: () => vscode.LogOutputChannel,
+    /** Every key known this session, scrubbed from what is written along with the run's own. */
+    private readonly knownKeys: () => readonly string[],
   ) {}
 
   /** The store, opened on first use (nothing is read at activation). */
@@ -58,8 +60,9 @@ export class RunHistory implements vscode.Disposable {
    * Writes the `run` line now and returns the recorder of its trials and end. `keys` are
    * scrubbed from everything written (with every key known to the session).
    */
-  startRun(fields: Omit<RunRecord, 'type' | 'v' | 'startedAt'> & { startedAt?: string }, keys: readonly (string | undefined)[]): RunRecorder {
+  startRun(fields: Omit<RunRecord, 'type' | 'v' | 'startedAt'> & { startedAt?: string }, runKeys: readonly (string | undefined)[]): RunRecorder {
     const { runId } = fields;
+    const keys = [...runKeys, ...this.knownKeys()];
     this.running.add(runId);
     this.write([historyRunRecord({ ...fields, startedAt: fields.startedAt ?? new Date().toISOString() }, keys)], true);
     let ended = false;

@@ -116,7 +116,7 @@ export class HistoryCommands {
     if (!found) return;
     const { run, contents } = found;
     if (this.sealed(run, contents)) {
-      await vscode.commands.executeCommand(commandIds.compareBlind, { runId: run.record.runId });
+      await vscode.commands.executeCommand(commandIds.voteOnBlindRun, { runId: run.record.runId });
       return;
     }
     this.show(pastRunState(run, this.services.settings.rememberedBaseline()), run, replayOf(run));

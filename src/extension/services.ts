@@ -39,7 +39,7 @@ export class HostServices implements vscode.Disposable {
       this.refreshStatusBar();
     });
     this.statusBar = new BakeoffStatusBar();
-    this.history = new RunHistory(context, () => this.log);
+    this.history = new RunHistory(context, () => this.log, () => this.keys.knownKeys());
     this.disposables.push(
       this.statusBar,
       this.history,

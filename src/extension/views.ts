@@ -173,7 +173,7 @@ function historyTreeItem(run: StoredRun, contents: HistoryContents, running: boo
   item.iconPath = new vscode.ThemeIcon(running ? 'loading~spin' : modeIcons[record.mode]);
   item.contextValue = sealed ? 'bakeoff.run.sealed' : record.mode === 'demo' ? 'bakeoff.run.demo' : 'bakeoff.run';
   item.command = sealed
-    ? { command: 'bakeoff.compareBlind', title: 'Vote', arguments: [{ runId: record.runId }] }
+    ? { command: 'bakeoff.voteOnBlindRun', title: 'Vote', arguments: [{ runId: record.runId }] }
     : { command: 'bakeoff.openHistoryRun', title: 'Open Run', arguments: [{ runId: record.runId }] };
   const md = new vscode.MarkdownString(undefined, false);
   md.appendText(`${record.title}\n`);

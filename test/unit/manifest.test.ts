@@ -58,6 +58,7 @@ test('every command is in category Bakeoff with the agreed titles', () => {
     'bakeoff.clearHistory': 'Clear History',
     'bakeoff.testBackend': 'Test Backend',
     'bakeoff.compareBlind': 'Compare Blind…',
+    'bakeoff.voteOnBlindRun': 'Vote on Blind Comparison…',
     'bakeoff.showLeaderboard': 'Show Leaderboard',
     'bakeoff.exportVotes': 'Export Votes…',
     'bakeoff.tryDemo': 'Try a Demo Comparison',
