@@ -448,6 +448,28 @@ export async function scenarioBlind(w: ScenarioContext, b: SessionBackends): Pro
   assert.equal((await w.closed.chatRequests()).length + (await w.dec.chatRequests()).length, sentBefore, 'nothing sent');
   await closeEditorTab(session, /Blind A\/B/);
   await closeEditorTab(session, /^\s*Bakeoff$/);
+
+  // A battle left without a vote stays sealed in the History view and comes back to vote on.
+  await w.dec.setSchedule(b.dec.model, { text: decText, ttftMs: 20, chunkIntervalMs: 2, usage: 'always' });
+  await session.runCommand('Bakeoff: Compare Blind…');
+  await session.pickQuickItem('Two at random');
+  await session.answerInputBox('Explain what a mutex is, briefly.');
+  const second = await arenaFrame(session);
+  await poll(async () => (await second.locator('[data-testid="battle"]').getAttribute('data-phase')) === 'voting', { what: 'the second battle ready to vote', timeoutMs: 60_000 });
+  await closeEditorTab(session, /Blind A\/B/);
+  await showBakeoffView(session);
+  const pending = historyRows(session).filter({ has: page.locator('.label-description', { hasText: 'names hidden until you vote' }) }).first();
+  await pending.waitFor({ timeout: 15_000 });
+  assert.match((await pending.getAttribute('aria-label')) ?? '', /names hidden until you vote, vote pending$/);
+  await pending.click();
+  const resumed = await arenaFrame(session);
+  await poll(async () => (await resumed.locator('[data-testid="battle"]').getAttribute('data-phase')) === 'voting', { what: 'the pending battle reopened for its vote' });
+  assert.equal(await resumed.locator('[data-testid="arena-name-a"]').innerText(), 'Answer A', 'still blind');
+  await resumed.locator('[data-testid="vote-tie"]').click();
+  await poll(async () => (await resumed.locator('[data-testid="battle"]').getAttribute('data-phase')) === 'revealed', { what: 'the reveal of the resumed battle' });
+  assert.equal(historyLines(session).filter((l) => l.type === 'battle').length, 14);
+  assert.equal(historyLines(session).filter((l) => l.type === 'battle').at(-1)!.winner, 'tie');
+  await closeEditorTab(session, /Blind A\/B/);
 }
 
 // ---------- 12: demo from a fresh profile ----------
