@@ -304,6 +304,27 @@ export async function scenarioHistory(w: ScenarioContext, b: SessionBackends): P
   await poll(async () => (await historyRows(session).count()) === before - 1, { what: 'one run fewer in the History view' });
   assert.equal(historyLines(session).filter((l) => l.type === 'run').length, runIds.length, 'the file lost the deleted run');
   await clearNotifications(session);
+
+  // The Backends view: key status and kind on each row; its Test action checks that backend alone.
+  const backendRow = page.locator('.monaco-list[aria-label="Backends"] .monaco-list-row', { hasText: b.closed.label }).first();
+  assert.match((await backendRow.getAttribute('aria-label')) ?? '', new RegExp(`^${b.closed.label}, closed, key set$`));
+  await Promise.all([w.closed.clearRequests(), w.dec.clearRequests()]);
+  await backendRow.click({ button: 'right' });
+  await page.locator('.context-view .action-item', { hasText: 'Test Backend' }).first().waitFor({ timeout: 10_000 });
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Enter');
+  const report = await poll(
+    async () => {
+      const texts = await Promise.all(page.frames().map((f) => f.evaluate(() => (document.body as HTMLElement | null)?.innerText ?? '').catch(() => '')));
+      return texts.find((t) => t.includes('backend check') && t.includes('Reachable')) ?? false;
+    },
+    { what: 'the backend check report', timeoutMs: 30_000, intervalMs: 250 },
+  );
+  assert.match(report, new RegExp(`${b.closed.label}[\\s|]+closed[\\s|]+${b.closed.model}[\\s|]+yes`), report);
+  assert.ok(!report.includes(b.dec.label), 'only the backend of that row is tested');
+  assert.equal((await w.dec.requests()).length, 0);
+  await closeEditorTab(session, /Backend check/);
+  await clearNotifications(session);
 }
 
 // ---------- 11: blind A/B and leaderboard ----------

@@ -874,7 +874,7 @@ const scenarios: Array<[string, (w: World) => Promise<void>]> = [
   ['7 reload restores the panel', scenarioReload],
   ['8 backend management: add from preset, choose, test, clear a key', scenarioBackendManagement],
   ['9 a backend with tls.insecure shows the unverified TLS badge on every number', scenarioUnverifiedTls],
-  ['10 history: runs kept as they go, a corrupt line skipped, a past run reopened after a reload without sending, re-run, side by side, delete', (w) => scenarioHistory(w, sessionBackends)],
+  ['10 history: runs kept as they go, a corrupt line skipped, a past run reopened after a reload without sending, re-run, side by side, delete; Backends view Test action', (w) => scenarioHistory(w, sessionBackends)],
   ['11 blind A/B: answers shown together, names hidden until the vote, the vote stored in the battle schema, leaderboard with ratings, votes exported, a vote left pending resumed from the History view', (w) => scenarioBlind(w, sessionBackends)],
   ['12 demo from a fresh profile: the "no backends" message starts it, stand-ins labelled everywhere, stopped with the panel, first walkthrough step', scenarioDemo],
 ];
