@@ -4,24 +4,41 @@
  *   bakeoff compare --config FILE (--prompt TEXT | --prompt-file FILE) [--backends a,b]
  *                   [--trials N] [--concurrency N] [--proxy URL|direct] [--json | --markdown]
  *   bakeoff backends check --config FILE [--backends a,b] [--proxy URL|direct] [--json]
+ *   bakeoff run SUITE …          (src/cli/run.ts)
+ *   bakeoff merge FILE… …        (src/cli/merge.ts)
+ *   bakeoff gen longctx|completion …   (src/cli/gen.ts)
+ *   bakeoff reproduce --config FILE …  (src/cli/reproduce.ts)
  *
  * API keys come only from the environment variables a backend's `apiKeyEnv` names, never argv.
  * Exit codes are listed in `exitCodes` and in README → "CLI".
  */
-import { access, constants } from 'node:fs/promises';
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import type { z } from 'zod';
-import { backendWarnings, Concurrency, ConfigError, Trials, type Backend, type ConfigFile } from '../core/config';
+import { Command, CommanderError, Option } from 'commander';
+import { Concurrency, ConfigError, Trials } from '../core/config';
 import { loadConfigFile } from '../core/configFile';
 import { formatMs, trialStateLine } from '../core/format';
 import { concurrencyLimits, maxPromptBytes, trialsLimits } from '../core/limits';
-import { parseProxyUrl, proxyAddress, proxyFromEnv, redactProxyUrl, withExplicitProxy, type ProxySettings } from '../core/proxy';
 import { decodeText, InputAborted, InputError, readBounded } from '../core/textInput';
-import { TransportError } from '../core/errors';
 import { summarizeComparison, summaryHeader, summaryNotes, summaryRows, toJsonReport, toMarkdownReport } from '../core/report';
 import { checkBackend, fetchModelsPrice, ModelsPriceCache, runComparison } from '../core/runner';
 import { UsageSupportMemory } from '../core/stream';
 import type { ComparisonResult } from '../core/types';
+import {
+  CliInterrupt,
+  interruptedCode,
+  preflight,
+  proxySettings,
+  resolveKeys,
+  selectBackends,
+  UsageError,
+  wholeNumber,
+  type CliIo,
+} from './common';
+import { registerGenCommands } from './gen';
+import { registerMerge } from './merge';
+import { registerReproduce } from './reproduce';
+import { registerRun } from './run';
+
+export { CliInterrupt, type CliIo } from './common';
 
 /** Process exit codes. */
 export const exitCodes = {
@@ -36,120 +53,6 @@ export const exitCodes = {
   /** Terminated (SIGTERM, e.g. `kill` or a CI timeout): handled like Ctrl-C, report printed. */
   terminated: 143,
 } as const;
-
-/** The abort reason the binary gives its signal, so the exit code can name the signal. */
-export class CliInterrupt extends Error {
-  constructor(readonly signalName: 'SIGINT' | 'SIGTERM') {
-    super(`Interrupted by ${signalName}`);
-  }
-}
-
-/** Exit code of a run interrupted through `signal`: 143 for SIGTERM, 130 otherwise. */
-function interruptedCode(signal: AbortSignal | undefined): number {
-  const reason = signal?.reason as unknown;
-  return reason instanceof CliInterrupt && reason.signalName === 'SIGTERM' ? exitCodes.terminated : exitCodes.interrupted;
-}
-
-/** Where the CLI reads and writes; injectable so tests run it in-process. */
-export interface CliIo {
-  stdout: { write(chunk: string): unknown };
-  stderr: { write(chunk: string): unknown };
-  env: Record<string, string | undefined>;
-  /** Aborts the running comparison (wired to SIGINT and SIGTERM by the binary). */
-  signal?: AbortSignal;
-  fetch?: typeof fetch;
-}
-
-class UsageError extends Error {}
-
-/** An option parser for a whole number in the range of `schema` (limits.ts). */
-function wholeNumber(schema: z.ZodNumber, limits: { min: number; max: number }): (value: string) => number {
-  return (value) => {
-    const n = Number(value);
-    if (value.trim() === '' || !schema.safeParse(n).success) {
-      throw new InvalidArgumentError(`must be a whole number from ${limits.min} to ${limits.max}`);
-    }
-    return n;
-  };
-}
-
-function selectBackends(config: ConfigFile, list: string | undefined): Backend[] {
-  if (list === undefined) return config.backends;
-  const wanted = list.split(',').map((s) => s.trim()).filter(Boolean);
-  if (!wanted.length) {
-    throw new UsageError(`--backends names no backend ("${list}"). Configured: ${config.backends.map((b) => b.id).join(', ')}`);
-  }
-  const unknown = wanted.filter((id) => !config.backends.some((b) => b.id === id));
-  if (unknown.length) {
-    throw new UsageError(
-      `Unknown backend${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}. Configured: ${config.backends.map((b) => b.id).join(', ')}`,
-    );
-  }
-  return wanted.map((id) => config.backends.find((b) => b.id === id)!);
-}
-
-/** Resolves every key up front so a missing variable is reported before anything is sent. */
-function resolveKeys(backends: Backend[], env: CliIo['env']): Map<string, string | undefined> {
-  const keys = new Map<string, string | undefined>();
-  const missing: string[] = [];
-  for (const b of backends) {
-    if (!b.apiKeyEnv) {
-      keys.set(b.id, undefined);
-      continue;
-    }
-    const value = env[b.apiKeyEnv];
-    if (value) keys.set(b.id, value);
-    else if (b.kind === 'local') keys.set(b.id, undefined);
-    else missing.push(`backend "${b.id}": environment variable ${b.apiKeyEnv} is not set`);
-  }
-  if (missing.length) throw new UsageError(`Missing API keys:\n  - ${missing.join('\n  - ')}`);
-  return keys;
-}
-
-/** Proxy settings of a run: `--proxy`, else the config's `proxy`, over the environment's variables. */
-function proxySettings(opts: Record<string, unknown>, config: ConfigFile, env: CliIo['env']): ProxySettings {
-  const explicit = (opts.proxy as string | undefined) ?? config.proxy;
-  if (explicit && explicit !== 'direct') {
-    try {
-      parseProxyUrl(explicit);
-    } catch (err) {
-      throw new UsageError(err instanceof TransportError ? err.message : `Invalid proxy ${redactProxyUrl(explicit)}`);
-    }
-  }
-  const settings = withExplicitProxy(proxyFromEnv(env), explicit);
-  for (const proxy of [settings.httpsProxy, settings.httpProxy]) {
-    if (!proxy) continue;
-    try {
-      parseProxyUrl(proxy);
-    } catch (err) {
-      throw new UsageError(err instanceof TransportError ? err.message : `Invalid proxy ${redactProxyUrl(proxy)}`);
-    }
-  }
-  return settings;
-}
-
-/** Problems found before anything is sent: unreadable CA files (exit 2); warnings go to stderr. */
-async function preflight(backends: Backend[], proxy: ProxySettings, io: CliIo): Promise<void> {
-  const unreadable: string[] = [];
-  for (const b of backends) {
-    if (!b.tls?.ca) continue;
-    try {
-      await access(b.tls.ca, constants.R_OK);
-    } catch (err) {
-      unreadable.push(`backend "${b.id}" → tls.ca: cannot read ${b.tls.ca} (${(err as NodeJS.ErrnoException).code ?? err})`);
-    }
-  }
-  if (unreadable.length) throw new UsageError(`Unreadable CA files:\n  - ${unreadable.join('\n  - ')}`);
-  for (const line of backendWarnings(backends)) io.stderr.write(`bakeoff: warning: ${line}\n`);
-  if (io.env.NODE_TLS_REJECT_UNAUTHORIZED === '0') {
-    io.stderr.write(
-      'bakeoff: note: NODE_TLS_REJECT_UNAUTHORIZED=0 is ignored; certificates are verified. Set tls.insecure on a backend to opt out.\n',
-    );
-  }
-  const via = new Set<string>();
-  for (const url of [proxy.httpsProxy, proxy.httpProxy]) if (url) via.add(proxyAddress(parseProxyUrl(url)));
-  if (via.size) io.stderr.write(`Using proxy ${[...via].join(', ')}${proxy.noProxy ? ` (not for: ${proxy.noProxy})` : ''}\n`);
-}
 
 /** Reads the prompt file: bounded, interruptible, UTF-8 or UTF-16 with a BOM; never binary. */
 async function readPromptFile(file: string, io: CliIo): Promise<string> {
@@ -205,7 +108,7 @@ async function compare(opts: Record<string, unknown>, io: CliIo): Promise<number
   if (baselineId !== undefined && !backends.some((b) => b.id === baselineId)) {
     throw new UsageError(`--baseline ${baselineId} is not one of the backends compared: ${backends.map((b) => b.id).join(', ')}`);
   }
-  const proxy = proxySettings(opts, config, io.env);
+  const proxy = proxySettings(opts.proxy as string | undefined, config.proxy, io.env);
   await preflight(backends, proxy, io);
   const transport = { proxy };
 
@@ -247,7 +150,7 @@ async function check(opts: Record<string, unknown>, io: CliIo): Promise<number> 
   const config = await loadConfigFile(String(opts.config), io.signal);
   const backends = selectBackends(config, opts.backends as string | undefined);
   const keys = resolveKeys(backends, io.env);
-  const proxy = proxySettings(opts, config, io.env);
+  const proxy = proxySettings(opts.proxy as string | undefined, config.proxy, io.env);
   await preflight(backends, proxy, io);
   const checks = await Promise.all(
     backends.map((b) =>
@@ -321,6 +224,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .action((opts) => {
       action = check(opts, io);
     });
+
+  registerRun(program, io, (a) => (action = a));
+  registerMerge(program, io, (a) => (action = a));
+  registerGenCommands(program, io, (a) => (action = a));
+  registerReproduce(program, io, (a) => (action = a));
 
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -91,14 +91,15 @@ export function formatBytes(bytes: number): string {
 
 /**
  * Text safe inside one Markdown table cell: backslashes and pipes escaped, line breaks flattened,
- * and inline syntax (code, emphasis, links, HTML) escaped so a name or a server's message cannot
- * format or inject anything. With `inCode`, for text inside a code span (where backslashes are
+ * and the inline syntax that could format or inject something escaped (code spans, emphasis,
+ * HTML, links). With `inCode`, for text inside a code span (where backslashes are
  * literal): only pipes and line breaks, which a table row cannot hold.
  */
 export function markdownCell(text: string, inCode = false): string {
   const flat = text.replace(/\r\n|\r|\n/g, ' ');
   if (inCode) return flat.replace(/\|/g, '\\|');
-  return flat.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/([`*_[\]<>])/g, '\\$1');
+  // Brackets stay readable; a `](` that would open a link is broken.
+  return flat.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/([`*<>])/g, '\\$1').replace(/\]\(/g, ']\\(');
 }
 
 /** Short names of the terminal states, as every view shows them. */

@@ -11,6 +11,13 @@ export const trialsLimits = { min: 1, max: 100, default: 1 } as const;
 /** Requests in flight at once, across all backends and trials of one comparison. */
 export const concurrencyLimits = { min: 1, max: 32, default: 4 } as const;
 
+/**
+ * Requests in flight at once across all backends of a suite run (`bakeoff run --concurrency`);
+ * higher than a comparison's, since a suite spreads them over many prompts and its per-backend
+ * limits still apply.
+ */
+export const suiteConcurrencyLimits = { min: 1, max: 1_024 } as const;
+
 /** Output tokens asked for (`max_tokens`), shared by every backend of a comparison. */
 export const maxTokensLimits = { min: 1, max: 1_000_000, default: 512 } as const;
 

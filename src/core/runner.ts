@@ -238,70 +238,9 @@ export async function runComparison(options: RunOptions): Promise<ComparisonResu
     }
   };
 
-  const keys = new Map<string, Promise<string | undefined>>();
-  const keyFor = (backend: Backend): Promise<string | undefined> => {
-    let key = keys.get(backend.id);
-    if (!key) {
-      key = (async () => options.resolveKey(backend))();
-      keys.set(backend.id, key);
-    }
-    return key;
-  };
-  const priceCache = options.priceCache ?? new ModelsPriceCache();
-  const priceFor = (backend: Backend, key: string | undefined) => () =>
-    priceCache.get(backend, () =>
-      options.modelsPrice
-        ? options.modelsPrice(backend)
-        : fetchModelsPrice(backend, key, options.fetch, { timeouts: options.timeouts, signal, transport: options.transport }),
-    );
-
-  const runJob = async (backend: Backend, trial: number): Promise<TrialResult> => {
-    safeEmit(options.onEvent, { type: 'started', backendId: backend.id, trial });
-    let result: TrialResult;
-    const promptTokens = promptTokensFor(backend);
-    try {
-      let key: string | undefined;
-      let keyError: StreamError | null = null;
-      if (!signal?.aborted) {
-        try {
-          key = (await keyFor(backend)) || undefined;
-        } catch (err) {
-          const message = err instanceof Error ? err.message : String(err);
-          keyError =
-            err instanceof MissingKeyError
-              ? notSentError('noKey', message, err.hint)
-              : notSentError('keyUnreadable', `Not sent: the API key could not be read (${message})`, 'Set the key again (environment variable or secret store) and rerun.');
-        }
-      }
-      if (signal?.aborted) {
-        result = resultWithoutStream(backend, trial, cancelledBeforeStartError(), messages, params);
-      } else if (keyError) {
-        result = resultWithoutStream(backend, trial, keyError, messages, params);
-      } else {
-        result = await streamCompletion({
-          backend,
-          apiKey: key,
-          messages,
-          params,
-          timeouts: options.timeouts,
-          trial,
-          usageMemory,
-          promptTokens,
-          modelsEndpointPrice: priceFor(backend, key),
-          ...(signal ? { signal } : {}),
-          ...(options.fetch ? { fetch: options.fetch } : {}),
-          ...(options.transport ? { transport: options.transport } : {}),
-          ...(options.rateLimitBackoffMs ? { rateLimitBackoffMs: options.rateLimitBackoffMs } : {}),
-          onDelta: (delta) =>
-            safeEmit(options.onEvent, { type: 'delta', backendId: backend.id, trial, content: delta.content, reasoning: delta.reasoning }),
-        });
-      }
-    } catch (err) {
-      result = minimalResult(backend, trial, safeStreamError(err));
-    }
-    safeEmit(options.onEvent, { type: 'finished', result });
-    return result;
-  };
+  const runTrial = createTrialRunner({ ...options, usageMemory });
+  const runJob = (backend: Backend, trial: number): Promise<TrialResult> =>
+    runTrial(backend, trial, messages, params, promptTokensFor(backend));
 
   // Queue order is trial-major; a job starts when a global slot is free and its backend has
   // fewer than `perBackend` streams open, so backends run side by side while each backend's
@@ -338,6 +277,102 @@ export async function runComparison(options: RunOptions): Promise<ComparisonResu
     results,
     outcome: signal?.aborted ? 'cancelled' : 'finished',
     perBackendConcurrency: perBackend,
+  };
+}
+
+/** What every trial of a run shares: key lookup, price lookup, transport, cancel and events. */
+export type TrialRunnerOptions = Pick<
+  RunOptions,
+  'timeouts' | 'signal' | 'resolveKey' | 'onEvent' | 'fetch' | 'usageMemory' | 'modelsPrice' | 'priceCache' | 'transport' | 'rateLimitBackoffMs'
+>;
+
+/**
+ * Runs one trial of one backend — key, stream, cost — and always resolves with a
+ * {@link TrialResult}. `promptTokens` is the prompt already counted with the backend's
+ * tokenizer (null: could not be counted).
+ */
+export type TrialRunner = (
+  backend: Backend,
+  trial: number,
+  messages: ChatMessage[],
+  params: RequestParams,
+  promptTokens: number | null | PromiseLike<number | null>,
+) => Promise<TrialResult>;
+
+/**
+ * The trial primitive {@link runComparison} and the suite runner share: each backend's key is
+ * resolved once (a missing or unreadable key ends its trials `not_sent`), `/models` prices come
+ * from one {@link ModelsPriceCache}, a cancelled run ends trials not yet started `not_sent`.
+ */
+export function createTrialRunner(options: TrialRunnerOptions): TrialRunner {
+  const { signal } = options;
+  const usageMemory = options.usageMemory ?? sharedUsageMemory;
+  const keys = new Map<string, Promise<string | undefined>>();
+  const keyFor = (backend: Backend): Promise<string | undefined> => {
+    let key = keys.get(backend.id);
+    if (!key) {
+      key = (async () => options.resolveKey(backend))();
+      keys.set(backend.id, key);
+    }
+    return key;
+  };
+  const priceCache = options.priceCache ?? new ModelsPriceCache();
+  const priceFor = (backend: Backend, key: string | undefined) => () =>
+    priceCache.get(backend, () =>
+      options.modelsPrice
+        ? options.modelsPrice(backend)
+        : fetchModelsPrice(backend, key, options.fetch, { timeouts: options.timeouts, signal, transport: options.transport }),
+    );
+
+  return async (backend, trial, messages, params, promptTokens) => {
+    safeEmit(options.onEvent, { type: 'started', backendId: backend.id, trial });
+    let result: TrialResult;
+    try {
+      let key: string | undefined;
+      let keyError: StreamError | null = null;
+      if (!signal?.aborted) {
+        try {
+          key = (await keyFor(backend)) || undefined;
+        } catch (err) {
+          const message = err instanceof Error ? err.message : String(err);
+          keyError =
+            err instanceof MissingKeyError
+              ? notSentError('noKey', message, err.hint)
+              : notSentError('keyUnreadable', `Not sent: the API key could not be read (${message})`, 'Set the key again (environment variable or secret store) and rerun.');
+        }
+      }
+      if (signal?.aborted) {
+        result = resultWithoutStream(backend, trial, cancelledBeforeStartError(), messages, params);
+      } else if (keyError) {
+        result = resultWithoutStream(backend, trial, keyError, messages, params);
+      } else {
+        result = await streamCompletion({
+          backend,
+          apiKey: key,
+          messages,
+          params,
+          timeouts: options.timeouts,
+          trial,
+          usageMemory,
+          promptTokens,
+          modelsEndpointPrice: priceFor(backend, key),
+          ...(signal ? { signal } : {}),
+          ...(options.fetch ? { fetch: options.fetch } : {}),
+          ...(options.transport ? { transport: options.transport } : {}),
+          ...(options.rateLimitBackoffMs ? { rateLimitBackoffMs: options.rateLimitBackoffMs } : {}),
+          ...(options.onEvent
+            ? {
+                onDelta: (delta: { content: string; reasoning: string }) =>
+                  safeEmit(options.onEvent, { type: 'delta', backendId: backend.id, trial, content: delta.content, reasoning: delta.reasoning }),
+              }
+            : {}),
+        });
+      }
+    } catch (err) {
+      result = minimalResult(backend, trial, safeStreamError(err));
+    }
+    safeEmit(options.onEvent, { type: 'finished', result });
+    return result;
   };
 }
 

@@ -93,7 +93,258 @@ export function wilsonInterval(successes: number, trials: number, z = 1.95996398
   return [Math.max(0, centre - half), Math.min(1, centre + half)];
 }
 
+// ---------------------------------------------------------------------------------------------
+// Suites: seeded order, resampling by test, paired comparisons, detectable differences.
+// Formulas are written out in README → Suites → Statistics.
+// ---------------------------------------------------------------------------------------------
+
 /** A deterministic PRNG in [0, 1) for `seed` (mulberry32): the same seed gives the same sequence. */
 export function seededRandom(seed: number): () => number {
   return mulberry32(seed);
+}
+
+/** A Fisher–Yates shuffle driven by {@link seededRandom}; `items` is not modified. */
+export function seededShuffle<T>(items: readonly T[], seed: number): T[] {
+  const out = [...items];
+  const random = mulberry32(seed);
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    const held = out[i]!;
+    out[i] = out[j]!;
+    out[j] = held;
+  }
+  return out;
+}
+
+/** A 95 % percentile-bootstrap interval. */
+export interface BootstrapInterval {
+  low: number;
+  high: number;
+  /** Resamples whose statistic was defined (the others were skipped). */
+  resamples: number;
+}
+
+/**
+ * Cluster bootstrap: resamples whole clusters (here: the tests of a suite, with every trial and
+ * every backend's answer to a test kept together) with replacement, `resamples` times, and
+ * returns the 2.5th and 97.5th percentiles of `statistic` over the resamples. `statistic`
+ * receives the drawn cluster indices (duplicates allowed) and returns null when it is undefined
+ * for that draw. Null with fewer than `minClusters` clusters, or when fewer than half of the
+ * resamples gave a value.
+ */
+export function clusterBootstrap(
+  clusterCount: number,
+  statistic: (clusters: readonly number[]) => number | null,
+  resamples = 2000,
+  seed = 1,
+  minClusters = 3,
+): BootstrapInterval | null {
+  if (!(clusterCount >= minClusters)) return null;
+  const random = mulberry32(seed);
+  const draw = new Array<number>(clusterCount);
+  const values: number[] = [];
+  for (let r = 0; r < resamples; r++) {
+    for (let i = 0; i < clusterCount; i++) draw[i] = Math.floor(random() * clusterCount);
+    const value = statistic(draw);
+    if (value !== null && Number.isFinite(value)) values.push(value);
+  }
+  if (values.length === 0 || values.length < resamples / 2) return null;
+  return { low: percentile(values, 2.5)!, high: percentile(values, 97.5)!, resamples: values.length };
+}
+
+/** A paired difference with its interval. */
+export interface PairedDifference {
+  /** mean over pairs of (a − b). */
+  value: number;
+  /** 95 % paired-bootstrap interval (pairs resampled together); null with fewer than 3 pairs. */
+  ci95: [number, number] | null;
+  n: number;
+}
+
+/**
+ * Mean paired difference of `pairs` = [a, b] (e.g. per test: a backend's pass fraction and the
+ * baseline's), with a 95 % paired-bootstrap interval: pairs are resampled with replacement, so
+ * the correlation between the two sides within a pair is kept.
+ */
+export function pairedBootstrapDifference(
+  pairs: ReadonlyArray<readonly [number, number]>,
+  resamples = 2000,
+  seed = 1,
+): PairedDifference | null {
+  const diffs = pairs.map(([a, b]) => a - b).filter((d) => Number.isFinite(d));
+  if (diffs.length === 0) return null;
+  const mean = (idx: readonly number[]) => {
+    let sum = 0;
+    for (const i of idx) sum += diffs[i]!;
+    return sum / idx.length;
+  };
+  const value = diffs.reduce((s, d) => s + d, 0) / diffs.length;
+  const ci = clusterBootstrap(diffs.length, mean, resamples, seed);
+  return { value, ci95: ci ? [ci.low, ci.high] : null, n: diffs.length };
+}
+
+/** ln C(n, k) by summing logarithms (exact enough for the counts a suite has). */
+function logChoose(n: number, k: number): number {
+  let sum = 0;
+  for (let i = 1; i <= k; i++) sum += Math.log(n - k + i) - Math.log(i);
+  return sum;
+}
+
+/**
+ * P(X ≤ k) for X ~ Binomial(n, p), computed in log space so large n does not underflow.
+ */
+export function binomialCdf(k: number, n: number, p: number): number {
+  if (k < 0) return 0;
+  if (k >= n) return 1;
+  if (p <= 0) return 1;
+  if (p >= 1) return 0;
+  const logs: number[] = [];
+  let logTerm = n * Math.log(1 - p); // i = 0
+  const ratio = Math.log(p) - Math.log(1 - p);
+  for (let i = 0; i <= k; i++) {
+    if (i > 0) logTerm += Math.log(n - i + 1) - Math.log(i) + ratio;
+    logs.push(logTerm);
+  }
+  const max = Math.max(...logs);
+  const sum = logs.reduce((s, l) => s + Math.exp(l - max), 0);
+  return Math.min(1, Math.exp(max + Math.log(sum)));
+}
+
+/**
+ * McNemar's exact test (two-sided) for paired binary outcomes: `b` pairs where only the first
+ * side passed, `c` where only the second did. p = min(1, 2 · P(X ≤ min(b, c))) with
+ * X ~ Binomial(b + c, ½); 1 when there are no discordant pairs.
+ */
+export function mcnemarExactP(b: number, c: number): number {
+  const n = b + c;
+  if (!(n > 0)) return 1;
+  return Math.min(1, 2 * binomialCdf(Math.min(b, c), n, 0.5));
+}
+
+/** ln C(n, k) for tests; exported for hand checks. */
+export const logBinomialCoefficient = logChoose;
+
+/**
+ * The standard normal quantile Φ⁻¹(p) by Acklam's rational approximation (relative error below
+ * 1.2e-9 on (0, 1)).
+ */
+export function normalQuantile(p: number): number {
+  if (!(p > 0 && p < 1)) return p === 0 ? -Infinity : p === 1 ? Infinity : NaN;
+  const a = [-3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.38357751867269e2, -3.066479806614716e1, 2.506628277459239];
+  const b = [-5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1, -1.328068155288572e1];
+  const c = [-7.784894002430293e-3, -3.223964580411365e-1, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+  const d = [7.784695709041462e-3, 3.224671290700398e-1, 2.445134137142996, 3.754408661907416];
+  const low = 0.02425;
+  let x: number;
+  if (p < low) {
+    const q = Math.sqrt(-2 * Math.log(p));
+    x = (((((c[0]! * q + c[1]!) * q + c[2]!) * q + c[3]!) * q + c[4]!) * q + c[5]!) / ((((d[0]! * q + d[1]!) * q + d[2]!) * q + d[3]!) * q + 1);
+  } else if (p <= 1 - low) {
+    const q = p - 0.5;
+    const r = q * q;
+    x = ((((((a[0]! * r + a[1]!) * r + a[2]!) * r + a[3]!) * r + a[4]!) * r + a[5]!) * q) / (((((b[0]! * r + b[1]!) * r + b[2]!) * r + b[3]!) * r + b[4]!) * r + 1);
+  } else {
+    const q = Math.sqrt(-2 * Math.log(1 - p));
+    x = -(((((c[0]! * q + c[1]!) * q + c[2]!) * q + c[3]!) * q + c[4]!) * q + c[5]!) / ((((d[0]! * q + d[1]!) * q + d[2]!) * q + d[3]!) * q + 1);
+  }
+  return x;
+}
+
+
+/**
+ * The smallest difference between two pass rates a comparison with `n` tests per side can
+ * detect: (z₁₋α/₂ + z_power) · √(2 · p · (1 − p) / n), the normal-approximation formula for two
+ * proportions at the common rate `p` (two-sided α = 0.05 and 80 % power by default). At p = ½
+ * this is its largest value. Null when n < 1; capped at 1.
+ */
+export function minimalDetectableDifference(n: number, p: number, alpha = 0.05, power = 0.8): number | null {
+  if (!(n >= 1) || !Number.isFinite(p)) return null;
+  const rate = Math.min(1, Math.max(0, p));
+  const z = normalQuantile(1 - alpha / 2) + normalQuantile(power);
+  return Math.min(1, z * Math.sqrt((2 * rate * (1 - rate)) / n));
+}
+
+/**
+ * {@link percentile} of the first `n` values of `buffer` without sorting them (quickselect;
+ * reorders the buffer). Same definition and result as `percentile`; for bootstrap loops, where
+ * sorting every resample would dominate the cost. The values must be finite.
+ */
+export function percentileInPlace(buffer: Float64Array, n: number, p: number): number | null {
+  if (n <= 0) return null;
+  const rank = (Math.min(100, Math.max(0, p)) / 100) * (n - 1);
+  const lo = Math.floor(rank);
+  const low = select(buffer, n, lo);
+  if (rank === lo) return low;
+  // After selecting lo, every value right of it is ≥ it: the next order statistic is their minimum.
+  let high = Infinity;
+  for (let i = lo + 1; i < n; i++) if (buffer[i]! < high) high = buffer[i]!;
+  return low + (high - low) * (rank - lo);
+}
+
+/** Moves the k-th smallest of buffer[0..n) to index k (Hoare quickselect with median-of-three) and returns it. */
+function select(a: Float64Array, n: number, k: number): number {
+  let left = 0;
+  let right = n - 1;
+  while (right > left) {
+    const mid = (left + right) >>> 1;
+    // median of three as pivot
+    const x = a[left]!;
+    const y = a[mid]!;
+    const z = a[right]!;
+    const pivot = x < y ? (y < z ? y : x < z ? z : x) : x < z ? x : y < z ? z : y;
+    let i = left;
+    let j = right;
+    while (i <= j) {
+      while (a[i]! < pivot) i++;
+      while (a[j]! > pivot) j--;
+      if (i <= j) {
+        const t = a[i]!;
+        a[i] = a[j]!;
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) right = j;
+    else if (k >= i) left = i;
+    else return a[k]!;
+  }
+  return a[k]!;
+}
+
+/**
+ * {@link clusterBootstrap} for several statistics computed on the same draws: `statistic` fills
+ * `out[k]` for each of the `count` statistics (NaN when undefined for that draw) and returns
+ * false when none is defined. Each interval is the 2.5th–97.5th percentile of its own values;
+ * null for a statistic defined in fewer than half of the resamples. Null with fewer than
+ * `minClusters` clusters.
+ */
+export function clusterBootstrapMany(
+  clusterCount: number,
+  count: number,
+  statistic: (clusters: readonly number[], out: Float64Array) => boolean,
+  resamples = 2000,
+  seed = 1,
+  minClusters = 3,
+): Array<BootstrapInterval | null> | null {
+  if (!(clusterCount >= minClusters)) return null;
+  const random = mulberry32(seed);
+  const draw = new Array<number>(clusterCount);
+  const out = new Float64Array(count);
+  const values = Array.from({ length: count }, () => new Float64Array(resamples));
+  const filled = new Int32Array(count);
+  for (let r = 0; r < resamples; r++) {
+    for (let i = 0; i < clusterCount; i++) draw[i] = Math.floor(random() * clusterCount);
+    out.fill(NaN);
+    if (!statistic(draw, out)) continue;
+    for (let k = 0; k < count; k++) {
+      const v = out[k]!;
+      if (Number.isFinite(v)) values[k]![filled[k]!++] = v;
+    }
+  }
+  return values.map((v, k) => {
+    const n = filled[k]!;
+    if (n === 0 || n < resamples / 2) return null;
+    return { low: percentileInPlace(v, n, 2.5)!, high: percentileInPlace(v, n, 97.5)!, resamples: n };
+  });
 }

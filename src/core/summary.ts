@@ -68,6 +68,11 @@ export interface SummaryInput {
   baselineId?: string | null;
   /** `cancelled`: the run was stopped, cancelled trials hold partial figures. */
   outcome?: RunOutcome;
+  /**
+   * False skips the ratio figures against the baseline (and their bootstrap), for a caller that
+   * derives its own comparisons (the suite summary resamples by test). Default true.
+   */
+  ratios?: boolean;
 }
 
 /** A ratio against the baseline. */
@@ -274,7 +279,7 @@ export function summarize(input: SummaryInput): Summary {
     }
 
     const isBaseline = baseline.id === backend.id;
-    const compare = !isBaseline && baseline.id !== null && delivered.length > 0;
+    const compare = input.ratios !== false && !isBaseline && baseline.id !== null && delivered.length > 0;
     const seed = index + 1;
     const costComparison: BackendSummary['costComparison'] =
       costP50Usd === null || baseCostP50 === null ? null : baseCostP50 === 0 ? 'difference' : 'ratio';

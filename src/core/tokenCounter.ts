@@ -15,7 +15,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { ChatMessage } from './config';
-import { maxCountedChars, messagesLength } from './tokens';
+import { maxCountedChars, messagesLength, type TokenizerName } from './tokens';
 import type * as TokenWorkerModule from './tokenWorker';
 import type { TokenWorkerRequest, TokenWorkerResponse } from './tokenWorker';
 
@@ -105,6 +105,24 @@ function stopWorker(): void {
   void state.worker.terminate().catch(() => undefined);
   for (const p of state.pending.values()) p.settle(null);
   state.pending.clear();
+}
+
+/**
+ * Counts on the calling thread, blocking it (the tokenizer loads here on first use, 0.4–1.5 s).
+ * Only for work that times nothing, such as generating a suite; a run counts through
+ * {@link countTokens}. Null when the counting module cannot be loaded or the text is too long.
+ */
+export function countTokensBlocking(text: string, model: string): number | null {
+  return inThreadModule()?.countTokensSync(text, model) ?? null;
+}
+
+/** The pre-tokenization pattern of `name`, loading the tokenizer on this thread (see {@link countTokensBlocking}); null when it cannot be loaded. */
+export function pretokenPatternBlocking(name: TokenizerName): string | null {
+  try {
+    return inThreadModule()?.pretokenPattern(name) ?? null;
+  } catch {
+    return null;
+  }
 }
 
 /** The counting module loaded on this thread; null when it cannot be loaded. */

@@ -190,6 +190,26 @@ export async function countTokensAsync(text: string, model: string, options: Sli
   }
 }
 
+/** The tokenizer's pre-tokenization pattern (BPE runs inside each match, never across them). */
+export function pretokenPattern(name: TokenizerName): string {
+  return tokenizer(name).patStr;
+}
+
+/**
+ * {@link countTokensAsync} without yielding: blocks this thread until the count is done. For
+ * callers that time nothing (generating a suite), never while streams are being timed. Null over
+ * `maxCountedChars` or on failure.
+ */
+export function countTokensSync(text: string, model: string): number | null {
+  try {
+    if (typeof text !== 'string' || text.length > maxCountedChars) return null;
+    const steps = countSteps(text, model, countSliceChars);
+    for (let step = steps.next(); ; step = steps.next()) if (step.done) return step.value;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Prompt tokens of `messages` (see `messageTokensFromParts`), counted with
  * {@link countTokensAsync}. Null when over `maxCountedChars`, cancelled or on failure; never

@@ -8,8 +8,16 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 
-for (const script of ['ttftBias.ts', 'sseFraming.ts', 'tokenCount.ts']) {
-  const run = spawnSync(process.execPath, [...process.execArgv, path.join(__dirname, script), ...process.argv.slice(2)], { stdio: 'inherit' });
+/** Each script, with the Node flags it needs besides ours. */
+const scripts: Array<[string, string[]]> = [
+  ['ttftBias.ts', []],
+  ['sseFraming.ts', []],
+  ['tokenCount.ts', []],
+  // Measures memory after full collections.
+  ['suiteBench.ts', ['--expose-gc']],
+];
+for (const [script, flags] of scripts) {
+  const run = spawnSync(process.execPath, [...flags, ...process.execArgv, path.join(__dirname, script), ...process.argv.slice(2)], { stdio: 'inherit' });
   if (run.status !== 0) {
     process.exitCode = run.status ?? 1;
     break;

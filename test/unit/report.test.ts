@@ -65,6 +65,8 @@ test('formatting is one definition: times, dollars, ratios, labels', () => {
   assert.equal(formatUsd(1.234), '$1.23');
   assert.equal(formatRatioWithCi(0.9123, [0.88, 0.951]), '0.91× [0.88–0.95]');
   assert.equal(markdownCell('a|b\nc\\'), 'a\\|b c\\\\');
+  assert.equal(markdownCell('[95 % CI] [x](javascript:1) <b>*e*</b> snake_case'), '[95 % CI] [x]\\(javascript:1) \\<b\\>\\*e\\*\\</b\\> snake_case');
+  assert.equal(markdownCell('`OPENAI_API_KEY`|x', true), '`OPENAI_API_KEY`\\|x');
   assert.equal(outcomeLabel('not_sent', { type: 'not_sent', code: 'noKey' }), 'not sent: no key');
   assert.equal(outcomeLabel('timeout', { type: 'timeout', timeoutPhase: 'firstByte' }), '✗ timeout (first byte)');
   assert.equal(retryNote({ retries: 2, retryWaitMs: 4000, retryAfterMs: 2000 }), 'after 2 retries (waited 4.0 s, Retry-After 2 s)');

@@ -1,0 +1,49 @@
+/**
+ * The progress line of `bakeoff run` on a terminal: cells done/total, failures, spend so far and
+ * the time left, rewritten in place at most ten times a second. Silent when stderr is not a
+ * terminal (piped or redirected), so logs stay clean.
+ */
+import { formatMs, formatUsd } from '../core/format';
+import type { SuiteProgress } from '../core/suite/execute';
+import type { CliIo } from './common';
+
+export class ProgressLine {
+  private last = 0;
+  private shown = false;
+  private pending: SuiteProgress | null = null;
+
+  constructor(
+    private readonly stderr: CliIo['stderr'],
+    private readonly enabled: boolean = stderr.isTTY === true,
+    private readonly now: () => number = () => Date.now(),
+  ) {}
+
+  /** The line for a progress report. */
+  static text(p: SuiteProgress): string {
+    const eta = p.etaMs === null ? '' : ` · ETA ${formatMs(p.etaMs)}`;
+    return `${p.done}/${p.total} cells · ${p.failed} failed · ${formatUsd(p.spentUsd)} spent${eta}`;
+  }
+
+  update(p: SuiteProgress): void {
+    if (!this.enabled) return;
+    this.pending = p;
+    const t = this.now();
+    if (t - this.last < 100 && p.done < p.total) return;
+    this.last = t;
+    this.draw();
+  }
+
+  private draw(): void {
+    if (!this.pending) return;
+    this.stderr.write(`\r\x1b[2K${ProgressLine.text(this.pending)}`);
+    this.shown = true;
+  }
+
+  /** Draws the last state and ends the line. */
+  finish(): void {
+    if (!this.enabled) return;
+    this.draw();
+    if (this.shown) this.stderr.write('\n');
+    this.shown = false;
+  }
+}

@@ -1,0 +1,249 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadSuite, SuiteError } from '../../src/core/suite/load';
+import { renderPromptMessages, renderTemplate, TemplateError } from '../../src/core/suite/render';
+
+let dir: string;
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), 'bakeoff-suite-load-'));
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+function file(name: string, text: string): string {
+  const path = join(dir, name);
+  mkdirSync(join(path, '..'), { recursive: true });
+  writeFileSync(path, text);
+  return path;
+}
+
+function refused(path: string, pattern: RegExp, line: number | null, field?: string): SuiteError {
+  let caught: unknown;
+  try {
+    loadSuite(path, { env: {} });
+  } catch (err) {
+    caught = err;
+  }
+  assert.ok(caught instanceof SuiteError, `expected a SuiteError, got ${String(caught)}`);
+  assert.match(caught.message, pattern);
+  assert.equal(caught.line, line, caught.message);
+  if (field !== undefined) assert.equal(caught.field, field, caught.message);
+  assert.ok(caught.message.startsWith(`${path}${line !== null ? `:${line}` : ''}: `), caught.message);
+  return caught;
+}
+
+test('a promptfoo config: prompts × tests, vars rendered with Nunjucks, defaultTest merged, list vars expanded, providers mapped', () => {
+  file('prompts/chat.json', JSON.stringify([{ role: 'system', content: 'Be terse.' }, { role: 'user', content: 'Capital of {{ country | upper }}?' }]));
+  const path = file(
+    'promptfooconfig.yaml',
+    [
+      'description: Capitals',
+      'prompts:',
+      '  - "What is the capital of {{country}}?{% if hint %} Hint: {{hint}}{% endif %}"',
+      '  - id: file://prompts/chat.json',
+      '    label: chat',
+      'providers:',
+      '  - id: openai:chat:gpt-4o-mini',
+      '    config: { temperature: 0.2, max_tokens: 64, seed: 9 }',
+      '  - id: openai:chat:meta-llama/Llama-3.3-70B-Instruct',
+      '    label: chutes-llama',
+      '    config: { apiBaseUrl: "https://llm.chutes.ai/v1", apiKeyEnvar: CHUTES_API_KEY }',
+      '  - id: openai:chat:qwen',
+      '    config: { apiBaseUrl: "http://127.0.0.1:8000/v1" }',
+      'defaultTest:',
+      '  vars: { hint: "" }',
+      '  assert: [{ type: latency, threshold: 5000 }]',
+      '  metadata: { family: capitals }',
+      'evaluateOptions: { repeat: 3, maxConcurrency: 4 }',
+      'tests:',
+      '  - description: France',
+      '    vars: { country: France }',
+      '    assert:',
+      '      - type: icontains',
+      '        value: "{{ country | lower }}"',
+      '  - vars: { country: [Spain, Italy], hint: "south" }',
+      '    threshold: 0.5',
+      '    metadata: { lengthLabel: 4k }',
+    ].join('\n'),
+  );
+  const s = loadSuite(path, { env: {} });
+  assert.equal(s.description, 'Capitals');
+  assert.equal(s.format, 'suite-yaml');
+  assert.equal(s.repeat, 3);
+  assert.equal(s.maxConcurrency, 4);
+  assert.equal(s.tests.length, 6, '3 test cases (one expanded into 2) × 2 prompts');
+  const [t1, t2, t3] = s.tests;
+  assert.deepEqual(t1!.messages, [{ role: 'user', content: 'What is the capital of France?' }]);
+  assert.deepEqual(t2!.messages, [
+    { role: 'system', content: 'Be terse.' },
+    { role: 'user', content: 'Capital of FRANCE?' },
+  ]);
+  assert.equal(t2!.promptLabel, 'chat');
+  assert.deepEqual(
+    t1!.assert.map((a) => [a.type, a.value ?? a.threshold]),
+    [
+      ['latency', 5000],
+      ['icontains', 'france'],
+    ],
+    'defaultTest assertions first, values rendered',
+  );
+  assert.deepEqual(t3!.messages, [{ role: 'user', content: 'What is the capital of Spain? Hint: south' }]);
+  assert.equal(t3!.threshold, 0.5);
+  assert.deepEqual(t3!.metadata, { family: 'capitals', lengthLabel: '4k' });
+  assert.equal(s.tests[4]!.vars.country, 'Italy');
+  assert.deepEqual(
+    s.tests.map((t) => t.id),
+    ['t0001', 't0002', 't0003', 't0004', 't0005', 't0006'],
+  );
+  const [openai, chutes, local] = s.providers;
+  assert.deepEqual(openai!.backend, {
+    id: 'gpt-4o-mini',
+    kind: 'closed',
+    baseUrl: 'https://api.openai.com/v1',
+    model: 'gpt-4o-mini',
+    apiKeyEnv: 'OPENAI_API_KEY',
+    pricing: { type: 'catalog', providerId: 'openai' },
+  });
+  assert.deepEqual(openai!.params, { temperature: 0.2, maxTokens: 64, seed: 9 });
+  assert.equal(chutes!.backend!.id, 'chutes-llama');
+  assert.equal(chutes!.backend!.kind, 'decentralized', 'kind from the matching preset');
+  assert.equal(chutes!.backend!.apiKeyEnv, 'CHUTES_API_KEY');
+  assert.equal(local!.backend!.kind, 'local');
+  assert.deepEqual(local!.backend!.pricing, { type: 'free' });
+  assert.equal(s.hash.length, 64);
+  assert.equal(loadSuite(path, { env: {} }).hash, s.hash, 'the hash is stable');
+});
+
+test('tests from CSV (with __expected/__description), JSON, JSONL and YAML files, and vars from files', () => {
+  file('data/a.csv', 'question,__expected,__expected2,__description,__metadata:lengthLabel\n"What is 2+2?",contains:4,not-contains:5,sum,4k\nCapital of Peru?,"icontains-any:lima, LIMA",,,8k\n');
+  file('data/b.json', JSON.stringify([{ vars: { question: 'json q' }, assert: [{ type: 'equals', value: 'x' }] }]));
+  file('data/c.jsonl', `${JSON.stringify({ vars: { question: 'jsonl q1' } })}\n\n${JSON.stringify({ vars: { question: 'jsonl q2' }, description: 'second' })}\n`);
+  file('data/d.yaml', '- vars: { question: yaml q }\n  assert: [{ type: starts-with, value: "y" }]\n');
+  file('data/context.txt', 'Long context here.\n');
+  const path = file(
+    'files.yaml',
+    ['prompts: ["{{question}}{% if context %} / {{context}}{% endif %}"]', 'tests:', '  - file://data/a.csv', '  - file://data/*.json*', '  - file://data/d.yaml', '  - vars: { question: q, context: file://data/context.txt }'].join('\n'),
+  );
+  const s = loadSuite(path, { env: {} });
+  assert.deepEqual(
+    s.tests.map((t) => t.messages[0]!.content),
+    ['What is 2+2?', 'Capital of Peru?', 'json q', 'jsonl q1', 'jsonl q2', 'yaml q', 'q / Long context here.'],
+  );
+  assert.equal(s.tests[0]!.description, 'sum');
+  assert.deepEqual(s.tests[0]!.assert, [
+    { type: 'contains', value: '4' },
+    { type: 'not-contains', value: '5' },
+  ]);
+  assert.deepEqual(s.tests[0]!.metadata, { lengthLabel: '4k' });
+  assert.deepEqual(s.tests[1]!.assert, [{ type: 'icontains-any', value: ['lima', 'LIMA'] }]);
+  assert.equal(s.tests[0]!.source.line, 2, 'CSV row line');
+  assert.match(s.tests[0]!.source.file, /a\.csv$/);
+  assert.equal(s.tests[4]!.description, 'second');
+  assert.equal(s.tests[4]!.source.line, 3, 'JSONL line (blank line counted)');
+});
+
+test('AI Toolkit bulk-run JSONL: query is the prompt, ground_truth becomes icontains', () => {
+  const path = file('toolkit.jsonl', `${JSON.stringify({ query: 'What is {{not a template}} 2+2?', ground_truth: '4' })}\n${JSON.stringify({ query: 'Say hi' })}\n`);
+  const s = loadSuite(path, { env: {} });
+  assert.equal(s.format, 'ai-toolkit-jsonl');
+  assert.deepEqual(s.tests[0]!.messages, [{ role: 'user', content: 'What is {{not a template}} 2+2?' }], 'queries are not templates');
+  assert.deepEqual(s.tests[0]!.assert, [{ type: 'icontains', value: '4' }]);
+  assert.deepEqual(s.tests[1]!.assert, []);
+});
+
+test('OpenAI Evals JSONL: input text or chat, ideal as icontains (any of several)', () => {
+  const path = file(
+    'evals.jsonl',
+    [
+      JSON.stringify({ input: [{ role: 'system', content: 'Answer briefly.' }, { role: 'user', content: 'Capital of France?' }], ideal: 'Paris' }),
+      JSON.stringify({ input: 'Largest planet?', ideal: ['Jupiter', 'jupiter'] }),
+    ].join('\n'),
+  );
+  const s = loadSuite(path, { env: {} });
+  assert.equal(s.format, 'openai-evals-jsonl');
+  assert.equal(s.tests[0]!.messages.length, 2);
+  assert.deepEqual(s.tests[0]!.assert, [{ type: 'icontains', value: 'Paris' }]);
+  assert.deepEqual(s.tests[1]!.assert, [{ type: 'icontains-any', value: ['Jupiter', 'jupiter'] }]);
+});
+
+test('Bakeoff suite YAML: request, providers by id with concurrency, item-recall with distractors, metadata', () => {
+  const path = file(
+    'bakeoff-suite.yaml',
+    [
+      'description: long context',
+      'request: { maxTokens: 32, temperature: 0, seed: 7 }',
+      'providers: [closed, { id: chutes, concurrency: 3 }]',
+      'prompts: ["{{haystack}} Which keys hold 31415?"]',
+      'tests:',
+      '  - vars: { haystack: "X = 31415. Y = X." }',
+      '    metadata: { family: vartrack, lengthLabel: 32k, targetTokens: 32000 }',
+      '    assert: [{ type: item-recall, value: [X, Y], distractors: [Z] }]',
+      '  - vars: { haystack: "apple in kitchen" }',
+      '    assert: [{ type: exclusive-choice, value: kitchen, options: [kitchen, garden] }]',
+    ].join('\n'),
+  );
+  const s = loadSuite(path, { env: {} });
+  assert.deepEqual(s.request, { maxTokens: 32, temperature: 0, seed: 7 });
+  assert.deepEqual(
+    s.providers.map((p) => [p.ref, p.concurrency]),
+    [
+      ['closed', null],
+      ['chutes', 3],
+    ],
+  );
+  assert.deepEqual(s.tests[0]!.metadata, { family: 'vartrack', lengthLabel: '32k', targetTokens: 32000 });
+  assert.deepEqual(s.tests[0]!.assert[0], { type: 'item-recall', value: ['X', 'Y'], distractors: ['Z'] });
+});
+
+test('malformed suites are refused with file, line and field', () => {
+  refused(file('bad1.yaml', 'prompts: ["{{q}}"]\ntests:\n  - vars: { q: x }\n    asert: []\n'), /unknown field "asert" \(did you mean "assert"\?\)/, 4, 'tests[0].asert');
+  refused(
+    file('bad2.yaml', 'prompts: ["{{q}}"]\ntests:\n  - vars: { q: x }\n    assert:\n      - type: contians\n        value: x\n'),
+    /unknown assertion type "contians" \(did you mean "contains"\?\)/,
+    5,
+    'tests[0].assert[0]',
+  );
+  refused(file('bad3.yaml', 'prompts: ["{{q}}"]\ntests:\n  - vars: { q: x }\n    assert:\n      - { type: regex, value: "(" }\n'), /invalid regular expression/, 5);
+  refused(file('bad4.yaml', 'prompts: ["{{q}}"]\ntests: [\n'), /not valid YAML/, 3);
+  refused(file('bad5.yaml', 'prompts: ["Hi {{name}}, {{q}}"]\ntests:\n  - vars: { q: x }\n'), /unknown variable "name"/, 3, 'tests[0].vars');
+  refused(file('bad6.yaml', 'prompts: ["{{q}}"]\ntests:\n  - vars: { q: x }\n    threshold: high\n'), /expected number/, 4, 'tests[0].threshold');
+  refused(file('bad7.yaml', 'prompts: ["{{q}}"]\ntests: file://missing.csv\n'), /file not found/, 2, 'tests');
+  refused(file('bad8.yaml', 'prompts: ["{{q}}"]\nscenarios: []\ntests:\n  - vars: { q: x }\n'), /"scenarios" is not supported/, 2);
+  refused(
+    file('bad9.yaml', 'prompts: ["{{q}}"]\nproviders:\n  - id: openai:chat:gpt-4o\n    config: { apiKey: sk-123 }\ntests:\n  - vars: { q: x }\n'),
+    /API key in a suite file is refused/,
+    3,
+  );
+  refused(file('bad10.yaml', 'prompts: ["{{q}}"]\nproviders: [anthropic:messages:claude]\ntests:\n  - vars: { q: x }\n'), /not OpenAI-compatible/, 2);
+  refused(file('bad11.yaml', 'prompts: ["{{q}}"]\ntests:\n  - vars: { q: x }\n    assert: [{ type: item-recall, value: [] }]\n'), /item-recall/, 4);
+  refused(file('bad12.yaml', 'prompts: ["[not json {{q}}"]\ntests:\n  - vars: { q: x }\n'), /starts like JSON but is not valid JSON/, 3);
+  refused(file('bad14.jsonl', '{"query": "ok"}\n{"oops": 1}\n'), /expected "query"/, 2);
+  refused(file('bad15.jsonl', '{"input": "ok", "ideal": "a"}\nnot json\n'), /not valid JSON/, 2);
+  refused(file('bad16.txt', 'hello'), /a suite must be/, null);
+  refused(file('bad17.yaml', 'tests: []\n'), /no tests/, 1);
+});
+
+test('broken CSV points at the CSV file and row', () => {
+  file('data/broken.csv', 'q,__expected\nok,x\n"unterminated,x\n');
+  let caught: unknown;
+  try {
+    loadSuite(file('bad13.yaml', 'prompts: ["{{q}}"]\ntests: file://data/broken.csv\n'), { env: {} });
+  } catch (err) {
+    caught = err;
+  }
+  assert.ok(caught instanceof SuiteError);
+  assert.match(caught.message, /broken\.csv:\d+: not valid CSV/);
+  assert.ok(caught.file.endsWith('broken.csv'));
+});
+
+test('rendering: Nunjucks syntax, no escaping, undefined variables are errors, JSON chat prompts', () => {
+  assert.equal(renderTemplate('{{ a }} & {{ b | join(", ") }} <{{ c.d }}>', { a: '<x>', b: ['1', '2'], c: { d: 'e' } }), '<x> & 1, 2 <e>');
+  assert.equal(renderTemplate('{% for i in items %}[{{ i }}]{% endfor %}', { items: ['a', 'b'] }), '[a][b]');
+  assert.throws(() => renderTemplate('Hello {{ who }}', {}), (e: unknown) => e instanceof TemplateError && e.variable === 'who' && /unknown variable "who"/.test(e.message));
+  assert.throws(() => renderTemplate('{{ env.OPENAI_API_KEY }}', {}), /unknown variable "env"/, 'no environment variables in templates');
+  assert.deepEqual(renderPromptMessages('[{"role": "user", "content": "Say {{ w }}"}]', { w: '"quoted"' }), [{ role: 'user', content: 'Say "quoted"' }]);
+  assert.deepEqual(renderPromptMessages('plain {{ w }}', { w: 'text' }), [{ role: 'user', content: 'plain text' }]);
+  assert.throws(() => renderPromptMessages('[{"role": "tool", "content": "x"}]', {}), /role of system, user or assistant/);
+});
