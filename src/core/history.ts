@@ -19,9 +19,11 @@ import * as path from 'node:path';
 import { z } from 'zod';
 import { BackendKind, ChatMessage } from './config';
 import { historyLimits } from './limits';
-import { redactDeep, secretKeys } from './redact';
+import { redactDeep, redactKeysInText, secretKeys } from './redact';
 import { redactTrialResult } from './report';
-import { terminalStatuses, type ComparisonResult, type TrialResult } from './types';
+import { cellKey } from './suite/store';
+import type { ResultsHeader, SuiteCell } from './suite/types';
+import { terminalStatuses, type ComparisonResult, type SentRequest, type TrialResult } from './types';
 
 /** Version written in every line; lines of a newer version are skipped with a warning. */
 export const historyVersion = 1;
@@ -176,7 +178,81 @@ export const BattleRecord = z.object({
 });
 export type BattleRecord = z.infer<typeof BattleRecord>;
 
-export const HistoryRecord = z.discriminatedUnion('type', [RunRecord, TrialRecord, RunEndRecord, BattleRecord]);
+/** A suite cell as stored: the fields the views read are checked, the rest kept as written. */
+const StoredSuiteCell = z
+  .looseObject({
+    type: z.literal('cell'),
+    test: z.string().min(1).max(200),
+    testIndex: z.number().int().nonnegative(),
+    backend: z.string().min(1).max(64),
+    trial: z.number().int().min(1),
+    status: z.enum(terminalStatuses),
+    delivered: z.boolean(),
+    passed: z.boolean().nullable(),
+    score: z.number().nullable(),
+    reason: z.string(),
+    text: z.string(),
+    assertions: z.array(z.unknown()),
+  })
+  .transform((c) => c as unknown as SuiteCell);
+
+/** The header of a suite run (the first line of its results JSONL). */
+const StoredResultsHeader = z
+  .looseObject({
+    type: z.literal('header'),
+    format: z.literal('bakeoff-suite-results'),
+    version: z.literal(1),
+    runId: z.string().min(1).max(200),
+    startedAt: z.string(),
+    seed: z.number(),
+    trials: z.number().int().min(1),
+    backends: z.array(z.looseObject({ id: z.string(), label: z.string(), kind: BackendKind, model: z.string() })).min(1),
+    tests: z.array(z.looseObject({ id: z.string(), index: z.number().int().nonnegative(), description: z.string() })),
+  })
+  .transform((h) => h as unknown as ResultsHeader);
+
+/** First line of a suite run: the plan, and the rendered messages of each test (for the exact request). */
+export const SuiteStartRecord = z.object({
+  type: z.literal('suiteStart'),
+  v: z.literal(historyVersion),
+  runId: z.string().min(1).max(200),
+  startedAt: z.string().max(40),
+  title: z.string().max(500),
+  /** The suite file as the user knows it (workspace-relative when it is in the workspace). */
+  suiteFile: z.string().max(4_096),
+  /** Its URI, to run it again. */
+  suiteUri: z.string().max(4_096).nullable(),
+  header: StoredResultsHeader,
+  tests: z.array(z.object({ index: z.number().int().nonnegative(), messages: z.array(ChatMessage) })),
+  /** Whether `javascript` assertions and transforms ran, and why not when they did not. */
+  allowJs: z.boolean(),
+  jsNote: z.string().max(1_000).nullable(),
+});
+export type SuiteStartRecord = z.infer<typeof SuiteStartRecord>;
+
+/** One finished cell of a suite run, with the request as sent (its messages are the test's, stored once). */
+export const SuiteCellRecord = z.object({
+  type: z.literal('suiteCell'),
+  v: z.literal(historyVersion),
+  runId: z.string().min(1).max(200),
+  cell: StoredSuiteCell,
+  request: z.object({ url: z.string(), headers: z.record(z.string(), z.string()), body: z.record(z.string(), z.unknown()) }).nullable(),
+});
+export type SuiteCellRecord = z.infer<typeof SuiteCellRecord>;
+
+/** Last line of a suite run. */
+export const SuiteEndRecord = z.object({
+  type: z.literal('suiteEnd'),
+  v: z.literal(historyVersion),
+  runId: z.string().min(1).max(200),
+  endedAt: z.string().max(40),
+  outcome: z.enum(['finished', 'interrupted', 'budget', 'failed']),
+  notes: z.array(z.string().max(4_000)).max(100),
+  errorMessage: z.string().max(4_000).nullable(),
+});
+export type SuiteEndRecord = z.infer<typeof SuiteEndRecord>;
+
+export const HistoryRecord = z.discriminatedUnion('type', [RunRecord, TrialRecord, RunEndRecord, BattleRecord, SuiteStartRecord, SuiteCellRecord, SuiteEndRecord]);
 export type HistoryRecord = z.infer<typeof HistoryRecord>;
 
 /** How a stored run ended; `interrupted` when its last line never came (killed mid-way). */
@@ -191,10 +267,25 @@ export interface StoredRun {
   errorMessage: string | null;
 }
 
+/** A suite run as read back; `interrupted` when its last line never came. */
+export interface StoredSuite {
+  record: SuiteStartRecord;
+  /** Cells in the order they finished; a cell written twice keeps the later line. */
+  cells: SuiteCell[];
+  /** The request of each cell as sent, by {@link cellKey}, with the test's messages put back. */
+  requests: Map<string, SentRequest>;
+  outcome: SuiteEndRecord['outcome'] | 'interrupted';
+  endedAt: string | null;
+  notes: string[];
+  errorMessage: string | null;
+}
+
 /** Everything in the history file. */
 export interface HistoryContents {
   /** Oldest first. */
   runs: StoredRun[];
+  /** Suite runs, oldest first. */
+  suites: StoredSuite[];
   /** Oldest first. */
   battles: BattleRecord[];
   /** One line per skipped line (`line 12: not JSON`), for the log. */
@@ -227,6 +318,7 @@ export function parseHistoryLine(line: string): ParsedLine {
  */
 export class HistoryReader {
   private readonly runs = new Map<string, StoredRun>();
+  private readonly suites = new Map<string, StoredSuite>();
   private readonly battles: BattleRecord[] = [];
   private readonly warnings: string[] = [];
   private lines = 0;
@@ -252,7 +344,7 @@ export class HistoryReader {
 
   /** What has been read so far (runs and battles oldest first). */
   contents(): HistoryContents {
-    return { runs: [...this.runs.values()], battles: [...this.battles], warnings: [...this.warnings] };
+    return { runs: [...this.runs.values()], suites: [...this.suites.values()], battles: [...this.battles], warnings: [...this.warnings] };
   }
 
   private apply(record: HistoryRecord): void {
@@ -288,6 +380,40 @@ export class HistoryReader {
       case 'battle':
         this.battles.push(record);
         return;
+      case 'suiteStart':
+        if (this.suites.has(record.runId) || this.runs.has(record.runId)) {
+          this.warnings.push(`${at}: run ${record.runId} starts a second time; skipped`);
+          return;
+        }
+        this.suites.set(record.runId, { record, cells: [], requests: new Map(), outcome: 'interrupted', endedAt: null, notes: [], errorMessage: null });
+        return;
+      case 'suiteCell': {
+        const suite = this.suites.get(record.runId);
+        if (!suite) {
+          this.warnings.push(`${at}: a cell of suite run ${record.runId}, whose first line is missing; skipped`);
+          return;
+        }
+        const key = cellKey(record.cell);
+        suite.cells = suite.cells.filter((c) => cellKey(c) !== key);
+        suite.cells.push(record.cell);
+        if (record.request) {
+          const messages = suite.record.tests.find((t) => t.index === record.cell.testIndex)?.messages;
+          suite.requests.set(key, { ...record.request, body: messages ? { ...record.request.body, messages } : record.request.body });
+        }
+        return;
+      }
+      case 'suiteEnd': {
+        const suite = this.suites.get(record.runId);
+        if (!suite) {
+          this.warnings.push(`${at}: the end of suite run ${record.runId}, whose first line is missing; skipped`);
+          return;
+        }
+        suite.outcome = record.outcome;
+        suite.endedAt = record.endedAt;
+        suite.notes = record.notes;
+        suite.errorMessage = record.errorMessage;
+        return;
+      }
     }
   }
 }
@@ -361,6 +487,29 @@ export function historyTrialRecord(runId: string, result: TrialResult, keys: rea
 /** A `runEnd` line. */
 export function historyRunEndRecord(runId: string, outcome: RunEndRecord['outcome'], errorMessage: string | null, endedAt = new Date()): RunEndRecord {
   return { type: 'runEnd', v: historyVersion, runId, endedAt: endedAt.toISOString(), outcome, errorMessage };
+}
+
+/** A `suiteStart` line, keys scrubbed from everything in it (titles, prompts). */
+export function historySuiteStartRecord(fields: Omit<SuiteStartRecord, 'type' | 'v'>, keys: readonly (string | undefined)[]): SuiteStartRecord {
+  return redactDeep({ type: 'suiteStart', v: historyVersion, ...fields }, secretKeys(keys));
+}
+
+/** A `suiteEnd` line. */
+export function historySuiteEndRecord(runId: string, outcome: SuiteEndRecord['outcome'], notes: readonly string[], errorMessage: string | null, endedAt = new Date()): SuiteEndRecord {
+  return { type: 'suiteEnd', v: historyVersion, runId, endedAt: endedAt.toISOString(), outcome, notes: notes.slice(0, 100).map((n) => n.slice(0, 4_000)), errorMessage };
+}
+
+/** A `suiteCell` line: the cell and its request, keys scrubbed; the request's messages are left out (the test's are stored once). */
+export function historySuiteCellRecord(runId: string, cell: SuiteCell, request: SentRequest | null, keys: readonly (string | undefined)[]): SuiteCellRecord {
+  const secrets = secretKeys(keys);
+  let stored: SuiteCellRecord['request'] = null;
+  if (request) {
+    const { messages: _messages, ...body } = request.body as Record<string, unknown>;
+    stored = { url: request.url, headers: request.headers, body };
+  }
+  const text = redactKeysInText(cell.text, secrets);
+  const reasoning = redactKeysInText(cell.reasoning, secrets);
+  return redactDeep({ type: 'suiteCell', v: historyVersion, runId, cell: { ...cell, text: text.text, reasoning: reasoning.text }, request: stored }, secrets);
 }
 
 /** Options of {@link HistoryStore}. */
@@ -475,7 +624,7 @@ export class HistoryStore {
     const stat = await this.statOrNull();
     if (!stat) {
       this.cache = null;
-      return { runs: [], battles: [], warnings: [] };
+      return { runs: [], suites: [], battles: [], warnings: [] };
     }
     if (this.cache && this.cache.size === stat.size && this.cache.mtimeMs === stat.mtimeMs) return this.cache.reader.contents();
     const reader = new HistoryReader();

@@ -12,6 +12,9 @@ import {
   parseHistory,
   samePrompt,
   combineRuns,
+  historySuiteCellRecord,
+  historySuiteEndRecord,
+  historySuiteStartRecord,
   storedRunResult,
   type RunRecord,
 } from '../../src/core/history';
@@ -227,4 +230,39 @@ test('a store keeps its reading up to date with its own appends and sees lines a
   await mine.append(historyTrialRecord('r1', makeTrial({ backendId: 'a', text: 'again' }), []));
   const again = (await mine.read()).runs[0]!.results;
   assert.deepEqual(again.map((r) => `${r.backendId}:${r.text}`), ['a:again', 'b:answer']);
+});
+
+test('a suite run is kept cell by cell: a cell written again keeps the later line, requests get their test messages back, no key is written', async () => {
+  const file = tempFile();
+  const s = store(file);
+  const header = {
+    type: 'header' as const, format: 'bakeoff-suite-results' as const, version: 1 as const, runId: 's1', startedAt: '2026-03-01T10:00:00.000Z', bakeoffVersion: '0.1.0',
+    suite: { file: 'suite.yaml', description: 'demo', hash: 'h', tests: 1, format: 'suite-yaml' as const }, seed: 7, trials: 1, shard: null,
+    backends: [{ id: 'a', label: 'A', kind: 'closed' as const, model: 'm', baseUrl: 'http://127.0.0.1/v1', pricing: 'perToken' as const, concurrency: 1, params: { maxTokens: 64, temperature: 0 } }],
+    tests: [{ id: 't1', index: 0, description: 'first', promptLabel: 'p', metadata: {} }], baselineId: null,
+  };
+  await s.append(historySuiteStartRecord({ runId: 's1', startedAt: header.startedAt, title: `Suite with ${key}`, suiteFile: 'suite.yaml', suiteUri: null, header, tests: [{ index: 0, messages: [{ role: 'user', content: `ask ${key}` }] }], allowJs: false, jsNote: null }, [key]));
+  const cell = {
+    type: 'cell' as const, test: 't1', testIndex: 0, backend: 'a', trial: 1, order: 0, status: 'cancelled' as const, delivered: false, passed: null, score: null, reason: 'cancelled',
+    ttftMs: null, totalMs: null, wallMs: null, tokensPerSecond: null, inputTokens: null, outputTokens: null, promptTokensReported: null, tokenSource: null,
+    costUsd: null, costSource: 'unknown' as const, retries: 0, retryWaitMs: 0, error: null, finishReason: null, text: '', reasoning: '', assertions: [], namedScores: {}, lengthLabel: null, startedAt: header.startedAt,
+  };
+  const request = { url: 'http://127.0.0.1/v1/chat/completions', headers: { authorization: 'Bearer ***' }, body: { model: 'm', messages: [{ role: 'user', content: `ask ${key}` }], stream: true } };
+  await s.append(historySuiteCellRecord('s1', cell, request, [key]));
+  await s.append(historySuiteCellRecord('s1', { ...cell, status: 'ok', delivered: true, passed: true, text: `echo ${key.toUpperCase()}` }, request, [key]));
+  const raw = readFileSync(file, 'utf8');
+  assert.ok(!raw.toLowerCase().includes(key.toLowerCase()), raw);
+  assert.ok(!raw.includes('"messages":[{"role":"user","content":"ask ***"}],"stream"'), 'a cell line does not repeat the prompt');
+  const { suites, runs } = await s.read();
+  assert.equal(runs.length, 0);
+  assert.equal(suites.length, 1);
+  assert.equal(suites[0]!.outcome, 'interrupted', 'no end line yet');
+  assert.deepEqual(suites[0]!.cells.map((c) => c.status), ['ok'], 'the cell written again keeps the later line');
+  assert.equal(suites[0]!.cells[0]!.text, 'echo ***');
+  const sent = suites[0]!.requests.get('t1\u0000a\u00001')!;
+  assert.deepEqual(sent.body.messages, [{ role: 'user', content: 'ask ***' }], 'the exact request, messages included');
+  await s.append(historySuiteEndRecord('s1', 'finished', ['a note'], null));
+  assert.equal((await s.read()).suites[0]!.outcome, 'finished');
+  await s.deleteRuns(['s1']);
+  assert.equal((await s.read()).suites.length, 0, 'deleting a suite run removes all its lines');
 });
