@@ -3,7 +3,7 @@
 //   dist/cli.js         — the headless `bakeoff` command (Node, CommonJS)
 //   dist/tokenWorker.js — the token-counting worker thread, the only bundle holding the
 //                         tokenizer ranks (~4 MB); extension and CLI start it from their own folder
-//   dist/webview/*      — panel scripts + stylesheets (browser, IIFE): the comparison panel, the Blind A/B panel
+//   dist/webview/*      — panel scripts + stylesheets (browser, IIFE): the comparison panel, the Blind A/B panel, the suite report
 // Flags: --production (minify, no sourcemaps), --watch (rebuild on change).
 import * as esbuild from 'esbuild';
 import { cp, mkdir } from 'node:fs/promises';
@@ -64,7 +64,7 @@ const contexts = await Promise.all([
   }),
   esbuild.context({
     ...common,
-    entryPoints: { main: 'src/webview/main.ts', main_css: 'src/webview/main.css', arena: 'src/webview/arena/main.ts', arena_css: 'src/webview/arena/arena.css' },
+    entryPoints: { main: 'src/webview/main.ts', main_css: 'src/webview/main.css', arena: 'src/webview/arena/main.ts', arena_css: 'src/webview/arena/arena.css', suite: 'src/webview/suite/main.ts', suite_css: 'src/webview/suite/suite.css' },
     outdir: 'dist/webview',
     platform: 'browser',
     format: 'iife',

@@ -31,6 +31,7 @@ export const commandIds = {
   showLeaderboard: 'bakeoff.showLeaderboard',
   exportVotes: 'bakeoff.exportVotes',
   tryDemo: 'bakeoff.tryDemo',
+  runSuite: 'bakeoff.runSuite',
 } as const;
 
 /** What each command does, by the key of its id in {@link commandIds}. */
@@ -73,5 +74,6 @@ export function registerCommands(handlers: CommandHandlers, services: Pick<HostS
     register(commandIds.showLeaderboard, handlers.showLeaderboard),
     register(commandIds.exportVotes, handlers.exportVotes),
     register(commandIds.tryDemo, handlers.tryDemo),
+    register(commandIds.runSuite, handlers.runSuite),
   ];
 }

@@ -1,8 +1,8 @@
 /**
  * Entry point of the extension host. Activation is cheap: no network, the log channel and the
  * report provider are created on first use, the panel only when a comparison starts, the run
- * history is read only when its view is shown, and the Blind A/B and demo modules load on
- * their first command.
+ * history is read only when its view is shown, and the Blind A/B, demo and suite modules load
+ * on their first command.
  */
 import * as vscode from 'vscode';
 import type { ArenaCommands } from './arena';
@@ -16,6 +16,8 @@ import { exportResults } from './export';
 import { HistoryCommands } from './historyCommands';
 import { ComparePanel } from './panel';
 import { HostServices } from './services';
+import { SuitePanel } from './suitePanel';
+import type { SuiteCommands } from './suites';
 import { registerViews } from './views';
 
 let services: HostServices | undefined;
@@ -38,7 +40,14 @@ export function activate(context: vscode.ExtensionContext): BakeoffTestApi | und
       context.subscriptions.push(commands);
       return commands;
     }));
-  const history = new HistoryCommands(shared, compare, async () => (await demoCommands()).prepared());
+  let suites: Promise<SuiteCommands> | undefined;
+  const suiteCommands = () =>
+    (suites ??= import('./suites.js').then((m) => {
+      const commands = new m.SuiteCommands(shared);
+      context.subscriptions.push(commands);
+      return commands;
+    }));
+  const history = new HistoryCommands(shared, compare, async () => (await demoCommands()).prepared(), suiteCommands);
   let arena: Promise<ArenaCommands> | undefined;
   const arenaCommands = () => (arena ??= import('./arena.js').then((m) => new m.ArenaCommands(shared, compare, history)));
   const backendIdArg = (arg: unknown) => (typeof arg === 'string' ? arg : typeof arg === 'object' && arg !== null && typeof (arg as { backendId?: unknown }).backendId === 'string' ? (arg as { backendId: string }).backendId : undefined);
@@ -73,11 +82,13 @@ export function activate(context: vscode.ExtensionContext): BakeoffTestApi | und
         showLeaderboard: async () => (await arenaCommands()).showLeaderboardCommand(),
         exportVotes: async () => (await arenaCommands()).exportVotes(),
         tryDemo: async () => (await demoCommands()).tryDemo(),
+        runSuite: async (arg) => (await suiteCommands()).runSuite(arg),
       },
       shared,
     ),
     ...registerViews(shared),
     ComparePanel.registerSerializer(context, compare.panelHost),
+    SuitePanel.registerSerializer(context, async (panel, runId) => (await suiteCommands()).restorePanel(panel, runId)),
   );
   return context.extensionMode === vscode.ExtensionMode.Test ? apiKeys.testApi() : undefined;
 }

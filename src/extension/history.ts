@@ -11,19 +11,31 @@ import {
   historyMaxBytes,
   historyRunEndRecord,
   historyRunRecord,
+  historySuiteCellRecord,
+  historySuiteEndRecord,
+  historySuiteStartRecord,
   historyTrialRecord,
   type BattleRecord,
+  type SuiteEndRecord,
+  type SuiteStartRecord,
   type HistoryContents,
   type RunEndRecord,
   type RunRecord,
 } from '../core/history';
-import type { TrialResult } from '../core/types';
+import type { SuiteCell } from '../core/suite/types';
+import type { SentRequest, TrialResult } from '../core/types';
 import { settingKeys, settingsSection } from './settings';
 
 /** Writes one run into the history as it goes. Never throws: a failed write is logged. */
 export interface RunRecorder {
   trial(result: TrialResult): void;
   end(outcome: RunEndRecord['outcome'], errorMessage: string | null): void;
+}
+
+/** Writes one suite run into the history as it goes. Never throws: a failed write is logged. */
+export interface SuiteRecorder {
+  cell(cell: SuiteCell, request: SentRequest | null): void;
+  end(outcome: SuiteEndRecord['outcome'], notes: readonly string[], errorMessage: string | null): void;
 }
 
 export class RunHistory implements vscode.Disposable {
@@ -74,6 +86,25 @@ export class RunHistory implements vscode.Disposable {
         if (ended) return;
         ended = true;
         this.write([historyRunEndRecord(runId, outcome, errorMessage)], true, () => this.running.delete(runId));
+      },
+    };
+  }
+
+  /** Writes the `suiteStart` line now and returns the recorder of the suite's cells and end. */
+  startSuite(fields: Omit<SuiteStartRecord, 'type' | 'v'>, runKeys: readonly (string | undefined)[]): SuiteRecorder {
+    const { runId } = fields;
+    const keys = [...runKeys, ...this.knownKeys()];
+    this.running.add(runId);
+    this.write([historySuiteStartRecord(fields, keys)], true);
+    let ended = false;
+    return {
+      cell: (cell, request) => {
+        if (!ended) this.write([historySuiteCellRecord(runId, cell, request, keys)], false);
+      },
+      end: (outcome, notes, errorMessage) => {
+        if (ended) return;
+        ended = true;
+        this.write([historySuiteEndRecord(runId, outcome, notes, errorMessage)], true, () => this.running.delete(runId));
       },
     };
   }

@@ -4,12 +4,13 @@
  * export, delete, clear, and Show Last Results.
  */
 import * as vscode from 'vscode';
-import { combineRuns, runPromptText, samePrompt, storedRunResult, type HistoryContents, type StoredRun } from '../core/history';
+import { combineRuns, runPromptText, samePrompt, storedRunResult, type HistoryContents, type StoredRun, type StoredSuite } from '../core/history';
 import { isDelivered } from '../core/summary';
 import { toTrialSnapshot, type PanelState } from '../shared/protocol';
 import { commandIds } from './commands';
 import type { CompareCommands } from './compare';
 import type { PreparedRun } from './comparisonRun';
+import type { SuiteCommands } from './suites';
 import { exportResults } from './export';
 import { ComparePanel, toRunView } from './panel';
 import type { HostServices } from './services';
@@ -108,12 +109,15 @@ export class HistoryCommands {
     private readonly compare: CompareCommands,
     /** What Re-run repeats for a demo run shown from the history (the stand-ins restart). */
     private readonly demoRun: () => Promise<PreparedRun>,
+    /** The suite commands (loaded on first use), for suite runs of the history. */
+    private readonly suites: () => Promise<SuiteCommands>,
   ) {}
 
   /** Opens a stored run in the comparison panel, read-only: nothing is sent. */
   async open(arg?: unknown): Promise<void> {
     const found = await this.runFrom(arg, 'Open which run? (nothing is sent)');
     if (!found) return;
+    if ('suite' in found) return (await this.suites()).openStored(found.suite.record.runId);
     const { run, contents } = found;
     if (this.sealed(run, contents)) {
       await vscode.commands.executeCommand(commandIds.voteOnBlindRun, { runId: run.record.runId });
@@ -126,6 +130,14 @@ export class HistoryCommands {
   async rerun(arg?: unknown): Promise<void> {
     const found = await this.runFrom(arg, 'Re-run which run?');
     if (!found) return;
+    if ('suite' in found) {
+      const uri = found.suite.record.suiteUri;
+      if (!uri) {
+        void vscode.window.showWarningMessage('Bakeoff: the suite file of that run is not known; run it with Run Suite….');
+        return;
+      }
+      return (await this.suites()).runSuite(vscode.Uri.parse(uri, true));
+    }
     if (found.run.record.mode === 'demo') {
       await vscode.commands.executeCommand(commandIds.tryDemo);
       return;
@@ -176,6 +188,7 @@ export class HistoryCommands {
   async export(arg?: unknown): Promise<void> {
     const found = await this.runFrom(arg, 'Export which run?');
     if (!found) return;
+    if ('suite' in found) return (await this.suites()).exportRun(found.suite.record.runId);
     if (this.sealed(found.run, found.contents)) {
       void vscode.window.showInformationMessage('Bakeoff: vote on this blind comparison before exporting it.');
       return;
@@ -189,7 +202,7 @@ export class HistoryCommands {
     if (!ids.length) {
       const found = await this.runFrom(undefined, 'Delete which run?');
       if (!found) return;
-      ids = [found.run.record.runId];
+      ids = ['suite' in found ? found.suite.record.runId : found.run.record.runId];
     }
     const running = ids.filter((id) => this.services.history.isRunning(id));
     if (running.length) {
@@ -286,17 +299,38 @@ export class HistoryCommands {
     this.services.log.info(`Showing run ${run.record.runId} from the history (nothing sent).`);
   }
 
-  /** The run an argument names, or one picked from the history. */
-  private async runFrom(arg: unknown, placeHolder: string): Promise<{ run: StoredRun; contents: HistoryContents } | undefined> {
+  /** The run (or suite run) an argument names, or one picked from the history. */
+  private async runFrom(arg: unknown, placeHolder: string): Promise<{ run: StoredRun; contents: HistoryContents } | { suite: StoredSuite; contents: HistoryContents } | undefined> {
     const contents = await this.services.history.read();
     const id = isRunRef(arg) ? arg.runId : typeof arg === 'string' ? arg : undefined;
     if (id !== undefined) {
+      const suite = contents.suites.find((r) => r.record.runId === id);
+      if (suite) return { suite, contents };
       const run = contents.runs.find((r) => r.record.runId === id);
       if (!run) void vscode.window.showWarningMessage('Bakeoff: that run is no longer in the history.');
       return run ? { run, contents } : undefined;
     }
-    const run = await this.pick(contents, placeHolder);
-    return run ? { run, contents } : undefined;
+    const entries = [
+      ...contents.runs.map((run) => ({ startedAt: run.record.startedAt, run })),
+      ...contents.suites.map((suite) => ({ startedAt: suite.record.startedAt, suite })),
+    ].sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+    if (!entries.length) {
+      void vscode.window.showInformationMessage('Bakeoff: the history is empty. Runs appear here as you compare.');
+      return undefined;
+    }
+    const items = entries.slice(0, 500).map((e) =>
+      'run' in e
+        ? {
+            label: e.run.record.title,
+            description: `${shortDate(e.startedAt)} · ${this.sealed(e.run, contents) ? 'blind, names hidden until you vote' : e.run.record.backends.map((b) => b.label).join(' vs ')}`,
+            detail: runPromptText(e.run.record).replace(/\s+/g, ' ').slice(0, 160),
+            entry: e,
+          }
+        : { label: e.suite.record.title, description: `${shortDate(e.startedAt)} · suite · ${e.suite.record.header.backends.map((b) => b.label).join(' vs ')}`, detail: e.suite.record.suiteFile, entry: e },
+    );
+    const picked = (await vscode.window.showQuickPick(items, { placeHolder, matchOnDescription: true, matchOnDetail: true }))?.entry;
+    if (!picked) return undefined;
+    return 'run' in picked ? { run: picked.run, contents } : { suite: picked.suite, contents };
   }
 
   private async pick(contents: HistoryContents, placeHolder: string, filter: (run: StoredRun) => boolean = () => true): Promise<StoredRun | undefined> {

@@ -8,7 +8,8 @@ import * as vscode from 'vscode';
 import type { Backend } from '../core/config';
 import { originOf } from '../core/keyBinding';
 import { describePricing } from '../core/pricing';
-import { runPromptText, storedRunResult, type HistoryContents, type StoredRun } from '../core/history';
+import { runPromptText, storedRunResult, type HistoryContents, type StoredRun, type StoredSuite } from '../core/history';
+import { suiteTally } from '../core/suite/matrix';
 import { summarizeComparison } from '../core/report';
 import { isSealed, shortDate } from './historyCommands';
 import type { HostServices } from './services';
@@ -105,11 +106,14 @@ function dayLabel(key: string): string {
   return date.toLocaleDateString(undefined, { weekday: 'short', day: 'numeric', month: 'short', ...(y === today.getFullYear() ? {} : { year: 'numeric' }) });
 }
 
+/** A run or a suite run, as the History view lists them (newest first). */
+type Listed = { runId: string; startedAt: string };
+
 class HistoryProvider implements vscode.TreeDataProvider<HistoryItem> {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeTreeData = this.changed.event;
   private contents: HistoryContents | null = null;
-  private listed: StoredRun[] = [];
+  private listed: Listed[] = [];
 
   constructor(private readonly services: HostServices) {}
 
@@ -120,15 +124,18 @@ class HistoryProvider implements vscode.TreeDataProvider<HistoryItem> {
 
   async getChildren(element?: HistoryItem): Promise<HistoryItem[]> {
     if (element && 'day' in element) {
-      return this.listed.filter((r) => dayKey(r.record.startedAt) === element.day).map((r) => ({ runId: r.record.runId }));
+      return this.listed.filter((r) => dayKey(r.startedAt) === element.day).map((r) => ({ runId: r.runId }));
     }
     if (element) return [];
     this.contents = await this.services.history.read();
-    const runs = [...this.contents.runs].reverse();
-    this.listed = runs.slice(0, maxListedRuns);
-    const days = [...new Set(this.listed.map((r) => dayKey(r.record.startedAt)))];
+    const all: Listed[] = [
+      ...this.contents.runs.map((r) => ({ runId: r.record.runId, startedAt: r.record.startedAt })),
+      ...this.contents.suites.map((r) => ({ runId: r.record.runId, startedAt: r.record.startedAt })),
+    ].sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+    this.listed = all.slice(0, maxListedRuns);
+    const days = [...new Set(this.listed.map((r) => dayKey(r.startedAt)))];
     const items: HistoryItem[] = days.map((day) => ({ day }));
-    if (runs.length > maxListedRuns) items.push({ more: runs.length - maxListedRuns });
+    if (all.length > maxListedRuns) items.push({ more: all.length - maxListedRuns });
     return items;
   }
 
@@ -140,7 +147,7 @@ class HistoryProvider implements vscode.TreeDataProvider<HistoryItem> {
       return item;
     }
     if ('day' in element) {
-      const count = this.listed.filter((r) => dayKey(r.record.startedAt) === element.day).length;
+      const count = this.listed.filter((r) => dayKey(r.startedAt) === element.day).length;
       const item = new vscode.TreeItem(dayLabel(element.day), vscode.TreeItemCollapsibleState.Expanded);
       item.id = `day:${element.day}`;
       item.description = `${count} run${count === 1 ? '' : 's'}`;
@@ -148,10 +155,42 @@ class HistoryProvider implements vscode.TreeDataProvider<HistoryItem> {
       return item;
     }
     const contents = this.contents;
+    const running = this.services.history.isRunning(element.runId);
+    const suite = contents?.suites.find((r) => r.record.runId === element.runId);
+    if (suite) return suiteTreeItem(suite, running);
     const run = contents?.runs.find((r) => r.record.runId === element.runId);
     if (!contents || !run) return new vscode.TreeItem('(gone)');
-    return historyTreeItem(run, contents, this.services.history.isRunning(run.record.runId));
+    return historyTreeItem(run, contents, running);
   }
+}
+
+/** `14:02 · ` for a run's start. */
+function timeOf(iso: string): string {
+  const started = new Date(iso);
+  return Number.isNaN(started.getTime()) ? '' : `${started.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' })} · `;
+}
+
+/** One suite run as the History view lists it: title, then time · backends · passed cells. */
+function suiteTreeItem(suite: StoredSuite, running: boolean): vscode.TreeItem {
+  const { record } = suite;
+  const item = new vscode.TreeItem(record.title.replace(/\s+/g, ' ').slice(0, 120));
+  item.id = `run:${record.runId}`;
+  const who = record.header.backends.map((b) => b.label).join(' vs ');
+  const tally = suiteTally(suite.cells);
+  const outcome = running
+    ? 'running…'
+    : `${tally.passed}/${tally.graded} passed${suite.outcome === 'finished' ? '' : suite.outcome === 'budget' ? ', stopped at the budget' : `, ${suite.outcome}`}`;
+  item.description = `${timeOf(record.startedAt)}${who} · ${outcome}`;
+  item.iconPath = new vscode.ThemeIcon(running ? 'loading~spin' : 'checklist');
+  item.contextValue = 'bakeoff.suite';
+  item.command = { command: 'bakeoff.openHistoryRun', title: 'Open Report', arguments: [{ runId: record.runId }] };
+  const md = new vscode.MarkdownString(undefined, false);
+  md.appendText(`${record.title}\n`);
+  md.appendMarkdown(`\n${shortDate(record.startedAt)} · suite run · ${outcome}\n\n`);
+  md.appendText(`${record.suiteFile}: ${record.header.tests.length} tests × ${record.header.backends.length} backends × ${record.header.trials} trial(s), seed ${record.header.seed}`);
+  item.tooltip = md;
+  item.accessibilityInformation = { label: `${record.title}, ${shortDate(record.startedAt)}, ${who}, ${outcome}` };
+  return item;
 }
 
 const modeIcons: Record<StoredRun['record']['mode'], string> = { compare: 'beaker', blind: 'eye-closed', demo: 'play-circle' };
@@ -167,9 +206,7 @@ function historyTreeItem(run: StoredRun, contents: HistoryContents, running: boo
   item.id = `run:${record.runId}`;
   const who = sealed ? 'names hidden until you vote' : battle ? `${battle.label_a} vs ${battle.label_b}` : record.backends.map((b) => b.label).join(' vs ');
   const outcome = running ? 'running…' : outcomeText(run, battle?.winner, sealed);
-  const started = new Date(record.startedAt);
-  const time = Number.isNaN(started.getTime()) ? '' : `${started.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' })} · `;
-  item.description = `${time}${who} · ${outcome}`;
+  item.description = `${timeOf(record.startedAt)}${who} · ${outcome}`;
   item.iconPath = new vscode.ThemeIcon(running ? 'loading~spin' : modeIcons[record.mode]);
   item.contextValue = sealed ? 'bakeoff.run.sealed' : record.mode === 'demo' ? 'bakeoff.run.demo' : 'bakeoff.run';
   item.command = sealed

@@ -26,6 +26,7 @@ test('engine, entry point, icon and activation', () => {
   assert.equal(pkg.engines.vscode, '^1.100.0');
   assert.equal(pkg.main, './dist/extension.js');
   assert.ok(pkg.activationEvents.includes('onWebviewPanel:bakeoff.panel'));
+  assert.ok(pkg.activationEvents.includes('onWebviewPanel:bakeoff.suiteReport'), 'the suite report comes back after a reload');
   // The status-bar item must show the chosen backends without running a command first.
   assert.ok(pkg.activationEvents.includes('onStartupFinished'));
   assert.ok(!pkg.activationEvents.includes('*'));
@@ -62,6 +63,7 @@ test('every command is in category Bakeoff with the agreed titles', () => {
     'bakeoff.showLeaderboard': 'Show Leaderboard',
     'bakeoff.exportVotes': 'Export Votes…',
     'bakeoff.tryDemo': 'Try a Demo Comparison',
+    'bakeoff.runSuite': 'Run Suite…',
   };
   assert.deepEqual([...contributedIds].sort(), Object.keys(titles).sort());
   for (const c of contributes.commands) {

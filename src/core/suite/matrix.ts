@@ -116,3 +116,14 @@ export function suiteMatrix(tests: readonly TestInfo[], backendIds: readonly str
       };
     });
 }
+
+/** Cells of a run that passed, were graded, and exist: what a one-line outcome says. */
+export function suiteTally(cells: ReadonlyArray<Pick<SuiteCell, 'passed'>>): { passed: number; graded: number; cells: number } {
+  let passed = 0;
+  let graded = 0;
+  for (const c of cells) {
+    if (c.passed === true) passed++;
+    if (c.passed !== null) graded++;
+  }
+  return { passed, graded, cells: cells.length };
+}
