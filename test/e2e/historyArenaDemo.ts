@@ -100,7 +100,7 @@ async function waitColumnsFinal(session: EditorSession, count: number, timeoutMs
 }
 
 /** Opens the Bakeoff view container in the side bar. */
-async function showBakeoffView(session: EditorSession): Promise<void> {
+export async function showBakeoffView(session: EditorSession): Promise<void> {
   await session.runCommand('View: Show Bakeoff');
   await session.page.locator('.monaco-list[aria-label="History"]').waitFor({ timeout: 20_000 });
 }
@@ -151,7 +151,7 @@ const variants = [
  * Screenshots of the window in both themes at 1600×1000 and 1280×720; `settle` runs after each
  * change (e.g. to wait for a re-render). Leaves the dark theme at 1920×1080. Returns the files.
  */
-async function shootVariants(session: EditorSession, name: string, settle: () => Promise<void> = async () => undefined): Promise<Record<string, string>> {
+export async function shootVariants(session: EditorSession, name: string, settle: () => Promise<void> = async () => undefined): Promise<Record<string, string>> {
   const files: Record<string, string> = {};
   try {
     for (const v of variants) {
@@ -169,7 +169,7 @@ async function shootVariants(session: EditorSession, name: string, settle: () =>
 }
 
 /** A picture of one webview panel (its editor area), for the README and the walkthrough. */
-async function shootPanel(session: EditorSession, frameSelector: string, file: string, prepare: () => Promise<void> = async () => undefined): Promise<void> {
+export async function shootPanel(session: EditorSession, frameSelector: string, file: string, prepare: () => Promise<void> = async () => undefined): Promise<void> {
   // Narrow enough that the text stays readable once the picture is scaled down in the walkthrough.
   await session.page.setViewportSize({ width: 1240, height: 860 });
   await new Promise((r) => setTimeout(r, 600));

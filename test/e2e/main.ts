@@ -21,6 +21,7 @@ import { hostileAnswers } from '../fixtures/hostileAnswers';
 import type { Schedule } from '../fixtures/server';
 import { FixtureProcess } from './fixtureProcess';
 import { scenarioBlind, scenarioDemo, scenarioHistory, type SessionBackends } from './historyArenaDemo';
+import { scenarioSuite } from './suiteScenario';
 import { EditorSession, poll, repoRoot, reportOutcomes, runAsEntry, testResultsDir, type TestOutcome } from './harness';
 
 const closedKey = 'sk-closed-e2e-7f3a';
@@ -876,6 +877,7 @@ const scenarios: Array<[string, (w: World) => Promise<void>]> = [
   ['9 a backend with tls.insecure shows the unverified TLS badge on every number', scenarioUnverifiedTls],
   ['10 history: runs kept as they go, a corrupt line skipped, a past run reopened after a reload without sending, re-run, side by side, delete; Backends view Test action', (w) => scenarioHistory(w, sessionBackends)],
   ['11 blind A/B: answers shown together, names hidden until the vote, the vote stored in the battle schema, leaderboard with ratings, votes exported, a vote left pending resumed from the History view', (w) => scenarioBlind(w, sessionBackends)],
+  ['13 suite run and report: plan and cost confirmed, progress, matrix with filters, a cell with its exact request, summary, claims and charts, HTML export, history, back after a reload', (w) => scenarioSuite(w, sessionBackends)],
   ['12 demo from a fresh profile: the "no backends" message starts it, stand-ins labelled everywhere, stopped with the panel, first walkthrough step', scenarioDemo],
 ];
 
