@@ -1,9 +1,15 @@
-// Builds four bundles:
-//   dist/extension.js   — extension host (Node, CommonJS, `vscode` external)
-//   dist/cli.js         — the headless `bakeoff` command (Node, CommonJS)
-//   dist/tokenWorker.js — the token-counting worker thread, the only bundle holding the
-//                         tokenizer ranks (~4 MB); extension and CLI start it from their own folder
-//   dist/webview/*      — panel scripts + stylesheets (browser, IIFE): the comparison panel, the Blind A/B panel, the suite report
+// Builds these bundles (Node ones CommonJS; each loads the next ones from its own folder on first need):
+//   dist/extension.js      — what the editor loads at start-up: the status bar and the command and
+//                            panel registrations (`vscode` external; must stay small, see test/run-all.mjs)
+//   dist/host.js           — everything behind the commands and the panel (runner, SDK, schemas),
+//                            loaded by extension.js the first time a command runs
+//   dist/cli.js            — the headless `bakeoff` command: option parsing only
+//   dist/cliActions.js     — what `bakeoff compare` / `backends check` run, loaded by cli.js
+//   dist/priceCatalogue.js — the genai-prices catalogue, loaded on the first price lookup
+//   dist/tokenWorker.js    — the token-counting worker thread, the only bundle holding the
+//                            tokenizer ranks (~4 MB)
+//   dist/webview/*         — panel scripts + stylesheets (browser, IIFE): the comparison panel,
+//                            the Blind A/B panel, the suite report
 // Flags: --production (minify, no sourcemaps), --watch (rebuild on change).
 import * as esbuild from 'esbuild';
 import { cp, mkdir } from 'node:fs/promises';
@@ -26,41 +32,38 @@ const problemMatcher = {
   },
 };
 
+/**
+ * zod re-exports every locale's messages (~250 KB) as `z.locales`, which Bakeoff never uses (its
+ * messages are English, registered by zod itself from `locales/en.js`): that namespace is left empty.
+ */
+const zodWithoutLocales = {
+  name: 'zod-without-locales',
+  setup(build) {
+    build.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      /[\\/]zod[\\/]v4[\\/](classic|core)[\\/]/.test(args.importer) ? { path: 'zod-locales', namespace: 'empty' } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'empty' }, () => ({ contents: 'export {};', loader: 'js' }));
+  },
+};
+
 const common = {
   bundle: true,
   minify: production,
   sourcemap: !production,
   sourcesContent: false,
   logLevel: 'warning',
-  plugins: [problemMatcher],
+  plugins: [problemMatcher, zodWithoutLocales],
 };
 
+/** Node bundles: each entry is its own file; `createRequire(__filename)('./x')` loads a sibling. */
+const node = { ...common, outdir: 'dist', platform: 'node', format: 'cjs', target: 'node20' };
+
 const contexts = await Promise.all([
+  esbuild.context({ ...node, entryPoints: { extension: 'src/extension/extension.ts', host: 'src/extension/host.ts' }, external: ['vscode'] }),
+  esbuild.context({ ...node, entryPoints: { cli: 'src/cli/main.ts' }, banner: { js: '#!/usr/bin/env node' } }),
   esbuild.context({
-    ...common,
-    entryPoints: { extension: 'src/extension/extension.ts' },
-    outdir: 'dist',
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    external: ['vscode'],
-  }),
-  esbuild.context({
-    ...common,
-    entryPoints: { cli: 'src/cli/main.ts' },
-    outdir: 'dist',
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    banner: { js: '#!/usr/bin/env node' },
-  }),
-  esbuild.context({
-    ...common,
-    entryPoints: { tokenWorker: 'src/core/tokenWorker.ts' },
-    outdir: 'dist',
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
+    ...node,
+    entryPoints: { cliActions: 'src/cli/cliActions.ts', priceCatalogue: 'src/core/priceCatalogue.ts', tokenWorker: 'src/core/tokenWorker.ts' },
   }),
   esbuild.context({
     ...common,

@@ -8,8 +8,8 @@
 //   types        `npm run check-types`; counts as one test.
 //   lint         `npm run lint` (ESLint, layer boundaries, zero warnings); counts as one test.
 //   unit         node:test over test/unit/**/*.test.ts; counts from its TAP summary.
-//   package      build + `vsce package`; five checks (packages, contents, size, ranks only in the
-//                worker bundle, worker bundle self-contained).
+//   package      build + `vsce package`; six checks (packages, contents, size, ranks only in the
+//                worker bundle, worker bundle self-contained, what activation loads ≤ 500 KB).
 //   integration  mocha inside the extension host of a real VS Code (code-server); counts its tests.
 //   e2e          UI scenarios in code-server + Chromium; counts its scenarios.
 // A suite that crashes before reporting counts as one failure. Exit code 1 when anything failed.
@@ -24,6 +24,8 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const RESULTS_DIR = path.join(ROOT, 'test-results');
 const ALL_SUITES = ['types', 'lint', 'unit', 'package', 'integration', 'e2e'];
 const MAX_VSIX_BYTES = 5 * 1024 * 1024;
+/** Most bytes of bundles the editor may load to activate the extension (issue: "≤ 500 KB at activation"). */
+const MAX_ACTIVATION_BYTES = 500_000;
 
 const requested = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 for (const name of requested) {
@@ -185,7 +187,7 @@ async function suitePackage() {
   ]);
   const built = code === 0 && fs.existsSync(out);
   check(built, 'vsce package builds bakeoff.vsix', built ? '' : `exit ${code}`);
-  if (!built) return { passed, failed: failed + 4 };
+  if (!built) return { passed, failed: failed + 5 };
   vsixPath = out;
 
   const entries = zipEntries(out).filter((e) => !e.endsWith('/'));
@@ -193,7 +195,14 @@ async function suitePackage() {
   const stray = entries.filter(
     (e) => !(e === 'extension.vsixmanifest' || e === '[Content_Types].xml' || allowed.test(e)) || /\.map$|\.vsix$/.test(e),
   );
-  const required = ['extension/package.json', 'extension/dist/extension.js', 'extension/dist/tokenWorker.js', 'extension/dist/webview/main.js'];
+  const required = [
+    'extension/package.json',
+    'extension/dist/extension.js',
+    'extension/dist/host.js',
+    'extension/dist/priceCatalogue.js',
+    'extension/dist/tokenWorker.js',
+    'extension/dist/webview/main.js',
+  ];
   const absent = required.filter((r) => !entries.includes(r));
   check(
     stray.length === 0 && absent.length === 0,
@@ -210,15 +219,54 @@ async function suitePackage() {
     const file = path.join(ROOT, 'dist', name);
     return fs.existsSync(file) ? fs.readFileSync(file, 'latin1') : '';
   };
-  const withRanks = ['extension.js', 'cli.js', 'tokenWorker.js'].filter((name) => bundle(name).includes(RANKS_MARKER));
+  const bundles = fs.readdirSync(path.join(ROOT, 'dist')).filter((name) => name.endsWith('.js')).sort();
+  const withRanks = bundles.filter((name) => bundle(name).includes(RANKS_MARKER));
   check(
     withRanks.length === 1 && withRanks[0] === 'tokenWorker.js',
     'tokenizer ranks only in dist/tokenWorker.js',
-    ['extension.js', 'cli.js', 'tokenWorker.js'].map((name) => `${name} ${(bundle(name).length / 1024).toFixed(0)} KiB`).join(', '),
+    bundles.map((name) => `${name} ${(bundle(name).length / 1024).toFixed(0)} KiB`).join(', '),
   );
   const counted = await countWithIsolatedWorker(path.join(ROOT, 'dist', 'tokenWorker.js'));
   check(counted === 6, 'dist/tokenWorker.js counts on its own, outside node_modules', `"tiktoken is great!" → ${counted}`);
+  const loaded = await filesLoadedByActivation(path.join(ROOT, 'dist'));
+  const loadedBytes = Array.isArray(loaded) ? loaded.reduce((n, f) => n + f.bytes, 0) : NaN;
+  check(
+    Array.isArray(loaded) && loadedBytes <= MAX_ACTIVATION_BYTES && !loaded.some((f) => /^(host|priceCatalogue|tokenWorker|cli\w*)\.js$/.test(f.file)),
+    `activation loads at most ${MAX_ACTIVATION_BYTES / 1000} KB of bundles, none of host.js, priceCatalogue.js, tokenWorker.js`,
+    Array.isArray(loaded) ? `${loaded.map((f) => `${f.file} ${(f.bytes / 1024).toFixed(1)} KiB`).join(', ')}; total ${(loadedBytes / 1000).toFixed(1)} KB` : loaded,
+  );
   return { passed, failed };
+}
+
+/**
+ * Activates dist/extension.js in a plain Node process against a stand-in for the \`vscode\` module
+ * (every property and call answers with the stand-in itself) and lists the files under dist/ that
+ * got loaded, with their sizes. Resolves to that list, or a description of the failure.
+ */
+async function filesLoadedByActivation(distDir) {
+  const script = [
+    "const Module = require('node:module'); const fs = require('node:fs'); const path = require('node:path');",
+    '// Bundles read `import * as vscode` through a copy whose prototype is the module\'s: that prototype answers too.',
+    'const proto = new Proxy({}, { get: (_t, p) => (p === "then" ? undefined : stub) });',
+    'const stub = new Proxy(function () {}, { get: (_t, p) => (p === "then" ? undefined : stub), set: () => true, apply: () => stub, construct: () => stub, getPrototypeOf: () => proto });',
+    'const load = Module._load;',
+    "Module._load = function (request, ...rest) { return request === 'vscode' ? stub : load.call(this, request, ...rest); };",
+    `const dist = ${JSON.stringify(distDir)};`,
+    "const api = require(path.join(dist, 'extension.js')).activate(stub);",
+    "if (api && typeof api.setApiKey !== 'function') throw new Error('activate returned something else than the test API');",
+    'const files = Object.keys(require.cache).filter((f) => f.startsWith(dist + path.sep)).map((f) => ({ file: path.relative(dist, f), bytes: fs.statSync(f).size }));',
+    'console.log(JSON.stringify(files));',
+  ].join('\n');
+  const child = spawn(process.execPath, ['-e', script], { cwd: tmp, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (d) => (output += d));
+  child.stderr.on('data', (d) => (output += d));
+  await new Promise((resolve) => child.on('close', resolve));
+  try {
+    return JSON.parse(output.trim());
+  } catch {
+    return output.trim().slice(0, 300) || 'no answer';
+  }
 }
 
 /** The start of the BPE ranks of cl100k_base and o200k_base as js-tiktoken ships them. */

@@ -4,60 +4,15 @@
  * variables a backend names, and proxy settings.
  */
 import { access, constants } from 'node:fs/promises';
-import { InvalidArgumentError } from 'commander';
-import type { z } from 'zod';
 import { backendWarnings, type Backend, type ConfigFile } from '../core/config';
 import { TransportError } from '../core/errors';
 import { parseProxyUrl, proxyAddress, proxyFromEnv, redactProxyUrl, withExplicitProxy, type ProxySettings } from '../core/proxy';
+import type { CliIo } from './exit';
 
-/** The abort reason the binary gives its signal, so the exit code can name the signal. */
-export class CliInterrupt extends Error {
-  constructor(readonly signalName: 'SIGINT' | 'SIGTERM') {
-    super(`Interrupted by ${signalName}`);
-  }
-}
-
-/** Exit code of a command interrupted through `signal`: 143 for SIGTERM, 130 otherwise (README → CLI). */
-export function interruptedCode(signal: AbortSignal | undefined): 130 | 143 {
-  const reason = signal?.reason as unknown;
-  return reason instanceof CliInterrupt && reason.signalName === 'SIGTERM' ? 143 : 130;
-}
-
-/** Where the CLI reads and writes; injectable so tests run it in-process. */
-export interface CliIo {
-  stdout: { write(chunk: string): unknown };
-  /** `isTTY` (as on process.stderr) turns the progress line of `bakeoff run` on. */
-  stderr: { write(chunk: string): unknown; isTTY?: boolean };
-  env: Record<string, string | undefined>;
-  /** Aborts the running command (wired to SIGINT and SIGTERM by the binary; the reason is a {@link CliInterrupt}). */
-  signal?: AbortSignal;
-  fetch?: typeof fetch;
-}
+export { CliInterrupt, interruptedCode, wholeNumberIn, type CliIo } from './exit';
 
 /** A bad command line or setup: exit code 2 with the message. */
 export class UsageError extends Error {}
-
-/** An option parser for a whole number within `limits` (limits.ts). */
-export function wholeNumberIn(limits: { min: number; max: number }): (value: string) => number {
-  return (value) => {
-    const n = Number(value);
-    if (value.trim() === '' || !Number.isInteger(n) || n < limits.min || n > limits.max) {
-      throw new InvalidArgumentError(`must be a whole number from ${limits.min} to ${limits.max}`);
-    }
-    return n;
-  };
-}
-
-/** An option parser for a whole number in the range of `schema` (limits.ts). */
-export function wholeNumber(schema: z.ZodNumber, limits: { min: number; max: number }): (value: string) => number {
-  return (value) => {
-    const n = Number(value);
-    if (value.trim() === '' || !schema.safeParse(n).success) {
-      throw new InvalidArgumentError(`must be a whole number from ${limits.min} to ${limits.max}`);
-    }
-    return n;
-  };
-}
 
 export function selectBackends(config: ConfigFile, list: string | undefined): Backend[] {
   if (list === undefined) return config.backends;
@@ -85,7 +40,7 @@ export function resolveKeys(backends: Backend[], env: CliIo['env']): Map<string,
     }
     const value = env[b.apiKeyEnv];
     if (value) keys.set(b.id, value);
-    else if (b.kind === 'local') keys.set(b.id, undefined);
+    else if (b.kind === 'local' || b.auth === 'none') keys.set(b.id, undefined);
     else missing.push(`backend "${b.id}": environment variable ${b.apiKeyEnv} is not set`);
   }
   if (missing.length) throw new UsageError(`Missing API keys:\n  - ${missing.join('\n  - ')}`);

@@ -27,6 +27,7 @@ import {
 } from '../core/tasks/longctx';
 import { suiteToJson, suiteToYaml, type TaskSuite, type TaskTest } from '../core/tasks/suite';
 import { UsageError, type CliIo } from './common';
+import { suiteCommandDescriptions } from './exit';
 
 /** Version of the task generators: items of a seed change only when this does. */
 export const taskGeneratorVersion = 1;
@@ -158,7 +159,7 @@ async function genCompletion(opts: Record<string, unknown>, io: CliIo): Promise<
 
 /** Adds `gen longctx` and `gen completion` to the program. */
 export function registerGenCommands(program: Command, io: CliIo, setAction: (action: Promise<number>) => void): void {
-  const gen = program.command('gen').description('Generate suites of tasks with known answers, from a seed');
+  const gen = program.command('gen').description(suiteCommandDescriptions.gen);
   gen
     .command('longctx')
     .description('Long-context tasks (needle retrieval, variable tracking, word frequencies, room stories) sized to each length')

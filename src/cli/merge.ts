@@ -11,6 +11,7 @@ import { mergeResults, MergeError } from '../core/suite/merge';
 import { buildSuiteReport, toJsonSummary, toSuiteText } from '../core/suite/report';
 import { readResults } from '../core/suite/store';
 import { UsageError, type CliIo } from './common';
+import { suiteCommandDescriptions } from './exit';
 import { asUsageError, checkOutputs, exitCodeFor, parseGates, writeOutputs, type Gate } from './run';
 
 interface MergeFlags {
@@ -55,7 +56,7 @@ async function merge(files: string[], flags: MergeFlags, io: CliIo): Promise<num
 export function registerMerge(program: Command, io: CliIo, setAction: (action: Promise<number>) => void): void {
   program
     .command('merge')
-    .description('Merge the results JSONL of the shards of one run and write the reports (every statistic recomputed from the raw cells)')
+    .description(suiteCommandDescriptions.merge)
     .argument('<files...>', 'results files of the shards (e.g. shard-*.jsonl)')
     .option('-o, --output <file>', 'write a report: .json, .jsonl, .md, .html, .csv or .xml (JUnit); repeatable', (v: string, prev: string[] = []) => [...prev, v])
     .option('--json', 'print the summary as JSON on stdout')

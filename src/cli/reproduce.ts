@@ -47,6 +47,7 @@ import { defaultLongContextMaxTokens, parseLengths, type LengthTarget } from '..
 import { suiteToYaml, type TaskSuite } from '../core/tasks/suite';
 import { bakeoffVersion } from '../core/version';
 import { resolveKeys, UsageError, type CliIo } from './common';
+import { suiteCommandDescriptions } from './exit';
 import { ProgressLine } from './progress';
 import { asUsageError } from './run';
 
@@ -458,7 +459,7 @@ function budget(value: string): number | null {
 export function registerReproduce(program: Command, io: CliIo, setAction: (action: Promise<number>) => void): void {
   program
     .command('reproduce')
-    .description('Check the claims (latency, cost, completion, long-context accuracy gap) on your closed and decentralized backends')
+    .description(suiteCommandDescriptions.reproduce)
     .requiredOption('-c, --config <file>', 'config file with the backends (at least one closed and one decentralized)')
     .option('-b, --backends <ids>', 'comma-separated backend ids (default: every closed and decentralized backend)')
     .option('--budget <usd>', 'most US dollars to spend, or "none"', budget, defaultReproduce.budgetUsd)

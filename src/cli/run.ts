@@ -13,7 +13,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
-import { extname, resolve } from 'node:path';
+import { dirname, extname, resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { Backend, ConfigError, describeIssues, RequestParams, Timeouts, type ConfigFile } from '../core/config';
 import { loadConfigFile } from '../core/configFile';
@@ -30,6 +30,7 @@ import { readResults, ResultsFileError, ResultsWriter } from '../core/suite/stor
 import type { PlanBackend, ResultsHeader, Suite, TestInfo } from '../core/suite/types';
 import { bakeoffVersion } from '../core/version';
 import { interruptedCode, preflight, proxySettings, resolveKeys, UsageError, wholeNumberIn, type CliIo } from './common';
+import { suiteCommandDescriptions } from './exit';
 import { ProgressLine } from './progress';
 
 /** Exit codes of `bakeoff run` and `bakeoff merge`. */
@@ -172,6 +173,7 @@ interface RunFlags {
   baseline?: string;
   failUnder?: Gate[];
   allowJs?: boolean;
+  allowExec?: boolean;
   grader?: string;
   proxy?: string;
 }
@@ -282,6 +284,8 @@ async function run(suitePath: string, flags: RunFlags, io: CliIo): Promise<numbe
       writer,
       maxCostUsd: flags.maxCost ?? null,
       allowJs: flags.allowJs ?? false,
+      allowExec: flags.allowExec ?? false,
+      suiteDir: dirname(resolve(suitePath)),
       grader: graderBackend ? { backend: graderBackend, params: RequestParams.parse({ maxTokens: 1024, temperature: 0 }) } : null,
       ...(io.signal ? { signal: io.signal } : {}),
       ...(io.fetch ? { fetch: io.fetch as never } : {}),
@@ -402,7 +406,7 @@ export function asUsageError(err: unknown): never {
 export function registerRun(program: Command, io: CliIo, setAction: (action: Promise<number>) => void): void {
   program
     .command('run')
-    .description('Run a suite (promptfoo config, Bakeoff suite, AI Toolkit or OpenAI Evals JSONL) against backends and report pass rates, latency and cost with confidence intervals')
+    .description(suiteCommandDescriptions.run)
     .argument('<suite>', 'suite file: .yaml/.yml/.json (promptfoo or Bakeoff suite) or .jsonl (AI Toolkit, OpenAI Evals)')
     .option('-c, --config <file>', 'config file with "backends" (and "request", "timeouts")')
     .option('-b, --backends <ids>', 'comma-separated backend ids (default: the suite providers, else every backend of the config)')
@@ -417,6 +421,7 @@ export function registerRun(program: Command, io: CliIo, setAction: (action: Pro
     .option('--shard <i/N>', 'run shard i of N (all backends and trials of a test stay in one shard)')
     .option('--baseline <id>', 'backend the others are compared with (default: the first that delivered)')
     .addOption(new Option('--fail-under <gate>', 'exit 100 unless every backend reaches it, e.g. passRate=0.85 (instead of "every test passed")').argParser(parseGates))
+    .option('--allow-exec', 'run the suite’s command assertions (a shell command on each answer’s code, in a scratch copy; off by default)')
     .option('--allow-js', 'run the suite’s javascript assertions and transforms (off by default: a cloned suite must not run code)')
     .option('--proxy <url>', 'proxy for every backend (overrides HTTPS_PROXY/HTTP_PROXY; NO_PROXY still applies), or "direct"')
     .option('--grader <id>', 'backend that grades model-graded assertions (llm-rubric, factuality, model-graded-closedqa)')

@@ -159,6 +159,14 @@ export const Backend = z
       .meta({
         markdownDescription: 'Used by the command-line tool only; the extension keeps keys in the secret store (**Bakeoff: Set API Key…**).',
       }),
+    /** `none`: the endpoint needs no key (a testnet, a public `/models`): none is asked for or sent unless one is set. */
+    auth: z
+      .enum(['bearer', 'none'])
+      .optional()
+      .meta({
+        markdownDescription:
+          '`bearer` (default): the API key is sent as `Authorization: Bearer …` and a remote backend needs one. `none`: the endpoint needs no key (a testnet, a public endpoint); a key is still sent when you set one.',
+      }),
     /** Extra request headers (never `Authorization`: keys come from env/secret store only). */
     headers: z
       .record(headerName, headerValue)
@@ -186,6 +194,17 @@ export const Backend = z
       .meta({
         markdownDescription:
           '`auto` asks for `stream_options.include_usage` and falls back once if the server rejects it; `never` does not ask.',
+      }),
+    /**
+     * `fresh` (default): every request opens its own connection. `warm`: each measured request
+     * goes over a kept-alive connection that an unmeasured warm-up request opened.
+     */
+    connection: z
+      .enum(['fresh', 'warm'])
+      .optional()
+      .meta({
+        markdownDescription:
+          '`fresh` (the default): every request opens its own connection, so every backend pays DNS, TCP and TLS alike. `warm`: each measured request goes over a kept-alive connection opened by an unmeasured warm-up request (`GET /models`), as production clients run.',
       }),
     /** Short note on what the operator claims (TEE, gateway routing…), shown in the UI. */
     trustNote: z

@@ -31,7 +31,7 @@ export function generatedSettings(current: Readonly<Record<string, SettingSchema
     order: 0,
     items: backendJsonSchema(),
     markdownDescription:
-      'OpenAI-compatible endpoints to compare. Add one with **Bakeoff: Add Backend from Preset…**. Read from your user settings only (workspace settings cannot redirect a stored key). API keys live in the secret store — set them with **Bakeoff: Set API Key…**; a key is only sent to the origin it was saved for.',
+      'OpenAI-compatible endpoints to compare. Add one with **Bakeoff: Add Backend…**. Read from your user settings only (workspace settings cannot redirect a stored key). API keys live in the secret store — set them with **Bakeoff: Set API Key…**; a key is only sent to the origin it was saved for.',
   };
   const ranged: Record<string, { default: number; minimum: number; maximum: number }> = {
     'bakeoff.trials': { default: trialsLimits.default, minimum: trialsLimits.min, maximum: trialsLimits.max },

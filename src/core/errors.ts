@@ -18,6 +18,42 @@ export class TransportError extends Error {
   }
 }
 
+/**
+ * The error as the editor shows it: hints that name the CLI's ways (environment variables,
+ * `bakeoff backends check`, `--proxy`) name the editor's commands and settings instead.
+ */
+export function forEditor<T extends { hint: string }>(error: T): T {
+  const hint = error.hint
+    .replace('`bakeoff backends check` lists the models', '"Bakeoff: Test Backends" lists the models')
+    .replace('Set the key again (environment variable or secret store) and rerun.', 'Set the key again with "Bakeoff: Set API Key…" and re-run.')
+    .replace('(HTTPS_PROXY / HTTP_PROXY, --proxy, or the proxy setting)', '(the http.proxy setting)');
+  return hint === error.hint ? error : { ...error, hint };
+}
+
+/** What a column offers to fix a failed trial (buttons in the editor). */
+export type ErrorFix = 'setApiKey' | 'openSettings' | 'testBackends' | 'retry';
+
+/** The fixes worth offering for a failed trial, most useful first; none for `ok`. */
+export function suggestedFixes(error: { type: string; httpStatus?: number | undefined; code?: string | undefined } | null): ErrorFix[] {
+  if (!error) return [];
+  switch (error.type) {
+    case 'not_sent':
+      return error.code === 'cancelled' ? ['retry'] : ['setApiKey', 'retry'];
+    case 'http_error': {
+      const status = error.httpStatus ?? 0;
+      if (status === 401 || status === 403) return ['setApiKey', 'retry'];
+      if (status === 400 || status === 404 || status === 422) return ['openSettings', 'testBackends', 'retry'];
+      if (status >= 300 && status < 400) return ['openSettings'];
+      return ['retry'];
+    }
+    case 'network_error':
+    case 'tls_error':
+      return ['retry', 'openSettings', 'testBackends'];
+    default:
+      return ['retry'];
+  }
+}
+
 /** Hint shown for an HTTP status. */
 export function httpStatusHint(status: number): string {
   if (status >= 300 && status < 400) {
@@ -245,11 +281,48 @@ export function messageFromBody(body: string): string {
       return undefined;
     };
     const found = pick(json);
-    if (found) return oneLine(found);
+    if (found) return collapseRepeats(oneLine(found));
   } catch {
     // not JSON: fall through to the text itself
   }
-  return oneLine(body);
+  return collapseRepeats(oneLine(body));
+}
+
+/**
+ * One line without its repeats: a phrase said several times in a row (an HTML error page that
+ * repeats its title in a heading, a paragraph printed a thousand times) is said once.
+ * A single word is collapsed only when it comes three times or more ("very very" stays).
+ */
+export function collapseRepeats(line: string): string {
+  const words = line.split(' ');
+  const out: string[] = [];
+  const same = (a: number, b: number, k: number): boolean => {
+    for (let j = 0; j < k; j++) if (words[a + j]!.toLowerCase() !== words[b + j]!.toLowerCase()) return false;
+    return true;
+  };
+  let i = 0;
+  while (i < words.length) {
+    let collapsed = false;
+    for (let k = 1; k <= 40 && i + 2 * k <= words.length; k++) {
+      if (!same(i, i + k, k)) continue;
+      let repeats = 2;
+      while (i + (repeats + 1) * k <= words.length && same(i, i + repeats * k, k)) repeats++;
+      if (k === 1 && repeats < 3) continue;
+      out.push(...words.slice(i, i + k));
+      const block = words.slice(i, i + k);
+      i += repeats * k;
+      // A repeat cut short at the end of the text (a capped body: "… upstream expl…") goes too.
+      const rest = words.slice(i);
+      const cut = (word: string, whole: string) => whole.toLowerCase().startsWith(word.replace(/…$/, '').toLowerCase());
+      if (rest.length > 0 && rest.length <= k && rest.every((w, j) => (j === rest.length - 1 ? cut(w, block[j]!) : w.toLowerCase() === block[j]!.toLowerCase()))) {
+        i = words.length;
+      }
+      collapsed = true;
+      break;
+    }
+    if (!collapsed) out.push(words[i++]!);
+  }
+  return out.join(' ');
 }
 
 /** What {@link toStreamError} knows besides the thrown value. */

@@ -3,7 +3,7 @@
  * Markdown/JSON exports and error messages. Pure (no Node built-ins, no DOM), so the webview
  * bundle uses it too.
  */
-import type { TerminalStatus, TimeoutPhase } from './types';
+import type { ConnectionMode, StreamFlags, TerminalStatus, TimeoutPhase, TimingPhases } from './types';
 
 /** What every view shows for a number that is not known. */
 export const unknownMark = '—';
@@ -221,4 +221,58 @@ export function formatRating(value: number | null | undefined, ci95?: readonly [
   if (value == null || !Number.isFinite(value)) return unknownMark;
   const round = (x: number) => Math.round(x).toLocaleString('en-US');
   return ci95 ? `${round(value)} [${round(ci95[0])}–${round(ci95[1])}]` : round(value);
+}
+
+/** A phase duration: `0.4 ms`, `9.8 ms` below 10 ms, else as {@link formatMs}. */
+export function formatPhaseMs(ms: number | null | undefined): string {
+  if (ms == null || !Number.isFinite(ms)) return unknownMark;
+  return ms < 10 ? `${ms.toFixed(1)} ms` : formatMs(ms);
+}
+
+/** The phases of the timing breakdown in order, with their names (README → Metrics). */
+export const phaseLabels: ReadonlyArray<readonly [Exclude<keyof TimingPhases, 'connectionReused'>, string]> = [
+  ['dnsMs', 'DNS'],
+  ['connectMs', 'TCP connect'],
+  ['tunnelMs', 'proxy tunnel'],
+  ['tlsMs', 'TLS'],
+  ['sendMs', 'request written'],
+  ['requestToHeadersMs', 'sent → headers'],
+  ['headersToFirstByteMs', 'headers → first byte'],
+  ['firstByteToFirstTokenMs', 'first byte → first token'],
+  ['decodeMs', 'decode'],
+];
+
+/** `DNS 1.2 ms · TCP connect 0.4 ms · …`: the phases that happened; '' when none is known. */
+export function describePhases(phases: TimingPhases | null | undefined): string {
+  if (!phases) return '';
+  return phaseLabels
+    .filter(([key]) => phases[key] !== null)
+    .map(([key, label]) => `${label} ${formatPhaseMs(phases[key])}`)
+    .join(' · ');
+}
+
+/** `fresh connection`, `warm connection (reused)`, `warm connection (not reused)`. */
+export function connectionLabel(mode: ConnectionMode | undefined, reused?: boolean | null): string {
+  if (mode !== 'warm') return 'fresh connection';
+  if (reused === true) return 'warm connection (reused)';
+  if (reused === false) return 'warm connection (not reused: a new one was opened)';
+  return 'warm connection';
+}
+
+/** Names of the stream honesty flags, as badges and report notes. */
+export const streamFlagLabels: Record<keyof StreamFlags, string> = {
+  buffered: 'buffered',
+  firstByteWithoutContent: 'first byte without content',
+};
+
+/** What each flag means, for hovers and reports. */
+export const streamFlagNotes: Record<keyof StreamFlags, string> = {
+  buffered: 'at least half of the answer arrived in the last 10 % of the stream: the server or a proxy held it back, so TTFT and tokens/s do not show real streaming',
+  firstByteWithoutContent: 'the first event carried no text (only the role): time to first byte is not time to first token',
+};
+
+/** The flags that are set, in order. */
+export function raisedStreamFlags(flags: StreamFlags | null | undefined): Array<keyof StreamFlags> {
+  if (!flags) return [];
+  return (Object.keys(streamFlagLabels) as Array<keyof StreamFlags>).filter((k) => flags[k] === true);
 }

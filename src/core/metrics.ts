@@ -4,7 +4,7 @@
 import { percentile } from './stats';
 import type { ChatMessage } from './config';
 import { countMessageTokens, countTokens, type CountOptions } from './tokenCounter';
-import type { Metrics, TimingMarks } from './types';
+import type { Metrics, StreamFlags, TimingMarks, TimingPhases } from './types';
 
 /** Token counts of one answer and where they came from. */
 export interface TokenCounts {
@@ -159,4 +159,63 @@ export function computeMetrics(timing: TimingMarks, tokens: TokenCounts, streame
     reasoningTokens: tokens.reasoningTokens,
     tokenSource: tokens.tokenSource,
   };
+}
+
+/** b − a when both marks exist (and in order), else null. */
+function span(a: number | null | undefined, b: number | null | undefined): number | null {
+  return a == null || b == null ? null : Math.max(0, b - a);
+}
+
+/**
+ * Where the time of one request went (README → Metrics → "Timing breakdown"), from its marks:
+ * request start → DNS → TCP connect → proxy tunnel → TLS → request written → response headers →
+ * first body byte → first token → end. Each phase runs from the previous mark that exists, so the
+ * phases up to the first token add up to TTFT and all of them to Total. Steps that did not happen
+ * (no DNS for an IP address or a reused connection, no TLS for http) are null; without connection
+ * marks (a custom fetch) the connection phases and `requestToHeadersMs` are null.
+ */
+export function timingPhases(timing: TimingMarks): TimingPhases {
+  const c = timing.connection;
+  const start = timing.startMs;
+  const connected = c ? (c.tlsMs ?? c.tunnelMs ?? c.tcpMs ?? c.dnsMs ?? start) : null;
+  return {
+    dnsMs: c ? span(start, c.dnsMs) : null,
+    connectMs: c ? span(c.dnsMs ?? start, c.tcpMs) : null,
+    tunnelMs: c ? span(c.tcpMs, c.tunnelMs) : null,
+    tlsMs: c ? span(c.tunnelMs ?? c.tcpMs, c.tlsMs) : null,
+    sendMs: c ? span(connected, c.sentMs) : null,
+    requestToHeadersMs: c ? span(c.sentMs, timing.headersMs) : null,
+    headersToFirstByteMs: span(timing.headersMs, timing.firstByteMs),
+    firstByteToFirstTokenMs: span(timing.firstByteMs, timing.firstContentMs),
+    decodeMs: span(timing.firstContentMs, timing.firstContentMs === null ? null : timing.endMs),
+    connectionReused: c ? c.reused : null,
+  };
+}
+
+/** Share of the stream's time that counts as its end for the *buffered* flag. */
+export const bufferedTailShare = 0.1;
+/** Share of the answer's bytes arriving in that tail that makes a stream *buffered*. */
+export const bufferedBytesShare = 0.5;
+
+/**
+ * The stream honesty flags (README → Metrics):
+ * - `buffered`: at least half of the answer's bytes (content and reasoning, UTF-8) arrived in the
+ *   last 10 % of the stream's time, from the first body byte to the end — a server or proxy that
+ *   holds the answer back and sends it at once. Null with fewer than two content events (nothing
+ *   to judge) or without the marks.
+ * - `firstByteWithoutContent`: the first event carried no content or reasoning (typically only
+ *   the assistant role), so the first byte does not mean the first token. Null without events.
+ */
+export function streamFlags(timing: TimingMarks): StreamFlags {
+  const bytes = timing.chunkBytes;
+  let buffered: boolean | null = null;
+  if (bytes && bytes.length === timing.chunkMs.length && bytes.length >= 2 && timing.firstByteMs !== null) {
+    const total = bytes.reduce((n, b) => n + b, 0);
+    const tailStart = timing.endMs - (timing.endMs - timing.firstByteMs) * bufferedTailShare;
+    let tail = 0;
+    for (let i = 0; i < bytes.length; i++) if (timing.chunkMs[i]! >= tailStart) tail += bytes[i]!;
+    buffered = total > 0 ? tail >= total * bufferedBytesShare : null;
+  }
+  const first = timing.firstEventHasContent;
+  return { buffered, firstByteWithoutContent: first === undefined || first === null ? null : !first };
 }

@@ -4,9 +4,10 @@
  *
  * The catalogue is the data bundled in `@pydantic/genai-prices`. That library can fetch newer
  * data only after `updatePrices()` is called; this module never calls it, so no network request
- * is ever made.
+ * is ever made. It is loaded on first use (priceCatalogue.ts, bundled apart).
  */
-import { calcPrice, type PriceCalculation, type TieredPrices, type Usage } from '@pydantic/genai-prices';
+import { createRequire } from 'node:module';
+import type { PriceCalculation, TieredPrices, Usage } from '@pydantic/genai-prices';
 import type { Backend } from './config';
 import { formatCount, formatUnitPriceUsd, formatUsd } from './format';
 import type { Cost, Metrics, TerminalStatus } from './types';
@@ -165,6 +166,15 @@ function gpuHourCost(input: CostInput, pricing: Extract<Backend['pricing'], { ty
 }
 
 type CatalogPricing = Extract<Backend['pricing'], { type: 'catalog' }>;
+
+let catalogue: typeof import('./priceCatalogue') | undefined;
+
+/** The catalogue's lookup, loaded on first use. */
+function calcPrice(...args: Parameters<typeof import('./priceCatalogue').calcPrice>): PriceCalculation | null {
+  // Not a literal `require`: esbuild must leave the catalogue out of the bundles that use this module.
+  catalogue ??= createRequire(__filename)('./priceCatalogue') as typeof import('./priceCatalogue');
+  return catalogue.calcPrice(...args);
+}
 
 /** Runs the catalogue lookup: provider by id, else by base URL, else by model id alone. */
 function lookUp(backend: Backend, pricing: CatalogPricing, usage: Usage): PriceCalculation | null {

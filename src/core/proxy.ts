@@ -13,7 +13,7 @@ import tls from 'node:tls';
 import type { LookupFunction } from 'node:net';
 import { TransportError } from './errors';
 import type { Backend } from './config';
-import type { StreamError } from './types';
+import type { ConnectionMarks, StreamError } from './types';
 
 /** Where requests go: through which proxy, and which hosts bypass it. */
 export interface ProxySettings {
@@ -225,6 +225,8 @@ function proxyError(message: string, code: string, hint?: string): StreamError {
 
 /** Options of {@link openTunnel}. */
 export interface TunnelOptions {
+  /** Stamps the DNS lookup, TCP connect and CONNECT answer of the proxy connection. */
+  observer?: { now(): number; connection: ConnectionMarks };
   /** `host:port` to tunnel to. */
   host: string;
   port: number;
@@ -264,6 +266,11 @@ export function openTunnel(proxy: URL, options: TunnelOptions): PendingTunnel {
           ALPNProtocols: ['http/1.1'],
         })
       : net.connect({ host: proxyHost, port: proxyPort, ...(options.lookup ? { lookup: options.lookup } : {}) });
+  const observer = options.observer;
+  if (observer) {
+    socket.once('lookup', () => (observer.connection.dnsMs ??= observer.now()));
+    socket.once('connect', () => (observer.connection.tcpMs ??= observer.now()));
+  }
   let cancel: (reason?: Error) => void = () => undefined;
   const promise = new Promise<net.Socket>((resolve, reject) => {
     const target = `${options.host.includes(':') ? `[${options.host}]` : options.host}:${options.port}`;
@@ -315,6 +322,7 @@ export function openTunnel(proxy: URL, options: TunnelOptions): PendingTunnel {
         return;
       }
       done = true;
+      if (observer) observer.connection.tunnelMs = observer.now();
       cleanup();
       // Bytes after the header belong to the tunnelled stream (normally none before we speak).
       const rest = buffered.subarray(end + 4);
@@ -366,12 +374,51 @@ export interface ConnectInfo {
   tlsVerified: boolean | null;
 }
 
+/**
+ * Kept-alive connections of one backend for one run (`connection: "warm"`): one agent per way of
+ * connecting (direct, through a proxy, tunnelled), each keeping its idle connections for the next
+ * request. Destroy it when the run ends.
+ */
+export class ConnectionPool {
+  private readonly agents = new Map<string, http.Agent>();
+
+  /** The agent for `key`, made by `create` the first time. */
+  agent<A extends http.Agent>(key: string, create: () => A): A {
+    let agent = this.agents.get(key) as A | undefined;
+    if (!agent) {
+      agent = create();
+      this.agents.set(key, agent);
+    }
+    return agent;
+  }
+
+  /** Connections kept alive and idle, ready for the next request. */
+  idleConnections(): number {
+    let n = 0;
+    for (const agent of this.agents.values()) for (const sockets of Object.values(agent.freeSockets)) n += sockets?.length ?? 0;
+    return n;
+  }
+
+  /** Closes every connection. */
+  destroy(): void {
+    for (const agent of this.agents.values()) agent.destroy();
+    this.agents.clear();
+  }
+}
+
 /** The connection-related options createNodeFetch passes on (see NodeFetchOptions). */
 export interface ConnectionOptions {
   proxy?: ProxySettings;
   insecure?: boolean;
   lookup?: LookupFunction;
+  /** Reuse kept-alive connections from here; absent: a fresh, unpooled connection. */
+  pool?: ConnectionPool;
+  /** Stamps the steps of a tunnelled connection (direct ones are stamped on the request's socket). */
+  observer?: { now(): number; connection: ConnectionMarks };
 }
+
+/** Request option under which a tunnelled request carries its observer to the agent's createConnection. */
+const tunnelObserver = Symbol('bakeoff.tunnelObserver');
 
 /** How one request connects: its ClientRequest options (with a fresh agent) and tunnel control. */
 export interface PreparedConnection {
@@ -382,22 +429,26 @@ export interface PreparedConnection {
   info(connectedMs: number): ConnectInfo;
   /** Stops a tunnel still being opened (the request was destroyed first). */
   cancel(): void;
+  /** The connection may be kept alive for another request (from a {@link ConnectionPool}). */
+  pooled: boolean;
 }
 
 /**
  * Turns the request options of `target` into options for `new http.ClientRequest`: direct, or
  * through the proxy that {@link proxyFor} picks — a CONNECT tunnel for https (TLS to the backend
- * inside it), the absolute form for http. Every request gets its own non-pooled agent, so each
- * opens its own connection and pays its own connect phase. Certificates are verified unless the
- * backend opted out (`insecure`) or the proxy settings say not to (`strictSSL: false`, for
- * connections through a proxy); `rejectUnauthorized` is always passed explicitly, so
- * `NODE_TLS_REJECT_UNAUTHORIZED=0` changes nothing.
+ * inside it), the absolute form for http. Without a pool every request gets its own non-pooled
+ * agent, so each opens its own connection and pays its own connect phase; with one, requests share
+ * its kept-alive agents. Certificates are verified unless the backend opted out (`insecure`) or
+ * the proxy settings say not to (`strictSSL: false`, for connections through a proxy);
+ * `rejectUnauthorized` is always passed explicitly, so `NODE_TLS_REJECT_UNAUTHORIZED=0` changes
+ * nothing.
  */
 export function prepareConnection(target: URL, base: https.RequestOptions, options: ConnectionOptions): PreparedConnection {
   const isHttps = target.protocol === 'https:';
   const proxy = proxyFor(target, options.proxy);
   const strictProxy = options.proxy?.strictSSL !== false;
   const verify = !options.insecure && (proxy ? strictProxy : true);
+  const pool = options.pool;
   let tunnel: PendingTunnel | null = null;
   const info = (connectedMs: number): ConnectInfo => ({
     connectedMs,
@@ -406,10 +457,16 @@ export function prepareConnection(target: URL, base: https.RequestOptions, optio
     tlsVerified: isHttps ? verify : null,
   });
   const cancel = () => tunnel?.cancel();
+  /** A fresh one-connection agent, or the pool's kept-alive agent of this way of connecting. */
+  const agentFor = <A extends http.Agent>(kind: string, make: (keepAlive: boolean) => A): A =>
+    pool ? pool.agent(`${kind} ${proxy?.href ?? ''}`, () => make(true)) : make(false);
+  const pooled = pool !== undefined;
 
   if (!proxy) {
-    const agent = isHttps ? new https.Agent({ keepAlive: false, maxSockets: 1 }) : new http.Agent({ keepAlive: false, maxSockets: 1 });
-    return { options: { ...base, agent, ...(isHttps ? { rejectUnauthorized: verify } : {}) }, secure: isHttps, info, cancel };
+    const agent = isHttps
+      ? agentFor('https', (keepAlive) => new https.Agent({ keepAlive, maxSockets: keepAlive ? Infinity : 1 }))
+      : agentFor('http', (keepAlive) => new http.Agent({ keepAlive, maxSockets: keepAlive ? Infinity : 1 }));
+    return { options: { ...base, agent, ...(isHttps ? { rejectUnauthorized: verify } : {}) }, secure: isHttps, info, cancel, pooled };
   }
 
   const proxyHost = proxy.hostname.replace(/^\[(.*)\]$/, '$1');
@@ -420,7 +477,9 @@ export function prepareConnection(target: URL, base: https.RequestOptions, optio
     const headers: Record<string, string> = { ...(base.headers as Record<string, string>), host: target.host };
     const auth = proxyAuthorization(proxy);
     if (auth) headers['proxy-authorization'] = auth;
-    const agent = proxyIsHttps ? new https.Agent({ keepAlive: false, maxSockets: 1 }) : new http.Agent({ keepAlive: false, maxSockets: 1 });
+    const agent = proxyIsHttps
+      ? agentFor('https-proxy', (keepAlive) => new https.Agent({ keepAlive, maxSockets: keepAlive ? Infinity : 1 }))
+      : agentFor('http-proxy', (keepAlive) => new http.Agent({ keepAlive, maxSockets: keepAlive ? Infinity : 1 }));
     return {
       options: {
         ...base,
@@ -435,39 +494,48 @@ export function prepareConnection(target: URL, base: https.RequestOptions, optio
       secure: proxyIsHttps,
       info,
       cancel,
+      pooled,
     };
   }
 
   // CONNECT tunnel, then TLS to the backend inside it, all within the agent's createConnection
   // (so it is part of the request's connect phase).
-  const agent = new https.Agent({ keepAlive: false, maxSockets: 1 });
   const host = String(base.hostname);
   const port = Number(base.port) || 443;
-  (agent as unknown as { createConnection: unknown }).createConnection = (
-    connectOptions: tls.ConnectionOptions,
-    callback: (err: Error | null, socket?: net.Socket) => void,
-  ): undefined => {
-    tunnel = openTunnel(proxy, {
-      host,
-      port,
-      rejectUnauthorized: strictProxy,
-      ...(options.lookup ? { lookup: options.lookup } : {}),
-    });
-    tunnel.socket.then(
-      (raw) => {
-        const secure = tls.connect({
-          ...connectOptions,
-          socket: raw,
-          servername: net.isIP(host) ? undefined : host,
-          rejectUnauthorized: verify,
-        });
-        callback(null, secure);
-      },
-      (err: Error) => callback(err),
-    );
-    return undefined;
-  };
-  return { options: { ...base, agent, rejectUnauthorized: verify }, secure: true, info, cancel };
+  const agent = agentFor(`tunnel ${host}:${port}`, (keepAlive) => {
+    const made = new https.Agent({ keepAlive, maxSockets: keepAlive ? Infinity : 1 });
+    (made as unknown as { createConnection: unknown }).createConnection = (
+      connectOptions: tls.ConnectionOptions,
+      callback: (err: Error | null, socket?: net.Socket) => void,
+    ): undefined => {
+      // The observer of the request this connection is opened for (a pooled agent outlives requests).
+      const observer = (connectOptions as { [tunnelObserver]?: ConnectionOptions['observer'] })[tunnelObserver];
+      const opening = openTunnel(proxy, {
+        host,
+        port,
+        rejectUnauthorized: strictProxy,
+        ...(options.lookup ? { lookup: options.lookup } : {}),
+        ...(observer ? { observer } : {}),
+      });
+      if (!keepAlive) tunnel = opening;
+      opening.socket.then(
+        (raw) => {
+          const secure = tls.connect({
+            ...connectOptions,
+            socket: raw,
+            servername: net.isIP(host) ? undefined : host,
+            rejectUnauthorized: verify,
+          });
+          callback(null, secure);
+        },
+        (err: Error) => callback(err),
+      );
+      return undefined;
+    };
+    return made;
+  });
+  const observer = options.observer;
+  return { options: { ...base, agent, rejectUnauthorized: verify, ...(observer ? { [tunnelObserver]: observer } : {}) }, secure: true, info, cancel, pooled };
 }
 
 /**

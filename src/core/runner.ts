@@ -19,6 +19,7 @@ import { type ModelsEndpointPrice } from './pricing';
 import { redactCutText, redactSecrets } from './redact';
 import { buildRequestBody, describeRequest, streamCompletion, UsageSupportMemory, sharedUsageMemory } from './stream';
 import { createNodeFetch, readCapped, type FetchFn, type NodeFetchOptions } from './timedFetch';
+import { ConnectionPool } from './proxy';
 import { backendTlsOptions } from './tlsTrust';
 import { countMessageTokens } from './tokenCounter';
 import { tokenizerName, type TokenizerName } from './tokens';
@@ -86,6 +87,13 @@ export interface BackendCheck {
   latencyMs: number | null;
   /** The test request's failure, else a `/models` failure other than "not implemented". */
   error: StreamError | null;
+  /**
+   * How the tiny streamed chat request ended: its state, HTTP status when it failed with one,
+   * and its timings (null when not measured). A server can list models and still fail every chat.
+   */
+  chat: { status: TrialResult['status']; httpStatus: number | null; ttftMs: number | null; totalMs: number | null };
+  /** Model ids `GET /models` listed (at most 100, in its order); null without a listing. */
+  availableModels: string[] | null;
 }
 
 /** Options of {@link checkBackend}. */
@@ -186,13 +194,25 @@ function safeStreamError(err: unknown): StreamError {
 }
 
 /**
- * Prompt tokens per tokenizer used by `backends`: one count per tokenizer, started now in the
- * token-counting worker and not awaited here, so the requests go out at once whatever the
- * prompt's size. A result awaits its prompt's count only when the server reported no usage.
- * Cancelling the run (`signal`) resolves the counts still running to null at once.
+ * A count that starts only when something first awaits it: a result whose server reported no
+ * usage. A run whose servers all report usage never starts the tokenizer (whose start would
+ * compete for the CPU with the streams being timed).
  */
-function promptTokensByTokenizer(messages: ChatMessage[], backends: Backend[], signal: AbortSignal | undefined): Map<TokenizerName, Promise<number | null>> {
-  const counts = new Map<TokenizerName, Promise<number | null>>();
+function countWhenNeeded(start: () => Promise<number | null>): PromiseLike<number | null> {
+  let running: Promise<number | null> | undefined;
+  return {
+    then: (onCounted, onFailed) => (running ??= start()).then(onCounted, onFailed),
+  };
+}
+
+/**
+ * Prompt tokens per tokenizer used by `backends`: one count per tokenizer, made in the
+ * token-counting worker when the first result that needs it asks (see {@link countWhenNeeded});
+ * the requests go out at once whatever the prompt's size. Cancelling the run (`signal`) resolves
+ * the counts still running to null at once.
+ */
+function promptTokensByTokenizer(messages: ChatMessage[], backends: Backend[], signal: AbortSignal | undefined): Map<TokenizerName, PromiseLike<number | null>> {
+  const counts = new Map<TokenizerName, PromiseLike<number | null>>();
   for (const backend of backends) {
     let name: TokenizerName;
     try {
@@ -200,7 +220,7 @@ function promptTokensByTokenizer(messages: ChatMessage[], backends: Backend[], s
     } catch {
       continue;
     }
-    if (!counts.has(name)) counts.set(name, countMessageTokens(messages, backend.model, signal ? { signal } : {}));
+    if (!counts.has(name)) counts.set(name, countWhenNeeded(() => countMessageTokens(messages, backend.model, signal ? { signal } : {})));
   }
   return counts;
 }
@@ -224,13 +244,13 @@ export async function runComparison(options: RunOptions): Promise<ComparisonResu
   if (signal) setMaxListeners(concurrency + backends.length + 10, signal);
   const jobs: Array<{ backend: Backend; trial: number }> = [];
   for (let trial = 1; trial <= trials; trial++) for (const backend of backends) jobs.push({ backend, trial });
-  let promptCounts = new Map<TokenizerName, Promise<number | null>>();
+  let promptCounts = new Map<TokenizerName, PromiseLike<number | null>>();
   try {
     promptCounts = promptTokensByTokenizer(messages, backends, signal);
   } catch {
     // counts stay unknown; every job still gets a result
   }
-  const promptTokensFor = (backend: Backend): Promise<number | null> => {
+  const promptTokensFor = (backend: Backend): PromiseLike<number | null> => {
     try {
       return promptCounts.get(tokenizerName(backend.model)) ?? Promise.resolve(null);
     } catch {
@@ -270,6 +290,7 @@ export async function runComparison(options: RunOptions): Promise<ComparisonResu
     if (jobs.length === 0) resolve();
     else pump();
   });
+  runTrial.close();
   return {
     runId: options.runId ?? randomUUID(),
     startedAt,
@@ -291,18 +312,24 @@ export type TrialRunnerOptions = Pick<
  * {@link TrialResult}. `promptTokens` is the prompt already counted with the backend's
  * tokenizer (null: could not be counted).
  */
-export type TrialRunner = (
+export type TrialRunner = ((
   backend: Backend,
   trial: number,
   messages: ChatMessage[],
   params: RequestParams,
   promptTokens: number | null | PromiseLike<number | null>,
-) => Promise<TrialResult>;
+) => Promise<TrialResult>) & {
+  /** Closes the kept-alive connections of `connection: "warm"` backends (call when the run ended). */
+  close(): void;
+};
 
 /**
  * The trial primitive {@link runComparison} and the suite runner share: each backend's key is
  * resolved once (a missing or unreadable key ends its trials `not_sent`), `/models` prices come
- * from one {@link ModelsPriceCache}, a cancelled run ends trials not yet started `not_sent`.
+ * from one {@link ModelsPriceCache}, a cancelled run ends trials not yet started `not_sent`. A
+ * backend set to `connection: "warm"` gets a kept-alive connection, opened by an unmeasured
+ * `GET /models` whenever none is idle, for its measured requests; trials that send the same
+ * request share one record of it.
  */
 export function createTrialRunner(options: TrialRunnerOptions): TrialRunner {
   const { signal } = options;
@@ -324,7 +351,24 @@ export function createTrialRunner(options: TrialRunnerOptions): TrialRunner {
         : fetchModelsPrice(backend, key, options.fetch, { timeouts: options.timeouts, signal, transport: options.transport }),
     );
 
-  return async (backend, trial, messages, params, promptTokens) => {
+  // The trials of a backend send the same request: one record of it, shared by their results.
+  const sharedRecords = new Map<string, TrialResult['request']>();
+  // Kept-alive connections of the backends set to `connection: "warm"`, closed with the runner.
+  const pools = new Map<string, ConnectionPool>();
+  const poolFor = (backend: Backend): ConnectionPool | undefined => {
+    if (backend.connection !== 'warm' || options.fetch) return undefined;
+    let pool = pools.get(backend.id);
+    if (!pool) pools.set(backend.id, (pool = new ConnectionPool()));
+    return pool;
+  };
+  /** Opens a kept-alive connection with an unmeasured request, unless one is idle already. Never throws. */
+  const warmUp = async (backend: Backend, key: string | undefined, pool: ConnectionPool): Promise<void> => {
+    if (pool.idleConnections() > 0 || signal?.aborted) return;
+    const fetch = createNodeFetch({ ...options.transport, ...backendTlsOptions(backend), pool, connectTimeoutMs: options.timeouts.connectMs });
+    await getModels(backend, key, fetch, { timeouts: options.timeouts, ...(signal ? { signal } : {}) });
+  };
+
+  const runTrial = async (backend: Backend, trial: number, messages: ChatMessage[], params: RequestParams, promptTokens: number | null | PromiseLike<number | null>): Promise<TrialResult> => {
     safeEmit(options.onEvent, { type: 'started', backendId: backend.id, trial });
     let result: TrialResult;
     try {
@@ -346,6 +390,9 @@ export function createTrialRunner(options: TrialRunnerOptions): TrialRunner {
       } else if (keyError) {
         result = resultWithoutStream(backend, trial, keyError, messages, params);
       } else {
+        const pool = poolFor(backend);
+        if (pool) await warmUp(backend, key, pool);
+        const transport = pool ? { ...options.transport, pool } : options.transport;
         result = await streamCompletion({
           backend,
           apiKey: key,
@@ -354,14 +401,16 @@ export function createTrialRunner(options: TrialRunnerOptions): TrialRunner {
           timeouts: options.timeouts,
           trial,
           usageMemory,
+          sharedRecords,
           promptTokens,
           modelsEndpointPrice: priceFor(backend, key),
           ...(signal ? { signal } : {}),
           ...(options.fetch ? { fetch: options.fetch } : {}),
-          ...(options.transport ? { transport: options.transport } : {}),
+          ...(transport ? { transport } : {}),
           ...(options.rateLimitBackoffMs ? { rateLimitBackoffMs: options.rateLimitBackoffMs } : {}),
           ...(options.onEvent
             ? {
+                onFirstToken: (ttftMs: number) => safeEmit(options.onEvent, { type: 'firstToken', backendId: backend.id, trial, ttftMs }),
                 onDelta: (delta: { content: string; reasoning: string }) =>
                   safeEmit(options.onEvent, { type: 'delta', backendId: backend.id, trial, content: delta.content, reasoning: delta.reasoning }),
               }
@@ -374,6 +423,12 @@ export function createTrialRunner(options: TrialRunnerOptions): TrialRunner {
     safeEmit(options.onEvent, { type: 'finished', result });
     return result;
   };
+  return Object.assign(runTrial, {
+    close: () => {
+      for (const pool of pools.values()) pool.destroy();
+      pools.clear();
+    },
+  });
 }
 
 /**
@@ -568,5 +623,35 @@ export async function checkBackend(backend: Backend, key: string | undefined, op
     streamUsage,
     latencyMs: models.latencyMs,
     error: result.error ?? (models.error && !modelsMissing ? models.error : null),
+    chat: {
+      status: result.status,
+      httpStatus: result.error?.httpStatus ?? null,
+      ttftMs: result.metrics.ttftMs,
+      totalMs: result.metrics.totalMs,
+    },
+    availableModels: listed ? modelIds(models.entries!).slice(0, 100) : null,
   };
+}
+
+/** The ids of a `/models` listing's entries (`id`, else `name`), each once, in order. */
+export function modelIds(entries: ReadonlyArray<Record<string, unknown>>): string[] {
+  const ids: string[] = [];
+  for (const e of entries) {
+    const id = typeof e.id === 'string' ? e.id : typeof e.name === 'string' ? e.name : null;
+    if (id && !ids.includes(id)) ids.push(id);
+  }
+  return ids;
+}
+
+/**
+ * The model ids a server lists at `GET {baseUrl}/models` (for picking a model when adding a
+ * backend); `error` says why there is no list (401 without a key, no listing, unreachable).
+ */
+export async function listModels(
+  backend: Backend,
+  key: string | undefined,
+  opts: { fetch?: FetchFn; timeouts?: Partial<Timeouts>; signal?: AbortSignal; transport?: CheckOptions['transport'] } = {},
+): Promise<{ ids: string[] | null; status: number | null; error: StreamError | null }> {
+  const answer = await getModels(backend, key, opts.fetch, opts);
+  return { ids: answer.entries ? modelIds(answer.entries) : null, status: answer.status, error: answer.error };
 }

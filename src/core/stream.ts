@@ -6,7 +6,7 @@
 import { APIError, OpenAI } from 'openai';
 import { Timeouts, type Backend, type ChatMessage, type RequestParams } from './config';
 import { cancelledError, scrubError, timeoutError, toStreamError, truncatedError } from './errors';
-import { computeMetrics, noTokenCounts, resolveTokenCountsAsync, type TokenCounts, type UsageReport } from './metrics';
+import { computeMetrics, noTokenCounts, resolveTokenCountsAsync, streamFlags, timingPhases, type TokenCounts, type UsageReport } from './metrics';
 import { isBillable, trialCost, type ModelsEndpointPrice } from './pricing';
 import { redactDeep, redactHeaders, redactSecrets, StreamingKeyRedactor } from './redact';
 import { createNodeFetch, FetchInstrument, type FetchFn, type NodeFetchOptions } from './timedFetch';
@@ -62,6 +62,61 @@ export const protectedBodyFields: ReadonlySet<string> = new Set([
   'seed',
 ]);
 
+/**
+ * OpenAI clients are shared (building one costs more than sending a request through it): one per
+ * base URL and default headers, without a key (each request sends its own `Authorization`), and
+ * with a fetch that hands each request to the instrumented fetch of its stream, named by
+ * {@link streamHeader} (removed before anything is sent).
+ */
+const clients = new Map<string, OpenAI>();
+const maxClients = 64;
+const streamHeader = 'x-bakeoff-stream';
+const streamFetches = new Map<string, FetchFn>();
+let streamCount = 0;
+
+const dispatchFetch: FetchFn = (input, init) => {
+  const headers = new Headers(init?.headers);
+  const target = streamFetches.get(headers.get(streamHeader) ?? '');
+  if (!target) return Promise.reject(new Error('Bakeoff: a request that belongs to no stream'));
+  headers.delete(streamHeader);
+  return target(input, { ...init, headers });
+};
+
+function sharedClient(baseURL: string, defaultHeaders: Record<string, string | null>): OpenAI {
+  const cacheKey = JSON.stringify([baseURL, defaultHeaders]);
+  let client = clients.get(cacheKey);
+  if (!client) {
+    client = new OpenAI({
+      baseURL,
+      apiKey: 'no-key',
+      organization: null,
+      project: null,
+      adminAPIKey: null,
+      webhookSecret: null,
+      defaultHeaders,
+      fetch: dispatchFetch,
+      maxRetries: 0,
+      timeout: sdkTimeoutMs,
+      logLevel: 'off',
+    });
+    if (clients.size >= maxClients) clients.delete(clients.keys().next().value!);
+    clients.set(cacheKey, client);
+  }
+  return client;
+}
+
+/** The reason the request's own signal is aborted with when the answer was left before its end. */
+const streamEnded = new Error('The stream ended');
+
+/** Parsed limits by the object they came from: the trials of a run share one. */
+const timeoutsParsed = new WeakMap<object, Timeouts>();
+function parsedTimeouts(given: Partial<Timeouts> | undefined): Timeouts {
+  if (!given) return Timeouts.parse({});
+  let parsed = timeoutsParsed.get(given);
+  if (!parsed) timeoutsParsed.set(given, (parsed = Timeouts.parse(given)));
+  return parsed;
+}
+
 /** Timeout given to the SDK: far beyond ours (ours are enforced below it), within setTimeout's range. */
 const sdkTimeoutMs = 24 * 60 * 60 * 1000;
 
@@ -88,6 +143,11 @@ export interface StreamOptions {
    * could be the start of an echoed key is held back until the next delta. Exceptions are ignored.
    */
   onDelta?: (delta: { content: string; reasoning: string }) => void;
+  /**
+   * Called once, when the first content or reasoning arrives, with the time to first token
+   * (first content − request start of the final attempt: the figure `metrics.ttftMs` will hold).
+   */
+  onFirstToken?: (ttftMs: number) => void;
   /** 1-based trial number recorded in the result. Default 1. */
   trial?: number;
   /**
@@ -104,6 +164,8 @@ export interface StreamOptions {
    * no usage. When undefined it is counted after the stream in that case.
    */
   promptTokens?: number | null | PromiseLike<number | null>;
+  /** Records of the requests of this run, shared by trials that send the same request (the runner's). */
+  sharedRecords?: Map<string, SentRequest>;
   /**
    * Count tokens with the tokenizer when the server reports no usage. Default true; false leaves
    * the counts null (health checks, which need no counts).
@@ -180,7 +242,7 @@ interface ChoiceShape {
 export async function streamCompletion(options: StreamOptions): Promise<TrialResult> {
   const { backend, messages, params } = options;
   const now = options.now ?? (() => performance.now());
-  const timeouts = Timeouts.parse(options.timeouts ?? {});
+  const timeouts = parsedTimeouts(options.timeouts);
   const memory = options.usageMemory ?? sharedUsageMemory;
   const apiKey = options.apiKey || undefined;
   const secrets = [apiKey];
@@ -192,6 +254,8 @@ export async function streamCompletion(options: StreamOptions): Promise<TrialRes
     timeouts,
     controller: internal,
     secrets,
+    directEvents: true,
+    ...(options.sharedRecords ? { sharedRecords: options.sharedRecords } : {}),
     ...(options.rateLimitBackoffMs ? { rateLimitBackoffMs: options.rateLimitBackoffMs } : {}),
   });
   const onUserAbort = () => instrument.fail(cancelledError());
@@ -221,7 +285,9 @@ export async function streamCompletion(options: StreamOptions): Promise<TrialRes
   let usage: UsageReport | null = null;
   let firstContentMs: number | null = null;
   const chunkMs: number[] = [];
+  const chunkBytes: number[] = [];
   const allChunkMs: number[] = [];
+  let firstEventHasContent: boolean | null = null;
   let caught: unknown = null;
   let includeUsage = backend.streamUsage !== 'never' && !memory.isRejected(backend);
   let body = buildRequestBody(backend, messages, params, includeUsage);
@@ -229,59 +295,85 @@ export async function streamCompletion(options: StreamOptions): Promise<TrialRes
   const defaultHeaders: Record<string, string | null> = {};
   for (const name of envHeaderNames()) defaultHeaders[name] = null;
   Object.assign(defaultHeaders, backend.headers ?? {});
-  if (!apiKey) defaultHeaders.Authorization = null;
 
-  const consume = async (stream: AsyncIterable<Record<string, unknown>>): Promise<void> => {
-    for await (const chunk of stream) {
-      const arrivedMs = instrument.deliveredMs ?? now();
-      allChunkMs.push(arrivedMs);
-      if (!chunk || typeof chunk !== 'object') continue;
-      if (chunk.usage && typeof chunk.usage === 'object') usage = chunk.usage as UsageReport;
-      // Only the first choice is measured: a server that streams several (`n` > 1, which
-      // extraBody cannot ask for) interleaves them by `index`.
-      const choices = chunk.choices as Array<ChoiceShape | null> | undefined;
-      const choice = Array.isArray(choices) ? choices.find((c): c is ChoiceShape => !!c && (c.index === undefined || c.index === null || c.index === 0)) : undefined;
-      if (!choice) continue;
-      const delta = choice.delta;
-      const content = typeof delta?.content === 'string' ? delta.content : '';
-      const thought =
-        typeof delta?.reasoning_content === 'string'
-          ? delta.reasoning_content
-          : typeof delta?.reasoning === 'string'
-            ? delta.reasoning
-            : '';
-      if (content || thought) {
-        if (firstContentMs === null) firstContentMs = arrivedMs;
-        chunkMs.push(arrivedMs);
-        rawText += content;
-        rawReasoning += thought;
-        emit(textRedactor.push(content), reasoningRedactor.push(thought));
+  /** One event of the answer, as the SDK's chat stream yields it, stamped with its arrival. */
+  const handleChunk = (chunk: Record<string, unknown> | null, arrivedMs: number): void => {
+    allChunkMs.push(arrivedMs);
+    if (allChunkMs.length === 1) firstEventHasContent = false;
+    if (!chunk || typeof chunk !== 'object') return;
+    if (chunk.usage && typeof chunk.usage === 'object') usage = chunk.usage as UsageReport;
+    // Only the first choice is measured: a server that streams several (`n` > 1, which
+    // extraBody cannot ask for) interleaves them by `index`.
+    const choices = chunk.choices as Array<ChoiceShape | null> | undefined;
+    const choice = Array.isArray(choices) ? choices.find((c): c is ChoiceShape => !!c && (c.index === undefined || c.index === null || c.index === 0)) : undefined;
+    if (!choice) return;
+    const delta = choice.delta;
+    const content = typeof delta?.content === 'string' ? delta.content : '';
+    const thought =
+      typeof delta?.reasoning_content === 'string'
+        ? delta.reasoning_content
+        : typeof delta?.reasoning === 'string'
+          ? delta.reasoning
+          : '';
+    if (content || thought) {
+      if (firstContentMs === null) {
+        firstContentMs = arrivedMs;
+        if (options.onFirstToken) {
+          try {
+            options.onFirstToken(arrivedMs - instrument.startMs);
+          } catch {
+            // a failing listener must not end the stream
+          }
+        }
       }
-      if (choice.finish_reason) finishReason = choice.finish_reason;
+      if (allChunkMs.length === 1) firstEventHasContent = true;
+      chunkMs.push(arrivedMs);
+      chunkBytes.push(Buffer.byteLength(content) + Buffer.byteLength(thought));
+      rawText += content;
+      rawReasoning += thought;
+      emit(textRedactor.push(content), reasoningRedactor.push(thought));
+    }
+    if (choice.finish_reason) finishReason = choice.finish_reason;
+  };
+
+  /**
+   * Reads the events the instrument parsed, with the SDK's rules for a chat stream (its
+   * `Stream.fromSSEResponse`): data starting with `[DONE]` ends the answer, other data is JSON
+   * (a SyntaxError otherwise), and data with an `error` member is an APIError — without
+   * re-encoding the events for the SDK to parse a second time.
+   */
+  const consume = async (headers: Headers): Promise<void> => {
+    let done = false;
+    for (;;) {
+      const events = await instrument.nextEvents();
+      if (events === null) return;
+      for (const event of events) {
+        if (done) continue;
+        if (event.data.startsWith('[DONE]')) {
+          done = true;
+          continue;
+        }
+        const chunk = JSON.parse(event.data) as Record<string, unknown> | null;
+        if (chunk && chunk.error) throw new APIError(undefined, chunk.error as object, undefined, headers);
+        handleChunk(chunk, event.arrivedMs);
+      }
     }
   };
 
+  let releaseStream = (): unknown => undefined;
   try {
-    const client = new OpenAI({
-      baseURL: backend.baseUrl.replace(/\/+$/, ''),
-      apiKey: apiKey ?? 'no-key',
-      organization: null,
-      project: null,
-      adminAPIKey: null,
-      webhookSecret: null,
-      defaultHeaders,
-      fetch: instrument.fetch,
-      maxRetries: 0,
-      timeout: sdkTimeoutMs,
-      logLevel: 'off',
-    });
-    const open = async () =>
-      (await client.chat.completions.create(body as never, { signal: internal.signal })) as unknown as AsyncIterable<
-        Record<string, unknown>
-      >;
-    let stream: AsyncIterable<Record<string, unknown>>;
+    const client = sharedClient(backend.baseUrl.replace(/\/+$/, ''), defaultHeaders);
+    const streamId = String(++streamCount);
+    streamFetches.set(streamId, instrument.fetch);
+    releaseStream = () => streamFetches.delete(streamId);
+    // No key: no Authorization header at all.
+    const headers = { Authorization: apiKey ? `Bearer ${apiKey}` : null, [streamHeader]: streamId };
+    // The SDK builds and sends the request and turns an HTTP error into an APIError; the events of
+    // the answer are read from the instrument (`directEvents`), not parsed by the SDK again.
+    const open = (): Promise<Response> => client.chat.completions.create(body as never, { signal: internal.signal, headers }).asResponse();
+    let response: Response;
     try {
-      stream = await open();
+      response = await open();
     } catch (err) {
       if (!includeUsage || instrument.failure || !isStatus(err, [400, 422])) throw err;
       // Retry once without stream_options; the retry's answer tells whether that was the cause.
@@ -290,24 +382,26 @@ export async function streamCompletion(options: StreamOptions): Promise<TrialRes
       body = buildRequestBody(backend, messages, params, false);
       instrument.errorBody = null;
       try {
-        stream = await open();
+        response = await open();
       } catch (retryErr) {
         if (named || (!instrument.failure && !isStatus(retryErr, [400, 422]))) memory.markRejected(backend);
         throw retryErr;
       }
       memory.markRejected(backend);
     }
-    await consume(stream);
+    await consume(response.headers);
   } catch (err) {
     caught = err;
   }
+  releaseStream();
   // `[DONE]` ends the answer: anything the server did after it (keeping the connection open,
   // sending more) is not part of the measured stream.
   const endMs = instrument.doneMs ?? now();
   clearTimeout(totalTimer);
   options.signal?.removeEventListener('abort', onUserAbort);
   instrument.dispose();
-  if (!internal.signal.aborted) internal.abort();
+  // A stream left early (a malformed or error event) may still be receiving: stop it.
+  if (caught !== null && !internal.signal.aborted) internal.abort(streamEnded);
 
   let error: StreamError | null = null;
   if (instrument.failure) error = instrument.failure;
@@ -332,8 +426,12 @@ export async function streamCompletion(options: StreamOptions): Promise<TrialRes
     firstContentMs,
     chunkMs,
     allChunkMs,
+    chunkBytes,
+    firstEventHasContent,
+    ...(instrument.connection ? { connection: instrument.connection } : {}),
     endMs,
   };
+  timing.phases = timingPhases(timing);
   // The answer stream began: a 2xx response delivered body bytes. Only then is there a total
   // time to report, or an answer whose tokens are worth estimating.
   const status2xx = instrument.httpStatus !== null && instrument.httpStatus >= 200 && instrument.httpStatus < 300;
@@ -385,6 +483,8 @@ export async function streamCompletion(options: StreamOptions): Promise<TrialRes
     usageReported: usage !== null,
     keyRedacted: textRedactor.found || reasoningRedactor.found,
     tlsUnverified: tlsUnverified(backend, options.transport?.proxy),
+    connection: options.transport?.pool ? 'warm' : 'fresh',
+    streamFlags: streamFlags(timing),
   };
 }
 

@@ -21,6 +21,10 @@
  *   (in column order) that delivered. Ratios are ratios of medians over delivered trials, with
  *   95 % percentile-bootstrap intervals (2,000 resamples) when both sides have ≥ 3 delivered
  *   trials. Against a $0 baseline, costs are compared as differences, not ratios.
+ * - Speed rank: backends that delivered, ordered by median total time (1 = quickest; equal times
+ *   share a rank). *Fastest* and *cheapest* are awarded once every planned trial has ended, to
+ *   one backend among at least two that delivered: the lowest median total time, and the lowest
+ *   median cost when every one of them has a known cost. A tie awards nobody.
  */
 import type { BackendKind } from './config';
 import { outcomeLabel, type OutcomeError } from './format';
@@ -160,6 +164,8 @@ export interface BackendSummary {
   ttftRatio: RatioFigure | null;
   latencyRatio: RatioFigure | null;
   costRatio: RatioFigure | null;
+  /** Rank by median total time among the backends that delivered (1 = quickest); null when it delivered nothing. */
+  speedRank: number | null;
   /** costP50Usd − baseline's, when both are known. */
   costDiffUsd: number | null;
   /** `ratio`, or `difference` when the baseline's cost is $0 (a ratio against zero means nothing). */
@@ -170,6 +176,10 @@ export interface Summary {
   baseline: BaselineChoice;
   backends: BackendSummary[];
   outcome: RunOutcome;
+  /** The backend with the lowest median total time, once every trial ended (see the rules above); else null. */
+  fastestId: string | null;
+  /** The backend with the lowest median cost of an answer, when every delivering backend's cost is known; else null. */
+  cheapestId: string | null;
 }
 
 /** Resamples of every bootstrap interval. */
@@ -327,9 +337,22 @@ export function summarize(input: SummaryInput): Summary {
       costRatio: compare && costComparison === 'ratio' ? ratioFigure(costs, baseCost, seed * 3 + 2) : null,
       costDiffUsd: compare && costP50Usd !== null && baseCostP50 !== null ? costP50Usd - baseCostP50 : null,
       costComparison: isBaseline ? null : costComparison,
+      speedRank: null,
     };
   });
-  return { baseline, backends, outcome: input.outcome ?? 'finished' };
+  const racers = backends.filter((b) => b.delivered > 0 && b.totalP50Ms !== null);
+  for (const b of racers) b.speedRank = 1 + racers.filter((o) => o.totalP50Ms! < b.totalP50Ms!).length;
+  const allEnded = backends.every((b) => b.pending === 0);
+  const delivering = backends.filter((b) => b.delivered > 0);
+  const soleLowest = (values: Array<{ id: string; value: number | null }>): string | null => {
+    if (values.length < 2 || values.some((v) => v.value === null)) return null;
+    const low = Math.min(...values.map((v) => v.value!));
+    const at = values.filter((v) => v.value === low);
+    return at.length === 1 ? at[0]!.id : null;
+  };
+  const fastestId = allEnded ? soleLowest(delivering.map((b) => ({ id: b.id, value: b.totalP50Ms }))) : null;
+  const cheapestId = allEnded ? soleLowest(delivering.map((b) => ({ id: b.id, value: b.costP50Usd }))) : null;
+  return { baseline, backends, outcome: input.outcome ?? 'finished', fastestId, cheapestId };
 }
 
 /** The backends of a set of results, in order of first appearance. */

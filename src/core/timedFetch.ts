@@ -22,8 +22,8 @@ import {
 import { SseParser } from './sse';
 import { redactCutText, redactDeep, redactHeaders, redactSecrets } from './redact';
 import type { Timeouts } from './config';
-import type { SentRequest, StreamError } from './types';
-import { prepareConnection, type ConnectInfo, type ProxySettings } from './proxy';
+import type { ConnectionMarks, SentRequest, StreamError } from './types';
+import { prepareConnection, type ConnectInfo, type ConnectionPool, type ProxySettings } from './proxy';
 import { trustedContext } from './tlsTrust';
 
 /** The `fetch` signature the SDK and Bakeoff use. */
@@ -45,6 +45,48 @@ export interface NodeFetchOptions {
   proxy?: ProxySettings;
   /** Called once per request when the connection is ready (TCP, proxy tunnel and TLS done). */
   onConnected?: (info: ConnectInfo) => void;
+  /**
+   * Kept-alive connections to reuse (a backend's `connection: "warm"`); absent: a fresh
+   * connection for every request.
+   */
+  pool?: ConnectionPool;
+}
+
+/**
+ * What a caller passes in a request's `init` (under {@link requestObserver}) to learn when each
+ * step of the request happened, stamped with its own clock as the socket reports it, and when
+ * each body chunk arrived (keyed by the chunk the response body delivers).
+ */
+export interface RequestObserver {
+  now(): number;
+  connection: ConnectionMarks;
+  /** Response headers received. */
+  headersMs: number | null;
+  /** Arrival time of each body chunk (the very object the body stream yields). */
+  arrivals: WeakMap<object, number>;
+  /**
+   * The response body read without a web stream: every chunk received so far at once (null at
+   * the end), and cancel (no reason: the answer is complete, so a kept-alive connection may be
+   * reused; a reason: close the connection). Set by createNodeFetch with the response, whose own
+   * `body` is then null.
+   */
+  body?: { take(): Promise<Uint8Array[] | null>; cancel(reason?: unknown): void };
+}
+
+/** The `init` key under which createNodeFetch finds a {@link RequestObserver}. */
+export const requestObserver = Symbol('bakeoff.requestObserver');
+
+/** A request's `init` with an optional observer. */
+export type ObservedInit = RequestInit & { [requestObserver]?: RequestObserver };
+
+/** An observer with no mark yet. */
+export function newRequestObserver(now: () => number): RequestObserver {
+  return {
+    now,
+    connection: { dnsMs: null, tcpMs: null, tunnelMs: null, tlsMs: null, sentMs: null, reused: false },
+    headersMs: null,
+    arrivals: new WeakMap(),
+  };
 }
 
 const nullBodyStatuses = new Set([101, 103, 204, 205, 304]);
@@ -81,6 +123,24 @@ class ChunkQueue<T> {
 
   fail(error: unknown): void {
     this.settle({ error });
+  }
+
+  /**
+   * Everything queued so far, at once; waits while the queue is empty. Resolves null after the
+   * end and rejects with the failure, each only once every queued item was taken.
+   */
+  take(): Promise<T[] | null> {
+    if (this.head < this.items.length) {
+      const out = (this.head === 0 ? this.items : this.items.slice(this.head)) as T[];
+      this.items = [];
+      this.head = 0;
+      return Promise.resolve(out);
+    }
+    if (this.outcome === 'end') return Promise.resolve(null);
+    if (this.outcome) return Promise.reject(this.outcome.error);
+    return new Promise((resolve, reject) => {
+      this.wake = () => void this.take().then(resolve, reject);
+    });
   }
 
   /** The stream reading the queue; `toChunk` runs as each item is handed to the reader. */
@@ -155,8 +215,9 @@ function bodyToBuffer(body: RequestInit['body']): Buffer | null {
  * failure, then the failure.
  */
 export function createNodeFetch(options: NodeFetchOptions = {}): FetchFn {
-  return (input, init = {}) =>
+  return (input, init: ObservedInit = {}) =>
     new Promise<Response>((resolve, reject) => {
+      const observer = init[requestObserver];
       const url = new URL(input instanceof Request ? input.url : String(input));
       const isHttps = url.protocol === 'https:';
       if (!isHttps && url.protocol !== 'http:') {
@@ -199,7 +260,7 @@ export function createNodeFetch(options: NodeFetchOptions = {}): FetchFn {
       let connection: ReturnType<typeof prepareConnection>;
       try {
         if (isHttps && options.caFile) Object.assign(requestOptions, { secureContext: trustedContext(options.caFile) });
-        connection = prepareConnection(url, requestOptions, options);
+        connection = prepareConnection(url, requestOptions, { ...options, ...(observer ? { observer } : {}) });
       } catch (err) {
         reject(err);
         return;
@@ -232,14 +293,23 @@ export function createNodeFetch(options: NodeFetchOptions = {}): FetchFn {
       // The connect phase ends when the socket is ready for the request: TCP (and, through a
       // proxy, the CONNECT tunnel) plus the TLS handshake for https.
       req.once('socket', (socket) => {
+        const marks = observer?.connection;
+        if (marks) marks.reused = req.reusedSocket;
         const connected = () => {
           clearTimeout(connectTimer);
+          if (marks && connection.secure && !marks.reused) marks.tlsMs ??= observer.now();
           options.onConnected?.(connection.info(performance.now()));
         };
+        if (marks && socket.connecting) {
+          // A direct connection (through a tunnel these were stamped on the proxy connection).
+          socket.once('lookup', () => (marks.dnsMs ??= observer.now()));
+          socket.once('connect', () => (marks.tcpMs ??= observer.now()));
+        }
         if (connection.secure && !(socket as { _secureEstablished?: boolean })._secureEstablished) socket.once('secureConnect', connected);
         else if (socket.connecting) socket.once('connect', connected);
         else connected();
       });
+      if (observer) req.once('finish', () => (observer.connection.sentMs = observer.now()));
 
       req.on('error', (err) => {
         release();
@@ -251,6 +321,7 @@ export function createNodeFetch(options: NodeFetchOptions = {}): FetchFn {
       });
 
       req.once('response', (res) => {
+        if (observer) observer.headersMs = observer.now();
         clearTimeout(connectTimer);
         if (settled) {
           res.destroy();
@@ -289,19 +360,35 @@ export function createNodeFetch(options: NodeFetchOptions = {}): FetchFn {
             release();
           };
           failBody = (err) => settle(err);
-          res.on('data', (chunk: Buffer) => body.push(chunk));
+          const arrivals = observer?.arrivals;
+          res.on('data', (chunk: Buffer) => {
+            arrivals?.set(chunk, observer!.now());
+            body.push(chunk);
+          });
           res.once('end', () => settle(null));
           res.on('error', (err) => settle(err));
           res.once('close', () => settle(Object.assign(new Error('The connection closed before the response ended'), { code: 'ECONNRESET' })));
-          stream = body.stream(
-            (chunk) => chunk,
-            () => {
-              failBody = null;
-              release();
+          // Cancelled without a reason, the response is complete: a kept-alive connection stays
+          // for the next request. With a reason (a failure), the connection is closed.
+          const cancelBody = (reason: unknown) => {
+            failBody = null;
+            release();
+            if (connection.pooled && reason === undefined) keepAlive(res, req);
+            else {
               res.destroy();
               req.destroy();
-            },
-          );
+            }
+          };
+          // An observer reads the body straight from the queue: no web stream is built then.
+          if (observer) {
+            observer.body = {
+              take: () => body.take(),
+              cancel: (reason) => {
+                body.end();
+                cancelBody(reason);
+              },
+            };
+          } else stream = body.stream((chunk) => chunk, cancelBody);
         }
         try {
           resolve(new Response(stream, { status, statusText: res.statusMessage ?? '', headers: responseHeaders }));
@@ -314,6 +401,26 @@ export function createNodeFetch(options: NodeFetchOptions = {}): FetchFn {
 
       req.end(body ?? undefined);
     });
+}
+
+/** How long a kept-alive connection may take to finish a response read no further, ms. */
+const keepAliveDrainMs = 1_000;
+
+/**
+ * A response no longer read (`[DONE]` came, or the reader stopped) on a kept-alive connection:
+ * let it finish, so the connection goes back to the pool, unless it takes too long (a server that
+ * keeps streaming after `[DONE]`): then close it.
+ */
+function keepAlive(res: http.IncomingMessage, req: http.ClientRequest): void {
+  res.resume();
+  if (res.complete) return;
+  const timer = setTimeout(() => {
+    res.destroy();
+    req.destroy();
+  }, keepAliveDrainMs);
+  timer.unref();
+  res.once('end', () => clearTimeout(timer));
+  res.once('close', () => clearTimeout(timer));
 }
 
 /**
@@ -348,6 +455,32 @@ export async function readCapped(body: ReadableStream<Uint8Array> | null, maxByt
   return Buffer.concat(parts).subarray(0, maxBytes).toString('utf8');
 }
 
+/** A request's headers as name/value pairs, in order. */
+function headersList(headers: Headers): Array<[string, string]> {
+  const list: Array<[string, string]> = [];
+  headers.forEach((value, name) => list.push([name, value]));
+  return list;
+}
+
+/** {@link readCapped} for a body read straight from createNodeFetch (see RequestObserver.body). */
+async function readCappedDirect(body: NonNullable<RequestObserver['body']>, maxBytes: number): Promise<string> {
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  try {
+    while (size < maxBytes) {
+      const chunks = await body.take();
+      if (chunks === null) break;
+      for (const chunk of chunks) {
+        parts.push(chunk);
+        size += chunk.byteLength;
+      }
+    }
+  } finally {
+    body.cancel();
+  }
+  return Buffer.concat(parts).subarray(0, maxBytes).toString('utf8');
+}
+
 /** Options of {@link FetchInstrument}. */
 export interface InstrumentOptions {
   /** The fetch that does the network work. */
@@ -365,6 +498,20 @@ export interface InstrumentOptions {
   maxRetryAfterMs?: number;
   /** Waits before each 429 retry when the server sends no Retry-After, ms. Default [1000, 2000]. */
   rateLimitBackoffMs?: readonly number[];
+  /**
+   * Hand the events of a 200 event stream to {@link FetchInstrument.nextEvents} instead of
+   * re-encoding them into the response body, which is then empty: for a caller that reads the
+   * events itself (streamCompletion), not through the SDK's parser. Default false.
+   */
+  directEvents?: boolean;
+  /** Records of requests already sent in this run, to share instead of building each again. */
+  sharedRecords?: Map<string, SentRequest>;
+}
+
+/** One complete event of the stream (not a keep-alive), with the arrival of the bytes that completed it. */
+export interface StreamEvent {
+  data: string;
+  arrivedMs: number;
 }
 
 /** Whether an event's data is empty or only blanks: a keep-alive, not a chunk (the SDK would `JSON.parse` it and fail). */
@@ -420,6 +567,23 @@ export class FetchInstrument {
   private firstByteTimer: NodeJS.Timeout | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
   private interruptBody: ((err: unknown) => void) | null = null;
+  /** The marks of the current attempt, filled by the base fetch when it is createNodeFetch. */
+  private observer: RequestObserver | null = null;
+  /** The events of the answer (with `directEvents`). */
+  private events: ChunkQueue<StreamEvent> | null = null;
+
+  /**
+   * With `directEvents`: the events that arrived since the last call, in order (waits for at least
+   * one); null once the stream ended. Rejects with the failure that ended it.
+   */
+  nextEvents(): Promise<StreamEvent[] | null> {
+    return this.events ? this.events.take() : Promise.resolve(null);
+  }
+
+  /** The connection steps of the last attempt; undefined when the base fetch reported none. */
+  get connection(): ConnectionMarks | undefined {
+    return this.observer?.headersMs != null ? { ...this.observer.connection } : undefined;
+  }
 
   constructor(private readonly options: InstrumentOptions) {
     this.startMs = options.now();
@@ -455,6 +619,15 @@ export class FetchInstrument {
 
   private record(url: string, init: RequestInit | undefined): void {
     const secrets = this.options.secrets;
+    const headers = new Headers(init?.headers);
+    // Trials of a run send the same request: they share one record (a long prompt is kept once).
+    const shared = this.options.sharedRecords;
+    const key = shared && typeof init?.body === 'string' ? JSON.stringify([url, headersList(headers), init.body, secrets]) : null;
+    const known = key === null ? undefined : shared!.get(key);
+    if (known) {
+      this.sent = known;
+      return;
+    }
     let body: Record<string, unknown> = {};
     if (typeof init?.body === 'string') {
       try {
@@ -465,9 +638,10 @@ export class FetchInstrument {
     }
     this.sent = {
       url: redactSecrets(url, secrets),
-      headers: redactHeaders(new Headers(init?.headers)),
+      headers: redactHeaders(headers),
       body: redactDeep(body, secrets),
     };
+    if (key !== null) shared!.set(key, this.sent);
   }
 
   /** The fetch to hand to the SDK. */
@@ -480,19 +654,29 @@ export class FetchInstrument {
       this.record(url, init);
       this.startMs = now();
       this.headersMs = this.firstByteMs = this.lastByteMs = this.deliveredMs = this.doneMs = null;
+      const observer = newRequestObserver(now);
+      this.observer = observer;
       this.firstByteTimer = setTimeout(() => this.fail(timeoutError('firstByte', timeouts.firstByteMs)), timeouts.firstByteMs);
       let res: Response;
       try {
-        res = await this.options.base(url, { ...init, redirect: 'manual' });
+        const observed: ObservedInit = { ...init, redirect: 'manual', [requestObserver]: observer };
+        res = await this.options.base(url, observed);
       } catch (err) {
         clearTimeout(this.firstByteTimer);
         throw new TransportError(this.remember(err));
       }
-      this.headersMs = now();
+      // Stamped by the base fetch as the headers arrived, when it can; else now.
+      this.headersMs = observer.headersMs ?? now();
       this.httpStatus = res.status;
       this.statusText = res.statusText || null;
+      // The body straight from the base fetch (createNodeFetch), else `res.body`.
+      const direct = observer.body;
+      const cancelBody = (): void => {
+        if (direct) direct.cancel();
+        else res.body?.cancel().catch(() => undefined);
+      };
       if (this.failure) {
-        res.body?.cancel().catch(() => undefined);
+        cancelBody();
         throw new TransportError(this.failure);
       }
 
@@ -504,7 +688,7 @@ export class FetchInstrument {
         const waitMs = this.rateLimitWaitMs(res.headers.get('retry-after'), attempt);
         if (waitMs !== null) {
           clearTimeout(this.firstByteTimer);
-          await res.body?.cancel().catch(() => undefined);
+          cancelBody();
           this.retries++;
           const waitStartMs = now();
           try {
@@ -521,7 +705,7 @@ export class FetchInstrument {
       if (res.status >= 300 && res.status < 400) {
         clearTimeout(this.firstByteTimer);
         this.location = res.headers.get('location');
-        res.body?.cancel().catch(() => undefined);
+        cancelBody();
         this.failure ??= redirectError(res.status, this.location, url);
         throw new TransportError(this.failure);
       }
@@ -532,7 +716,7 @@ export class FetchInstrument {
       const compressed = encoding && encoding !== 'identity' ? encoding : null;
       if (!res.ok) {
         if (compressed) {
-          res.body?.cancel().catch(() => undefined);
+          cancelBody();
           this.errorBody = `(${compressed}-compressed body, not shown)`;
         } else {
           const raw = await this.readBody(res, Math.max(64 * 1024, timeouts.maxErrorBodyBytes * 8));
@@ -543,7 +727,7 @@ export class FetchInstrument {
       }
       if (compressed) {
         clearTimeout(this.firstByteTimer);
-        res.body?.cancel().catch(() => undefined);
+        cancelBody();
         this.failure ??= compressedBodyError(compressed);
         throw new TransportError(this.failure);
       }
@@ -555,8 +739,11 @@ export class FetchInstrument {
         this.failure ??= this.nonStreamFailure(contentType, body);
         throw new TransportError(this.failure);
       }
-      if (!res.body) return res;
-      return new Response(this.wrapBody(res.body, contentType), { status: res.status, statusText: res.statusText, headers: res.headers });
+      if (!res.body && !direct) return res;
+      const wrapped = this.wrapBody(res.body, contentType);
+      // With `directEvents` the events go to nextEvents(): the response (without a body) serves as it is.
+      if (wrapped === null && direct) return res;
+      return new Response(wrapped, { status: res.status, statusText: res.statusText, headers: res.headers });
     }
   };
 
@@ -611,7 +798,8 @@ export class FetchInstrument {
 
   private async readBody(res: Response, maxBytes: number): Promise<string> {
     try {
-      const text = await readCapped(res.body, maxBytes);
+      const direct = this.observer?.body;
+      const text = direct ? await readCappedDirect(direct, maxBytes) : await readCapped(res.body, maxBytes);
       if (text.length && this.firstByteMs === null) this.firstByteMs = this.options.now();
       return text;
     } catch (err) {
@@ -636,9 +824,20 @@ export class FetchInstrument {
     }, delayMs);
   }
 
-  private wrapBody(source: ReadableStream<Uint8Array>, contentType: string | null): ReadableStream<Uint8Array> {
+  private wrapBody(source: ReadableStream<Uint8Array> | null, contentType: string | null): ReadableStream<Uint8Array> | null {
     const { now, timeouts } = this.options;
-    const reader = source.getReader();
+    // Straight from the base fetch when it offers that (createNodeFetch), else through the body.
+    const direct = this.observer?.body;
+    const reader = direct ? null : source!.getReader();
+    const readChunks = async (): Promise<Uint8Array[] | null> => {
+      if (direct) return direct.take();
+      const { done, value } = await reader!.read();
+      return done ? null : [value];
+    };
+    const cancelSource = (reason?: unknown): void => {
+      if (direct) direct.cancel(reason);
+      else reader!.cancel(reason).catch(() => undefined);
+    };
     const isEventStream = /event-stream/i.test(contentType ?? '');
     // Only complete events go to the SDK (see the class comment), so it never holds a partial
     // line: its own line decoder would keep a trailing CR until the next chunk (stamping the event
@@ -651,64 +850,68 @@ export class FetchInstrument {
     let previewBytes = 0;
     // The first two body bytes, until they are known not to be the gzip magic number.
     let head: Buffer | null = Buffer.alloc(0);
-    const queue = new ChunkQueue<{ value: Uint8Array; arrivedMs: number }>();
+    const queue = new ChunkQueue<StreamEvent>();
     const finish = () => {
       clearTimeout(this.idleTimer);
       clearTimeout(this.firstByteTimer);
     };
     this.interruptBody = (err) => {
       queue.fail(err);
-      reader.cancel(err).catch(() => undefined);
+      cancelSource(err);
     };
 
     const pump = async () => {
       try {
         let clean = true;
-        for (;;) {
-          const { done, value } = await reader.read();
-          const arrivedMs = now();
-          if (done) break;
-          if (!value || value.byteLength === 0) continue;
-          if (this.firstByteMs === null) {
-            this.firstByteMs = arrivedMs;
-            clearTimeout(this.firstByteTimer);
-            this.armIdle(timeouts.idleMs);
-          }
-          this.lastByteMs = arrivedMs;
-          this.bodyBytes += value.byteLength;
-          if (this.bodyBytes > timeouts.maxStreamBytes) {
-            this.fail(streamTooLargeError(timeouts.maxStreamBytes));
-            clean = false;
-            break;
-          }
-          if (preview && previewBytes < previewLimit) {
-            preview.push(Buffer.from(value));
-            previewBytes += value.byteLength;
-          }
-          if (head) {
-            head = Buffer.concat([head, value.subarray(0, 2 - head.length)]);
-            if (head.length === 2) {
-              if (head[0] === 0x1f && head[1] === 0x8b) {
-                this.fail(compressedBodyError(null));
-                clean = false;
-                break;
-              }
-              head = null;
+        const arrivals = this.observer?.arrivals;
+        read: for (;;) {
+          const chunks = await readChunks();
+          if (chunks === null) break;
+          for (const value of chunks) {
+            if (!value || value.byteLength === 0) continue;
+            // Stamped by the base fetch as the bytes came off the socket, when it can; else now.
+            const arrivedMs = arrivals?.get(value) ?? now();
+            if (this.firstByteMs === null) {
+              this.firstByteMs = arrivedMs;
+              clearTimeout(this.firstByteTimer);
+              this.armIdle(timeouts.idleMs);
             }
-          }
-          const events = parser.push(value, arrivedMs);
-          if (parser.sawData) preview = null;
-          for (const event of events) {
-            if (!isKeepAlive(event.data)) queue.push({ value: encodeEvent(event.data), arrivedMs: event.completedMs });
-          }
-          if (parser.endedMs !== null) {
-            // `[DONE]` ends the answer: stop here even if the server keeps the connection open or
-            // sends more, and close the connection.
-            this.sawDone = true;
-            this.doneMs = parser.endedMs;
-            reader.cancel().catch(() => undefined);
-            clean = false;
-            break;
+            this.lastByteMs = arrivedMs;
+            this.bodyBytes += value.byteLength;
+            if (this.bodyBytes > timeouts.maxStreamBytes) {
+              this.fail(streamTooLargeError(timeouts.maxStreamBytes));
+              clean = false;
+              break read;
+            }
+            if (preview && previewBytes < previewLimit) {
+              preview.push(Buffer.from(value));
+              previewBytes += value.byteLength;
+            }
+            if (head) {
+              head = Buffer.concat([head, value.subarray(0, 2 - head.length)]);
+              if (head.length === 2) {
+                if (head[0] === 0x1f && head[1] === 0x8b) {
+                  this.fail(compressedBodyError(null));
+                  clean = false;
+                  break read;
+                }
+                head = null;
+              }
+            }
+            const events = parser.push(value, arrivedMs);
+            if (parser.sawData) preview = null;
+            for (const event of events) {
+              if (!isKeepAlive(event.data)) queue.push({ data: event.data, arrivedMs: event.completedMs });
+            }
+            if (parser.endedMs !== null) {
+              // `[DONE]` ends the answer: stop here even if the server keeps the connection open or
+              // sends more (a kept-alive connection is drained for a moment, then closed).
+              this.sawDone = true;
+              this.doneMs = parser.endedMs;
+              cancelSource();
+              clean = false;
+              break read;
+            }
           }
         }
         if (clean) {
@@ -730,13 +933,17 @@ export class FetchInstrument {
     };
     void pump();
 
+    if (this.options.directEvents) {
+      this.events = queue;
+      return null;
+    }
     return queue.stream(
       (item) => {
         this.deliveredMs = item.arrivedMs;
-        return item.value;
+        return encodeEvent(item.data);
       },
       (reason) => {
-        reader.cancel(reason).catch(() => undefined);
+        cancelSource(reason);
         finish();
       },
     );

@@ -46,6 +46,72 @@ export interface StreamError {
 }
 
 /**
+ * How a backend's requests connect: `fresh` opens a new connection for every request (every
+ * backend pays DNS, TCP and TLS alike); `warm` sends each measured request over a kept-alive
+ * connection opened beforehand by an unmeasured warm-up request, as production clients run.
+ */
+export type ConnectionMode = 'fresh' | 'warm';
+
+/**
+ * When each step of a request's connection happened (same clock as {@link TimingMarks}), as the
+ * built-in fetch saw it on the socket. Null: the step did not happen for this request (no DNS
+ * lookup for an IP address or a reused connection, no TLS for http, no tunnel without a proxy).
+ */
+export interface ConnectionMarks {
+  /** DNS lookup done (of the backend, or of the proxy). */
+  dnsMs: number | null;
+  /** TCP connection established (to the backend, or to the proxy). */
+  tcpMs: number | null;
+  /** The proxy answered the CONNECT request (the tunnel is open). */
+  tunnelMs: number | null;
+  /** TLS handshake with the backend done. */
+  tlsMs: number | null;
+  /** The whole request (headers and body) was handed to the connection. */
+  sentMs: number | null;
+  /** The request went over a connection kept alive from an earlier request. */
+  reused: boolean;
+}
+
+/**
+ * Where the time of one request went, ms, from the marks: consecutive phases that add up to TTFT
+ * (all but `decodeMs`) and to Total (all of them). A phase is null when it did not happen or was
+ * not observed (a custom fetch reports no connection marks). See README → Metrics.
+ */
+export interface TimingPhases {
+  /** Request start → DNS lookup done. */
+  dnsMs: number | null;
+  /** → TCP connected (to the backend or the proxy). */
+  connectMs: number | null;
+  /** → proxy tunnel open (CONNECT answered). */
+  tunnelMs: number | null;
+  /** → TLS handshake done. */
+  tlsMs: number | null;
+  /** → request written to the connection (without a new connection: from request start). */
+  sendMs: number | null;
+  /** Request sent → response headers. */
+  requestToHeadersMs: number | null;
+  /** Response headers → first body byte. */
+  headersToFirstByteMs: number | null;
+  /** First body byte → first token (queueing and prefill the server did after answering). */
+  firstByteToFirstTokenMs: number | null;
+  /** First token → end of stream (decoding). */
+  decodeMs: number | null;
+  /** Whether the request reused a kept-alive connection; null when not observed. */
+  connectionReused: boolean | null;
+}
+
+/**
+ * What the shape of a stream says about how honest its timing is. Null: not judged (too little
+ * arrived). See README → Metrics.
+ */
+export interface StreamFlags {
+  /** At least half of the answer's bytes arrived in the last 10 % of the stream's time (first body byte → end). */
+  buffered: boolean | null;
+  /** The first event carried no content (typically only the assistant role): first byte ≠ first token. */
+  firstByteWithoutContent: boolean | null;
+}
+
+/**
  * Raw monotonic timestamps (`performance.now()`, milliseconds, same clock origin) taken as the
  * bytes arrived, before any parsing or rendering work.
  */
@@ -71,6 +137,14 @@ export interface TimingMarks {
    * results made without a stream.
    */
   allChunkMs?: number[];
+  /** UTF-8 bytes of content and reasoning each chunk of `chunkMs` carried (same order). */
+  chunkBytes?: number[];
+  /** Whether the first SSE event carried content or reasoning; null when no event arrived. */
+  firstEventHasContent?: boolean | null;
+  /** The connection steps of the final attempt; absent when the fetch reports none (a custom fetch). */
+  connection?: ConnectionMarks;
+  /** Derived from the marks above (metrics.ts `timingPhases`); absent for results made without a stream. */
+  phases?: TimingPhases;
   /** End of the stream: when `[DONE]` arrived, else when the body ended or the stream failed. */
   endMs: number;
 }
@@ -165,6 +239,10 @@ export interface TrialResult {
   keyRedacted: boolean;
   /** The backend's TLS certificate was not verified (`tls.insecure`, or a proxy with strict SSL off). */
   tlsUnverified: boolean;
+  /** How the backend's requests connected (absent: `fresh`). */
+  connection?: ConnectionMode;
+  /** Buffered stream, first byte without content (metrics.ts `streamFlags`); absent: not judged. */
+  streamFlags?: StreamFlags;
 }
 
 export interface ComparisonRequest {
@@ -190,4 +268,9 @@ export type RunOutcome = 'finished' | 'cancelled';
 export type RunEvent =
   | { type: 'started'; backendId: string; trial: number }
   | { type: 'delta'; backendId: string; trial: number; content: string; reasoning: string }
+  /**
+   * The first content (or reasoning) of a trial arrived: `ttftMs` is its time to first token,
+   * measured as the final result's `metrics.ttftMs` will be (first content − request start).
+   */
+  | { type: 'firstToken'; backendId: string; trial: number; ttftMs: number }
   | { type: 'finished'; result: TrialResult };

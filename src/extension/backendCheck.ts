@@ -6,13 +6,11 @@ import * as vscode from 'vscode';
 import { editorProxySettings } from './proxy';
 import { checkBackend } from '../core/runner';
 import { isBlocked, offerAddBackend, offerKeyFix, resolveKeys } from './backendKeys';
-import { ReportContentProvider, renderBackendChecks, reportScheme, type CheckRow } from './backendCheckView';
+import { forEditor } from '../core/errors';
+import { BackendCheckPanel, type CheckRow } from './backendCheckView';
 import type { HostServices } from './services';
 
 export class BackendCheckCommand {
-  /** Serves the report documents; created on first use. */
-  private reportProvider: ReportContentProvider | undefined;
-
   constructor(private readonly services: HostServices) {}
 
   /**
@@ -60,11 +58,11 @@ export class BackendCheckCommand {
       if (row.check?.error) {
         row.check = {
           ...row.check,
-          error: {
+          error: forEditor({
             ...row.check.error,
             message: this.services.redact(row.check.error.message, runKeys),
             hint: this.services.redact(row.check.error.hint, runKeys),
-          },
+          }),
         };
       }
       this.services.log.info(
@@ -72,10 +70,6 @@ export class BackendCheckCommand {
       );
     }
     offerKeyFix(this.services, keyed.filter(isBlocked));
-    if (!this.reportProvider) {
-      this.reportProvider = new ReportContentProvider();
-      this.services.track(this.reportProvider, vscode.workspace.registerTextDocumentContentProvider(reportScheme, this.reportProvider));
-    }
-    await this.reportProvider.show('Backend check', renderBackendChecks(rows, new Date()));
+    BackendCheckPanel.show(rows, new Date());
   }
 }

@@ -5,6 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { Backend } from '../core/config';
+import { originOf } from '../core/keyBinding';
 import { commandIds } from './commands';
 import type { ApiKeyStore } from './secrets';
 import type { HostServices } from './services';
@@ -26,10 +27,48 @@ export async function resolveKeys(keys: ApiKeyStore, backends: readonly Backend[
     backends.map(async (backend): Promise<KeyedBackend> => {
       const check = await keys.check(backend);
       if (check.status === 'ok') return { backend, key: check.key };
-      if (check.status === 'missing' && backend.kind === 'local') return { backend, key: undefined };
+      if (check.status === 'missing' && (backend.kind === 'local' || backend.auth === 'none')) return { backend, key: undefined };
       return { backend, blocked: check.message };
     }),
   );
+}
+
+/**
+ * Asks, right there, for the key of each backend that cannot run without one (an input box
+ * naming the origin the key will be bound to), stores what is entered and returns the backends
+ * with their keys. A backend whose prompt is dismissed stays blocked: its column says why and
+ * offers Set API Key.
+ */
+export async function askForMissingKeys(services: Pick<HostServices, 'keys' | 'log'>, keyed: KeyedBackend[]): Promise<KeyedBackend[]> {
+  const out: KeyedBackend[] = [];
+  const blockedCount = keyed.filter(isBlocked).length;
+  let asked = 0;
+  for (const item of keyed) {
+    if (!isBlocked(item)) {
+      out.push(item);
+      continue;
+    }
+    asked++;
+    const { backend } = item;
+    const origin = originOf(backend.baseUrl) ?? backend.baseUrl;
+    const key = await vscode.window.showInputBox({
+      title: `API key for ${backendName(backend)}${blockedCount > 1 ? ` (${asked}/${blockedCount})` : ''}`,
+      prompt: `${item.blocked.replace(/ Run "Bakeoff: Set API Key…" to add one\.$/, '')} Enter it to run the comparison: it is kept in the secret store and sent only to ${origin}. Escape compares without ${backendName(backend)}.`,
+      placeHolder: `Key for ${origin}`,
+      password: true,
+      ignoreFocusOut: true,
+      validateInput: (value) => (/\s/.test(value.trim()) ? 'A key has no spaces or line breaks.' : undefined),
+    });
+    const trimmed = key?.trim();
+    if (!trimmed) {
+      out.push(item);
+      continue;
+    }
+    await services.keys.store(backend, trimmed);
+    services.log.info(`Stored an API key for ${backend.id} (bound to ${origin}) when a comparison needed it.`);
+    out.push({ backend, key: trimmed });
+  }
+  return out;
 }
 
 /** Tells the user which backends cannot run for want of a key and offers to set it. */
@@ -48,9 +87,9 @@ export function offerKeyFix(services: Pick<HostServices, 'log'>, blocked: readon
   });
 }
 
-/** Says that no backend is configured and offers Add Backend from Preset… or the demo. */
+/** Says that no backend is configured and offers Add Backend… or the demo. */
 export async function offerAddBackend(): Promise<void> {
-  const add = 'Add Backend from Preset';
+  const add = 'Add Backend';
   const demo = 'Try a Demo Comparison';
   const choice = await vscode.window.showWarningMessage('Bakeoff: no backends are configured yet. Add one, or try the demo (no key needed).', add, demo);
   if (choice === add) await vscode.commands.executeCommand(commandIds.addBackendFromPreset);

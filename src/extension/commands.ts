@@ -18,6 +18,11 @@ export const commandIds = {
   testBackends: 'bakeoff.testBackends',
   openLogs: 'bakeoff.openLogs',
   exportResults: 'bakeoff.exportResults',
+  checkCandidates: 'bakeoff.checkCandidates',
+  applyDiffToSelection: 'bakeoff.applyDiffToSelection',
+  applyDiffToFile: 'bakeoff.applyDiffToFile',
+  copyDiffAnswer: 'bakeoff.copyDiffAnswer',
+  runPromptDocument: 'bakeoff.runPromptDocument',
   showLastResults: 'bakeoff.showLastResults',
   openHistoryRun: 'bakeoff.openHistoryRun',
   rerunHistoryRun: 'bakeoff.rerunHistoryRun',
@@ -33,6 +38,15 @@ export const commandIds = {
   tryDemo: 'bakeoff.tryDemo',
   runSuite: 'bakeoff.runSuite',
 } as const;
+
+/** View type of the comparison panel (its serializer is registered at start-up). */
+export const panelViewType = 'bakeoff.panel';
+
+/** View type of the suite report panel (its serializer is registered at start-up too). */
+export const suitePanelViewType = 'bakeoff.suiteReport';
+
+/** View ids of the Bakeoff view container (package.json contributes exactly these). */
+export const viewIds = { backends: 'bakeoff.backends', history: 'bakeoff.history' } as const;
 
 /** What each command does, by the key of its id in {@link commandIds}. */
 export type CommandHandlers = Record<keyof typeof commandIds, (...args: unknown[]) => unknown>;
@@ -61,6 +75,11 @@ export function registerCommands(handlers: CommandHandlers, services: Pick<HostS
     register(commandIds.testBackends, handlers.testBackends),
     register(commandIds.openLogs, handlers.openLogs),
     register(commandIds.exportResults, handlers.exportResults),
+    register(commandIds.checkCandidates, handlers.checkCandidates),
+    register(commandIds.applyDiffToSelection, handlers.applyDiffToSelection),
+    register(commandIds.applyDiffToFile, handlers.applyDiffToFile),
+    register(commandIds.copyDiffAnswer, handlers.copyDiffAnswer),
+    register(commandIds.runPromptDocument, handlers.runPromptDocument),
     register(commandIds.showLastResults, handlers.showLastResults),
     register(commandIds.openHistoryRun, handlers.openHistoryRun),
     register(commandIds.rerunHistoryRun, handlers.rerunHistoryRun),

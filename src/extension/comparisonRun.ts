@@ -10,7 +10,7 @@ import { describePricing } from '../core/pricing';
 import { MissingKeyError } from '../core/errors';
 import { fetchModelsPrice, runComparison } from '../core/runner';
 import type { ComparisonResult, RunEvent, TrialResult } from '../core/types';
-import { isBlocked, offerAddBackend, offerKeyFix, resolveKeys, type KeyedBackend } from './backendKeys';
+import { askForMissingKeys, isBlocked, offerAddBackend, resolveKeys, type KeyedBackend } from './backendKeys';
 import { ComparePanel, type PanelHost, type RunInfo } from './panel';
 import { editorProxySettings, tlsUnverified } from './proxy';
 import type { HostServices } from './services';
@@ -52,21 +52,50 @@ export class ComparisonRunner {
     return this.lastRun;
   }
 
-  /** Runs one comparison: keys, panel, progress notification, runner, log. */
-  async run(prepared: PreparedRun, settings: RunSettings): Promise<void> {
+  /**
+   * Retry this backend: runs the last comparison again for one of its backends only, in the
+   * panel that shows it (its column starts over; the other columns stay).
+   */
+  async retryBackend(backendId: string, settings: RunSettings): Promise<void> {
+    const prepared = this.lastRun;
+    const panel = ComparePanel.current;
+    if (!prepared || !panel?.state.run?.backends.some((b) => b.id === backendId)) {
+      void vscode.window.showInformationMessage('Bakeoff: that comparison is no longer known; run it again.');
+      return;
+    }
+    if (this.services.runs.current) {
+      panel.showNotice('warning', 'A comparison is running; wait for it to finish or cancel it, then retry.');
+      return;
+    }
+    const { configured } = this.services.settings.chosenBackends(true);
+    const backend = configured.find((b) => b.id === backendId);
+    if (!backend) {
+      panel.showNotice('error', `${backendId} is no longer configured.`);
+      return;
+    }
+    await this.run(prepared, settings, { only: backend });
+  }
+
+  /**
+   * Runs one comparison: keys (asking for a missing one right there), panel, progress in the
+   * status bar and the panel header, runner, log. With `only`, reruns that one backend of the
+   * comparison the panel shows.
+   */
+  async run(prepared: PreparedRun, settings: RunSettings, retry?: { only: Backend }): Promise<void> {
     const { services } = this;
     const { runs } = services;
-    const chosen = await this.backendsFor(prepared);
+    const chosen = retry ? [retry.only] : await this.backendsFor(prepared);
     if (!chosen) return;
     if (Array.isArray(chosen) && !chosen.length) return offerAddBackend();
     const trials = prepared.replay?.trials ?? settings.trials;
     const params = prepared.replay?.params ?? settings.params;
     const messages = prepared.replay?.messages ?? buildMessages(prepared.userPrompt, settings.systemPrompt);
 
-    const keyed: KeyedBackend[] = Array.isArray(chosen) ? await resolveKeys(services.keys, chosen) : chosen.given;
+    // The demo's stand-ins come with their keys decided; configured backends may ask for a missing one.
+    const keyed: KeyedBackend[] = Array.isArray(chosen) ? await askForMissingKeys(services, await resolveKeys(services.keys, chosen)) : chosen.given;
     const blocked = keyed.filter(isBlocked);
     const runnable = keyed.filter((k): k is { backend: Backend; key: string | undefined } => k.blocked === undefined);
-    offerKeyFix(services, blocked);
+    for (const { blocked: message } of blocked) services.log.warn(message);
 
     if (runnable.length && prepared.userPrompt.length > largePromptChars) {
       const ok = await vscode.window.showWarningMessage(
@@ -83,6 +112,7 @@ export class ComparisonRunner {
       previous.abort.abort();
     }
     this.lastRun = prepared;
+    const previousResult = retry ? runs.lastFinished : undefined;
     const run = runs.start();
     const { runId, abort } = run;
     const isCurrent = () => runs.isCurrent(run);
@@ -106,6 +136,7 @@ export class ComparisonRunner {
         pricingNote: describePricing(b),
         ...(b.trustNote ? { trustNote: b.trustNote } : {}),
         ...(tlsUnverified(b, proxy) ? { tlsInsecure: true } : {}),
+        ...(b.connection === 'warm' ? { connection: 'warm' as const } : {}),
       })),
       trials,
       perBackendConcurrency: settings.perBackendConcurrency,
@@ -113,7 +144,8 @@ export class ComparisonRunner {
       ...(prepared.target ? { target: prepared.target } : {}),
     };
     const panel = ComparePanel.createOrShow(services.context, this.panelHost);
-    panel.beginRun(info);
+    if (retry) panel.restartBackend(retry.only.id);
+    else panel.beginRun(info);
     services.log.info(
       `Run ${runId}: ${prepared.title} → ${backends.map((b) => `${b.id} (${b.model})`).join(', ')}; ` +
         `${trials} trial(s), max_tokens ${params.maxTokens}, temperature ${params.temperature}, prompt ${prepared.userPrompt.length} chars.`,
@@ -128,12 +160,13 @@ export class ComparisonRunner {
     const unit = trials > 1 ? 'requests' : 'backends';
     let done = 0;
     try {
+      // Progress goes to the status bar and the panel's header, never a notification over the
+      // panel; Cancel is in the panel and in the command palette.
       const result = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: 'Bakeoff', cancellable: true },
-        async (progress, token) => {
-          const subscription = token.onCancellationRequested(() => abort.abort());
+        { location: vscode.ProgressLocation.Window, title: 'Bakeoff' },
+        async (progress) => {
           progress.report({ message: `0/${total} ${unit} done` });
-          try {
+          {
             return await runComparison({
               runId,
               backends,
@@ -163,15 +196,19 @@ export class ComparisonRunner {
                 }
               },
             });
-          } finally {
-            subscription.dispose();
           }
         },
       );
       this.logResults(result, runKeys);
       recorder.end(result.outcome, null);
       if (isCurrent()) {
-        runs.keepResult(run, { result, keys: runKeys });
+        const merged = previousResult && retry ? mergeRetry(previousResult.result, result, retry.only.id) : result;
+        runs.keepResult(run, {
+          result: merged,
+          keys: [...new Set([...(previousResult?.keys ?? []), ...runKeys])],
+          title: prepared.title,
+          ...(prepared.target ? { sourceName: sourceNameOf(prepared.target.uri) } : {}),
+        });
         panel.endRun(result);
       }
     } catch (err) {
@@ -221,6 +258,24 @@ export class ComparisonRunner {
   private logResults(result: ComparisonResult, runKeys: readonly string[]): void {
     for (const r of result.results) this.services.log.info(this.services.redact(describeTrial(r), runKeys));
   }
+}
+
+/** `cart.ts` from the compared document's URI. */
+function sourceNameOf(uri: string): string | undefined {
+  try {
+    return vscode.Uri.parse(uri, true).path.split('/').pop() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The earlier comparison with one backend's results replaced by a retry's (for Export Results…). */
+function mergeRetry(previous: ComparisonResult, retry: ComparisonResult, backendId: string): ComparisonResult {
+  const others = previous.results.filter((r) => r.backendId !== backendId);
+  const retried = retry.results.filter((r) => r.backendId === backendId);
+  const order = [...new Set(previous.results.map((r) => r.backendId))];
+  const results = [...others, ...retried].sort((a, b) => a.trial - b.trial || order.indexOf(a.backendId) - order.indexOf(b.backendId));
+  return { ...previous, results, outcome: retry.outcome === 'cancelled' ? 'cancelled' : previous.outcome };
 }
 
 function describeTrial(r: TrialResult): string {

@@ -5,10 +5,9 @@
  */
 import * as vscode from 'vscode';
 import { backendWarnings, type Backend, type ConfigError } from '../core/config';
-import { chooseBackends, readBackends, readRunSettings, settingKeys, settingsSection, type RunSettings } from './settings';
+import { chooseBackends, chosenStateKey, rememberedChoiceFrom, settingKeys, settingsSection } from './backendChoice';
+import { readBackends, readRunSettings, type RunSettings } from './settings';
 
-/** `workspaceState` key of the chosen backend ids. */
-const chosenStateKey = 'bakeoff.chosenBackends';
 /** `workspaceState` key of the backend pinned as the baseline of ratios. */
 const baselineStateKey = 'bakeoff.baselineId';
 
@@ -63,8 +62,7 @@ export class HostSettings {
 
   /** The backend ids chosen for this workspace, if any were. */
   rememberedChoice(): string[] | undefined {
-    const value = this.workspaceState.get<unknown>(chosenStateKey);
-    return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : undefined;
+    return rememberedChoiceFrom(this.workspaceState.get<unknown>(chosenStateKey));
   }
 
   async rememberChoice(ids: readonly string[]): Promise<void> {

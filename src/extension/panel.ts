@@ -5,25 +5,30 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { detectWholeFileAnswer } from '../core/applyPlan';
 import { extractCode } from '../core/codeBlock';
 import type { BackendKind } from '../core/config';
-import type { ComparisonResult, RunEvent } from '../core/types';
+import { forEditor, suggestedFixes, type ErrorFix } from '../core/errors';
+import type { ComparisonResult, ConnectionMode, RunEvent, TrialResult } from '../core/types';
 import {
   assertNever,
   clip,
   parsePersistedState,
   parseWebviewMessage,
   toTrialSnapshot,
+  type CheckView,
   type EditorTarget,
   type HostToWebviewMessage,
   type PanelState,
   type RunView,
   type TrialRef,
+  type TrialSnapshot,
   type WebviewToHostMessage,
 } from '../shared/protocol';
 import { PanelModel, emptyPanelState, type PanelEvent } from '../shared/panelReducer';
+import { panelViewType } from './commands';
 import { DeltaBatcher, type BatchedDelta } from './deltaBatcher';
-import { EditorActionError, EditorActions } from './editorActions';
+import { EditorActionError, EditorActions, type UndoRecord } from './editorActions';
 import { createNonce, panelOptions, panelWebviewOptions, renderPanelHtml } from './webviewHtml';
 
 /** What the panel needs to know about a comparison when it starts. */
@@ -33,7 +38,7 @@ export interface RunInfo {
   title: string;
   /** The first ~300 characters of the user prompt. */
   promptPreview: string;
-  backends: Array<{ id: string; label: string; kind: BackendKind; model: string; pricingNote: string; trustNote?: string; tlsInsecure?: boolean }>;
+  backends: Array<{ id: string; label: string; kind: BackendKind; model: string; pricingNote: string; trustNote?: string; tlsInsecure?: boolean; connection?: ConnectionMode }>;
   trials: number;
   /** Most requests in flight to one backend. */
   perBackendConcurrency: number;
@@ -53,8 +58,31 @@ export interface PanelHost {
   onExport?(): void;
   /** The user pinned a baseline (null: none); remember it for the workspace. */
   onSetBaseline?(backendId: string | null): void;
+  /** Check Candidates (the panel's button). */
+  onCheckCandidates?(): void;
+  /** Stop the candidate checks. */
+  onCancelChecks?(): void;
+  /** A fix button of a failed column (Set API Key, Open Settings, Test Backends, Retry). */
+  onFix?(backendId: string, fix: ErrorFix): void;
   log: vscode.LogOutputChannel;
 }
+
+/**
+ * A trial as the panel shows it: error hints worded for the editor (never environment
+ * variables or CLI commands) and the fixes its card offers.
+ */
+export function panelSnapshot(result: TrialResult): TrialSnapshot {
+  const snapshot = toTrialSnapshot(result);
+  const error = snapshot.final?.error;
+  if (snapshot.final && error) {
+    const fixes = suggestedFixes(error);
+    snapshot.final.error = { ...forEditor(error), ...(fixes.length ? { fixes } : {}) };
+  }
+  return snapshot;
+}
+
+/** Check output kept per candidate (the rest is cut in the middle by the runner already). */
+const maxCheckOutput = 64 * 1024;
 
 function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
   return panelWebviewOptions(vscode.Uri.joinPath(extensionUri, 'dist', 'webview'));
@@ -86,16 +114,18 @@ export function toRunView(info: RunInfo): RunView {
       pricingNote: clip(b.pricingNote, 2_000),
       ...(b.trustNote ? { trustNote: clip(b.trustNote, 2_000) } : {}),
       ...(b.tlsInsecure ? { tlsInsecure: true } : {}),
+      ...(b.connection === 'warm' ? { connection: 'warm' as const } : {}),
     })),
     trials: Math.min(10_000, Math.max(1, Math.floor(info.trials))),
     perBackendConcurrency: Math.min(1_000, Math.max(1, Math.floor(info.perBackendConcurrency))),
     targetLabel: info.target ? clip(targetLabel(info.target), 500) : null,
+    insertPlace: info.target ? clip(EditorActions.insertPlace(info.target) ?? '', 500) || null : null,
   };
 }
 
 /** The comparison panel (a singleton webview panel, `bakeoff.panel`). */
 export class ComparePanel {
-  static readonly viewType = 'bakeoff.panel';
+  static readonly viewType = panelViewType;
   private static instance: ComparePanel | undefined;
   private static readonly closedEmitter = new vscode.EventEmitter<void>();
   /** Fires when the user closes the panel. */
@@ -124,16 +154,15 @@ export class ComparePanel {
     return ComparePanel.instance;
   }
 
-  /** Registers the WebviewPanelSerializer so the panel (with its last results) survives a window reload. */
-  static registerSerializer(context: vscode.ExtensionContext, host: PanelHost): vscode.Disposable {
-    return vscode.window.registerWebviewPanelSerializer(ComparePanel.viewType, {
-      deserializeWebviewPanel: async (panel: vscode.WebviewPanel, saved: unknown) => {
-        const restored = parsePersistedState(saved);
-        if (!restored && saved !== undefined && saved !== null) host.log.debug('Bakeoff panel: saved state was not usable; starting empty.');
-        const revived = new ComparePanel(panel, context, host, restored);
-        ComparePanel.instance ??= revived;
-      },
-    });
+  /**
+   * Takes over a panel the editor restored after a window reload (the serializer registered at
+   * start-up hands it over), with its last results when the saved state is usable.
+   */
+  static revive(panel: vscode.WebviewPanel, saved: unknown, context: vscode.ExtensionContext, host: PanelHost): void {
+    const restored = parsePersistedState(saved);
+    if (!restored && saved !== undefined && saved !== null) host.log.debug('Bakeoff panel: saved state was not usable; starting empty.');
+    const revived = new ComparePanel(panel, context, host, restored);
+    ComparePanel.instance ??= revived;
   }
 
   private readonly model: PanelModel;
@@ -142,6 +171,9 @@ export class ComparePanel {
   private readonly batcher: DeltaBatcher;
   private readonly actions: EditorActions;
   private readonly disposables: vscode.Disposable[] = [];
+  /** Edits that a notice's Undo button can take back, by notice action id. */
+  private readonly undos = new Map<string, UndoRecord>();
+  private undoCounter = 0;
 
   private constructor(
     private readonly panel: vscode.WebviewPanel,
@@ -176,19 +208,23 @@ export class ComparePanel {
     this.emit({ type: 'runStarted', run, target: info.target ?? null, baselineId });
   }
 
-  /** Feed every runner event; deltas are batched (≤ 1 message per column per ~33 ms). */
+  /** Feed every runner event; deltas are batched (at most 30 messages a second, see DeltaBatcher). */
   handleEvent(event: RunEvent): void {
     if (this.disposed || !this.state.run) return;
     switch (event.type) {
       case 'started':
         this.emit({ type: 'trialStarted', backendId: event.backendId, trial: event.trial });
         return;
+      case 'firstToken':
+        this.batcher.flushAll();
+        this.emit({ type: 'firstTokenReceived', backendId: event.backendId, trial: event.trial, ttftMs: event.ttftMs });
+        return;
       case 'delta':
         this.batcher.append(event.backendId, event.trial, event.content, event.reasoning);
         return;
       case 'finished':
         this.batcher.flushAll();
-        this.emit({ type: 'trialFinished', trial: toTrialSnapshot(event.result) });
+        this.emit({ type: 'trialFinished', trial: panelSnapshot(event.result) });
         return;
       default:
         assertNever(event, 'run event');
@@ -211,7 +247,7 @@ export class ComparePanel {
     this.batcher.flushAll();
     if (result) {
       for (const r of result.results) {
-        if (!this.model.trial(r.backendId, r.trial)?.final) this.emit({ type: 'trialFinished', trial: toTrialSnapshot(r) });
+        if (!this.model.trial(r.backendId, r.trial)?.final) this.emit({ type: 'trialFinished', trial: panelSnapshot(r) });
       }
     }
     const runStatus = !result ? 'failed' : result.outcome === 'cancelled' ? 'cancelled' : 'finished';
@@ -223,9 +259,36 @@ export class ComparePanel {
     return this.state.run?.runId ?? null;
   }
 
+  /** One backend runs again (Retry this backend): its column starts over. */
+  restartBackend(backendId: string): void {
+    if (this.disposed) return;
+    this.batcher.discard();
+    this.emit({ type: 'backendRestarted', backendId });
+  }
+
+  /** A new round of candidate checks, every one queued. */
+  startChecks(checks: CheckView[]): void {
+    this.emit({ type: 'checksStarted', checks: checks.map((c) => ({ ...c, output: clip(c.output, maxCheckOutput) })) });
+  }
+
+  /** One candidate check moved on. */
+  updateCheck(check: CheckView): void {
+    this.emit({ type: 'checkUpdated', check: { ...check, output: clip(check.output, maxCheckOutput) } });
+  }
+
+  /** Shows a notice in the panel. */
+  showNotice(level: 'info' | 'warning' | 'error', message: string): void {
+    this.notice(level, message);
+  }
+
   /** The authoritative render state (what a webview that says `ready` is sent). */
-  private get state(): PanelState {
+  get state(): PanelState {
     return this.model.state;
+  }
+
+  /** The exact final text of one trial, with a label for titles and notices (throws when there is none). */
+  answerOf(ref: TrialRef): { label: string; text: string } {
+    return this.answer(ref);
   }
 
   private onFlush(deltas: BatchedDelta[]): void {
@@ -307,10 +370,37 @@ export class ComparePanel {
         const answer = this.answer(message);
         if (!this.hasText(answer, message.mode === 'insert' ? 'to insert' : 'to replace the selection with')) return;
         const { code, fromBlock } = extractCode(answer.text);
-        const done = await this.actions.apply(this.state.target, code, message.mode);
-        this.notice('info', `${done} (${fromBlock ? `${answer.label}'s code block` : `${answer.label}'s whole answer; it has no code block`}).`);
+        const mode = message.mode === 'replace' ? await this.confirmReplaceMode(answer.label, code) : message.mode;
+        if (!mode) return;
+        const done = await this.actions.apply(this.state.target, code, mode);
+        const id = `undo-${++this.undoCounter}`;
+        this.undos.set(id, done.undo);
+        for (const key of [...this.undos.keys()].slice(0, -5)) this.undos.delete(key);
+        const what = fromBlock ? `${answer.label}'s code block` : `${answer.label}'s whole answer; it has no code block`;
+        this.notice('info', `${done.description} (${what}).`, [{ id, label: 'Undo' }]);
         return;
       }
+      case 'noticeAction': {
+        const record = this.undos.get(message.id);
+        if (!record) {
+          this.notice('warning', 'That edit can no longer be undone from here; use Undo in the editor.');
+          return;
+        }
+        this.undos.delete(message.id);
+        this.notice('info', await this.actions.undo(record));
+        return;
+      }
+      case 'checkCandidates':
+        if (this.host.onCheckCandidates) this.host.onCheckCandidates();
+        else this.notice('info', 'Check Candidates is not available here.');
+        return;
+      case 'cancelChecks':
+        this.host.onCancelChecks?.();
+        return;
+      case 'fix':
+        if (!this.state.run?.backends.some((b) => b.id === message.backendId)) return;
+        this.host.onFix?.(message.backendId, message.fix);
+        return;
       case 'diffWithSelection': {
         const answer = this.answer(message);
         if (!this.hasText(answer, 'to diff')) return;
@@ -342,6 +432,40 @@ export class ComparePanel {
     return { label: multi ? `${backend.label} #${ref.trial}` : backend.label, text: snapshot.text };
   }
 
+  /**
+   * Replace: when the answer looks like a whole file while only part of the file was compared,
+   * asks whether to replace the whole file (what the answer means) or the selection anyway.
+   * Returns the mode to apply, or null when the user backed out.
+   */
+  private async confirmReplaceMode(label: string, code: string): Promise<'replace' | 'replaceFile' | null> {
+    const target = this.state.target;
+    if (!target) return 'replace';
+    let document: vscode.TextDocument;
+    try {
+      document = await vscode.workspace.openTextDocument(vscode.Uri.parse(target.uri, true));
+    } catch {
+      return 'replace';
+    }
+    const s = target.selection;
+    const range = document.validateRange(new vscode.Range(s.startLine, s.startCharacter, s.endLine, s.endCharacter));
+    if (range.isEmpty) return 'replace';
+    const verdict = detectWholeFileAnswer(document.getText(), document.offsetAt(range.start), document.offsetAt(range.end), code);
+    if (!verdict.wholeFile) return 'replace';
+    const names = verdict.redefined.slice(0, 4).map((n) => `“${n}”`).join(', ');
+    const why = names
+      ? `It also defines ${names}, which ${verdict.redefined.length === 1 ? 'is' : 'are'} outside the selection`
+      : 'It repeats most of the code outside the selection';
+    const wholeFile = 'Replace Whole File';
+    const selection = 'Replace Selection Anyway';
+    const choice = await vscode.window.showWarningMessage(
+      `${label}'s answer looks like the whole of ${path.basename(document.uri.path)}.`,
+      { modal: true, detail: `${why}: replacing only the selection would define ${names ? 'them' : 'it'} twice.` },
+      wholeFile,
+      selection,
+    );
+    return choice === wholeFile ? 'replaceFile' : choice === selection ? 'replace' : null;
+  }
+
   /** False, after a notice, when the answer is empty or only whitespace. */
   private hasText(answer: { label: string; text: string }, purpose: string): boolean {
     if (answer.text.trim() !== '') return true;
@@ -349,8 +473,8 @@ export class ComparePanel {
     return false;
   }
 
-  private notice(level: 'info' | 'warning' | 'error', message: string): void {
-    this.post({ type: 'noticeShown', level, message: clip(message, 1_000) });
+  private notice(level: 'info' | 'warning' | 'error', message: string, actions?: Array<{ id: string; label: string }>): void {
+    this.post({ type: 'noticeShown', level, message: clip(message, 1_000), ...(actions?.length ? { actions } : {}) });
   }
 
   private dispose(): void {

@@ -15,6 +15,10 @@ export interface ActiveRun {
 export interface FinishedRun {
   result: ComparisonResult;
   keys: readonly string[];
+  /** E.g. `Selection from cart.ts (12 lines)`. */
+  title?: string;
+  /** The compared file's name (`cart.ts`), for export file names. */
+  sourceName?: string;
 }
 
 export class RunTracker {

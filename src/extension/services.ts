@@ -11,8 +11,8 @@ import { RunHistory } from './history';
 import { HostSettings } from './hostSettings';
 import { RunTracker } from './runTracker';
 import { ApiKeyStore } from './secrets';
-import { settingKeys, settingsSection } from './settings';
-import { BakeoffStatusBar } from './statusBar';
+import { settingKeys, settingsSection } from './backendChoice';
+import type { BakeoffStatusBar } from './statusBar';
 
 /** Context key true while a comparison runs (enables Bakeoff: Cancel). */
 const runningContextKey = 'bakeoff.running';
@@ -27,21 +27,22 @@ export class HostServices implements vscode.Disposable {
   readonly usageMemory = new UsageSupportMemory();
   /** Prices from providers' `/models` listings, looked up once per backend for the session. */
   readonly priceCache = new ModelsPriceCache();
-  private readonly statusBar: BakeoffStatusBar;
   private logChannel: vscode.LogOutputChannel | undefined;
   private readonly disposables: vscode.Disposable[] = [];
 
-  constructor(readonly context: vscode.ExtensionContext) {
+  /** `statusBar`: the item the extension showed at start-up; from now on it shows the validated backends. */
+  constructor(
+    readonly context: vscode.ExtensionContext,
+    private readonly statusBar: BakeoffStatusBar,
+  ) {
     this.keys = new ApiKeyStore(context.secrets);
     this.settings = new HostSettings(context.workspaceState, () => this.log);
     this.runs = new RunTracker((running) => {
       void vscode.commands.executeCommand('setContext', runningContextKey, running);
       this.refreshStatusBar();
     });
-    this.statusBar = new BakeoffStatusBar();
     this.history = new RunHistory(context, () => this.log, () => this.keys.knownKeys());
     this.disposables.push(
-      this.statusBar,
       this.history,
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration(settingsSection)) this.settings.forgetShownProblems();

@@ -17,27 +17,12 @@ import {
 } from '../core/config';
 import { concurrencyLimits, trialsLimits } from '../core/limits';
 import { defaultPromptTemplates, unknownPlaceholders } from '../core/template';
+import { settingKeys } from './backendChoice';
 
-/** Configuration section of every setting. */
-export const settingsSection = 'bakeoff';
+export { backendName, chooseBackends, describeChoice, settingKeys, settingsSection } from './backendChoice';
 
-/** Setting keys, relative to the `bakeoff` section. */
-export const settingKeys = {
-  backends: 'backends',
-  promptTemplates: 'promptTemplates',
-  maxTokens: 'request.maxTokens',
-  temperature: 'request.temperature',
-  seed: 'request.seed',
-  connectMs: 'timeouts.connectMs',
-  firstByteMs: 'timeouts.firstByteMs',
-  idleMs: 'timeouts.idleMs',
-  totalMs: 'timeouts.totalMs',
-  trials: 'trials',
-  concurrency: 'concurrency',
-  parallelTrials: 'parallelTrials',
-  systemPrompt: 'systemPrompt',
-  historyMaxSizeMB: 'history.maxSizeMB',
-} as const;
+/** Default time limit of one candidate check, ms. */
+export const defaultCheckTimeoutMs = 120_000;
 
 /** The subset of `vscode.WorkspaceConfiguration` used here. */
 export interface ConfigReader {
@@ -199,32 +184,6 @@ export function buildMessages(userPrompt: string, systemPrompt: string | undefin
   if (systemPrompt !== undefined) messages.push({ role: 'system', content: systemPrompt });
   messages.push({ role: 'user', content: userPrompt });
   return messages;
-}
-
-/**
- * The backends a comparison uses: the remembered choice (ids, in configured order) filtered to
- * what is still configured; all configured backends when nothing valid was remembered.
- */
-export function chooseBackends(configured: readonly Backend[], remembered: readonly string[] | undefined): Backend[] {
-  if (remembered && remembered.length) {
-    const wanted = new Set(remembered);
-    const chosen = configured.filter((b) => wanted.has(b.id));
-    if (chosen.length) return chosen;
-  }
-  return [...configured];
-}
-
-/** Display name of a backend. */
-export function backendName(backend: Pick<Backend, 'id' | 'label'>): string {
-  return backend.label ?? backend.id;
-}
-
-/** Status-bar text for the chosen backends, e.g. `OpenAI vs Chutes` or `OpenAI vs Chutes +2`. */
-export function describeChoice(chosen: readonly Pick<Backend, 'id' | 'label'>[], maxNames = 3): string {
-  if (!chosen.length) return 'no backends';
-  const names = chosen.map(backendName);
-  if (names.length <= maxNames) return names.join(' vs ');
-  return `${names.slice(0, maxNames - 1).join(' vs ')} +${names.length - (maxNames - 1)}`;
 }
 
 /** A new id based on `base` that is not in `taken` (`base`, `base-2`, `base-3`…). */

@@ -8,6 +8,7 @@
 import * as vscode from 'vscode';
 import { assertNever } from '../shared/guards';
 import { parseSuiteMessage, PersistedSuiteState, type CellDetailView, type HostToSuiteMessage, type SuiteReportView, type SuiteToHostMessage } from '../shared/suiteProtocol';
+import { suitePanelViewType } from './commands';
 import { EditorActions } from './editorActions';
 import { createNonce, panelOptions, panelWebviewOptions, renderPanelHtml } from './webviewHtml';
 
@@ -21,7 +22,7 @@ export interface SuitePanelHost {
 }
 
 export class SuitePanel {
-  static readonly viewType = 'bakeoff.suiteReport';
+  static readonly viewType = suitePanelViewType;
   private static readonly panels = new Map<string, SuitePanel>();
 
   /** Shows the report of a run: the run's panel when it is open, else a new one. */
@@ -47,17 +48,14 @@ export class SuitePanel {
   }
 
   /** Brings back panels after a window reload: `restore` reads the run from the history. */
-  static registerSerializer(context: vscode.ExtensionContext, restore: (panel: vscode.WebviewPanel, runId: string) => Promise<void>): vscode.Disposable {
-    return vscode.window.registerWebviewPanelSerializer(SuitePanel.viewType, {
-      deserializeWebviewPanel: async (panel: vscode.WebviewPanel, saved: unknown) => {
-        const state = PersistedSuiteState.safeParse(saved);
-        if (!state.success) {
-          panel.dispose();
-          return;
-        }
-        await restore(panel, state.data.runId);
-      },
-    });
+  /** A report panel the editor restored after a reload: `restore` reads its run back from the history. */
+  static async revive(panel: vscode.WebviewPanel, saved: unknown, restore: (runId: string) => Promise<void>): Promise<void> {
+    const state = PersistedSuiteState.safeParse(saved);
+    if (!state.success) {
+      panel.dispose();
+      return;
+    }
+    await restore(state.data.runId);
   }
 
   /** Adopts a panel revived after a reload. */

@@ -15,8 +15,6 @@ import { isSealed, shortDate } from './historyCommands';
 import type { HostServices } from './services';
 import { backendName, settingKeys, settingsSection } from './settings';
 
-/** View ids (package.json contributes exactly these). */
-export const viewIds = { backends: 'bakeoff.backends', history: 'bakeoff.history' } as const;
 
 /** A row of the Backends view. */
 export interface BackendItem {
@@ -241,15 +239,18 @@ function outcomeText(run: StoredRun, winner: keyof typeof winnerTexts | undefine
   }
 }
 
-/** Registers both views; they refresh on history, settings and key changes. */
-export function registerViews(services: HostServices): vscode.Disposable[] {
+/** The two trees, created at start-up (see lazyViews.ts) before their providers exist. */
+export interface BakeoffTrees {
+  backends: vscode.TreeView<BackendItem>;
+  history: vscode.TreeView<HistoryItem>;
+}
+
+/** The providers of both views, what they listen to, and the Backends checkboxes. */
+export function createViews(services: HostServices, trees: BakeoffTrees): { backends: vscode.TreeDataProvider<BackendItem>; history: vscode.TreeDataProvider<HistoryItem>; disposables: vscode.Disposable[] } {
   const backends = new BackendsProvider(services);
   const history = new HistoryProvider(services);
-  const backendsView = vscode.window.createTreeView(viewIds.backends, { treeDataProvider: backends, showCollapseAll: false });
-  const historyView = vscode.window.createTreeView(viewIds.history, { treeDataProvider: history, canSelectMany: true });
-  return [
-    backendsView,
-    historyView,
+  const backendsView = trees.backends;
+  return { backends, history, disposables: [
     services.history.onDidChange(() => history.refresh()),
     services.keys.onDidChange(() => backends.refresh()),
     vscode.workspace.onDidChangeConfiguration((e) => {
@@ -273,5 +274,5 @@ export function registerViews(services: HostServices): vscode.Disposable[] {
       services.refreshStatusBar();
       backends.refresh();
     }),
-  ];
+  ] };
 }

@@ -52,6 +52,29 @@ export class PanelModel {
       case 'runStarted':
         this.replace({ version: 1, run: event.run, runStatus: 'running', errorMessage: null, trials: [], target: event.target, baselineId: event.baselineId });
         return event;
+      case 'firstTokenReceived': {
+        const snapshot = this.ensure(event.backendId, event.trial);
+        if (snapshot.final) return null;
+        snapshot.liveTtftMs = event.ttftMs;
+        return event;
+      }
+      case 'backendRestarted':
+        this.current.trials = this.current.trials.filter((t) => t.backendId !== event.backendId);
+        this.current.checks = (this.current.checks ?? []).filter((c) => c.backendId !== event.backendId);
+        this.current.runStatus = 'running';
+        this.current.errorMessage = null;
+        this.reindex();
+        return event;
+      case 'checksStarted':
+        this.current.checks = event.checks.map((c) => ({ ...c }));
+        return event;
+      case 'checkUpdated': {
+        const checks = (this.current.checks ??= []);
+        const at = checks.findIndex((c) => c.backendId === event.check.backendId);
+        if (at < 0) checks.push({ ...event.check });
+        else checks[at] = { ...event.check };
+        return event;
+      }
       case 'baselineChanged':
         this.current.baselineId = event.baselineId;
         return event;
@@ -68,6 +91,8 @@ export class PanelModel {
         snapshot.text = finished.text;
         snapshot.reasoning = finished.reasoning;
         snapshot.final = finished.final;
+        // The figure streamed earlier is the final one; keep it where the final metrics lack it.
+        if (finished.liveTtftMs !== undefined) snapshot.liveTtftMs = finished.liveTtftMs;
         return event;
       }
       case 'runFinished':

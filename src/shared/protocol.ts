@@ -10,7 +10,7 @@
  */
 import { z } from 'zod';
 import { BackendKind } from '../core/config';
-import { terminalStatuses, type TrialResult } from '../core/types';
+import { terminalStatuses, type TimingPhases, type TrialResult } from '../core/types';
 
 export { assertNever } from './guards';
 
@@ -31,6 +31,8 @@ export const BackendView = z.object({
   trustNote: shortText.optional(),
   /** Its TLS certificate is not verified (`tls.insecure`, or a proxy with strict SSL off): every number is marked. */
   tlsInsecure: z.boolean().optional(),
+  /** How its requests connect (absent: `fresh`). */
+  connection: z.enum(['fresh', 'warm']).optional(),
 });
 export type BackendView = z.infer<typeof BackendView>;
 
@@ -61,6 +63,8 @@ export const RunView = z.object({
   perBackendConcurrency: z.number().int().min(1).max(1_000).default(1),
   /** Human-readable name of the editor target (e.g. `foo.ts:12–24`); null when there is none. */
   targetLabel: z.string().max(500).nullable(),
+  /** Where Insert puts an answer, e.g. `below line 24 of foo.ts`; null or absent without a target. */
+  insertPlace: z.string().max(500).nullable().optional(),
 });
 export type RunView = z.infer<typeof RunView>;
 
@@ -73,6 +77,8 @@ export const StreamErrorView = z.object({
   httpStatus: z.number().int().optional(),
   timeoutPhase: z.enum(['connect', 'firstByte', 'idle', 'total']).optional(),
   code: z.string().max(100).optional(),
+  /** What the column offers to fix it (buttons), most useful first (`suggestedFixes` in core/errors.ts). */
+  fixes: z.array(z.enum(['setApiKey', 'openSettings', 'testBackends', 'retry'])).max(4).optional(),
 });
 export type StreamErrorView = z.infer<typeof StreamErrorView>;
 
@@ -97,6 +103,23 @@ export const CostView = z.object({
 });
 export type CostView = z.infer<typeof CostView>;
 
+const phaseMs = finiteNumber.nonnegative().nullable();
+
+/** Where the time of the request went (core `TimingPhases`). */
+export const PhasesView = z.object({
+  dnsMs: phaseMs,
+  connectMs: phaseMs,
+  tunnelMs: phaseMs,
+  tlsMs: phaseMs,
+  sendMs: phaseMs,
+  requestToHeadersMs: phaseMs,
+  headersToFirstByteMs: phaseMs,
+  firstByteToFirstTokenMs: phaseMs,
+  decodeMs: phaseMs,
+  connectionReused: z.boolean().nullable(),
+});
+export type PhasesView = z.infer<typeof PhasesView>;
+
 /** Everything known about a trial once its stream has ended. */
 export const TrialFinal = z.object({
   status: TerminalStatusSchema,
@@ -114,6 +137,12 @@ export const TrialFinal = z.object({
   keyRedacted: z.boolean(),
   /** The backend's TLS certificate was not verified. */
   tlsUnverified: z.boolean().default(false),
+  /** The timing breakdown; null or absent when it was not measured (e.g. the request was not sent). */
+  phases: PhasesView.nullable().optional(),
+  /** Buffered stream, first byte without content (null: not judged); absent: not judged. */
+  streamFlags: z.object({ buffered: z.boolean().nullable(), firstByteWithoutContent: z.boolean().nullable() }).optional(),
+  /** How the request connected; absent: `fresh`. */
+  connection: z.enum(['fresh', 'warm']).optional(),
 });
 export type TrialFinal = z.infer<typeof TrialFinal>;
 
@@ -125,8 +154,28 @@ export const TrialSnapshot = z.object({
   text: z.string(),
   reasoning: z.string(),
   final: TrialFinal.nullable(),
+  /** Time to first token, sent by the host the moment it is measured (the final metrics hold the same figure). */
+  liveTtftMs: finiteNumber.nonnegative().nullable().optional(),
 });
 export type TrialSnapshot = z.infer<typeof TrialSnapshot>;
+
+/** Longest check output the panel keeps per candidate. */
+export const maxCheckOutputChars = 70_000;
+
+/** One candidate's check (Check Candidates): the project's command run on a scratch copy with the answer applied. */
+export const CheckView = z.object({
+  backendId,
+  trial: trialNumber,
+  state: z.enum(['queued', 'running', 'passed', 'failed', 'timedOut', 'cancelled', 'error']),
+  /** The command as run (with `{file}` filled in). */
+  command: z.string().max(1_000),
+  /** What was checked, e.g. `sample.ts with the code block in place of lines 3–9`. */
+  detail: z.string().max(1_000),
+  exitCode: z.number().int().nullable(),
+  durationMs: finiteNumber.nonnegative().nullable(),
+  output: z.string().max(maxCheckOutputChars),
+});
+export type CheckView = z.infer<typeof CheckView>;
 
 export const RunStatus = z.enum(['idle', 'running', 'finished', 'cancelled', 'failed', 'interrupted']);
 export type RunStatus = z.infer<typeof RunStatus>;
@@ -148,6 +197,8 @@ export const PanelState = z.object({
    * started, ISO. Absent or null for a run of this session.
    */
   fromHistory: z.string().max(40).nullable().optional(),
+  /** Candidate checks of this run (Check Candidates), one per column checked. */
+  checks: z.array(CheckView).max(64).optional(),
 });
 export type PanelState = z.infer<typeof PanelState>;
 
@@ -157,6 +208,12 @@ export const WebviewUiState = z.object({
   selectedTrial: z.record(z.string(), trialNumber),
   /** Backend ids whose "Raw" toggle is on. */
   raw: z.array(z.string()),
+  /** Presenter mode: larger type, one-line prompt, summary on top, fewer metrics. */
+  presenter: z.boolean().optional(),
+  /** Long code lines wrap instead of scrolling sideways. */
+  wrapCode: z.boolean().optional(),
+  /** The column shown alone (Focus this column); null or absent: all columns. */
+  focused: z.string().nullable().optional(),
 });
 export type WebviewUiState = z.infer<typeof WebviewUiState>;
 
@@ -182,6 +239,14 @@ export const HostToWebviewMessage = z.discriminatedUnion('type', [
   /** The user pinned another baseline (or none: the first backend that delivered). */
   z.object({ type: z.literal('baselineChanged'), baselineId: backendId.nullable() }),
   z.object({ type: z.literal('trialStarted'), backendId, trial: trialNumber }),
+  /** The trial's first token arrived: its TTFT as measured by the core (never computed in the panel). */
+  z.object({ type: z.literal('firstTokenReceived'), backendId, trial: trialNumber, ttftMs: finiteNumber.nonnegative() }),
+  /** One backend runs again (Retry this backend): its trials and checks are cleared. */
+  z.object({ type: z.literal('backendRestarted'), backendId }),
+  /** A new round of candidate checks (replaces the previous one). */
+  z.object({ type: z.literal('checksStarted'), checks: z.array(CheckView).max(64) }),
+  /** One candidate check moved on (running, passed, failed…). */
+  z.object({ type: z.literal('checkUpdated'), check: CheckView }),
   z.object({ type: z.literal('deltasAppended'), chunks: z.array(DeltaChunk) }),
   z.object({ type: z.literal('trialFinished'), trial: TrialSnapshot }),
   z.object({
@@ -194,6 +259,8 @@ export const HostToWebviewMessage = z.discriminatedUnion('type', [
     type: z.literal('noticeShown'),
     level: z.enum(['info', 'warning', 'error']),
     message: z.string().max(1_000),
+    /** Buttons on the notice (e.g. Undo); a click posts `noticeAction` with the id. */
+    actions: z.array(z.object({ id: z.string().min(1).max(100), label: z.string().min(1).max(60) })).max(3).optional(),
   }),
 ]);
 export type HostToWebviewMessage = z.infer<typeof HostToWebviewMessage>;
@@ -211,10 +278,18 @@ export const WebviewToHostMessage = z.discriminatedUnion('type', [
   /** Pin a backend as the baseline of the ratios (null: back to the first that delivered). */
   z.object({ type: z.literal('setBaseline'), backendId: backendId.nullable() }),
   z.object({ type: z.literal('copy'), backendId, trial: trialNumber }),
-  z.object({ type: z.literal('apply'), backendId, trial: trialNumber, mode: z.enum(['insert', 'replace']) }),
+  /** `replaceFile`: the answer replaces the whole file (it looked like a whole-file answer). */
+  z.object({ type: z.literal('apply'), backendId, trial: trialNumber, mode: z.enum(['insert', 'replace', 'replaceFile']) }),
   z.object({ type: z.literal('diffWithSelection'), backendId, trial: trialNumber }),
   z.object({ type: z.literal('diffColumns'), left: TrialRef, right: TrialRef }),
   z.object({ type: z.literal('openLink'), url: z.string().min(1).max(4_096) }),
+  /** Check Candidates: run the project's check command on each column's code. */
+  z.object({ type: z.literal('checkCandidates') }),
+  z.object({ type: z.literal('cancelChecks') }),
+  /** A button of a notice was clicked. */
+  z.object({ type: z.literal('noticeAction'), id: z.string().min(1).max(100) }),
+  /** A fix button of a failed column. */
+  z.object({ type: z.literal('fix'), backendId, fix: z.enum(['setApiKey', 'openSettings', 'testBackends', 'retry']) }),
 ]);
 export type WebviewToHostMessage = z.infer<typeof WebviewToHostMessage>;
 
@@ -302,6 +377,27 @@ export function toTrialSnapshot(result: TrialResult): TrialSnapshot {
       usageReported: result.usageReported,
       keyRedacted: result.keyRedacted,
       tlsUnverified: result.tlsUnverified,
+      phases: phasesView(result.timing.phases),
+      streamFlags: { buffered: result.streamFlags?.buffered ?? null, firstByteWithoutContent: result.streamFlags?.firstByteWithoutContent ?? null },
+      connection: result.connection ?? 'fresh',
     },
+  };
+}
+
+/** The phases with every non-finite or negative figure as null (schemas accept only real durations). */
+function phasesView(phases: TimingPhases | undefined): PhasesView | null {
+  if (!phases) return null;
+  const ms = (n: number | null) => (n !== null && Number.isFinite(n) && n >= 0 ? n : null);
+  return {
+    dnsMs: ms(phases.dnsMs),
+    connectMs: ms(phases.connectMs),
+    tunnelMs: ms(phases.tunnelMs),
+    tlsMs: ms(phases.tlsMs),
+    sendMs: ms(phases.sendMs),
+    requestToHeadersMs: ms(phases.requestToHeadersMs),
+    headersToFirstByteMs: ms(phases.headersToFirstByteMs),
+    firstByteToFirstTokenMs: ms(phases.firstByteToFirstTokenMs),
+    decodeMs: ms(phases.decodeMs),
+    connectionReused: phases.connectionReused,
   };
 }

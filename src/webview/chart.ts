@@ -1,12 +1,16 @@
 /**
- * The summary's bar chart: one small horizontal bar chart per measure (TTFT, total, cost),
- * inline SVG built with DOM APIs (no markup strings, no inline styles; colours come from the
- * theme through CSS classes).
+ * The summary's bar chart: one small horizontal bar chart per measure (TTFT, total, cost), in
+ * HTML so labels keep the panel's type size at every width (SVG text shrank with the panel).
+ * Bar lengths are set through the CSSOM (the CSP forbids style attributes); colours come from
+ * the theme through CSS classes.
+ *
+ * A bar is drawn only against another known value: a measure with a single known value shows
+ * that value without a bar (a full-width bar from one number would say nothing). A backend
+ * whose value is unknown gets a hatched track labelled with why (`unknown`, `✗ HTTP 500`).
  */
 import { formatMs, formatUsd } from '../core/format';
 import type { Summary } from '../core/summary';
-
-const svgNs = 'http://www.w3.org/2000/svg';
+import { el } from './components';
 
 /** One column's numbers in the chart (medians of its delivered trials, from the core summary). */
 export interface ChartSeries {
@@ -27,78 +31,15 @@ interface Measure {
   key: 'ttftMs' | 'totalMs' | 'costUsd';
   title: string;
   format: (value: number | null) => string;
+  /** What an unknown value of a backend that delivered is called. */
+  unknown: string;
 }
 
 const measures: readonly Measure[] = [
-  { key: 'ttftMs', title: 'Time to first token', format: formatMs },
-  { key: 'totalMs', title: 'Total time', format: formatMs },
-  { key: 'costUsd', title: 'Cost', format: formatUsd },
+  { key: 'ttftMs', title: 'Time to first token', format: formatMs, unknown: 'unknown' },
+  { key: 'totalMs', title: 'Total time', format: formatMs, unknown: 'unknown' },
+  { key: 'costUsd', title: 'Cost', format: formatUsd, unknown: 'unknown (no price)' },
 ];
-
-function svg<K extends keyof SVGElementTagNameMap>(tag: K, attributes: Record<string, string | number> = {}): SVGElementTagNameMap[K] {
-  const element = document.createElementNS(svgNs, tag);
-  for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, String(value));
-  return element;
-}
-
-function truncate(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
-}
-
-const width = 320;
-const labelWidth = 104;
-const valueWidth = 64;
-const rowHeight = 22;
-const barHeight = 12;
-const topPadding = 8;
-
-function measureChart(measure: Measure, series: readonly ChartSeries[]): SVGSVGElement {
-  const height = topPadding + series.length * rowHeight + 4;
-  const root = svg('svg', {
-    viewBox: `0 0 ${width} ${height}`,
-    class: 'chart-svg',
-    role: 'img',
-    preserveAspectRatio: 'xMinYMin meet',
-  });
-  const values = series.map((s) => s[measure.key]);
-  const max = Math.max(0, ...values.filter((v): v is number => v !== null && Number.isFinite(v)));
-  const barArea = width - labelWidth - valueWidth - 8;
-  root.setAttribute(
-    'aria-label',
-    `${measure.title}: ${series.map((s) => `${s.label} ${s[measure.key] === null ? (s.failureLabel ?? 'unknown') : measure.format(s[measure.key])}`).join(', ')}`,
-  );
-
-  series.forEach((s, index) => {
-    const value = s[measure.key];
-    const y = topPadding + index * rowHeight;
-    const row = svg('g', { class: `chart-row series-${s.colorIndex % 6}` });
-    const label = svg('text', { x: labelWidth - 8, y: y + barHeight - 2, class: 'chart-label', 'text-anchor': 'end' });
-    label.textContent = `${truncate(s.label, s.retried ? 14 : 16)}${s.retried ? ' ↻' : ''}`;
-    row.append(label);
-
-    const track = svg('rect', { x: labelWidth, y, width: barArea, height: barHeight, rx: 2, class: 'chart-track' });
-    row.append(track);
-    const known = value !== null && Number.isFinite(value);
-    const fraction = known && max > 0 ? value / max : 0;
-    const barWidth = known ? Math.max(value > 0 ? 2 : 0, fraction * barArea) : 0;
-    const bar = svg('rect', { x: labelWidth, y, width: barWidth.toFixed(1), height: barHeight, rx: 2, class: 'chart-bar' });
-    const missing = s.failureLabel ?? 'unknown';
-    const tip = svg('title');
-    tip.textContent = `${s.label} — ${measure.title}: ${known ? measure.format(value) : missing}`;
-    bar.append(tip);
-    row.append(bar);
-
-    const text = svg('text', {
-      x: labelWidth + (known ? barArea + 6 : 6),
-      y: y + barHeight - 2,
-      class: known ? 'chart-value' : s.failureLabel ? 'chart-value failed' : 'chart-value unknown',
-    });
-    text.textContent = known ? measure.format(value) : missing;
-    row.append(text);
-    root.append(row);
-  });
-  return root;
-}
 
 /** The chart's rows: one per backend of the summary. */
 export function chartSeries(summary: Summary): ChartSeries[] {
@@ -114,20 +55,47 @@ export function chartSeries(summary: Summary): ChartSeries[] {
   }));
 }
 
-/** Builds the chart element (a figure with one SVG per measure). */
+function measureChart(measure: Measure, series: readonly ChartSeries[]): HTMLElement {
+  const known = series.map((s) => s[measure.key]).filter((v): v is number => v !== null && Number.isFinite(v));
+  const max = Math.max(0, ...known);
+  const comparable = known.length >= 2;
+  const caption = el('div', { className: 'chart-caption', text: measure.title });
+  const list = el('div', { className: 'chart-rows', attrs: { role: 'list', 'aria-label': measure.title } });
+  for (const s of series) {
+    const value = s[measure.key];
+    const isKnown = value !== null && Number.isFinite(value);
+    const missing = s.failureLabel ?? measure.unknown;
+    const row = el('div', {
+      className: `chart-row series-${s.colorIndex % 6}${isKnown ? '' : ' is-unknown'}`,
+      testId: `chart-row-${measure.key}`,
+      attrs: { role: 'listitem', 'data-backend-id': s.backendId, 'data-value': isKnown ? String(value) : '' },
+    });
+    const label = el('span', { className: 'chart-label' }, el('span', { className: `swatch series-${s.colorIndex % 6}` }), `${s.label}${s.retried ? ' ↻' : ''}`);
+    const track = el('span', { className: `chart-track${isKnown ? '' : ' hatched'}`, attrs: { 'aria-hidden': 'true' } });
+    if (isKnown && comparable && max > 0) {
+      const bar = el('span', { className: 'chart-bar', testId: 'chart-bar' });
+      // At least a sliver for a value above zero; nothing for $0.
+      bar.style.width = value > 0 ? `max(3px, ${((value / max) * 100).toFixed(2)}%)` : '0';
+      track.append(bar);
+    }
+    const text = el('span', {
+      className: `chart-value${isKnown ? '' : s.failureLabel ? ' failed' : ' unknown'}`,
+      text: isKnown ? measure.format(value) : missing,
+    });
+    row.append(label, track, text);
+    list.append(row);
+  }
+  const group = el('div', { className: 'chart-group' }, caption, list);
+  if (known.length === 1 && series.length > 1) {
+    group.append(el('p', { className: 'chart-note muted', text: 'One known value: no bars, nothing to compare it with.' }));
+  }
+  return group;
+}
+
+/** Builds the chart element (a figure with one group per measure). */
 export function renderChart(summary: Summary): HTMLElement {
   const series = chartSeries(summary);
-  const figure = document.createElement('figure');
-  figure.className = 'chart';
-  figure.dataset.testid = 'chart';
-  for (const measure of measures) {
-    const group = document.createElement('div');
-    group.className = 'chart-group';
-    const caption = document.createElement('div');
-    caption.className = 'chart-caption';
-    caption.textContent = measure.title;
-    group.append(caption, measureChart(measure, series));
-    figure.append(group);
-  }
+  const figure = el('figure', { className: 'chart', testId: 'chart' });
+  for (const measure of measures) figure.append(measureChart(measure, series));
   return figure;
 }

@@ -1,13 +1,25 @@
 /**
  * The columns of the current run: keeps them up to date with the state, renders their markdown
- * at most once per animation frame each, ticks the live "time since start" and runs the
- * Diff-with-column menu.
+ * at most once per animation frame each, ticks the live "time since start" (and the race
+ * strip with it) and runs the Diff-with-column menu.
  */
-import type { BackendView, WebviewToHostMessage } from '../shared/protocol';
+import type { BackendView, RunView, WebviewToHostMessage } from '../shared/protocol';
 import { formatMs } from '../core/format';
 import { hasAnswer } from '../shared/panelSummary';
-import { metricCells, pendingMetricCells } from './format';
-import { applyMetric, describeState, renderColumn, renderColumnText, renderDiffMenu, statusIcons, type ColumnView } from './column';
+import { liveTtftCell, metricCells, pendingMetricCells } from './format';
+import {
+  applyMetric,
+  describeState,
+  renderColumn,
+  renderColumnText,
+  renderDiffMenu,
+  scrollToEnd,
+  statusIcons,
+  updateCheck,
+  updateFixes,
+  type ColumnView,
+} from './column';
+import { syncRoving } from './keyboard';
 import type { WebviewState } from './state';
 
 export class ColumnSet {
@@ -16,6 +28,10 @@ export class ColumnSet {
   private readonly dirty = new Set<string>();
   private frame = 0;
   private ticker: ReturnType<typeof setInterval> | undefined;
+  /** Called on every tick while something streams (the race strip follows). */
+  onTick: () => void = () => undefined;
+  /** Called when a column asks to be shown alone (or all again). */
+  onToggleFocus: (backendId: string) => void = () => undefined;
 
   constructor(
     private readonly state: WebviewState,
@@ -27,19 +43,25 @@ export class ColumnSet {
     return this.views.keys();
   }
 
+  /** The column of a backend. */
+  view(backendId: string): ColumnView | undefined {
+    return this.views.get(backendId);
+  }
+
   /** Forgets every column (a full render is about to replace the DOM). */
   clear(): void {
     this.views.clear();
   }
 
   /** Builds the column of one backend; returns its root element. */
-  add(backend: BackendView, index: number, trials: number, targetLabel: string | null): HTMLElement {
+  add(backend: BackendView, index: number, run: RunView): HTMLElement {
     const id = backend.id;
-    const view = renderColumn(backend, index, trials, targetLabel, {
+    const view = renderColumn(backend, index, run, {
       selectedTrial: () => this.state.selectedTrial(id),
       selectTrial: (trial) => {
         this.state.selectTrial(id, trial);
         this.update(id);
+        this.onTick();
       },
       post: this.post,
       toggleDiffMenu: (anchor) => this.toggleDiffMenu(id, anchor),
@@ -48,9 +70,29 @@ export class ColumnSet {
         this.update(id);
       },
       togglePin: () => this.post({ type: 'setBaseline', backendId: this.state.panel.baselineId === id ? null : id }),
+      toggleFocus: () => this.onToggleFocus(id),
     });
     this.views.set(id, view);
     return view.root;
+  }
+
+  /** Short state words for the overview strip, from the same rule as the column's state line. */
+  statusOf(backendId: string): { status: string; short: string } {
+    const { status } = describeState(this.state, backendId);
+    const s = this.state.summary?.backends.find((b) => b.id === backendId);
+    const short =
+      status === 'waiting'
+        ? this.state.displayedSnapshot(backendId)
+          ? 'waiting for first token'
+          : this.state.panel.runStatus === 'running'
+            ? 'queued'
+            : 'not run'
+        : status === 'streaming'
+          ? 'streaming'
+          : status === 'ok'
+            ? 'done'
+            : (s?.failureLabel ?? status.replace(/_/g, ' '));
+    return { status, short };
   }
 
   /** Brings a column's state line, metrics and actions up to date; its text follows within a frame. */
@@ -77,8 +119,13 @@ export class ColumnSet {
     if (status === 'waiting' || status === 'streaming') this.ensureTicker();
 
     const snapshot = this.state.displayedSnapshot(backendId);
-    const cells = snapshot?.final ? metricCells(snapshot.final) : pendingMetricCells();
+    let cells = snapshot?.final ? metricCells(snapshot.final) : pendingMetricCells();
+    // TTFT shows as soon as the host reports the first token.
+    if (!snapshot?.final && typeof snapshot?.liveTtftMs === 'number') cells = cells.map((c) => (c.id === 'ttft' ? liveTtftCell(snapshot.liveTtftMs!) : c));
     for (const cell of cells) applyMetric(view, cell);
+    const running = state.runStatus === 'running';
+    updateFixes(view, snapshot?.final && !running ? (snapshot.final.error?.fixes ?? []) : [], this.post);
+    updateCheck(view, this.state.check(backendId));
 
     const finished = Boolean(snapshot?.final);
     view.keyNote.hidden = !snapshot?.final?.keyRedacted;
@@ -86,9 +133,17 @@ export class ColumnSet {
     view.pin.setAttribute('aria-pressed', String(pinned));
     view.pin.classList.toggle('active', pinned);
     view.pin.title = pinned
-      ? `${view.backend.label} is your baseline: click to go back to the first backend that delivers`
-      : `Set ${view.backend.label} as the baseline of the ratios (remembered for this workspace)`;
-    view.baselineTag.hidden = !this.state.summary?.backends.find((b) => b.id === backendId)?.isBaseline;
+      ? `${view.backend.label} is your baseline: click to go back to the first backend that delivers (B)`
+      : `Set ${view.backend.label} as the baseline of the ratios, remembered for this workspace (B)`;
+    const focused = this.state.focused === backendId;
+    view.focusToggle.setAttribute('aria-pressed', String(focused));
+    view.focusToggle.classList.toggle('active', focused);
+    view.focusToggle.title = focused ? 'Show all columns again (Esc)' : `Show only ${view.backend.label}'s column`;
+    view.focusToggle.setAttribute('aria-label', view.focusToggle.title);
+    view.focusToggle.querySelector('.codicon')!.className = `codicon codicon-${focused ? 'screen-normal' : 'screen-full'}`;
+    const summary = this.state.summary;
+    const s = summary?.backends.find((b) => b.id === backendId);
+    view.baselineTag.hidden = !s?.isBaseline;
     const usable = hasAnswer(snapshot);
     for (const key of ['copy', 'insert', 'replace', 'diffSelection'] as const) view.actions[key].disabled = !usable;
     const others = [...this.views.values()].some((c) => c !== view && hasAnswer(this.state.displayedSnapshot(c.backend.id)));
@@ -99,6 +154,7 @@ export class ColumnSet {
     view.rawEl.hidden = !raw;
     view.textEl.hidden = raw;
     view.textEl.dataset.placeholder = finished ? '(empty answer)' : '';
+    syncRoving(view.root, view.body);
     this.markDirty(backendId);
   }
 
@@ -111,7 +167,7 @@ export class ColumnSet {
     const view = this.views.get(backendId);
     if (!view) return;
     this.dirty.delete(backendId);
-    this.renderText(view);
+    if (this.renderText(view)) scrollToEnd([view]);
   }
 
   closeMenus(): void {
@@ -123,8 +179,13 @@ export class ColumnSet {
     }
   }
 
-  private renderText(view: ColumnView): void {
-    renderColumnText(view, this.state.displayedSnapshot(view.backend.id), this.state.panel.runStatus);
+  /** Renders a column's text; true when it should then be scrolled to its end. */
+  private renderText(view: ColumnView): boolean {
+    const follow = renderColumnText(view, this.state.displayedSnapshot(view.backend.id), this.state.panel.runStatus);
+    // While the answer streams its new links and code blocks are not Tab stops (the Markdown
+    // renderer marks them); the Tab stop is settled once, when the answer is complete.
+    if (!view.renderedStreaming) syncRoving(view.root, view.body);
+    return follow;
   }
 
   // Live "time since start" on waiting/streaming columns; the start is when this page heard of
@@ -145,6 +206,7 @@ export class ColumnSet {
     this.ticker = setInterval(() => {
       let any = false;
       for (const view of this.views.values()) any = this.updateElapsed(view) || any;
+      this.onTick();
       if (!any && this.state.panel.runStatus !== 'running') {
         clearInterval(this.ticker);
         this.ticker = undefined;
@@ -162,20 +224,24 @@ export class ColumnSet {
   private renderDirty(): void {
     this.frame = 0;
     const now = performance.now();
+    const toScroll: ColumnView[] = [];
+    const rendered: ColumnView[] = [];
     for (const id of [...this.dirty]) {
       const view = this.views.get(id);
       if (!view) {
         this.dirty.delete(id);
         continue;
       }
-      // A very long answer makes each render slow; give the browser room between renders.
+      // Long answers make each render slow; give the browser room between renders.
       if (now < view.nextRenderAtMs) continue;
       this.dirty.delete(id);
-      const started = performance.now();
-      this.renderText(view);
-      const costMs = performance.now() - started;
-      view.nextRenderAtMs = costMs > 8 ? performance.now() + costMs * 3 : 0;
+      if (this.renderText(view)) toScroll.push(view);
+      rendered.push(view);
     }
+    // Scrolling lays the panel out once for all columns; that layout is part of what this frame cost.
+    scrollToEnd(toScroll);
+    const costMs = performance.now() - now;
+    for (const view of rendered) view.nextRenderAtMs = costMs > 8 ? performance.now() + costMs * 2 : 0;
     if (this.dirty.size && !this.frame) this.frame = requestAnimationFrame(() => this.renderDirty());
   }
 

@@ -56,20 +56,51 @@ export function button(options: ButtonOptions): HTMLButtonElement {
 export class Toast {
   private element: HTMLElement | null = null;
   private timer: ReturnType<typeof setTimeout> | undefined;
+  /** While the pointer or the focus is on the notice, it stays. */
+  private held = false;
+
+  /** `onAction` hears a click on one of a notice's buttons (by its id). */
+  constructor(private readonly onAction: (id: string) => void = () => undefined) {}
 
   /** Creates the (hidden) toast element of a new render. */
   mount(): HTMLElement {
-    this.element = el('div', { className: 'toast', attrs: { role: 'status', 'aria-live': 'polite' } });
-    return this.element;
+    const element = el('div', { className: 'toast', testId: 'toast', attrs: { role: 'status', 'aria-live': 'polite' } });
+    element.addEventListener('mouseenter', () => (this.held = true));
+    element.addEventListener('mouseleave', () => {
+      this.held = false;
+      this.scheduleHide(2_000);
+    });
+    element.addEventListener('focusin', () => (this.held = true));
+    element.addEventListener('focusout', () => {
+      this.held = false;
+      this.scheduleHide(2_000);
+    });
+    this.element = element;
+    return element;
   }
 
-  show(level: 'info' | 'warning' | 'error', message: string): void {
+  show(level: 'info' | 'warning' | 'error', message: string, actions: ReadonlyArray<{ id: string; label: string }> = []): void {
     if (!this.element) return;
     const iconName = level === 'info' ? 'check' : level === 'warning' ? 'warning' : 'error';
     this.element.className = `toast visible toast-${level}`;
-    this.element.replaceChildren(icon(iconName), el('span', { text: message }));
+    const buttons = actions.map((a) => {
+      const b = el('button', { className: 'toast-action', text: a.label, testId: `toast-action-${a.label.toLowerCase()}`, attrs: { type: 'button' } });
+      b.addEventListener('click', () => {
+        this.element?.classList.remove('visible');
+        this.onAction(a.id);
+      });
+      return b;
+    });
+    this.element.replaceChildren(icon(iconName), el('span', { className: 'toast-text', text: message }), ...buttons);
+    // A notice with a button (Undo) stays long enough to be used.
+    this.scheduleHide(actions.length ? 12_000 : level === 'info' ? 3_000 : 6_000);
+  }
+
+  private scheduleHide(ms: number): void {
     if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.element?.classList.remove('visible'), level === 'info' ? 2_500 : 6_000);
+    this.timer = setTimeout(() => {
+      if (!this.held) this.element?.classList.remove('visible');
+    }, ms);
   }
 }
 

@@ -2,7 +2,7 @@
  * Number formatting and the per-column metric cells (value, source badge, hover formula).
  * Pure; no DOM.
  */
-import { formatCount, formatMs, formatRate, formatUsd, unknownMark } from '../core/format';
+import { connectionLabel, describePhases, formatCount, formatMs, formatRate, formatUsd, raisedStreamFlags, streamFlagLabels, streamFlagNotes, unknownMark } from '../core/format';
 import { costBadgeOf as summaryCostBadge } from '../core/summary';
 import type { CostView, MetricsView, TrialFinal } from '../shared/protocol';
 
@@ -12,8 +12,15 @@ const dash = unknownMark;
 
 export type MetricId = 'ttft' | 'total' | 'tps' | 'input' | 'output' | 'cost';
 
-/** How a number was obtained, shown as the metric's badge. */
-export type MetricBadge = 'measured' | 'reported' | 'estimated' | 'free' | 'unknown' | 'not-sent' | 'partial';
+/** How a number was obtained, shown as the metric's badge; the last two mark the stream's shape. */
+export type MetricBadge = 'measured' | 'reported' | 'estimated' | 'free' | 'unknown' | 'not-sent' | 'partial' | 'buffered' | 'first-byte-empty';
+
+/** A second badge on a metric: something about the stream that qualifies the number. */
+export interface MetricFlag {
+  kind: Extract<MetricBadge, 'buffered' | 'first-byte-empty'>;
+  text: string;
+  title: string;
+}
 
 /** Where a number comes from (the `data-source` attribute of a metric; for cost, the price source). */
 export type MetricSource =
@@ -38,6 +45,8 @@ export interface MetricCell {
   badge: string;
   /** Hover text: the formula with the numbers, and for cost the price source and date. */
   title: string;
+  /** Badges after the main one (stream honesty flags), if any. */
+  flags?: MetricFlag[];
 }
 
 export const metricOrder: readonly MetricId[] = ['ttft', 'total', 'tps', 'input', 'output', 'cost'];
@@ -112,6 +121,28 @@ export function metricCells(final: TrialFinal): MetricCell[] {
   );
 }
 
+const flagKinds = { buffered: 'buffered', firstByteWithoutContent: 'first-byte-empty' } as const;
+
+/** The stream flags raised for a trial, as badges; `only` keeps those that concern the metric. */
+function flagBadges(final: TrialFinal, only?: ReadonlyArray<keyof typeof flagKinds>): MetricFlag[] {
+  return raisedStreamFlags(final.streamFlags)
+    .filter((flag) => !only || only.includes(flag))
+    .map((flag) => ({ kind: flagKinds[flag], text: streamFlagLabels[flag], title: `${streamFlagLabels[flag]}: ${streamFlagNotes[flag]}.` }));
+}
+
+/** The hover lines of the timing breakdown (core phases, formatted in core/format.ts). */
+function timingNote(final: TrialFinal): string {
+  const phases = describePhases(final.phases);
+  if (!phases) return '';
+  const connection = connectionLabel(final.connection, final.phases?.connectionReused);
+  return `\nWhere the time went: ${phases}.\n${connection.charAt(0).toUpperCase()}${connection.slice(1)}.`;
+}
+
+function withFlags(cell: MetricCell, flags: MetricFlag[]): MetricCell {
+  if (!flags.length) return cell;
+  return { ...cell, flags, title: `${cell.title}\n${flags.map((f) => f.title).join('\n')}` };
+}
+
 function measuredCells(final: TrialFinal): MetricCell[] {
   const { metrics, cost } = final;
   const estimated = metrics.tokenSource === 'estimated';
@@ -130,7 +161,7 @@ function measuredCells(final: TrialFinal): MetricCell[] {
     title:
       metrics.ttftMs === null
         ? 'Time to first token: no content arrived.'
-        : `Time to first token = first content chunk − request sent = ${formatMs(metrics.ttftMs)}. Measured here; includes network, queueing and prompt processing.`,
+        : `Time to first token = first content chunk − request sent = ${formatMs(metrics.ttftMs)}. Measured here; includes network, queueing and prompt processing.${timingNote(final)}`,
   };
 
   const total: MetricCell = {
@@ -217,12 +248,30 @@ function measuredCells(final: TrialFinal): MetricCell[] {
       : `Cost unknown (never guessed): ${cost.detail || 'no price configured for this backend'}${asOf}. Set a price in the backend's "pricing" setting.`,
   };
 
-  return [ttft, total, tps, input, output, costCell];
+  return [withFlags(ttft, flagBadges(final)), total, withFlags(tps, flagBadges(final, ['buffered'])), input, output, costCell];
 }
 
-/** Accessible name of a metric cell: label, value, badge and the hover's formula. */
+/**
+ * The TTFT cell of a trial still streaming, filled the moment the host reports the first
+ * token (the figure is the core's measurement, the final result carries the same).
+ */
+export function liveTtftCell(ttftMs: number): MetricCell {
+  return {
+    id: 'ttft',
+    label: metricLabels.ttft,
+    value: ttftMs,
+    display: formatMs(ttftMs),
+    source: 'measured',
+    badgeKind: 'measured',
+    badge: 'measured',
+    title: `Time to first token = first content chunk − request sent = ${formatMs(ttftMs)}. Measured here, while the answer streams.`,
+  };
+}
+
+/** Accessible name of a metric cell: label, value, badges and the hover's formula. */
 export function metricAriaLabel(cell: MetricCell): string {
   if (cell.badge === '') return cell.title;
   if (cell.display === dash) return `${cell.label}: ${cell.badgeKind === 'not-sent' ? 'not sent' : 'unknown'}. ${cell.title}`;
-  return `${cell.label}: ${cell.display.replace(/^≈/, 'about ')} (${cell.badge}). ${cell.title}`;
+  const badges = [cell.badge, ...(cell.flags ?? []).map((f) => f.text)].join(', ');
+  return `${cell.label}: ${cell.display.replace(/^≈/, 'about ')} (${badges}). ${cell.title}`;
 }

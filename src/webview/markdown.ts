@@ -130,3 +130,58 @@ export function renderMarkdown(text: string): string {
   shared ??= createMarkdownRenderer();
   return shared.render(text);
 }
+
+/**
+ * Where a growing Markdown answer can be cut so that everything before the cut renders the same
+ * on its own as inside the whole answer, found incrementally (each call scans only the new
+ * complete lines): after a blank line outside a fenced code block, when the next line starts at
+ * the margin and does not continue a list. Streaming renders the part before the cut once, block
+ * by block, and re-renders only what follows it. (A reference-style link defined further down,
+ * or a list split by such a cut, can show differently until the final render, which renders the
+ * whole answer.)
+ */
+export class MarkdownCuts {
+  /** Offset of the latest cut (0: none yet). */
+  private cut = 0;
+  /** Offset up to which complete lines were scanned. */
+  private scanned = 0;
+  private fence: { char: string; length: number } | null = null;
+  /** The line before `scanned` was blank (outside a fence). */
+  private afterBlank = false;
+
+  /** The latest cut in `text`, which must extend the text of the previous call. */
+  advance(text: string): number {
+    for (;;) {
+      const end = text.indexOf('\n', this.scanned);
+      if (end < 0) break;
+      const line = text.slice(this.scanned, end);
+      if (this.afterBlank && this.fence === null && startsBlock(line)) this.cut = this.scanned;
+      this.scanLine(line);
+      this.scanned = end + 1;
+    }
+    // The last line may be incomplete, but its first character already says whether a cut before it holds.
+    const partial = text.slice(this.scanned);
+    if (partial && this.afterBlank && this.fence === null && startsBlock(partial) && !/^\s*\d*$/.test(partial)) this.cut = this.scanned;
+    return this.cut;
+  }
+
+  private scanLine(line: string): void {
+    const fence = /^ {0,3}(`{3,}|~{3,})(.*)$/.exec(line);
+    if (this.fence) {
+      if (fence && fence[1]![0] === this.fence.char && fence[1]!.length >= this.fence.length && fence[2]!.trim() === '') this.fence = null;
+      this.afterBlank = false;
+      return;
+    }
+    if (fence && !(fence[1]![0] === '`' && fence[2]!.includes('`'))) {
+      this.fence = { char: fence[1]![0]!, length: fence[1]!.length };
+      this.afterBlank = false;
+      return;
+    }
+    this.afterBlank = line.trim() === '';
+  }
+}
+
+/** A line that starts a new top-level block after a blank line: at the margin, not a list item. */
+function startsBlock(line: string): boolean {
+  return /^[^\s]/.test(line) && !/^([-*+]|\d{1,9}[.)])(\s|$)/.test(line);
+}

@@ -14,7 +14,7 @@ export type StateStore = Pick<WebviewApi<PersistedWebviewState>, 'getState' | 's
 
 export class WebviewState {
   private readonly model = new PanelModel();
-  private uiState: WebviewUiState = { selectedTrial: {}, raw: [] };
+  private uiState: WebviewUiState = { selectedTrial: {}, raw: [], presenter: false, wrapCode: false, focused: null };
   /** `performance.now()` when this page heard of each trial's start, by trial key. */
   private readonly startedAtMs = new Map<string, number>();
   private persistTimer: ReturnType<typeof setTimeout> | undefined;
@@ -39,7 +39,13 @@ export class WebviewState {
     if (saved && typeof saved === 'object' && saved.panel && saved.panel.version === 1) {
       this.model.apply({ type: 'stateRestored', state: { ...saved.panel, baselineId: saved.panel.baselineId ?? null } });
       this.summaryCache = undefined;
-      this.uiState = { selectedTrial: { ...(saved.ui?.selectedTrial ?? {}) }, raw: [...(saved.ui?.raw ?? [])] };
+      this.uiState = {
+        selectedTrial: { ...(saved.ui?.selectedTrial ?? {}) },
+        raw: [...(saved.ui?.raw ?? [])],
+        presenter: saved.ui?.presenter === true,
+        wrapCode: saved.ui?.wrapCode === true,
+        focused: typeof saved.ui?.focused === 'string' ? saved.ui.focused : null,
+      };
     }
   }
 
@@ -52,7 +58,7 @@ export class WebviewState {
     const applied = this.model.apply(event);
     // Streamed text changes no figure: only ended trials count.
     if (event.type !== 'deltasAppended' && event.type !== 'trialStarted') this.summaryCache = undefined;
-    if (event.type === 'runStarted') this.uiState = { selectedTrial: {}, raw: this.uiState.raw };
+    if (event.type === 'runStarted') this.uiState = { ...this.uiState, selectedTrial: {}, focused: null };
     if (event.type === 'trialStarted') this.startedAtMs.set(trialKey(event.backendId, event.trial), performance.now());
     return applied;
   }
@@ -94,6 +100,42 @@ export class WebviewState {
     const raw = this.uiState.raw;
     this.uiState.raw = raw.includes(backendId) ? raw.filter((id) => id !== backendId) : [...raw, backendId];
     this.persistNow();
+  }
+
+  /** Presenter mode: larger type, one-line prompt, summary on top, fewer metrics. */
+  get presenter(): boolean {
+    return this.uiState.presenter === true;
+  }
+
+  set presenter(on: boolean) {
+    this.uiState.presenter = on;
+    this.persistNow();
+  }
+
+  /** Long code lines wrap. */
+  get wrapCode(): boolean {
+    return this.uiState.wrapCode === true;
+  }
+
+  set wrapCode(on: boolean) {
+    this.uiState.wrapCode = on;
+    this.persistNow();
+  }
+
+  /** The column shown alone, if any (and only while it is part of the run). */
+  get focused(): string | null {
+    const id = this.uiState.focused ?? null;
+    return id && this.panel.run?.backends.some((b) => b.id === id) ? id : null;
+  }
+
+  set focused(id: string | null) {
+    this.uiState.focused = id;
+    this.persistNow();
+  }
+
+  /** The check of a column's candidate, if Check Candidates ran. */
+  check(backendId: string): NonNullable<PanelState['checks']>[number] | undefined {
+    return this.panel.checks?.find((c) => c.backendId === backendId);
   }
 
   persistNow(): void {

@@ -15,6 +15,7 @@ import type { BackendSummary, RatioFigure, Summary } from '../core/summary';
 import type { PanelState } from '../shared/protocol';
 import { el, icon } from './components';
 import { renderChart } from './chart';
+import { badgeElements, badgeList } from './race';
 
 /** A figure cell: the value, or the backend's failure label when it delivered nothing. */
 function figureCell(s: BackendSummary, text: string, isBest: boolean, testId: string, value: number | null): HTMLTableCellElement {
@@ -105,13 +106,6 @@ export function renderSummary(summaryEl: HTMLElement | null, state: PanelState, 
     }),
   );
 
-  const best = (pick: (s: BackendSummary) => number | null): number | null => {
-    const known = summary.backends.map(pick).filter((v): v is number => v !== null);
-    return known.length >= 2 ? Math.min(...known) : null;
-  };
-  const bestTtft = best((s) => s.ttftP50Ms);
-  const bestTotal = best((s) => s.totalP50Ms);
-  const bestCost = best((s) => s.costP50Usd);
   const anyRetries = summary.backends.some((s) => s.retriedTrials > 0);
 
   const headCells = [
@@ -132,14 +126,16 @@ export function renderSummary(summaryEl: HTMLElement | null, state: PanelState, 
   summary.backends.forEach((s, index) => {
     const name = el('th', { attrs: { scope: 'row' } }, el('span', { className: `swatch series-${index % 6}` }), s.label);
     if (s.isBaseline) name.append(el('span', { className: 'baseline-tag', text: 'baseline', testId: 'summary-baseline' }));
+    // Fastest and cheapest are the summary's verdicts (core/summary.ts), not worked out here.
+    for (const badge of badgeElements(badgeList(s, summary, undefined))) name.append(badge);
     const row = el('tr', { attrs: { 'data-backend-id': s.id } }, name, deliveredCell(s));
     row.append(
-      figureCell(s, formatMs(s.ttftP50Ms), s.ttftP50Ms !== null && s.ttftP50Ms === bestTtft, 'summary-ttft', s.ttftP50Ms),
-      figureCell(s, formatMs(s.totalP50Ms), s.totalP50Ms !== null && s.totalP50Ms === bestTotal, 'summary-total', s.totalP50Ms),
+      figureCell(s, formatMs(s.ttftP50Ms), false, 'summary-ttft', s.ttftP50Ms),
+      figureCell(s, formatMs(s.totalP50Ms), summary.fastestId === s.id, 'summary-total', s.totalP50Ms),
     );
     if (anyRetries) row.append(figureCell(s, formatMs(s.wallP50Ms), false, 'summary-wall', s.wallP50Ms));
     row.append(
-      figureCell(s, formatUsd(s.costP50Usd), s.costP50Usd !== null && s.costP50Usd === bestCost, 'summary-cost', s.costP50Usd),
+      figureCell(s, s.delivered > 0 && s.costP50Usd === null ? 'unknown' : formatUsd(s.costP50Usd), summary.cheapestId === s.id, 'summary-cost', s.costP50Usd),
       ratioCell(s, s.ttftRatio, 'ratio-ttft', 'Time to first token'),
       ratioCell(s, s.latencyRatio, 'ratio-latency', 'Total latency'),
       costComparisonCell(s),

@@ -320,14 +320,17 @@ export class EditorSession {
           await page.keyboard.press('Escape');
           return false;
         }
-        // Pick the row whose label is exactly the title (not a longer one that contains it).
-        const labels = await widget.locator('.monaco-list-row .label-name').allTextContents();
-        const index = labels.findIndex((l) => l.trim() === title);
-        if (index < 0) {
+        // Pick the row whose label is exactly the title (not a longer one that contains it). Matched
+        // on the row itself: a row may hold more than one label (recently used, "other commands").
+        const exact = widget
+          .locator('.monaco-list-row')
+          .filter({ has: page.locator('.label-name').getByText(title, { exact: true }) })
+          .first();
+        if ((await exact.count()) === 0) {
           await page.keyboard.press('Escape');
           return false;
         }
-        await widget.locator('.monaco-list-row').nth(index).click();
+        await exact.click();
         return true;
       },
       { what: `command "${title}" in the palette`, timeoutMs, intervalMs: 500 },

@@ -69,6 +69,16 @@ suite('Bakeoff in the extension host', () => {
     assert.equal(ext.isActive, true);
   });
 
+  test('start-up loads only dist/extension.js; the rest loads with the first command', async () => {
+    const ext = bakeoffExtension();
+    const loaded = () => Object.keys(require.cache).filter((f) => f.startsWith(ext.extensionPath)).map((f) => f.slice(ext.extensionPath.length + 1).replace(/\\/g, '/'));
+    const before = loaded();
+    assert.ok(before.includes('dist/extension.js'), `the entry point is loaded: ${before.join(', ')}`);
+    for (const file of ['dist/host.js', 'dist/priceCatalogue.js']) assert.ok(!before.includes(file), `${file} is not loaded at start-up (${before.join(', ')})`);
+    await vscode.commands.executeCommand('bakeoff.openLogs');
+    assert.ok(loaded().includes('dist/host.js'), 'the first command loaded dist/host.js');
+  });
+
   test('every command contributed in package.json is registered', async () => {
     const declared = ((bakeoffExtension().packageJSON as { contributes?: { commands?: Array<{ command: string }> } }).contributes?.commands ?? []).map(
       (c) => c.command,

@@ -20,7 +20,7 @@ import { hostileAnswers } from '../fixtures/hostileAnswers';
 
 const root = path.resolve(__dirname, '..', '..');
 
-async function buildBundle(dir: string): Promise<void> {
+export async function buildBundle(dir: string): Promise<void> {
   await esbuild.build({
     entryPoints: { main: path.join(root, 'src/webview/main.ts'), main_css: path.join(root, 'src/webview/main.css') },
     outdir: dir,
@@ -38,7 +38,7 @@ async function buildBundle(dir: string): Promise<void> {
 
 const types: Record<string, string> = { '.js': 'text/javascript', '.css': 'text/css', '.ttf': 'font/ttf', '.html': 'text/html' };
 
-function serve(dir: string): Promise<{ server: Server; origin: string }> {
+export function serve(dir: string): Promise<{ server: Server; origin: string }> {
   const server = createServer((req, res) => {
     if (req.url === '/favicon.ico') {
       res.writeHead(204).end();
@@ -64,7 +64,7 @@ function serve(dir: string): Promise<{ server: Server; origin: string }> {
 }
 
 /** A page that stubs the webview API, then loads the panel exactly as VS Code would. */
-function pageHtml(origin: string): string {
+export function pageHtml(origin: string, extraScript = ''): string {
   const nonce = createNonce();
   const html = renderPanelHtml({
     cspSource: origin,
@@ -79,7 +79,7 @@ function pageHtml(origin: string): string {
       postMessage: (m) => window.__posted.push(m),
       getState: () => window.__state,
       setState: (s) => (window.__state = s),
-    });
+    });${extraScript}
   </script>\n`;
   return html.replace('<script nonce=', `${stub}<script nonce=`);
 }
@@ -267,7 +267,7 @@ async function post(page: Page, message: HostToWebviewMessage): Promise<void> {
   await page.evaluate((m) => window.postMessage(m, '*'), message);
 }
 
-async function applyTheme(page: Page, theme: ThemeName): Promise<void> {
+export async function applyTheme(page: Page, theme: ThemeName): Promise<void> {
   await page.evaluate(
     ({ bodyClass, vars }) => {
       document.body.classList.remove('vscode-dark', 'vscode-light');
@@ -288,6 +288,8 @@ interface Scenario {
   streaming?: boolean;
   /** Element focused from the keyboard before the screenshot. */
   focus?: string;
+  height?: number;
+  presenter?: boolean;
 }
 
 async function playScenario(page: Page, s: Scenario): Promise<void> {
@@ -304,6 +306,10 @@ async function playScenario(page: Page, s: Scenario): Promise<void> {
   await post(page, { type: 'runStarted', run, target: null, baselineId: null });
   for (let trial = 1; trial <= s.trials; trial++) {
     for (const b of chosen) await post(page, { type: 'trialStarted', backendId: b.id, trial });
+    for (const b of chosen) {
+      const f = finals[b.id](trial).final;
+      if (f.metrics.ttftMs !== null) await post(page, { type: 'firstTokenReceived', backendId: b.id, trial, ttftMs: f.metrics.ttftMs });
+    }
     // Stream each answer in small pieces, interleaved across columns.
     const texts = chosen.map((b) => finals[b.id](trial).text);
     const step = 24;
@@ -346,7 +352,9 @@ async function checkContract(page: Page): Promise<string[]> {
   expect((await page.locator(`${col('ollama')} [data-testid="metric-cost"]`).getAttribute('data-source')) === 'free', 'free cost source');
   expect((await page.locator(`${col('akash')} [data-testid="metric-cost"]`).getAttribute('data-value')) === '', 'unknown cost has empty value');
   expect((await page.locator('[data-testid="ratio-latency"][data-backend-id="chutes"]').textContent()) === '1.76×', 'latency ratio');
-  expect((await page.locator('[data-testid="summary"] [data-testid="chart"] svg').count()) === 3, 'chart has three SVGs');
+  expect((await page.locator('[data-testid="summary"] [data-testid="chart"] .chart-group').count()) === 3, 'chart has three groups');
+  expect((await page.locator('[data-testid="chart-row-costUsd"][data-backend-id="akash"] .chart-track.hatched').count()) === 1, 'an unknown cost is hatched');
+  expect((await page.locator('[data-testid="race-row"]').count()) === 4, 'the overview has a row per backend');
   const posted = async () => page.evaluate(() => (window as unknown as { __posted: Array<Record<string, unknown>> }).__posted.slice(-1)[0]);
   await page.locator(`${col('openai')} .md-link`).first().click();
   expect(JSON.stringify(await posted()) === JSON.stringify({ type: 'openLink', url: 'https://developer.mozilla.org/docs/Web/API/setTimeout' }), 'link click posts openLink');
@@ -366,7 +374,7 @@ async function checkContract(page: Page): Promise<string[]> {
   const cost = page.locator(`${col('openai')} [data-testid="metric-cost"]`);
   expect((await cost.locator('.badge').textContent()) === 'reported', 'reported tokens and a catalogue price: cost badge reported');
   expect((await cost.getAttribute('data-source')) === 'catalog', 'cost data-source is the price source');
-  expect((await cost.getAttribute('tabindex')) === '0', 'metric cells are focusable');
+  expect((await cost.getAttribute('tabindex')) !== null, 'metric cells are focusable (roving)');
   expect(/^Cost: \$0\.000156 \(reported\)\. Cost = .*Price source: genai-prices catalogue, prices as of 2025-06-01/.test((await cost.getAttribute('aria-label')) ?? ''), 'cost aria-label has value, badge, formula and price source');
   expect((await page.locator(`${col('ollama')} [data-testid="metric-cost"] .badge`).textContent()) === 'free', 'own hardware: cost badge free');
   expect((await page.locator(`${col('akash')} [data-testid="metric-cost"] .badge`).textContent()) === 'unknown', 'no price: cost badge unknown');
@@ -394,10 +402,12 @@ async function main(): Promise<void> {
     { name: 'dark-4col-streaming', theme: 'dark', columns: 4, trials: 1, width: 1400, streaming: true },
     { name: 'dark-3trials', theme: 'dark', columns: 2, trials: 3, width: 1000 },
     { name: 'light-narrow-4col', theme: 'light', columns: 4, trials: 1, width: 800, focus: '[data-backend-id="chutes"] [data-testid="metric-cost"]' },
+    { name: 'dark-presenter-1280x720', theme: 'dark', columns: 4, trials: 1, width: 1280, height: 720, presenter: true },
+    { name: 'dark-narrow-streaming-900', theme: 'dark', columns: 4, trials: 1, width: 900, streaming: true },
   ];
   try {
     for (const scenario of scenarios) {
-      const page = await browser.newPage({ viewport: { width: scenario.width, height: 900 }, deviceScaleFactor: 1 });
+      const page = await browser.newPage({ viewport: { width: scenario.width, height: scenario.height ?? 900 }, deviceScaleFactor: 1 });
       page.on('console', (m) => {
         if (m.type() === 'error' || /Content Security Policy/i.test(m.text())) problems.push(`${scenario.name}: console ${m.type()}: ${m.text()}`);
       });
@@ -406,6 +416,7 @@ async function main(): Promise<void> {
       await applyTheme(page, scenario.theme);
       await page.waitForFunction(() => (window as unknown as { __posted: Array<{ type: string }> }).__posted.some((m) => m.type === 'ready'));
       await playScenario(page, scenario);
+      if (scenario.presenter) await page.locator('[data-testid="action-presenter"]').click();
       await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
       await page.evaluate(() => document.fonts.ready);
       // No pointer was used on this page, so the focus ring shows as for keyboard users.
@@ -417,7 +428,7 @@ async function main(): Promise<void> {
       );
       if (wrapped.length) problems.push(`${scenario.name}: metric values wrapped: ${wrapped.join(', ')}`);
       const file = path.join(outDir, `${scenario.name}.png`);
-      await page.screenshot({ path: file, fullPage: true });
+      await page.screenshot({ path: file, fullPage: !scenario.height });
       console.log(file);
       const inert = await page.evaluate(() => ({
         images: document.querySelectorAll('img').length,
@@ -438,4 +449,4 @@ async function main(): Promise<void> {
   }
 }
 
-void main();
+if (require.main === module) void main();

@@ -211,3 +211,23 @@ test('an oversized prompt file is refused before anything is sent', async () => 
   assert.match(t.stderr(), /Prompt file .* is 4\.0 MB; the limit is 4 MB/);
   assert.equal(closed.requests.length + open.requests.length, before);
 });
+
+test('a remote backend with auth: none runs without its key variable; without the flag the same config is refused', async () => {
+  const keyless = await startFixtureServer({ schedules: { '*': { text: 'Testnet answer.', ttftMs: 5 } } });
+  try {
+    const file = join(dir, 'keyless.yaml');
+    const yaml = (auth: string) =>
+      ['backends:', `  - { id: testnet, kind: decentralized, baseUrl: "${keyless.baseUrl}", model: t1, apiKeyEnv: TESTNET_KEY${auth} }`].join('\n');
+    await writeFile(file, yaml(', auth: none'));
+    const t = io({});
+    assert.equal(await runCli(['compare', '-c', file, '-p', 'hi', '--json'], t.io), exitCodes.ok, t.stderr());
+    assert.equal(JSON.parse(t.stdout()).results[0].text, 'Testnet answer.');
+    assert.equal(keyless.requests.at(-1)?.headers.authorization, undefined, 'no key sent');
+    await writeFile(file, yaml(''));
+    const refused = io({});
+    assert.equal(await runCli(['compare', '-c', file, '-p', 'hi'], refused.io), exitCodes.usage);
+    assert.match(refused.stderr(), /TESTNET_KEY is not set/);
+  } finally {
+    await keyless.close();
+  }
+});

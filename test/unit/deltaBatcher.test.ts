@@ -103,6 +103,21 @@ describe('DeltaBatcher', () => {
     assert.ok(flushes.length >= 25, 'still streams steadily');
   });
 
+  it('by default, never more than 30 messages in any one-second window', () => {
+    const timers = new FakeTimers();
+    const sent: number[] = [];
+    const batcher = new DeltaBatcher(() => sent.push(timers.nowMs), { timers });
+    for (let ms = 0; ms < 5_000; ms++) {
+      batcher.append('a', 1, 't');
+      timers.advance(1);
+    }
+    for (let i = 0; i < sent.length; i++) {
+      const inWindow = sent.filter((t) => t >= sent[i]! && t < sent[i]! + 1_000).length;
+      assert.ok(inWindow <= 30, `${inWindow} messages in the second from ${sent[i]} ms`);
+    }
+    assert.ok(sent.length >= 140, `still streams steadily: ${sent.length} messages in 5 s`);
+  });
+
   it('concatenated flushed deltas equal the original stream exactly, per (backend, trial)', () => {
     const { timers, flushes, batcher } = setup();
     const streams: Record<string, string[]> = {

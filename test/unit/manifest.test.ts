@@ -44,12 +44,17 @@ test('every command is in category Bakeoff with the agreed titles', () => {
     'bakeoff.rerunLast': 'Re-run Last',
     'bakeoff.cancel': 'Cancel',
     'bakeoff.chooseBackends': 'Choose Backends…',
-    'bakeoff.addBackendFromPreset': 'Add Backend from Preset…',
+    'bakeoff.addBackendFromPreset': 'Add Backend…',
     'bakeoff.setApiKey': 'Set API Key…',
     'bakeoff.clearApiKey': 'Clear API Key…',
     'bakeoff.testBackends': 'Test Backends',
     'bakeoff.openLogs': 'Open Logs',
     'bakeoff.exportResults': 'Export Results…',
+    'bakeoff.checkCandidates': 'Check Candidates',
+    'bakeoff.applyDiffToSelection': 'Apply to Selection',
+    'bakeoff.applyDiffToFile': 'Apply to Whole File',
+    'bakeoff.copyDiffAnswer': 'Copy Answer Code',
+    'bakeoff.runPromptDocument': 'Run Prompt',
     'bakeoff.showLastResults': 'Show Last Results',
     'bakeoff.openHistoryRun': 'Open Run from History…',
     'bakeoff.rerunHistoryRun': 'Re-run from History…',
@@ -188,10 +193,10 @@ test('the Bakeoff view container holds the Backends and History views; welcome b
   assert.ok(container, 'an activity-bar container');
   const icon = readFileSync(join(root, container.icon), 'utf8');
   assert.match(icon, /^<svg[^>]+viewBox="0 0 24 24"/);
-  const viewsTs = extensionSources.find((s) => s.file.endsWith('views.ts'))!.text;
+  const commandsTs = extensionSources.find((s) => s.file.endsWith('commands.ts'))!.text;
   const ids = contributes.views.bakeoff.map((v: { id: string }) => v.id);
   assert.deepEqual(ids, ['bakeoff.backends', 'bakeoff.history']);
-  for (const id of ids) assert.ok(viewsTs.includes(`'${id}'`), `${id} is registered in views.ts`);
+  for (const id of ids) assert.ok(commandsTs.includes(`'${id}'`), `${id} is among the view ids in commands.ts`);
   for (const welcome of contributes.viewsWelcome) {
     assert.ok(ids.includes(welcome.view), welcome.view);
     for (const m of (welcome.contents as string).matchAll(/\(command:([\w.]+)\)/g)) assert.ok(contributedIds.includes(m[1]!), m[1]);

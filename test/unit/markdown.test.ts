@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { renderMarkdown, highlightCode } from '../../src/webview/markdown';
+import { MarkdownCuts, renderMarkdown, highlightCode } from '../../src/webview/markdown';
 import { isSafeLinkUrl } from '../../src/shared/guards';
 import { hostileAnswers } from '../fixtures/hostileAnswers';
 
@@ -164,5 +164,79 @@ describe('isSafeLinkUrl', () => {
     for (const bad of ['javascript:alert(1)', 'command:x', 'vscode://x', 'file:///etc/passwd', 'data:text/html,x', '//example.com', '/rel', 'https://', 'https://u:p@example.com', 'https://exa mple.com', 'https://example.com/\u0000', `https://example.com/${'a'.repeat(5000)}`, 'https:\\\\evil.example']) {
       assert.equal(isSafeLinkUrl(bad), false, bad);
     }
+  });
+});
+
+describe('MarkdownCuts: where a streaming answer may be rendered in pieces', () => {
+  const answer = [
+    '# Title',
+    '',
+    'A paragraph with **bold** text',
+    'that wraps over two lines.',
+    '',
+    '```ts',
+    'const a = 1;',
+    '',
+    '',
+    'const b = 2; // blank lines inside a fence do not cut',
+    '```',
+    '',
+    '- a tight item',
+    '- another',
+    '',
+    '- a loose item after a blank line (the same list)',
+    '',
+    '  continued inside the item',
+    '',
+    '1. first',
+    '',
+    '2. second',
+    '',
+    '> quoted',
+    '',
+    '| a | b |',
+    '|---|--:|',
+    '| 1 | 2 |',
+    '',
+    '~~~~',
+    '```',
+    'still code',
+    '~~~~',
+    '',
+    '    indented code',
+    '',
+    '    more of it',
+    '',
+    'The end.',
+    '',
+  ].join('\n');
+
+  it('renders every prefix in pieces exactly as the whole prefix, however the text arrives', () => {
+    for (const step of [1, 3, 7, 40]) {
+      const cuts = new MarkdownCuts();
+      let stableEnd = 0;
+      const pieces: string[] = [];
+      for (let at = step; at <= answer.length + step - 1; at += step) {
+        const prefix = answer.slice(0, Math.min(at, answer.length));
+        const cut = cuts.advance(prefix);
+        assert.ok(cut >= stableEnd && cut <= prefix.length);
+        if (cut > stableEnd) {
+          pieces.push(renderMarkdown(prefix.slice(stableEnd, cut)));
+          stableEnd = cut;
+        }
+        assert.equal(pieces.join('') + renderMarkdown(prefix.slice(stableEnd)), renderMarkdown(prefix), `step ${step}, at ${at}`);
+      }
+      assert.ok(pieces.length >= 5, `the answer was cut into pieces (${pieces.length})`);
+    }
+  });
+
+  it('never cuts inside a fence, before an indented line or before a list item', () => {
+    const cuts = new MarkdownCuts();
+    const fenced = '```\na\n\nb\n```\n';
+    assert.equal(cuts.advance(fenced), 0);
+    assert.equal(cuts.advance(`${fenced}\nNext`), fenced.length + 1, 'after the fence closed and a blank line');
+    const list = new MarkdownCuts();
+    assert.equal(list.advance('- a\n\n- b\n\n  c\n\n1'), 0, 'a partial line of digits may become a list item');
+    assert.equal(list.advance('- a\n\n- b\n\n  c\n\n1. d\n'), 0);
   });
 });

@@ -148,6 +148,45 @@ describe('PanelModel', () => {
     assert.equal(model.state.baselineId, 'a');
   });
 
+  it('firstTokenReceived keeps the TTFT the host measured on a trial still streaming, and never changes a finished one', () => {
+    const model = new PanelModel();
+    applyAll(model, [runStarted('r'), started('a'), started('b')]);
+    const applied = model.apply({ type: 'firstTokenReceived', backendId: 'a', trial: 1, ttftMs: 412.5 });
+    assert.ok(applied);
+    assert.equal(model.trial('a', 1)?.liveTtftMs, 412.5);
+    applyAll(model, [finished('b', 1, 'done')]);
+    assert.equal(model.apply({ type: 'firstTokenReceived', backendId: 'b', trial: 1, ttftMs: 1 }), null, 'late: dropped');
+    assert.equal(model.trial('b', 1)?.liveTtftMs, undefined);
+    assert.equal(PanelState.safeParse(model.state).success, true);
+  });
+
+  it('checks: a round replaces the previous one, updates land on their column, a new run clears them', () => {
+    const model = new PanelModel();
+    applyAll(model, [runStarted('r'), finished('a', 1, 'x'), finished('b', 1, 'y')]);
+    const check = (backendId: string, state: 'queued' | 'running' | 'passed' | 'failed') => ({ backendId, trial: 1, state, command: 'tsc', detail: 'd', exitCode: null, durationMs: null, output: '' });
+    model.apply({ type: 'checksStarted', checks: [check('a', 'queued'), check('b', 'queued')] });
+    model.apply({ type: 'checkUpdated', check: { ...check('b', 'failed'), exitCode: 2, output: 'error TS2304' } });
+    assert.deepEqual(model.state.checks?.map((c) => `${c.backendId}:${c.state}`), ['a:queued', 'b:failed']);
+    assert.equal(PanelState.safeParse(model.state).success, true);
+    model.apply({ type: 'checksStarted', checks: [check('a', 'queued')] });
+    assert.deepEqual(model.state.checks?.map((c) => c.backendId), ['a']);
+    model.apply(runStarted('r2'));
+    assert.equal(model.state.checks, undefined);
+  });
+
+  it('backendRestarted clears one column (trials and check) and runs again; the others stay', () => {
+    const model = new PanelModel();
+    applyAll(model, [runStarted('r'), finished('a', 1, 'x'), finished('b', 1, 'y'), { type: 'runFinished', runStatus: 'finished', errorMessage: null }]);
+    model.apply({ type: 'checksStarted', checks: [{ backendId: 'b', trial: 1, state: 'failed', command: 'c', detail: 'd', exitCode: 1, durationMs: 5, output: '' }] });
+    model.apply({ type: 'backendRestarted', backendId: 'b' });
+    assert.equal(model.state.runStatus, 'running');
+    assert.equal(model.trial('b', 1), undefined);
+    assert.equal(model.trial('a', 1)?.text, 'x');
+    assert.deepEqual(model.state.checks, []);
+    applyAll(model, [started('b'), finished('b', 1, 'again')]);
+    assert.equal(model.trial('b', 1)?.text, 'again');
+  });
+
   it('a new run replaces the previous one: its trials are gone and late text starts fresh', () => {
     const model = new PanelModel();
     applyAll(model, [runStarted('r1'), started('a'), deltas(['a', 1, 'old']), finished('a', 1, 'old!'), { type: 'runFinished', runStatus: 'finished', errorMessage: null }]);

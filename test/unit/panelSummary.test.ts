@@ -167,3 +167,37 @@ describe('hasAnswer', () => {
     }
   });
 });
+
+describe('timing breakdown and stream flags in the metric cells', () => {
+  it('the TTFT hover says where the time went and how it connected; flags are extra badges', () => {
+    const f: TrialFinal = {
+      ...final(),
+      phases: {
+        dnsMs: null,
+        connectMs: 0.4,
+        tunnelMs: null,
+        tlsMs: null,
+        sendMs: 0.1,
+        requestToHeadersMs: 300,
+        headersToFirstByteMs: 1,
+        firstByteToFirstTokenMs: 98.5,
+        decodeMs: 2600,
+        connectionReused: false,
+      },
+      streamFlags: { buffered: true, firstByteWithoutContent: true },
+      connection: 'fresh',
+    };
+    const cells = Object.fromEntries(metricCells(f).map((c) => [c.id, c]));
+    assert.match(cells.ttft!.title, /Where the time went: TCP connect 0\.4 ms · request written 0\.1 ms · sent → headers 300 ms · headers → first byte 1\.0 ms · first byte → first token 99 ms · decode 2\.60 s\.\nFresh connection\./);
+    assert.deepEqual(cells.ttft!.flags!.map((x) => x.kind), ['buffered', 'first-byte-empty']);
+    assert.deepEqual(cells.tps!.flags!.map((x) => x.kind), ['buffered'], 'tokens/s is qualified by buffering only');
+    assert.equal(cells.total!.flags, undefined);
+    assert.match(metricAriaLabel(cells.ttft!), /^TTFT: 400 ms \(measured, buffered, first byte without content\)\./);
+  });
+
+  it('a snapshot from before the breakdown existed shows no breakdown and no flags', () => {
+    const cells = Object.fromEntries(metricCells(final()).map((c) => [c.id, c]));
+    assert.doesNotMatch(cells.ttft!.title, /Where the time went/);
+    assert.equal(cells.ttft!.flags, undefined);
+  });
+});

@@ -166,6 +166,44 @@ describe('toTrialSnapshot', () => {
   });
 });
 
+describe('toTrialSnapshot: timing breakdown, stream flags, connection', () => {
+  it('carries the phases (non-finite as unknown), the flags and the connection; the schema accepts them', () => {
+    const phases = {
+      dnsMs: 1,
+      connectMs: 2,
+      tunnelMs: null,
+      tlsMs: Number.NaN,
+      sendMs: 0.1,
+      requestToHeadersMs: 200,
+      headersToFirstByteMs: 1,
+      firstByteToFirstTokenMs: 100,
+      decodeMs: 2800,
+      connectionReused: true,
+    };
+    const snapshot = toTrialSnapshot(
+      trialResult({ timing: { ...trialResult().timing, phases }, streamFlags: { buffered: false, firstByteWithoutContent: true }, connection: 'warm' }),
+    );
+    assert.deepEqual(snapshot.final?.phases, { ...phases, tlsMs: null });
+    assert.deepEqual(snapshot.final?.streamFlags, { buffered: false, firstByteWithoutContent: true });
+    assert.equal(snapshot.final?.connection, 'warm');
+    const message = HostToWebviewMessage.safeParse({ type: 'trialFinished', trial: snapshot });
+    assert.equal(message.success, true, message.success ? '' : JSON.stringify(message.error.issues));
+    assert.doesNotMatch(JSON.stringify(snapshot), /chunkMs|"headersMs"|"startMs"/, 'no raw marks');
+  });
+
+  it('a result without them (not sent, or from before they existed) has no phases, unjudged flags, a fresh connection', () => {
+    const snapshot = toTrialSnapshot(trialResult());
+    assert.equal(snapshot.final?.phases, null);
+    assert.deepEqual(snapshot.final?.streamFlags, { buffered: null, firstByteWithoutContent: null });
+    assert.equal(snapshot.final?.connection, 'fresh');
+    const old = { ...snapshot, final: { ...snapshot.final! } } as Record<string, unknown> & { final: Record<string, unknown> };
+    delete old.final.phases;
+    delete old.final.streamFlags;
+    delete old.final.connection;
+    assert.equal(HostToWebviewMessage.safeParse({ type: 'trialFinished', trial: old }).success, true, 'a saved panel from before still loads');
+  });
+});
+
 describe('parsePersistedState', () => {
   const state = (): PanelState => ({
     version: 1,

@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { Backend, RequestParams, Timeouts, type BackendInput, type ChatMessage } from '../../src/core/config';
 import { checkBackend, fetchModelsPrice, priceFromModelEntry, runComparison, type RunOptions } from '../../src/core/runner';
 import { UsageSupportMemory } from '../../src/core/stream';
+import { configureTokenCounter, tokenCounterMode } from '../../src/core/tokenCounter';
 import { useFixtureServer } from './helpers/fixture';
 import type { RunEvent } from '../../src/core/types';
 import { MissingKeyError } from '../../src/core/errors';
@@ -75,6 +76,28 @@ test('fans out backends × trials in trial-major order; one fault does not distu
     const streamed = mine.flatMap((e) => (e.type === 'delta' ? [e.content] : [])).join('');
     assert.equal(streamed, r.text);
   }
+  await settled();
+});
+
+test('a firstToken event carries the trial\'s TTFT while it streams, before its first delta, equal to the final figure', async () => {
+  fixture.server.setSchedule('ft-ok', { text: 'one two three', ttftMs: 60, chunkIntervalMs: 30 });
+  fixture.server.setSchedule('ft-fail', { fault: { type: 'status', status: 500 } });
+  fixture.server.setSchedule('ft-think', { reasoning: 'hmm', text: 'done', ttftMs: 20 });
+  const events: RunEvent[] = [];
+  const result = await runComparison(
+    options([backend('ok', 'ft-ok'), backend('fail', 'ft-fail'), backend('think', 'ft-think')], { onEvent: (e) => events.push(e) }),
+  );
+  for (const id of ['ok', 'think']) {
+    const mine = events.filter((e) => (e.type === 'finished' ? e.result.backendId === id : e.backendId === id));
+    const types = mine.map((e) => e.type);
+    const first = mine.find((e) => e.type === 'firstToken');
+    assert.ok(first && first.type === 'firstToken', `${id}: one firstToken event (${types.join(' ')})`);
+    assert.equal(types.filter((t) => t === 'firstToken').length, 1);
+    assert.ok(types.indexOf('firstToken') < types.indexOf('delta'), `${id}: before the first delta (${types.join(' ')})`);
+    const final = result.results.find((r) => r.backendId === id)!;
+    assert.equal(first.ttftMs, final.metrics.ttftMs, `${id}: the streamed TTFT is the final one`);
+  }
+  assert.ok(!events.some((e) => e.type === 'firstToken' && e.backendId === 'fail'), 'no first token from a failed request');
   await settled();
 });
 
@@ -236,8 +259,18 @@ test('checkBackend: reachable, listed, usage reported / not reported / rejected'
   fixture.server.setSchedule('chk', { text: 'ok' });
   const good = await checkBackend(backend('chk', 'chk'), undefined);
   assert.deepEqual(
-    { ...good, latencyMs: typeof good.latencyMs },
-    { backendId: 'chk', reachable: true, modelsListed: true, modelFound: true, streamUsage: 'reported', latencyMs: 'number', error: null },
+    { ...good, latencyMs: typeof good.latencyMs, chat: { ...good.chat, ttftMs: typeof good.chat.ttftMs, totalMs: typeof good.chat.totalMs }, availableModels: good.availableModels?.includes('chk') },
+    {
+      backendId: 'chk',
+      reachable: true,
+      modelsListed: true,
+      modelFound: true,
+      streamUsage: 'reported',
+      latencyMs: 'number',
+      error: null,
+      chat: { status: 'ok', httpStatus: null, ttftMs: 'number', totalMs: 'number' },
+      availableModels: true,
+    },
   );
 
   fixture.server.setSchedule('chk-nousage', { text: 'ok', usage: 'never' });
@@ -398,6 +431,22 @@ test('a pathological prompt is counted beside the requests: they go out at once,
     const runMs = run.endedEpochMs - run.startedEpochMs;
     assert.ok(runMs < 20_000, `${prompt}: the run took ${runMs.toFixed(0)} ms`);
   }
+  await settled();
+});
+
+test('servers that report usage: the run never starts the tokenizer; one that does not: the prompt is counted then', async () => {
+  configureTokenCounter({});
+  assert.equal(tokenCounterMode(), 'idle');
+  fixture.server.setSchedule('reports', { text: 'counted by the server' });
+  const reported = await runComparison(options([backend('r1', 'reports'), backend('r2', 'reports')], { trials: 2 }));
+  assert.deepEqual(reported.results.map((r) => r.metrics.tokenSource), ['reported', 'reported', 'reported', 'reported']);
+  assert.equal(tokenCounterMode(), 'idle', 'no count was needed, so none was started');
+
+  fixture.server.setSchedule('silent', { text: 'counted here', usage: 'never' });
+  const estimated = await runComparison(options([backend('s1', 'silent')]));
+  assert.equal(estimated.results[0]!.metrics.tokenSource, 'estimated');
+  assert.ok((estimated.results[0]!.metrics.inputTokens ?? 0) > 0, 'the prompt was counted when the result needed it');
+  assert.notEqual(tokenCounterMode(), 'idle');
   await settled();
 });
 

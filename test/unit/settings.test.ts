@@ -150,7 +150,9 @@ test('choice: remembered ids filtered to configured, in configured order; defaul
   assert.deepEqual(chooseBackends(configured, undefined).map((b) => b.id), ['openai', 'chutes']);
   assert.deepEqual(chooseBackends(configured, ['chutes', 'gone']).map((b) => b.id), ['chutes']);
   assert.deepEqual(chooseBackends(configured, ['gone']).map((b) => b.id), ['openai', 'chutes']);
-  assert.deepEqual(chooseBackends(configured, ['chutes', 'openai']).map((b) => b.id), ['openai', 'chutes']);
+  // The order the user chose is the column order.
+  assert.deepEqual(chooseBackends(configured, ['chutes', 'openai']).map((b) => b.id), ['chutes', 'openai']);
+  assert.deepEqual(chooseBackends(configured, ['chutes', 'openai', 'chutes']).map((b) => b.id), ['chutes', 'openai']);
 });
 
 test('status text names the chosen backends', () => {

@@ -29,3 +29,47 @@ test('bootstrap interval brackets the point ratio and is reproducible', () => {
   assert.deepEqual(bootstrapMedianRatio(slow, base), ci);
   assert.equal(bootstrapMedianRatio([1, 2], base), null);
 });
+
+/** The interval as computed before selection replaced sorting: every resample sorted. */
+function referenceBootstrap(sample: number[], baseline: number[], resamples = 2000, seed = 1): { ratio: number; low: number; high: number } | null {
+  if (sample.length < 3 || baseline.length < 3) return null;
+  const point = ratio(median(sample), median(baseline));
+  if (point == null) return null;
+  let a = seed >>> 0;
+  const random = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const draw = (xs: number[]) => xs.map(() => xs[Math.floor(random() * xs.length)]!);
+  const ratios: number[] = [];
+  for (let i = 0; i < resamples; i++) {
+    const r = ratio(median(draw(sample)), median(draw(baseline)));
+    if (r != null) ratios.push(r);
+  }
+  return { ratio: point, low: percentile(ratios, 2.5)!, high: percentile(ratios, 97.5)! };
+}
+
+test('bootstrap interval: the same figures, to the last bit, as sorting every resample', () => {
+  let state = 7;
+  const rnd = () => ((state = (state * 1103515245 + 12345) % 2147483648) / 2147483648);
+  for (const [n, m] of [[3, 3], [4, 5], [10, 11], [20, 20], [100, 100], [37, 64]]) {
+    for (const spread of ['wide', 'ties', 'negative']) {
+      const gen = (k: number, scale: number) =>
+        Array.from({ length: k }, () =>
+          spread === 'ties' ? Math.floor(rnd() * 4) * scale + scale : spread === 'negative' ? (rnd() - 0.3) * scale : rnd() * scale * 10 + 1,
+        );
+      const sample = gen(n!, 3);
+      const baseline = gen(m!, 2);
+      const ours = bootstrapMedianRatio(sample, baseline, 500, n! + m!);
+      const expected = referenceBootstrap(sample, baseline, 500, n! + m!);
+      assert.deepEqual(ours && { ratio: ours.ratio, low: ours.low, high: ours.high }, expected, `${n}×${m} ${spread}`);
+    }
+  }
+  // Non-finite values are dropped from each resample, as before.
+  const withNaN = [1, 2, NaN, 4, 5, Infinity];
+  const ours = bootstrapMedianRatio(withNaN, [1, 2, 3, 4], 300, 3);
+  assert.deepEqual(ours && { ratio: ours.ratio, low: ours.low, high: ours.high }, referenceBootstrap(withNaN, [1, 2, 3, 4], 300, 3));
+});

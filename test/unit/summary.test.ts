@@ -245,3 +245,34 @@ test('Wilson 95 % interval matches hand-computed values', () => {
   assert.ok(Math.abs(hi0 - 0.2775) < 5e-4, String(hi0));
   assert.equal(wilsonInterval(0, 0), null);
 });
+
+test('speed rank, fastest and cheapest: awarded by the summary once every trial ended, never on a tie or an unknown cost', () => {
+  const priced = (usd: number | null) => ({ cost: { costUsd: usd, costSource: usd === null ? 'unknown' : 'override', detail: '' } }) as Partial<TrialResult>;
+  const results = [t('a', 1, 'ok', 100, 900, priced(0.002)), t('b', 1, 'ok', 300, 1500, priced(0.0005)), t('c', 1, 'http_error', null, null, priced(null))];
+  const s = summarize({ backends: results.map((r) => ({ id: r.backendId, label: r.backendLabel, kind: r.kind, model: r.model })), trials: results });
+  assert.deepEqual(s.backends.map((b) => b.speedRank), [1, 2, null]);
+  assert.equal(s.fastestId, 'a');
+  assert.equal(s.cheapestId, 'b');
+  // The panel reads the same figures.
+  const panel = panelSummary(panelOf(results))!;
+  assert.equal(panel.fastestId, 'a');
+  assert.equal(panel.cheapestId, 'b');
+
+  // While a planned trial has not ended, nobody is awarded yet (ranks already count).
+  const live = summarize({ backends: s.backends, trials: results.slice(0, 2), plannedTrials: 1 });
+  assert.equal(live.fastestId, null);
+  assert.equal(live.cheapestId, null);
+  assert.deepEqual(live.backends.map((b) => b.speedRank), [1, 2, null]);
+
+  // An unknown cost among the backends that delivered: no cheapest; a tie: no fastest.
+  const unknown = [t('a', 1, 'ok', 100, 900, priced(0.002)), t('b', 1, 'ok', 300, 900, priced(null))];
+  const u = summarize({ backends: unknown.map((r) => ({ id: r.backendId, label: r.backendLabel, kind: r.kind, model: r.model })), trials: unknown });
+  assert.equal(u.cheapestId, null);
+  assert.equal(u.fastestId, null);
+  assert.deepEqual(u.backends.map((b) => b.speedRank), [1, 1]);
+
+  // A race of one has no winner.
+  const alone = summarize({ backends: s.backends.slice(0, 1), trials: results.slice(0, 1) });
+  assert.equal(alone.fastestId, null);
+  assert.equal(alone.cheapestId, null);
+});

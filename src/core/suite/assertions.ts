@@ -11,6 +11,9 @@
  * model-graded type without `--grader`, a metric that is unknown) is *not run* — `pass: null` —
  * and a test that depends on one is *not graded*, never passed.
  */
+import { resolve as resolvePath } from 'node:path';
+import { checkCandidate } from '../checkCommand';
+import { extractCode } from '../codeBlock';
 import Ajv, { type ValidateFunction } from 'ajv';
 import { parse as parseYaml } from 'yaml';
 import type { ChatMessage } from '../config';
@@ -37,6 +40,12 @@ export interface GradeContext {
   metrics: { ttftMs: number | null; totalMs: number | null; tokensPerSecond: number | null; costUsd: number | null };
   /** `--allow-js`: run `javascript` assertions and transforms. */
   allowJs: boolean;
+  /** `--allow-exec`: run `command` assertions (a shell command on the answer's code, in a scratch copy). */
+  allowExec?: boolean;
+  /** Folder of the suite file, which `command` assertions' `config.dir` is relative to. */
+  suiteDir?: string | null;
+  /** Stops a running `command` assertion. */
+  signal?: AbortSignal;
   /** The `--grader` backend, when one was named. */
   grader: Grader | null;
   scriptTimeoutMs?: number;
@@ -508,6 +517,9 @@ export async function runAssertion(a: AssertionSpec, ctx: GradeContext): Promise
   let result: AssertionResult;
   if (graded.has(base)) {
     result = await modelGraded(a, base, inverse, ctx, output);
+  } else if (base === 'command') {
+    if (!ctx.allowExec) return notRun(a, 'command assertions run only with --allow-exec');
+    result = { type: a.type, ...(await commandCheck(a, inverse, ctx, output)), weight, ...metric };
   } else if (base === 'javascript') {
     if (!ctx.allowJs) return notRun(a, 'javascript assertions run only with --allow-js');
     try {
@@ -606,4 +618,37 @@ export async function gradeTest(test: GradableTest, ctx: GradeContext): Promise<
 /** Every not-run assertion in a result tree, with its reason. */
 export function notRunAssertions(results: readonly AssertionResult[]): AssertionResult[] {
   return results.flatMap((r) => [...(r.pass === null && r.notRun ? [r] : []), ...notRunAssertions(r.children ?? [])]);
+}
+
+/** Default time limit of a `command` assertion, ms. */
+export const commandTimeoutMs = 120_000;
+
+/**
+ * A `command` assertion: the answer's code (its longest fenced block, or the whole answer; the
+ * same rule as the editor's Insert) is written to `config.file` in a scratch copy of
+ * `config.dir` (or an empty folder), and `value` runs there (`{file}` is the file's path). It
+ * passes when the command exits 0 within `config.timeoutMs`. The user's files are never touched.
+ */
+async function commandCheck(a: AssertionSpec, inverse: boolean, ctx: GradeContext, output: string): Promise<RawOutcome> {
+  const command = typeof a.value === 'string' ? a.value.trim() : '';
+  if (!command) return { pass: false, score: 0, reason: 'command assertion without a command (value)' };
+  const config = a.config ?? {};
+  const file = typeof config.file === 'string' && config.file.trim() !== '' ? config.file : 'candidate.txt';
+  const dir = typeof config.dir === 'string' && config.dir.trim() !== '' ? resolvePath(ctx.suiteDir ?? '.', config.dir) : null;
+  const timeoutMs = typeof config.timeoutMs === 'number' && config.timeoutMs > 0 ? config.timeoutMs : commandTimeoutMs;
+  const check = await checkCandidate({
+    sourceDir: dir,
+    relativeFile: file,
+    content: extractCode(output).code,
+    command,
+    timeoutMs,
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+  });
+  const why = check.spawnError
+    ? `could not run: ${check.spawnError}`
+    : check.timedOut
+      ? `timed out after ${timeoutMs} ms`
+      : `exit code ${check.exitCode ?? check.signal ?? '?'}`;
+  const tail = check.output.trim().split('\n').slice(-5).join('\n');
+  return binary(check.passed !== inverse, `\`${command}\` ${why}${tail ? `: ${tail}` : ''}`);
 }

@@ -58,6 +58,10 @@ export interface SuiteRunOptions {
   writer?: ResultsWriter | null;
   maxCostUsd?: number | null;
   allowJs?: boolean;
+  /** Run `command` assertions (`--allow-exec`). */
+  allowExec?: boolean;
+  /** Folder of the suite file (`command` assertions' `config.dir` is relative to it). */
+  suiteDir?: string;
   /** The `--grader` backend and its request parameters. */
   grader?: { backend: Backend; params: RequestParams; concurrency?: number } | null;
   signal?: AbortSignal;
@@ -421,6 +425,9 @@ export async function runSuite(options: SuiteRunOptions): Promise<SuiteRunResult
             metadata: test.metadata,
             metrics: { ttftMs: result.metrics.ttftMs, totalMs: result.metrics.totalMs, tokensPerSecond: result.metrics.tokensPerSecond, costUsd: result.cost.costUsd },
             allowJs: options.allowJs ?? false,
+            allowExec: options.allowExec ?? false,
+            suiteDir: options.suiteDir ?? null,
+            ...(signal ? { signal } : {}),
             grader,
           })
         : null;
@@ -445,6 +452,8 @@ export async function runSuite(options: SuiteRunOptions): Promise<SuiteRunResult
     signal?.addEventListener('abort', () => maybeDone(), { once: true });
     pump();
   });
+  // Kept-alive connections of `connection: "warm"` backends end with the run.
+  runTrial.close();
   if (writeError) throw writeError;
   if (fatal) throw fatal;
   const outcome: SuiteOutcome = signal?.aborted ? 'interrupted' : budgetStopped ? 'budget' : 'finished';

@@ -85,12 +85,12 @@ export const promptfooAssertionTypes = [
 ] as const;
 
 /** Assertion types only Bakeoff has. */
-export const bakeoffAssertionTypes = ['ttft', 'tps', 'item-recall', 'exclusive-choice'] as const;
+export const bakeoffAssertionTypes = ['ttft', 'tps', 'item-recall', 'exclusive-choice', 'command'] as const;
 
 /** Model-graded types Bakeoff runs against the `--grader` backend. */
 export const modelGradedTypes = ['llm-rubric', 'factuality', 'model-graded-factuality', 'model-graded-closedqa'] as const;
 
-/** Types Bakeoff evaluates (with `javascript` only under `--allow-js`, model-graded only with `--grader`). */
+/** Types Bakeoff evaluates (with `javascript` only under `--allow-js`, `command` only under `--allow-exec`, model-graded only with `--grader`). */
 export const supportedAssertionTypes = [
   'equals',
   'contains',
@@ -136,7 +136,10 @@ export const Assertion: z.ZodType<AssertionInput> = z.strictObject({
   distractors: z.array(z.string()).optional().describe('`item-recall`: items that count against the score when named.'),
   options: z.array(z.string()).optional().describe('`exclusive-choice`: every candidate answer, the right one included.'),
   transform: z.string().optional().describe('JavaScript expression applied to the output first (needs `--allow-js`).'),
-  config: z.record(z.string(), z.unknown()).optional().describe('Type-specific settings (`factuality` scores).'),
+  config: z
+    .record(z.string(), z.unknown())
+    .optional()
+    .describe('Type-specific settings: `factuality` scores; for `command`, `file` (where the answer\'s code goes, relative to the copy), `dir` (folder copied first, relative to the suite file) and `timeoutMs`.'),
   provider: z.unknown().optional().describe('promptfoo grader override; Bakeoff grades with `--grader` instead (ignored).'),
   rubricPrompt: z.unknown().optional().describe('promptfoo rubric prompt override (ignored).'),
   get assert() {

@@ -1,0 +1,73 @@
+/**
+ * An answer's Markdown shown while it streams, at a cost that does not grow with its length: the
+ * part before the latest cut (see `MarkdownCuts`) is rendered once, block by block, and only the
+ * rest is rendered again when text arrives. Rendered in pieces cut there, an answer reads exactly
+ * as rendered whole, unless it defines a reference-style link (`[id]: url`), which can apply to
+ * text before it: the final answer is then rendered whole, once.
+ */
+import { MarkdownCuts, renderMarkdown } from './markdown';
+
+export class StreamingMarkdown {
+  /** The text on screen. */
+  private text = '';
+  /** Offset of the end of the part rendered for good. */
+  private stableEnd = 0;
+  private cuts = new MarkdownCuts();
+  /** Nodes of the part after `stableEnd`, replaced at each render. */
+  private tail: Node[] = [];
+  private readonly template: HTMLTemplateElement;
+  /** The text on screen was rendered whole. */
+  private whole = false;
+
+  /** `prepare` adjusts each piece of newly rendered Markdown before it is shown (e.g. focus order). */
+  constructor(
+    private readonly root: HTMLElement,
+    private readonly prepare: (rendered: ParentNode) => void = () => undefined,
+  ) {
+    this.template = root.ownerDocument.createElement('template');
+  }
+
+  /** Shows `text`: the whole of it rendered at once when `complete`, else incrementally. */
+  show(text: string, complete: boolean): void {
+    if (complete && (this.whole || !text.startsWith(this.text) || definesReference(text))) {
+      this.reset(text);
+      this.root.innerHTML = text ? renderMarkdown(text) : '';
+      this.prepare(this.root);
+      this.whole = true;
+      return;
+    }
+    if (this.whole || !text.startsWith(this.text)) this.reset('');
+    this.text = text;
+    this.whole = complete;
+    const cut = this.cuts.advance(text);
+    const before = this.tail[0] ?? null;
+    if (cut > this.stableEnd) {
+      this.root.insertBefore(this.fragment(text.slice(this.stableEnd, cut)), before);
+      this.stableEnd = cut;
+    }
+    for (const node of this.tail) node.parentNode?.removeChild(node);
+    const tail = this.fragment(text.slice(this.stableEnd));
+    this.tail = Array.from(tail.childNodes);
+    this.root.appendChild(tail);
+  }
+
+  private reset(text: string): void {
+    this.text = text;
+    this.whole = false;
+    this.stableEnd = 0;
+    this.cuts = new MarkdownCuts();
+    this.tail = [];
+    this.root.replaceChildren();
+  }
+
+  private fragment(markdown: string): DocumentFragment {
+    this.template.innerHTML = markdown ? renderMarkdown(markdown) : '';
+    this.prepare(this.template.content);
+    return this.template.content;
+  }
+}
+
+/** Whether Markdown defines a reference-style link (`[id]: url` at the start of a line). */
+function definesReference(text: string): boolean {
+  return /^ {0,3}\[[^\]\n]+\]:/m.test(text);
+}
