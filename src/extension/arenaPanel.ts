@@ -8,7 +8,8 @@ import * as vscode from 'vscode';
 import { assertNever } from '../shared/guards';
 import { parseArenaMessage, type ArenaState, type ArenaToHostMessage, type HostToArenaMessage } from '../shared/arenaProtocol';
 import { EditorActions } from './editorActions';
-import { createNonce, panelOptions, panelWebviewOptions, renderPanelHtml } from './webviewHtml';
+import { panelOptions, panelWebviewOptions } from './webviewHtml';
+import { panelPage, webviewRoot } from './webviewPage';
 
 /** What the panel's buttons do. */
 export interface ArenaHandlers {
@@ -39,7 +40,7 @@ export class ArenaPanel {
         ArenaPanel.viewType,
         'Bakeoff: Blind A/B',
         { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false },
-        { ...panelWebviewOptions(vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview')), ...panelOptions },
+        { ...panelWebviewOptions(webviewRoot(context.extensionUri)), ...panelOptions },
       );
       panel = new ArenaPanel(webviewPanel, context, handlers);
       ArenaPanel.instance = panel;
@@ -63,14 +64,7 @@ export class ArenaPanel {
   ) {
     panel.iconPath = vscode.Uri.joinPath(context.extensionUri, 'media', 'icon.png');
     const webview = panel.webview;
-    const root = vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview');
-    webview.html = renderPanelHtml({
-      cspSource: webview.cspSource,
-      nonce: createNonce(),
-      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'arena.js')).toString(),
-      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'arena_css.css')).toString(),
-      codiconUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'codicons', 'codicon.css')).toString(),
-    });
+    webview.html = panelPage(webview, context.extensionUri, 'arena');
     panel.onDidDispose(() => this.dispose(), null, this.disposables);
     panel.onDidChangeViewState((e) => {
       if (!e.webviewPanel.visible) this.ready = false;

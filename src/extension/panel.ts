@@ -29,7 +29,8 @@ import { PanelModel, emptyPanelState, type PanelEvent } from '../shared/panelRed
 import { panelViewType } from './commands';
 import { DeltaBatcher, type BatchedDelta } from './deltaBatcher';
 import { EditorActionError, EditorActions, type UndoRecord } from './editorActions';
-import { createNonce, panelOptions, panelWebviewOptions, renderPanelHtml } from './webviewHtml';
+import { panelOptions, panelWebviewOptions } from './webviewHtml';
+import { panelPage, webviewRoot } from './webviewPage';
 
 /** What the panel needs to know about a comparison when it starts. */
 export interface RunInfo {
@@ -85,7 +86,7 @@ export function panelSnapshot(result: TrialResult): TrialSnapshot {
 const maxCheckOutput = 64 * 1024;
 
 function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
-  return panelWebviewOptions(vscode.Uri.joinPath(extensionUri, 'dist', 'webview'));
+  return panelWebviewOptions(webviewRoot(extensionUri));
 }
 
 /** `foo.ts:12–24` for the target editor. */
@@ -310,15 +311,7 @@ export class ComparePanel {
   }
 
   private html(): string {
-    const webview = this.panel.webview;
-    const root = vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'webview');
-    return renderPanelHtml({
-      cspSource: webview.cspSource,
-      nonce: createNonce(),
-      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'main.js')).toString(),
-      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'main_css.css')).toString(),
-      codiconUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'codicons', 'codicon.css')).toString(),
-    });
+    return panelPage(this.panel.webview, this.context.extensionUri, 'main');
   }
 
   private async onMessage(raw: unknown): Promise<void> {

@@ -10,7 +10,8 @@ import { assertNever } from '../shared/guards';
 import { parseSuiteMessage, PersistedSuiteState, type CellDetailView, type HostToSuiteMessage, type SuiteReportView, type SuiteToHostMessage } from '../shared/suiteProtocol';
 import { suitePanelViewType } from './commands';
 import { EditorActions } from './editorActions';
-import { createNonce, panelOptions, panelWebviewOptions, renderPanelHtml } from './webviewHtml';
+import { panelOptions, panelWebviewOptions } from './webviewHtml';
+import { panelPage, webviewRoot } from './webviewPage';
 
 /** What the panel asks of the suite commands. */
 export interface SuitePanelHost {
@@ -33,7 +34,7 @@ export class SuitePanel {
       panel.panel.reveal(undefined, false);
     } else {
       const webviewPanel = vscode.window.createWebviewPanel(SuitePanel.viewType, SuitePanel.titleOf(view), { viewColumn: vscode.ViewColumn.Active, preserveFocus: false }, {
-        ...panelWebviewOptions(vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview')),
+        ...panelWebviewOptions(webviewRoot(context.extensionUri)),
         ...panelOptions,
       });
       panel = new SuitePanel(webviewPanel, context, host, view.runId);
@@ -84,15 +85,8 @@ export class SuitePanel {
     SuitePanel.panels.set(runId, this);
     panel.iconPath = vscode.Uri.joinPath(context.extensionUri, 'media', 'icon.png');
     const webview = panel.webview;
-    webview.options = panelWebviewOptions(vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview'));
-    const root = vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview');
-    webview.html = renderPanelHtml({
-      cspSource: webview.cspSource,
-      nonce: createNonce(),
-      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'suite.js')).toString(),
-      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'suite_css.css')).toString(),
-      codiconUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'codicons', 'codicon.css')).toString(),
-    });
+    webview.options = panelWebviewOptions(webviewRoot(context.extensionUri));
+    webview.html = panelPage(webview, context.extensionUri, 'suite');
     panel.onDidDispose(() => this.dispose(), null, this.disposables);
     panel.onDidChangeViewState((e) => {
       if (!e.webviewPanel.visible) this.ready = false;

@@ -7,6 +7,7 @@ import type { ArenaState, ArenaToHostMessage, HostToArenaMessage } from '../../s
 import { assertNever } from '../../shared/guards';
 import { formatMs } from '../../core/format';
 import { Toast, el } from '../components';
+import { linkUrlAt } from '../markdown';
 import { renderArena, voteKeys } from './view';
 
 const vscode = acquireVsCodeApi<{ state: ArenaState }>();
@@ -50,8 +51,7 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
 });
 
 document.addEventListener('click', (event) => {
-  const link = event.target instanceof Element ? event.target.closest<HTMLElement>('.md-link') : null;
-  const url = link?.dataset.href;
+  const url = linkUrlAt(event.target);
   if (!url) return;
   event.preventDefault();
   post({ type: 'openLink', url });

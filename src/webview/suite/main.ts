@@ -6,6 +6,7 @@
 import type { CellDetailView, HostToSuiteMessage, SuiteReportView, SuiteToHostMessage } from '../../shared/suiteProtocol';
 import { assertNever } from '../../shared/guards';
 import { Toast, el } from '../components';
+import { linkUrlAt } from '../markdown';
 import { renderDetail, renderReport, type SuiteUiState } from './view';
 
 interface Saved {
@@ -63,8 +64,7 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
 });
 
 document.addEventListener('click', (event) => {
-  const link = event.target instanceof Element ? event.target.closest<HTMLElement>('.md-link') : null;
-  const url = link?.dataset.href;
+  const url = linkUrlAt(event.target);
   if (!url) return;
   event.preventDefault();
   post({ type: 'openLink', url });
