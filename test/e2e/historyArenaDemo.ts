@@ -270,7 +270,7 @@ export async function scenarioHistory(w: ScenarioContext, b: SessionBackends): P
   await clearNotifications(session);
   // The panel gets the whole editor area for the pictures.
   await closeEditorTab(session, /sample\.ts/);
-  const shots = await shootVariants(session, 'scenario-10-history');
+  const shots = await shootVariants(session, 'scenario-19-history');
   if (updatePictures) fs.copyFileSync(shots['dark-1280x720']!, path.join(repoRoot, 'media', 'history.png'));
 
   // Show Last Results after closing the panel: the same run again, still nothing sent.
@@ -403,7 +403,7 @@ export async function scenarioBlind(w: ScenarioContext, b: SessionBackends): Pro
   const aIsClosed = answers.a.endsWith(closedEnd);
   assert.ok(aIsClosed ? answers.b.endsWith(decEnd) : answers.a.endsWith(decEnd) && answers.b.endsWith(closedEnd), `A and B are the two answers, whole:\n${answers.a}\n---\n${answers.b}`);
   assert.equal(await frame.locator('[data-testid="arena-name-a"]').innerText(), 'Answer A');
-  const blindShots = await shootVariants(session, 'scenario-11-blind-voting');
+  const blindShots = await shootVariants(session, 'scenario-20-blind-voting');
   assert.ok(blindShots['dark-1600x1000']);
 
   // Vote from the keyboard: A is better.
@@ -437,7 +437,7 @@ export async function scenarioBlind(w: ScenarioContext, b: SessionBackends): Pro
   assert.equal(ratings.length, 2);
   for (const r of ratings) assert.match(r, /^[\d,]+ \[[\d,]+–[\d,]+\]$/, `rating cell: ${r}`);
   assert.match(await frame.locator('[data-testid="ratings-note"]').innerText(), /Bradley–Terry ratings/);
-  const revealShots = await shootVariants(session, 'scenario-11-blind-revealed');
+  const revealShots = await shootVariants(session, 'scenario-20-blind-revealed');
   if (updatePictures) await shootPanel(session, '[data-testid="arena-title"]', path.join(repoRoot, 'media', 'walkthrough', 'blind.png'));
   assert.ok(revealShots['light-1280x720']);
 
@@ -522,7 +522,7 @@ export async function scenarioDemo(w: ScenarioContext): Promise<void> {
     assert.ok(columns[1]!.ttft > columns[0]!.ttft, 'the decentralized stand-in is the slower one');
     await clearNotifications(session);
     await closeEditorTab(session, /notes\.ts/);
-    const shots = await shootVariants(session, 'scenario-12-demo');
+    const shots = await shootVariants(session, 'scenario-21-demo');
     assert.ok(shots['dark-1600x1000']);
     if (updatePictures) {
       await shootPanel(session, '[data-testid="column"]', path.join(repoRoot, 'media', 'walkthrough', 'demo.png'));
@@ -587,7 +587,7 @@ export async function scenarioDemo(w: ScenarioContext): Promise<void> {
     );
     // (Steps are not ticked in this code-server build whatever completes them — its own buttons
     // included — so their completion is not checked here.)
-    await session.screenshot('scenario-12-walkthrough');
+    await session.screenshot('scenario-21-walkthrough');
   } finally {
     await session.close();
   }

@@ -99,9 +99,9 @@ export async function scenarioSuite(w: ScenarioContext, b: SessionBackends): Pro
   assert.ok(!fs.readFileSync(historyFile(session), 'utf8').includes(b.dec.key), 'no key in the history');
   await frame.locator('[data-testid="detail-request"] summary').click();
   await frame.locator('[data-testid="cell-detail"]').scrollIntoViewIfNeeded();
-  await session.screenshot('scenario-13-suite-cell');
+  await session.screenshot('scenario-22-suite-cell');
   await frame.evaluate(() => window.scrollTo(0, 0));
-  const shots = await shootVariants(session, 'scenario-13-suite');
+  const shots = await shootVariants(session, 'scenario-22-suite');
   assert.ok(shots['light-1280x720']);
   if (updatePictures) {
     // The README's picture: the charts, then the start of the matrix.
