@@ -17,9 +17,9 @@ import { isDelivered } from '../core/summary';
 import type { ArenaState } from '../shared/arenaProtocol';
 import { ArenaPanel, type ArenaHandlers } from './arenaPanel';
 import { battleView, leaderboardView, side, voteOf, type Battle, type Side } from './arenaView';
-import { isBlocked, offerAddBackend, offerKeyFix, resolveKeys } from './backendKeys';
+import { askForMissingKeys, isBlocked, offerAddBackend, offerKeyFix, resolveKeys } from './backendKeys';
 import type { CompareCommands } from './compare';
-import { isSealed, shortDate, type HistoryCommands } from './historyCommands';
+import { isRunRef, isSealed, shortDate, type HistoryCommands } from './historyCommands';
 import { editorProxySettings, tlsUnverified } from './proxy';
 import type { HostServices } from './services';
 import { backendName, buildMessages } from './settings';
@@ -39,7 +39,7 @@ export class ArenaCommands {
    * view's `{ runId }`, else one picked) in the Blind A/B panel.
    */
   async voteOnPending(arg?: unknown): Promise<void> {
-    const runId = typeof arg === 'object' && arg !== null && typeof (arg as { runId?: unknown }).runId === 'string' ? (arg as { runId: string }).runId : undefined;
+    const runId = isRunRef(arg) ? arg.runId : undefined;
     if (runId) return this.resume(runId);
     const contents = await this.services.history.read();
     const pending = [...contents.runs].reverse().filter((r) => isSealed(r, contents) && !this.services.history.isRunning(r.record.runId));
@@ -85,7 +85,9 @@ export class ArenaCommands {
       }
       candidates = picked.map((p) => p.backend);
     }
-    const keyed = await resolveKeys(this.services.keys, candidates);
+    // Two named backends: a missing key is asked for right there, as Compare does.
+    const resolved = await resolveKeys(this.services.keys, candidates);
+    const keyed = mode.mode === 'named' ? await askForMissingKeys(this.services, resolved) : resolved;
     const usable = keyed.filter((k) => !isBlocked(k)).map((k) => k.backend);
     if (mode.mode === 'named' && usable.length < 2) {
       offerKeyFix(this.services, keyed.filter(isBlocked));
@@ -96,7 +98,7 @@ export class ArenaCommands {
       offerKeyFix(this.services, keyed.filter(isBlocked));
       return;
     }
-    const prepared = await this.compare.askForPrompt('Compare Blind');
+    const prepared = await this.compare.askForPrompt('Compare Blind', 'two backends, shown as A and B');
     if (!prepared) return;
     const pairing = drawPairing(
       usable.map((b) => ({ id: b.id, label: backendName(b), model: b.model, kind: b.kind, backend: b })),

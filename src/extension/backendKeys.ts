@@ -4,7 +4,7 @@
  * key or a missing backend.
  */
 import * as vscode from 'vscode';
-import type { Backend } from '../core/config';
+import { keyRequired, type Backend } from '../core/config';
 import { originOf } from '../core/keyBinding';
 import { commandIds } from './commands';
 import type { ApiKeyStore } from './secrets';
@@ -27,7 +27,7 @@ export async function resolveKeys(keys: ApiKeyStore, backends: readonly Backend[
     backends.map(async (backend): Promise<KeyedBackend> => {
       const check = await keys.check(backend);
       if (check.status === 'ok') return { backend, key: check.key };
-      if (check.status === 'missing' && (backend.kind === 'local' || backend.auth === 'none')) return { backend, key: undefined };
+      if (check.status === 'missing' && !keyRequired(backend)) return { backend, key: undefined };
       return { backend, blocked: check.message };
     }),
   );

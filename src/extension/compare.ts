@@ -24,6 +24,8 @@ export class CompareCommands {
 
   constructor(private readonly services: HostServices) {
     this.checks = new CandidateChecks(services);
+    // A closed prompt document is forgotten: a later untitled document may get its name.
+    services.context.subscriptions.push(vscode.workspace.onDidCloseTextDocument((doc) => this.promptDocuments.delete(doc.uri.toString())));
     this.panelHost = {
       onCancel: () => this.cancel(),
       // Through the command, so a panel revived after a reload can re-run its run from the history.
@@ -111,8 +113,7 @@ export class CompareCommands {
     }
     const settings = this.services.settings.runSettings();
     const name = fileLabel(doc);
-    // A range ending at column 0 of a line (a trailing newline) does not cover that line.
-    const lines = range.end.line - range.start.line + (range.end.character === 0 && range.end.line > range.start.line ? 0 : 1);
+    const lines = coveredLines(range);
     const userPrompt = expandTemplate(pickTemplate(settings.promptTemplates, 'compareSelection'), {
       selection: text,
       file: name,
@@ -147,17 +148,17 @@ export class CompareCommands {
    * Asks for a one-line prompt (the selection, if any, goes in as context through the
    * `comparePrompt` template); undefined when the user gave up. Compare Blind… uses it.
    */
-  async askForPrompt(title: string): Promise<PreparedRun | undefined> {
+  async askForPrompt(title: string, sentTo: string): Promise<PreparedRun | undefined> {
     const context = this.promptContext(vscode.window.activeTextEditor);
-    const input = await this.inputPrompt(title, context, false);
+    const input = await this.inputPrompt(title, context, false, sentTo);
     return typeof input === 'string' ? this.preparePrompt(input, context, this.services.settings.runSettings()) : undefined;
   }
 
   /** The prompt input box; with `multiLine`, its button asks for an editor instead. */
-  private async inputPrompt(title: string, context: PromptContext | undefined, multiLine: boolean): Promise<string | { multiLine: string } | undefined> {
+  private async inputPrompt(title: string, context: PromptContext | undefined, multiLine: boolean, sentTo = 'every chosen backend'): Promise<string | { multiLine: string } | undefined> {
     const box = vscode.window.createInputBox();
     box.title = title;
-    box.prompt = `${context?.withSelection ? 'Sent to every chosen backend, with the selection as context.' : 'Sent to every chosen backend.'}${multiLine ? ' For several lines, use the editor button.' : ''}`;
+    box.prompt = `Sent to ${sentTo}${context?.withSelection ? ', with the selection as context' : ''}.${multiLine ? ' For several lines, use the editor button.' : ''}`;
     box.placeholder = 'e.g. Write a function that parses ISO 8601 durations';
     box.value = this.lastPromptInput;
     box.ignoreFocusOut = true;
@@ -194,8 +195,8 @@ export class CompareCommands {
   /** The editor a prompt comes from: its selection goes with the prompt, and Insert targets it. */
   private promptContext(editor: vscode.TextEditor | undefined): PromptContext | undefined {
     if (!editor || this.promptDocuments.has(editor.document.uri.toString())) return undefined;
-    const withSelection = !editor.selection.isEmpty && editor.document.getText(editor.selection).trim() !== '';
-    return { document: editor.document, selection: editor.selection, withSelection };
+    const selectionText = editor.selection.isEmpty ? '' : editor.document.getText(editor.selection);
+    return { document: editor.document, selection: editor.selection, withSelection: selectionText.trim() !== '', selectionText };
   }
 
   /** Opens an editor for a multi-line prompt; its title bar's Run (Bakeoff: Run Prompt) compares it. */
@@ -241,13 +242,13 @@ export class CompareCommands {
     const name = context ? fileLabel(context.document) : '';
     const userPrompt = expandTemplate(pickTemplate(settings.promptTemplates, templateName), {
       input,
-      selection: withSelection ? context!.document.getText(context!.selection) : '',
+      selection: withSelection ? context!.selectionText : '',
       file: name,
       language: context?.document.languageId ?? '',
     });
     const oneLine = input.trim().replace(/\s+/g, ' ');
     const short = oneLine.length > 60 ? `${oneLine.slice(0, 57)}…` : oneLine;
-    const lines = context ? context.selection.end.line - context.selection.start.line + 1 : 0;
+    const lines = context ? coveredLines(context.selection) : 0;
     return {
       title: `Prompt: “${short}”${withSelection ? ` with ${lines} line${lines === 1 ? '' : 's'} from ${path.basename(name)}` : ''}`,
       userPrompt,
@@ -299,6 +300,13 @@ interface PromptContext {
   selection: vscode.Selection;
   /** The selection is not empty: it goes into the prompt. */
   withSelection: boolean;
+  /** The selected text when the prompt was started (edits made while a prompt document is written do not change it). */
+  selectionText: string;
+}
+
+/** Lines a range covers: one ending at column 0 of a later line (a trailing newline) does not cover that line. */
+function coveredLines(range: vscode.Range): number {
+  return range.end.line - range.start.line + (range.end.character === 0 && range.end.line > range.start.line ? 0 : 1);
 }
 
 /** Path relative to the workspace for files in it; the file name otherwise. */

@@ -13,6 +13,7 @@ import type { ComparisonResult, RunEvent, TrialResult } from '../core/types';
 import { askForMissingKeys, isBlocked, offerAddBackend, resolveKeys, type KeyedBackend } from './backendKeys';
 import { ComparePanel, type PanelHost, type RunInfo } from './panel';
 import { editorProxySettings, tlsUnverified } from './proxy';
+import type { FinishedRun } from './runTracker';
 import type { HostServices } from './services';
 import { backendName, buildMessages, type RunSettings } from './settings';
 
@@ -39,8 +40,25 @@ export interface PreparedRun {
   mode?: RunMode;
 }
 
+/** What a comparison actually sent: a retry of one of its columns sends the same. */
+interface SentRequest {
+  runId: string;
+  messages: ChatMessage[];
+  params: RequestParams;
+  trials: number;
+}
+
+/** Retry this backend: the column's backend (and key, for given backends), the run it joins and what that run sent. */
+interface RetryOf {
+  backendId: string;
+  only: Backend[] | { given: KeyedBackend[] };
+  base: FinishedRun;
+  sent: SentRequest;
+}
+
 export class ComparisonRunner {
   private lastRun: PreparedRun | undefined;
+  private lastSent: SentRequest | undefined;
 
   constructor(
     private readonly services: HostServices,
@@ -59,37 +77,53 @@ export class ComparisonRunner {
   async retryBackend(backendId: string, settings: RunSettings): Promise<void> {
     const prepared = this.lastRun;
     const panel = ComparePanel.current;
-    if (!prepared || !panel?.state.run?.backends.some((b) => b.id === backendId)) {
-      void vscode.window.showInformationMessage('Bakeoff: that comparison is no longer known; run it again.');
+    const shownRunId = panel?.shownRunId ?? null;
+    // The column joins the run the panel shows: its results and what it sent must still be at hand
+    // (another run — a blind comparison, say — or a window reload lets them go).
+    const base = this.services.runs.lastFinished;
+    const sent = this.lastSent;
+    if (!prepared || !panel || !shownRunId || !panel.state.run?.backends.some((b) => b.id === backendId) || base?.result.runId !== shownRunId || sent?.runId !== shownRunId) {
+      void vscode.window.showInformationMessage('Bakeoff: the results of that comparison are no longer at hand to retry one column; use Re-run to run it again.');
       return;
     }
     if (this.services.runs.current) {
       panel.showNotice('warning', 'A comparison is running; wait for it to finish or cancel it, then retry.');
       return;
     }
-    const { configured } = this.services.settings.chosenBackends(true);
-    const backend = configured.find((b) => b.id === backendId);
-    if (!backend) {
-      panel.showNotice('error', `${backendId} is no longer configured.`);
-      return;
+    let only: RetryOf['only'];
+    if (prepared.backends) {
+      // The demo's stand-ins: the same servers, with the keys they came with.
+      const given = (await prepared.backends()).filter((g) => g.backend.id === backendId);
+      if (!given.length) {
+        panel.showNotice('error', `${backendId} is not available any more; use Re-run.`);
+        return;
+      }
+      only = { given };
+    } else {
+      const backend = this.services.settings.configuredBackends(true).find((b) => b.id === backendId);
+      if (!backend) {
+        panel.showNotice('error', `${backendId} is no longer configured.`);
+        return;
+      }
+      only = [backend];
     }
-    await this.run(prepared, settings, { only: backend });
+    await this.run(prepared, settings, { backendId, only, base, sent });
   }
 
   /**
    * Runs one comparison: keys (asking for a missing one right there), panel, progress in the
-   * status bar and the panel header, runner, log. With `only`, reruns that one backend of the
-   * comparison the panel shows.
+   * status bar and the panel header, runner, log. With `retry`, reruns one backend of the
+   * comparison the panel shows, sending what that comparison sent.
    */
-  async run(prepared: PreparedRun, settings: RunSettings, retry?: { only: Backend }): Promise<void> {
+  async run(prepared: PreparedRun, settings: RunSettings, retry?: RetryOf): Promise<void> {
     const { services } = this;
     const { runs } = services;
-    const chosen = retry ? [retry.only] : await this.backendsFor(prepared);
+    const chosen = retry ? retry.only : await this.backendsFor(prepared);
     if (!chosen) return;
     if (Array.isArray(chosen) && !chosen.length) return offerAddBackend();
-    const trials = prepared.replay?.trials ?? settings.trials;
-    const params = prepared.replay?.params ?? settings.params;
-    const messages = prepared.replay?.messages ?? buildMessages(prepared.userPrompt, settings.systemPrompt);
+    const trials = retry?.sent.trials ?? prepared.replay?.trials ?? settings.trials;
+    const params = retry?.sent.params ?? prepared.replay?.params ?? settings.params;
+    const messages = retry?.sent.messages ?? prepared.replay?.messages ?? buildMessages(prepared.userPrompt, settings.systemPrompt);
 
     // The demo's stand-ins come with their keys decided; configured backends may ask for a missing one.
     const keyed: KeyedBackend[] = Array.isArray(chosen) ? await askForMissingKeys(services, await resolveKeys(services.keys, chosen)) : chosen.given;
@@ -112,9 +146,10 @@ export class ComparisonRunner {
       previous.abort.abort();
     }
     this.lastRun = prepared;
-    const previousResult = retry ? runs.lastFinished : undefined;
+    const previousResult = retry?.base;
     const run = runs.start();
     const { runId, abort } = run;
+    if (!retry) this.lastSent = { runId, messages, params, trials };
     const isCurrent = () => runs.isCurrent(run);
 
     const keysById = new Map(runnable.map((k) => [k.backend.id, k.key]));
@@ -144,10 +179,10 @@ export class ComparisonRunner {
       ...(prepared.target ? { target: prepared.target } : {}),
     };
     const panel = ComparePanel.createOrShow(services.context, this.panelHost);
-    if (retry) panel.restartBackend(retry.only.id);
+    if (retry) panel.restartBackend(retry.backendId);
     else panel.beginRun(info);
     services.log.info(
-      `Run ${runId}: ${prepared.title} → ${backends.map((b) => `${b.id} (${b.model})`).join(', ')}; ` +
+      `Run ${runId}: ${services.redact(prepared.title, runKeys)} → ${backends.map((b) => `${b.id} (${b.model})`).join(', ')}; ` +
         `${trials} trial(s), max_tokens ${params.maxTokens}, temperature ${params.temperature}, prompt ${prepared.userPrompt.length} chars.`,
     );
     if (blocked.length) services.log.info(`Run ${runId}: skipped ${blocked.map((b) => b.backend.id).join(', ')} (no usable key).`);
@@ -202,7 +237,7 @@ export class ComparisonRunner {
       this.logResults(result, runKeys);
       recorder.end(result.outcome, null);
       if (isCurrent()) {
-        const merged = previousResult && retry ? mergeRetry(previousResult.result, result, retry.only.id) : result;
+        const merged = previousResult && retry ? mergeRetry(previousResult.result, result, retry.backendId) : result;
         runs.keepResult(run, {
           result: merged,
           keys: [...new Set([...(previousResult?.keys ?? []), ...runKeys])],

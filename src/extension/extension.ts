@@ -16,6 +16,8 @@ import { createLazyViews } from './lazyViews';
 import { BakeoffStatusBar } from './statusBar';
 
 let host: Host | undefined;
+/** The log of a failure to load the host (the host's own log channel is used otherwise). */
+let fallbackLog: vscode.LogOutputChannel | undefined;
 
 /**
  * Shows the status bar, registers the commands, the views and the panel serializers. Returns a small key-store
@@ -47,11 +49,13 @@ export function activate(context: vscode.ExtensionContext): BakeoffTestApi | und
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (!host && e.affectsConfiguration(`${settingsSection}.${settingKeys.backends}`)) sketchStatusBar();
     }),
+    // A command that failed is reported through the host's log and redaction; when the host
+    // itself could not load, that failure is still shown (not thrown again from the handler).
     ...registerCommands(handlers, {
       get log() {
-        return loadHost().services.log;
+        return host?.services.log ?? (fallbackLog ??= vscode.window.createOutputChannel('Bakeoff', { log: true }));
       },
-      errorText: (err) => loadHost().services.errorText(err),
+      errorText: (err) => host?.services.errorText(err) ?? (err instanceof Error ? err.message : String(err)),
     }),
     vscode.window.registerWebviewPanelSerializer(panelViewType, {
       deserializeWebviewPanel: async (panel, saved) => loadHost().revivePanel(panel, saved),

@@ -20,7 +20,7 @@ export interface RunRef {
   runId: string;
 }
 
-function isRunRef(value: unknown): value is RunRef {
+export function isRunRef(value: unknown): value is RunRef {
   return typeof value === 'object' && value !== null && typeof (value as RunRef).runId === 'string';
 }
 

@@ -48,7 +48,6 @@ export class SuitePanel {
     return SuitePanel.panels.get(runId);
   }
 
-  /** Brings back panels after a window reload: `restore` reads the run from the history. */
   /** A report panel the editor restored after a reload: `restore` reads its run back from the history. */
   static async revive(panel: vscode.WebviewPanel, saved: unknown, restore: (runId: string) => Promise<void>): Promise<void> {
     const state = PersistedSuiteState.safeParse(saved);
@@ -56,7 +55,13 @@ export class SuitePanel {
       panel.dispose();
       return;
     }
-    await restore(state.data.runId);
+    try {
+      await restore(state.data.runId);
+    } catch (err) {
+      // Never leave an empty page: the report can be opened again from the History view.
+      panel.dispose();
+      throw err;
+    }
   }
 
   /** Adopts a panel revived after a reload. */

@@ -25,7 +25,7 @@ import type { PlanBackend, ResultsHeader, Suite, SuiteCell } from '../core/suite
 import { bakeoffVersion } from '../core/version';
 import type { SentRequest } from '../core/types';
 import type { SuiteReportView, SuiteToHostMessage } from '../shared/suiteProtocol';
-import { isBlocked, offerAddBackend, offerKeyFix, resolveKeys } from './backendKeys';
+import { askForMissingKeys, isBlocked, offerAddBackend, offerKeyFix, resolveKeys } from './backendKeys';
 import { editorProxySettings } from './proxy';
 import type { HostServices } from './services';
 import { backendName } from './settings';
@@ -66,7 +66,8 @@ export class SuiteCommands {
     const chosen = await this.backendsFor(suite);
     if (!chosen) return;
     const settings = this.services.settings.runSettings();
-    const keyed = await resolveKeys(this.services.keys, chosen.map((c) => c.backend));
+    // A missing key is asked for right there, as Compare does; a dismissed prompt leaves that backend out.
+    const keyed = await askForMissingKeys(this.services, await resolveKeys(this.services.keys, chosen.map((c) => c.backend)));
     const blocked = keyed.filter(isBlocked);
     const runnable = chosen.filter((c) => !blocked.some((b) => b.backend.id === c.backend.id));
     if (blocked.length) offerKeyFix(this.services, blocked);

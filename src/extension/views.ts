@@ -5,7 +5,7 @@
  * outcome). Both read lazily, when the view is shown.
  */
 import * as vscode from 'vscode';
-import type { Backend } from '../core/config';
+import { keyRequired, type Backend } from '../core/config';
 import { originOf } from '../core/keyBinding';
 import { describePricing } from '../core/pricing';
 import { runPromptText, storedRunResult, type HistoryContents, type StoredRun, type StoredSuite } from '../core/history';
@@ -47,11 +47,11 @@ class BackendsProvider implements vscode.TreeDataProvider<BackendItem> {
       check.status === 'ok'
         ? { text: 'key set', icon: new vscode.ThemeIcon('key', new vscode.ThemeColor('testing.iconPassed')) }
         : check.status === 'missing'
-          ? backend.kind === 'local'
+          ? !keyRequired(backend)
             ? { text: 'no key needed', icon: new vscode.ThemeIcon('vm') }
             : { text: 'no key', icon: new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground')) }
           : { text: check.status === 'originMismatch' ? 'key for another address' : 'key unreadable', icon: new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground')) };
-    item.description = check.status === 'ok' || (check.status === 'missing' && backend.kind === 'local') ? backend.kind : `${backend.kind} · ${keyState.text}`;
+    item.description = check.status === 'ok' || (check.status === 'missing' && !keyRequired(backend)) ? backend.kind : `${backend.kind} · ${keyState.text}`;
     item.iconPath = keyState.icon;
     item.contextValue = 'bakeoff.backend';
     item.checkboxState = chosen.some((b) => b.id === backend.id) ? vscode.TreeItemCheckboxState.Checked : vscode.TreeItemCheckboxState.Unchecked;
