@@ -26,6 +26,9 @@ import type { SuiteCell } from '../core/suite/types';
 import type { SentRequest, TrialResult } from '../core/types';
 import { settingKeys, settingsSection } from './settings';
 
+/** Longest wait before finished trials (or suite cells) are written to the history, ms. */
+const batchDelayMs = 500;
+
 /** Writes one run into the history as it goes. Never throws: a failed write is logged. */
 export interface RunRecorder {
   trial(result: TrialResult): void;
@@ -78,13 +81,15 @@ export class RunHistory implements vscode.Disposable {
     this.running.add(runId);
     this.write([historyRunRecord({ ...fields, startedAt: fields.startedAt ?? new Date().toISOString() }, keys)], true);
     let ended = false;
+    const trials = this.batch<TrialResult>((results) => this.write(results.map((r) => historyTrialRecord(runId, r, keys)), false));
     return {
       trial: (result) => {
-        if (!ended) this.write([historyTrialRecord(runId, result, keys)], false);
+        if (!ended) trials.add(result);
       },
       end: (outcome, errorMessage) => {
         if (ended) return;
         ended = true;
+        trials.flush();
         this.write([historyRunEndRecord(runId, outcome, errorMessage)], true, () => this.running.delete(runId));
       },
     };
@@ -97,13 +102,15 @@ export class RunHistory implements vscode.Disposable {
     this.running.add(runId);
     this.write([historySuiteStartRecord(fields, keys)], true);
     let ended = false;
+    const cells = this.batch<Parameters<SuiteRecorder['cell']>>((batch) => this.write(batch.map(([cell, request]) => historySuiteCellRecord(runId, cell, request, keys)), false));
     return {
       cell: (cell, request) => {
-        if (!ended) this.write([historySuiteCellRecord(runId, cell, request, keys)], false);
+        if (!ended) cells.add([cell, request]);
       },
       end: (outcome, notes, errorMessage) => {
         if (ended) return;
         ended = true;
+        cells.flush();
         this.write([historySuiteEndRecord(runId, outcome, notes, errorMessage)], true, () => this.running.delete(runId));
       },
     };
@@ -148,6 +155,31 @@ export class RunHistory implements vscode.Disposable {
 
   dispose(): void {
     this.changed.dispose();
+  }
+
+  /**
+   * Lines of a run written together, at most {@link batchDelayMs} after the first of them: the
+   * scrubbing and file writes stay off the moment a trial ends (when the next request of that
+   * backend is on the wire), and a run killed mid-way loses at most that much of what finished.
+   */
+  private batch<T>(writeAll: (items: T[]) => void): { add(item: T): void; flush(): void } {
+    let pending: T[] = [];
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const flush = () => {
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      if (!pending.length) return;
+      const items = pending;
+      pending = [];
+      writeAll(items);
+    };
+    return {
+      add: (item) => {
+        pending.push(item);
+        timer ??= setTimeout(flush, batchDelayMs);
+      },
+      flush,
+    };
   }
 
   private write(records: Parameters<HistoryStore['append']>, notify: boolean, then?: () => void): void {
