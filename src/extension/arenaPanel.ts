@@ -7,9 +7,10 @@
 import * as vscode from 'vscode';
 import { assertNever } from '../shared/guards';
 import { parseArenaMessage, type ArenaState, type ArenaToHostMessage, type HostToArenaMessage } from '../shared/arenaProtocol';
+import { PanelChannel } from './panelChannel';
 import { EditorActions } from './editorActions';
 import { panelOptions, panelWebviewOptions } from './webviewHtml';
-import { panelPage, webviewRoot } from './webviewPage';
+import { webviewRoot } from './webviewPage';
 
 /** What the panel's buttons do. */
 export interface ArenaHandlers {
@@ -53,23 +54,26 @@ export class ArenaPanel {
   }
 
   private state: ArenaState = { battle: null, leaderboard: null };
-  private ready = false;
-  private disposed = false;
-  private readonly disposables: vscode.Disposable[] = [];
+  private readonly channel: PanelChannel<ArenaToHostMessage, HostToArenaMessage>;
 
   private constructor(
     private readonly panel: vscode.WebviewPanel,
     private readonly context: vscode.ExtensionContext,
     private handlers: ArenaHandlers,
   ) {
-    panel.iconPath = vscode.Uri.joinPath(context.extensionUri, 'media', 'icon.png');
-    const webview = panel.webview;
-    webview.html = panelPage(webview, context.extensionUri, 'arena');
-    panel.onDidDispose(() => this.dispose(), null, this.disposables);
-    panel.onDidChangeViewState((e) => {
-      if (!e.webviewPanel.visible) this.ready = false;
-    }, null, this.disposables);
-    webview.onDidReceiveMessage((raw: unknown) => void this.onMessage(raw), null, this.disposables);
+    this.channel = new PanelChannel(panel, context.extensionUri, {
+      bundle: 'arena',
+      name: 'Blind A/B panel',
+      parse: parseArenaMessage,
+      log: () => this.handlers.log,
+      onReady: () => this.channel.post({ type: 'arenaState', state: this.state }),
+      onMessage: (message) => this.onMessage(message),
+      onFailure: (text) => this.notice('error', text),
+      onDispose: () => {
+        if (ArenaPanel.instance === this) ArenaPanel.instance = undefined;
+        this.handlers.closed();
+      },
+    });
   }
 
   /** Replaces what the panel shows. */
@@ -83,59 +87,37 @@ export class ArenaPanel {
   }
 
   private post(message: HostToArenaMessage): void {
-    if (!this.ready || this.disposed) return;
-    void this.panel.webview.postMessage(message).then(undefined, (error: unknown) => this.handlers.log.debug(`Blind A/B panel: could not post ${message.type}: ${String(error)}`));
+    this.channel.post(message);
   }
 
-  private async onMessage(raw: unknown): Promise<void> {
-    const parsed = parseArenaMessage(raw);
-    if (!parsed.ok) {
-      this.handlers.log.debug(`Blind A/B panel: dropped an invalid message (${parsed.reason}).`);
-      return;
+  /** The page's requests (`ready` is the channel's). */
+  private async onMessage(message: ArenaToHostMessage): Promise<void> {
+    switch (message.type) {
+      case 'ready':
+        return;
+      case 'vote':
+        await this.handlers.vote(message.battleId, message.vote);
+        return;
+      case 'reveal':
+        await this.handlers.reveal(message.battleId);
+        return;
+      case 'cancel':
+        this.handlers.cancel();
+        return;
+      case 'again':
+        await this.handlers.again();
+        return;
+      case 'exportVotes':
+        await this.handlers.exportVotes();
+        return;
+      case 'openInPanel':
+        await this.handlers.openInPanel(message.battleId);
+        return;
+      case 'openLink':
+        await EditorActions.get(this.context).openLink(message.url);
+        return;
+      default:
+        assertNever(message, 'arena message');
     }
-    const message = parsed.message;
-    try {
-      switch (message.type) {
-        case 'ready':
-          this.ready = true;
-          this.post({ type: 'arenaState', state: this.state });
-          return;
-        case 'vote':
-          await this.handlers.vote(message.battleId, message.vote);
-          return;
-        case 'reveal':
-          await this.handlers.reveal(message.battleId);
-          return;
-        case 'cancel':
-          this.handlers.cancel();
-          return;
-        case 'again':
-          await this.handlers.again();
-          return;
-        case 'exportVotes':
-          await this.handlers.exportVotes();
-          return;
-        case 'openInPanel':
-          await this.handlers.openInPanel(message.battleId);
-          return;
-        case 'openLink':
-          await EditorActions.get(this.context).openLink(message.url);
-          return;
-        default:
-          assertNever(message, 'arena message');
-      }
-    } catch (error) {
-      const text = error instanceof Error ? error.message : String(error);
-      this.handlers.log.error(`Blind A/B panel: ${message.type} failed: ${text}`);
-      this.notice('error', text);
-    }
-  }
-
-  private dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    if (ArenaPanel.instance === this) ArenaPanel.instance = undefined;
-    for (const d of this.disposables.splice(0)) d.dispose();
-    this.handlers.closed();
   }
 }

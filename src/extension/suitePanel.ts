@@ -11,7 +11,8 @@ import { parseSuiteMessage, PersistedSuiteState, type CellDetailView, type HostT
 import { suitePanelViewType } from './commands';
 import { EditorActions } from './editorActions';
 import { panelOptions, panelWebviewOptions } from './webviewHtml';
-import { panelPage, webviewRoot } from './webviewPage';
+import { PanelChannel } from './panelChannel';
+import { webviewRoot } from './webviewPage';
 
 /** What the panel asks of the suite commands. */
 export interface SuitePanelHost {
@@ -77,9 +78,7 @@ export class SuitePanel {
   }
 
   private view: SuiteReportView | null = null;
-  private ready = false;
-  private disposed = false;
-  private readonly disposables: vscode.Disposable[] = [];
+  private readonly channel: PanelChannel<SuiteToHostMessage, HostToSuiteMessage>;
 
   private constructor(
     private readonly panel: vscode.WebviewPanel,
@@ -88,15 +87,20 @@ export class SuitePanel {
     readonly runId: string,
   ) {
     SuitePanel.panels.set(runId, this);
-    panel.iconPath = vscode.Uri.joinPath(context.extensionUri, 'media', 'icon.png');
-    const webview = panel.webview;
-    webview.options = panelWebviewOptions(webviewRoot(context.extensionUri));
-    webview.html = panelPage(webview, context.extensionUri, 'suite');
-    panel.onDidDispose(() => this.dispose(), null, this.disposables);
-    panel.onDidChangeViewState((e) => {
-      if (!e.webviewPanel.visible) this.ready = false;
-    }, null, this.disposables);
-    webview.onDidReceiveMessage((raw: unknown) => void this.onMessage(raw), null, this.disposables);
+    this.channel = new PanelChannel(panel, context.extensionUri, {
+      bundle: 'suite',
+      name: 'Suite panel',
+      parse: parseSuiteMessage,
+      log: () => this.host.log,
+      onReady: () => {
+        if (this.view) this.channel.post({ type: 'reportShown', report: this.view });
+      },
+      onMessage: (message) => this.onMessage(message),
+      onFailure: (text) => this.notice('error', text),
+      onDispose: () => {
+        if (SuitePanel.panels.get(this.runId) === this) SuitePanel.panels.delete(this.runId);
+      },
+    });
   }
 
   /** Whether the panel can be seen (updates of a hidden panel wait until it is shown). */
@@ -116,52 +120,31 @@ export class SuitePanel {
   }
 
   private post(message: HostToSuiteMessage): void {
-    if (!this.ready || this.disposed) return;
-    void this.panel.webview.postMessage(message).then(undefined, (error: unknown) => this.host.log.debug(`Suite panel: could not post ${message.type}: ${String(error)}`));
+    this.channel.post(message);
   }
 
-  private async onMessage(raw: unknown): Promise<void> {
-    const parsed = parseSuiteMessage(raw);
-    if (!parsed.ok) {
-      this.host.log.debug(`Suite panel: dropped an invalid message (${parsed.reason}).`);
-      return;
-    }
-    const message = parsed.message;
-    try {
-      switch (message.type) {
-        case 'ready':
-          this.ready = true;
-          if (this.view) this.post({ type: 'reportShown', report: this.view });
-          return;
-        case 'cellDetail': {
-          const detail = await this.host.cellDetail(this.runId, message.testIndex, message.backend, message.trial);
-          if (detail) this.post({ type: 'cellDetailShown', detail });
-          else this.notice('warning', 'That cell has no result yet.');
-          return;
-        }
-        case 'cancel':
-          this.host.cancel(this.runId);
-          return;
-        case 'export':
-          await this.host.export(this.runId, message.format);
-          return;
-        case 'openLink':
-          await EditorActions.get(this.context).openLink(message.url);
-          return;
-        default:
-          assertNever(message, 'suite message');
+  /** The page's requests (`ready` is the channel's). */
+  private async onMessage(message: SuiteToHostMessage): Promise<void> {
+    switch (message.type) {
+      case 'ready':
+        return;
+      case 'cellDetail': {
+        const detail = await this.host.cellDetail(this.runId, message.testIndex, message.backend, message.trial);
+        if (detail) this.post({ type: 'cellDetailShown', detail });
+        else this.notice('warning', 'That cell has no result yet.');
+        return;
       }
-    } catch (error) {
-      const text = error instanceof Error ? error.message : String(error);
-      this.host.log.error(`Suite panel: ${message.type} failed: ${text}`);
-      this.notice('error', text);
+      case 'cancel':
+        this.host.cancel(this.runId);
+        return;
+      case 'export':
+        await this.host.export(this.runId, message.format);
+        return;
+      case 'openLink':
+        await EditorActions.get(this.context).openLink(message.url);
+        return;
+      default:
+        assertNever(message, 'suite message');
     }
-  }
-
-  private dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    if (SuitePanel.panels.get(this.runId) === this) SuitePanel.panels.delete(this.runId);
-    for (const d of this.disposables.splice(0)) d.dispose();
   }
 }

@@ -11,6 +11,7 @@
 import { z } from 'zod';
 import { BackendKind } from '../core/config';
 import { terminalStatuses } from '../core/types';
+import { parseMessage, type Parsed } from './protocol';
 
 const shortText = z.string().max(2_000);
 const finiteOrNull = z.number().finite().nullable();
@@ -124,8 +125,6 @@ export const ArenaToHostMessage = z.discriminatedUnion('type', [
 export type ArenaToHostMessage = z.infer<typeof ArenaToHostMessage>;
 
 /** Validates a message from the arena webview; never throws. */
-export function parseArenaMessage(raw: unknown): { ok: true; message: ArenaToHostMessage } | { ok: false; reason: string } {
-  const result = ArenaToHostMessage.safeParse(raw);
-  if (result.success) return { ok: true, message: result.data };
-  return { ok: false, reason: result.error.issues.slice(0, 3).map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`).join('; ') };
+export function parseArenaMessage(raw: unknown): Parsed<ArenaToHostMessage> {
+  return parseMessage(ArenaToHostMessage, raw);
 }

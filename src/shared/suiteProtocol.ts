@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import { BackendKind } from '../core/config';
 import { terminalStatuses } from '../core/types';
+import { parseMessage, type Parsed } from './protocol';
 
 const finiteOrNull = z.number().finite().nullable();
 const interval = z.tuple([z.number().finite(), z.number().finite()]);
@@ -169,10 +170,8 @@ export const SuiteToHostMessage = z.discriminatedUnion('type', [
 export type SuiteToHostMessage = z.infer<typeof SuiteToHostMessage>;
 
 /** Validates a message from the suite webview; never throws. */
-export function parseSuiteMessage(raw: unknown): { ok: true; message: SuiteToHostMessage } | { ok: false; reason: string } {
-  const result = SuiteToHostMessage.safeParse(raw);
-  if (result.success) return { ok: true, message: result.data };
-  return { ok: false, reason: result.error.issues.slice(0, 3).map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`).join('; ') };
+export function parseSuiteMessage(raw: unknown): Parsed<SuiteToHostMessage> {
+  return parseMessage(SuiteToHostMessage, raw);
 }
 
 /** What the panel keeps across reloads: which run it shows (the host reads it back from the history). */
