@@ -58,6 +58,10 @@ export interface ColumnView {
   /** The text on screen was still streaming at the last render. */
   renderedStreaming: boolean;
   nextRenderAtMs: number;
+  /** What `ColumnSet.update` last showed, to skip the work when nothing changed but the text. */
+  updateInputs: unknown[] | null;
+  /** Re-rendered Markdown removed the column's Tab stop (or the focus): it must be settled again. */
+  rovingLost: boolean;
   /** The answer is scrolled to its end (kept there while it streams); false once the user scrolls up. */
   pinnedToEnd: boolean;
 }
@@ -266,8 +270,11 @@ export function renderColumn(backend: BackendView, index: number, run: { trials:
   root.append(stateEl, fixes, keyNote, check, metricsEl, body, footer);
   const view: ColumnView = {
     backend, index, root, trialSelect, stateEl, stateIcon, stateText, stateHint, stateProgress, stateElapsed, fixes, fixesKey: '', badges,
-    check, checkSummary, checkOutput, checkKey: '', metrics, body, textEl, markdown: new StreamingMarkdown(textEl, keyboardReach), rawEl, reasoning, reasoningText,
+    check, checkSummary, checkOutput, checkKey: '', metrics, body, textEl, markdown: new StreamingMarkdown(textEl, keyboardReach, (removed) => {
+      if (removed.some(holdsTabStop)) view.rovingLost = true;
+    }), rawEl, reasoning, reasoningText,
     actions, baselineTag, pin, focusToggle, keyNote, menu: null, renderedKey: null, renderedStreaming: false, nextRenderAtMs: 0, pinnedToEnd: true,
+    updateInputs: null, rovingLost: false,
   };
   return view;
 }
@@ -283,6 +290,13 @@ function keyboardReach(rendered: ParentNode): void {
     pre.tabIndex = -1;
     pre.classList.add('scrolls');
   }
+}
+
+/** Whether a node holds its group's Tab stop or the focus. */
+function holdsTabStop(node: Node): boolean {
+  if (!(node instanceof Element)) return false;
+  const active = node.ownerDocument.activeElement;
+  return node.matches('[data-rove-current]') || node.querySelector('[data-rove-current]') !== null || (active !== null && node.contains(active));
 }
 
 export type ColumnStatus = 'waiting' | 'streaming' | NonNullable<TrialSnapshot['final']>['status'];

@@ -95,18 +95,55 @@ export class ColumnSet {
     return { status, short };
   }
 
-  /** Brings a column's state line, metrics and actions up to date; its text follows within a frame. */
+  /**
+   * Brings a column's state line, metrics and actions up to date; its text follows within a frame.
+   * While an answer streams this runs for every message: when nothing but the text changed (the
+   * same inputs as last time) only the live figures are touched, so the column is not restyled,
+   * and its keyboard stops are not searched again (that forces a layout of the panel).
+   */
   update(backendId: string): void {
     const view = this.views.get(backendId);
     if (!view) return;
     const state = this.state.panel;
-    const { status, text, hint } = describeState(this.state, backendId);
+    const described = describeState(this.state, backendId);
+    const { status } = described;
+    const snapshot = this.state.displayedSnapshot(backendId);
+    const summary = this.state.summary;
+    const check = this.state.check(backendId);
+    const usable = hasAnswer(snapshot);
+    const others = [...this.views.values()].some((c) => c !== view && hasAnswer(this.state.displayedSnapshot(c.backend.id)));
+    const inputs: unknown[] = [
+      status,
+      described.text,
+      described.hint,
+      state.run?.trials ?? 1,
+      state.trials.reduce((n, t) => n + (t.backendId === backendId && t.final !== null ? 1 : 0), 0),
+      this.state.selectedTrial(backendId),
+      snapshot?.final ?? null,
+      snapshot?.liveTtftMs,
+      state.runStatus,
+      check,
+      state.baselineId,
+      this.state.focused,
+      summary,
+      usable,
+      others,
+      this.state.isRaw(backendId),
+    ];
+    const same = view.updateInputs !== null && inputs.length === view.updateInputs.length && inputs.every((x, i) => x === view.updateInputs![i]);
+    this.updateElapsed(view);
+    if (status === 'waiting' || status === 'streaming') this.ensureTicker();
+    if (same) {
+      this.markDirty(backendId);
+      return;
+    }
+    view.updateInputs = inputs;
     view.stateEl.dataset.status = status;
     view.stateEl.className = `state state-${status}`;
     view.root.dataset.status = status;
     view.stateIcon.className = `codicon codicon-${statusIcons[status]}${status === 'streaming' ? ' codicon-modifier-spin' : ''}`;
-    view.stateText.textContent = text;
-    view.stateHint.textContent = hint ? ` ${hint}` : '';
+    view.stateText.textContent = described.text;
+    view.stateHint.textContent = described.hint ? ` ${described.hint}` : '';
     const trials = state.run?.trials ?? 1;
     if (trials > 1) {
       const done = state.trials.filter((t) => t.backendId === backendId && t.final !== null).length;
@@ -115,17 +152,14 @@ export class ColumnSet {
       view.stateProgress.textContent = '';
     }
     if (view.trialSelect) view.trialSelect.value = String(this.state.selectedTrial(backendId));
-    this.updateElapsed(view);
-    if (status === 'waiting' || status === 'streaming') this.ensureTicker();
 
-    const snapshot = this.state.displayedSnapshot(backendId);
     let cells = snapshot?.final ? metricCells(snapshot.final) : pendingMetricCells();
     // TTFT shows as soon as the host reports the first token.
     if (!snapshot?.final && typeof snapshot?.liveTtftMs === 'number') cells = cells.map((c) => (c.id === 'ttft' ? liveTtftCell(snapshot.liveTtftMs!) : c));
     for (const cell of cells) applyMetric(view, cell);
     const running = state.runStatus === 'running';
     updateFixes(view, snapshot?.final && !running ? (snapshot.final.error?.fixes ?? []) : [], this.post);
-    updateCheck(view, this.state.check(backendId));
+    updateCheck(view, check);
 
     const finished = Boolean(snapshot?.final);
     view.keyNote.hidden = !snapshot?.final?.keyRedacted;
@@ -141,12 +175,9 @@ export class ColumnSet {
     view.focusToggle.title = focused ? 'Show all columns again (Esc)' : `Show only ${view.backend.label}'s column`;
     view.focusToggle.setAttribute('aria-label', view.focusToggle.title);
     view.focusToggle.querySelector('.codicon')!.className = `codicon codicon-${focused ? 'screen-normal' : 'screen-full'}`;
-    const summary = this.state.summary;
     const s = summary?.backends.find((b) => b.id === backendId);
     view.baselineTag.hidden = !s?.isBaseline;
-    const usable = hasAnswer(snapshot);
     for (const key of ['copy', 'insert', 'replace', 'diffSelection'] as const) view.actions[key].disabled = !usable;
-    const others = [...this.views.values()].some((c) => c !== view && hasAnswer(this.state.displayedSnapshot(c.backend.id)));
     view.actions.diffColumn.disabled = !usable || !others;
     const raw = this.state.isRaw(backendId);
     view.actions.raw.setAttribute('aria-pressed', String(raw));
@@ -183,8 +214,10 @@ export class ColumnSet {
   private renderText(view: ColumnView): boolean {
     const follow = renderColumnText(view, this.state.displayedSnapshot(view.backend.id), this.state.panel.runStatus);
     // While the answer streams its new links and code blocks are not Tab stops (the Markdown
-    // renderer marks them); the Tab stop is settled once, when the answer is complete.
-    if (!view.renderedStreaming) syncRoving(view.root, view.body);
+    // renderer marks them); the Tab stop is settled once, when the answer is complete, or when
+    // the part re-rendered took the column's Tab stop away.
+    if (!view.renderedStreaming || view.rovingLost) syncRoving(view.root, view.body);
+    view.rovingLost = false;
     return follow;
   }
 

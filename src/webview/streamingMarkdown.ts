@@ -4,8 +4,15 @@
  * rest is rendered again when text arrives. Rendered in pieces cut there, an answer reads exactly
  * as rendered whole, unless it defines a reference-style link (`[id]: url`), which can apply to
  * text before it: the final answer is then rendered whole, once.
+ *
+ * The blocks rendered for good are kept in chunks (`div.md-chunk`, laid out on their own, see
+ * main.css) of up to {@link blocksPerChunk} blocks, so that each frame's layout visits a few
+ * dozen chunks rather than every paragraph of a long answer.
  */
 import { MarkdownCuts, renderMarkdown } from './markdown';
+
+/** Blocks per chunk of the part rendered for good. */
+const blocksPerChunk = 32;
 
 export class StreamingMarkdown {
   /** The text on screen. */
@@ -15,14 +22,20 @@ export class StreamingMarkdown {
   private cuts = new MarkdownCuts();
   /** Nodes of the part after `stableEnd`, replaced at each render. */
   private tail: Node[] = [];
+  /** The chunk that takes the next blocks rendered for good, while it has room. */
+  private chunk: HTMLElement | null = null;
   private readonly template: HTMLTemplateElement;
   /** The text on screen was rendered whole. */
   private whole = false;
 
-  /** `prepare` adjusts each piece of newly rendered Markdown before it is shown (e.g. focus order). */
+  /**
+   * `prepare` adjusts each piece of newly rendered Markdown before it is shown (e.g. focus order);
+   * `removed` is told which nodes on screen were replaced (e.g. to move the focus order on).
+   */
   constructor(
     private readonly root: HTMLElement,
     private readonly prepare: (rendered: ParentNode) => void = () => undefined,
+    private readonly removed: (nodes: readonly Node[]) => void = () => undefined,
   ) {
     this.template = root.ownerDocument.createElement('template');
   }
@@ -42,13 +55,33 @@ export class StreamingMarkdown {
     const cut = this.cuts.advance(text);
     const before = this.tail[0] ?? null;
     if (cut > this.stableEnd) {
-      this.root.insertBefore(this.fragment(text.slice(this.stableEnd, cut)), before);
+      this.keep(this.fragment(text.slice(this.stableEnd, cut)), before);
       this.stableEnd = cut;
     }
+    if (this.tail.length) this.removed(this.tail);
     for (const node of this.tail) node.parentNode?.removeChild(node);
     const tail = this.fragment(text.slice(this.stableEnd));
     this.tail = Array.from(tail.childNodes);
     this.root.appendChild(tail);
+  }
+
+  /** Adds blocks rendered for good to the open chunk, opening new ones (before `before`) as they fill. */
+  private keep(blocks: DocumentFragment, before: Node | null): void {
+    while (blocks.firstChild) {
+      if (!this.chunk || this.chunk.childElementCount >= blocksPerChunk) {
+        this.chunk = this.root.ownerDocument.createElement('div');
+        this.chunk.className = 'md-chunk';
+        this.root.insertBefore(this.chunk, before);
+      }
+      const room = blocksPerChunk - this.chunk.childElementCount;
+      const part = this.root.ownerDocument.createDocumentFragment();
+      let taken = 0;
+      while (blocks.firstChild && (taken < room || blocks.firstChild.nodeType !== Node.ELEMENT_NODE)) {
+        if (blocks.firstChild.nodeType === Node.ELEMENT_NODE) taken++;
+        part.appendChild(blocks.firstChild);
+      }
+      this.chunk.appendChild(part);
+    }
   }
 
   private reset(text: string): void {
@@ -57,6 +90,8 @@ export class StreamingMarkdown {
     this.stableEnd = 0;
     this.cuts = new MarkdownCuts();
     this.tail = [];
+    this.chunk = null;
+    if (this.root.firstChild) this.removed(Array.from(this.root.childNodes));
     this.root.replaceChildren();
   }
 
