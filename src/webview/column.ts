@@ -62,6 +62,10 @@ export interface ColumnView {
   updateInputs: unknown[] | null;
   /** Re-rendered Markdown removed the column's Tab stop (or the focus): it must be settled again. */
   rovingLost: boolean;
+  /** Text streamed into the trial shown since the last render (see {@link renderColumnText}). */
+  feed: { text: string[]; reasoning: string[] };
+  /** The trial whose text is on screen and how much of it; null before the first render. */
+  shown: { snapshot: TrialSnapshot; streaming: boolean; textLength: number; reasoningLength: number } | null;
   /** The answer is scrolled to its end (kept there while it streams); false once the user scrolls up. */
   pinnedToEnd: boolean;
 }
@@ -274,7 +278,7 @@ export function renderColumn(backend: BackendView, index: number, run: { trials:
       if (removed.some(holdsTabStop)) view.rovingLost = true;
     }), rawEl, reasoning, reasoningText,
     actions, baselineTag, pin, focusToggle, keyNote, menu: null, renderedKey: null, renderedStreaming: false, nextRenderAtMs: 0, pinnedToEnd: true,
-    updateInputs: null, rovingLost: false,
+    updateInputs: null, rovingLost: false, feed: { text: [], reasoning: [] }, shown: null,
   };
   return view;
 }
@@ -415,23 +419,47 @@ export function applyMetric(view: ColumnView, cell: MetricCell): void {
 
 /**
  * Renders the answer (markdown, raw text, reasoning) of `snapshot`, unless it is already shown.
- * Returns whether the column should now be scrolled to the end of its answer (it streams and the
- * user had not scrolled away): the caller scrolls once every column is rendered, so the panel is
- * laid out once per frame, not once per column.
+ * While it streams, the text fed to the column since the last render (`view.feed`, the host's
+ * chunks) is added after what is shown when it accounts for the whole change; the answer itself
+ * is then not read (reading a long streamed string copies it whole). Otherwise the whole text is
+ * shown again. Returns whether the column should now be scrolled to the end of its answer (it
+ * streams and the user had not scrolled away): the caller scrolls once every column is rendered,
+ * so the panel is laid out once per frame, not once per column.
  */
 export function renderColumnText(view: ColumnView, snapshot: TrialSnapshot | undefined, runStatus: PanelState['runStatus']): boolean {
   const text = snapshot?.text ?? '';
   const reasoning = snapshot?.reasoning ?? '';
   const streaming = Boolean(snapshot && !snapshot.final && runStatus === 'running');
+  const feed = view.feed;
+  view.feed = { text: [], reasoning: [] };
   const key = `${snapshot?.trial ?? 0}\u0000${text.length}\u0000${reasoning.length}\u0000${streaming}\u0000${snapshot?.final ? 'f' : ''}`;
   if (key === view.renderedKey) return false;
   view.renderedKey = key;
-  // While streaming only what arrived since the last render is rendered; the final text whole.
-  view.markdown.show(text, !streaming);
+  const shown = view.shown;
+  const textPart = feed.text.join('');
+  const reasoningPart = feed.reasoning.join('');
+  const continues =
+    streaming &&
+    shown !== null &&
+    shown.streaming &&
+    shown.snapshot === snapshot &&
+    shown.textLength + textPart.length === text.length &&
+    shown.reasoningLength + reasoningPart.length === reasoning.length;
+  if (continues) {
+    if (textPart) {
+      view.markdown.append(textPart);
+      appendText(view.rawEl, textPart);
+    }
+    if (reasoningPart) appendText(view.reasoningText, reasoningPart);
+  } else {
+    // While streaming only what arrived since the last render is rendered; the final text whole.
+    view.markdown.show(text, !streaming);
+    showText(view.rawEl, text);
+    showText(view.reasoningText, reasoning);
+  }
+  view.shown = snapshot ? { snapshot, streaming, textLength: text.length, reasoningLength: reasoning.length } : null;
   view.textEl.classList.toggle('streaming', streaming);
-  showText(view.rawEl, text);
   view.reasoning.hidden = reasoning === '';
-  showText(view.reasoningText, reasoning);
   // When the answer is complete, it is read from its first line.
   if (!streaming && view.renderedStreaming) view.body.scrollTop = 0;
   view.renderedStreaming = streaming;
@@ -456,6 +484,12 @@ function showText(element: HTMLElement, text: string): void {
   if (shown && text.startsWith(shown)) element.append(text.slice(shown.length));
   else element.textContent = text;
   shownTexts.set(element, text);
+}
+
+/** Adds `part` after the text an element shows (see {@link showText}), without reading that text. */
+function appendText(element: HTMLElement, part: string): void {
+  element.append(part);
+  shownTexts.set(element, (shownTexts.get(element) ?? '') + part);
 }
 
 /** The Diff-with-column menu of one column: an item per other column, disabled without an answer. */

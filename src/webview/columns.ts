@@ -3,8 +3,8 @@
  * at most once per animation frame each, ticks the live "time since start" (and the race
  * strip with it) and runs the Diff-with-column menu.
  */
-import type { BackendView, RunView, WebviewToHostMessage } from '../shared/protocol';
-import { formatMs } from '../core/format';
+import type { BackendView, DeltaChunk, RunView, WebviewToHostMessage } from '../shared/protocol';
+import { formatCount, formatMs } from '../core/format';
 import { hasAnswer } from '../shared/panelSummary';
 import { liveTtftCell, metricCells, pendingMetricCells } from './format';
 import {
@@ -131,12 +131,13 @@ export class ColumnSet {
       this.state.isRaw(backendId),
     ];
     const same = view.updateInputs !== null && inputs.length === view.updateInputs.length && inputs.every((x, i) => x === view.updateInputs![i]);
-    this.updateElapsed(view);
     if (status === 'waiting' || status === 'streaming') this.ensureTicker();
+    // Only text arrived: the ticker brings the live figures (time, characters) up to date.
     if (same) {
       this.markDirty(backendId);
       return;
     }
+    this.updateElapsed(view);
     view.updateInputs = inputs;
     view.stateEl.dataset.status = status;
     view.stateEl.className = `state state-${status}`;
@@ -193,6 +194,14 @@ export class ColumnSet {
     for (const id of this.views.keys()) this.update(id);
   }
 
+  /** Text streamed into the trial a column shows, applied to the state: its next render adds it (see `renderColumnText`). */
+  feed(chunk: DeltaChunk): void {
+    const view = this.views.get(chunk.backendId);
+    if (!view) return;
+    if (chunk.content) view.feed.text.push(chunk.content);
+    if (chunk.reasoning) view.feed.reasoning.push(chunk.reasoning);
+  }
+
   /** Renders a column's text now (final text must be in the DOM as soon as its state says so). */
   renderNow(backendId: string): void {
     const view = this.views.get(backendId);
@@ -228,7 +237,7 @@ export class ColumnSet {
     const started = snapshot ? this.state.startedAt(snapshot) : undefined;
     const running = Boolean(snapshot && !snapshot.final && this.state.panel.runStatus === 'running');
     const parts: string[] = [];
-    if (running && snapshot!.text) parts.push(`${snapshot!.text.length.toLocaleString('en-US')} chars`);
+    if (running && snapshot!.text) parts.push(`${formatCount(snapshot!.text.length)} chars`);
     if (running && started !== undefined) parts.push(formatMs(performance.now() - started));
     view.stateElapsed.textContent = parts.join(' · ');
     return running && started !== undefined;

@@ -116,7 +116,9 @@ export class PanelView {
         const applied = state.apply(message);
         const touched = new Set<string>();
         for (const chunk of applied?.type === 'deltasAppended' ? applied.chunks : []) {
-          if (state.selectedTrial(chunk.backendId) === chunk.trial) touched.add(chunk.backendId);
+          if (state.selectedTrial(chunk.backendId) !== chunk.trial) continue;
+          this.columns.feed(chunk);
+          touched.add(chunk.backendId);
         }
         for (const id of touched) this.columns.update(id);
         state.persistSoon();

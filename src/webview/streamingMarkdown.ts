@@ -15,10 +15,12 @@ import { MarkdownCuts, renderMarkdown } from './markdown';
 const blocksPerChunk = 32;
 
 export class StreamingMarkdown {
-  /** The text on screen. */
+  /** The text on screen (built by appending: it is not read again while the answer streams). */
   private text = '';
   /** Offset of the end of the part rendered for good. */
   private stableEnd = 0;
+  /** The text after `stableEnd`: what each render renders again. */
+  private tailText = '';
   private cuts = new MarkdownCuts();
   /** Nodes of the part after `stableEnd`, replaced at each render. */
   private tail: Node[] = [];
@@ -50,17 +52,32 @@ export class StreamingMarkdown {
       return;
     }
     if (this.whole || !text.startsWith(this.text)) this.reset('');
-    this.text = text;
+    this.extend(text.slice(this.text.length), complete);
+  }
+
+  /**
+   * Shows `part` after the text on screen, which is still streaming: the same as `show` with the
+   * longer text, without reading the text shown so far (a long answer is not copied per render).
+   */
+  append(part: string): void {
+    if (this.whole) throw new Error('StreamingMarkdown.append: the answer on screen is complete');
+    this.extend(part, false);
+  }
+
+  private extend(part: string, complete: boolean): void {
+    this.text += part;
+    this.tailText += part;
     this.whole = complete;
-    const cut = this.cuts.advance(text);
+    const cut = this.cuts.advance(this.tailText, this.stableEnd);
     const before = this.tail[0] ?? null;
     if (cut > this.stableEnd) {
-      this.keep(this.fragment(text.slice(this.stableEnd, cut)), before);
+      this.keep(this.fragment(this.tailText.slice(0, cut - this.stableEnd)), before);
+      this.tailText = this.tailText.slice(cut - this.stableEnd);
       this.stableEnd = cut;
     }
     if (this.tail.length) this.removed(this.tail);
     for (const node of this.tail) node.parentNode?.removeChild(node);
-    const tail = this.fragment(text.slice(this.stableEnd));
+    const tail = this.fragment(this.tailText);
     this.tail = Array.from(tail.childNodes);
     this.root.appendChild(tail);
   }
@@ -88,6 +105,7 @@ export class StreamingMarkdown {
     this.text = text;
     this.whole = false;
     this.stableEnd = 0;
+    this.tailText = '';
     this.cuts = new MarkdownCuts();
     this.tail = [];
     this.chunk = null;
