@@ -320,6 +320,15 @@ export const statusIcons: Record<ColumnStatus, string> = {
   upstream_error: 'error',
 };
 
+/**
+ * Whether a column's streaming icon (and its overview row's) spins: only until the answer's text
+ * shows (while the model reasons, or before the first token). Then the growing text and its caret
+ * show the progress; a spinning icon would make the browser draw the panel again every frame.
+ */
+export function iconSpins(status: ColumnStatus, snapshot: TrialSnapshot | undefined): boolean {
+  return status === 'streaming' && (snapshot?.text ?? '') === '';
+}
+
 /** The state line of a column for the trial it shows. */
 export function describeState(webview: WebviewState, backendId: string): { status: ColumnStatus; text: string; hint: string } {
   const state = webview.panel;

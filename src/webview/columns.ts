@@ -10,6 +10,7 @@ import { liveTtftCell, metricCells, pendingMetricCells } from './format';
 import {
   applyMetric,
   describeState,
+  iconSpins,
   renderColumn,
   renderColumnText,
   renderDiffMenu,
@@ -77,8 +78,9 @@ export class ColumnSet {
   }
 
   /** Short state words for the overview strip, from the same rule as the column's state line. */
-  statusOf(backendId: string): { status: string; short: string } {
+  statusOf(backendId: string): { status: string; short: string; spins: boolean } {
     const { status } = describeState(this.state, backendId);
+    const spins = iconSpins(status, this.state.displayedSnapshot(backendId));
     const s = this.state.summary?.backends.find((b) => b.id === backendId);
     const short =
       status === 'waiting'
@@ -92,7 +94,7 @@ export class ColumnSet {
           : status === 'ok'
             ? 'done'
             : (s?.failureLabel ?? status.replace(/_/g, ' '));
-    return { status, short };
+    return { status, short, spins };
   }
 
   /**
@@ -142,7 +144,7 @@ export class ColumnSet {
     view.stateEl.dataset.status = status;
     view.stateEl.className = `state state-${status}`;
     view.root.dataset.status = status;
-    view.stateIcon.className = `codicon codicon-${statusIcons[status]}${status === 'streaming' ? ' codicon-modifier-spin' : ''}`;
+    view.stateIcon.className = `codicon codicon-${statusIcons[status]}${iconSpins(status, snapshot) ? ' codicon-modifier-spin' : ''}`;
     view.stateText.textContent = described.text;
     view.stateHint.textContent = described.hint ? ` ${described.hint}` : '';
     const trials = state.run?.trials ?? 1;

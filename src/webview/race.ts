@@ -101,7 +101,7 @@ export function badgeElements(badges: ReturnType<typeof badgeList>): HTMLElement
 }
 
 /** Brings every row up to date: state, figures, bar, badges. */
-export function updateRace(view: RaceView, webview: WebviewState, statusOf: (backendId: string) => { status: string; short: string }): void {
+export function updateRace(view: RaceView, webview: WebviewState, statusOf: (backendId: string) => { status: string; short: string; spins: boolean }): void {
   const state = webview.panel;
   const summary = webview.summary;
   const now = performance.now();
@@ -124,12 +124,13 @@ export function updateRace(view: RaceView, webview: WebviewState, statusOf: (bac
   const scale = Math.max(1, ...[...lengths.values()].map((l) => l.ms ?? 0));
   for (const [id, row] of view.rows) {
     const s = summary?.backends.find((b) => b.id === id);
-    const { status, short } = statusOf(id);
+    const { status, short, spins } = statusOf(id);
     // Rebuilt only when it changes: a new spinning icon restarts its animation and restyles the row.
-    if (row.stateKey !== `${status}\u0000${short}`) {
-      row.stateKey = `${status}\u0000${short}`;
+    const stateKey = `${status}\u0000${short}\u0000${spins}`;
+    if (row.stateKey !== stateKey) {
+      row.stateKey = stateKey;
       row.root.dataset.status = status;
-      row.state.replaceChildren(icon(status === 'streaming' ? 'loading' : status === 'ok' ? 'pass-filled' : status === 'waiting' ? 'clock' : 'error', status === 'streaming' ? 'codicon-modifier-spin' : ''), short);
+      row.state.replaceChildren(icon(status === 'streaming' ? 'loading' : status === 'ok' ? 'pass-filled' : status === 'waiting' ? 'clock' : 'error', spins ? 'codicon-modifier-spin' : ''), short);
     }
     const delivered = (s?.delivered ?? 0) > 0;
     const length = lengths.get(id)!;
