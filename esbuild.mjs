@@ -8,7 +8,8 @@
 //   dist/priceCatalogue.js — the genai-prices catalogue, loaded on the first price lookup
 //   dist/tokenWorker.js    — the token-counting worker thread, the only bundle holding the
 //                            tokenizer ranks (~4 MB)
-//   dist/webview/*         — panel script + stylesheet (browser, IIFE)
+//   dist/webview/*         — panel scripts + stylesheets (browser, IIFE): the comparison panel,
+//                            the Blind A/B panel, the suite report
 // Flags: --production (minify, no sourcemaps), --watch (rebuild on change).
 import * as esbuild from 'esbuild';
 import { cp, mkdir } from 'node:fs/promises';
@@ -66,7 +67,7 @@ const contexts = await Promise.all([
   }),
   esbuild.context({
     ...common,
-    entryPoints: { main: 'src/webview/main.ts', main_css: 'src/webview/main.css' },
+    entryPoints: { main: 'src/webview/main.ts', main_css: 'src/webview/main.css', arena: 'src/webview/arena/main.ts', arena_css: 'src/webview/arena/arena.css', suite: 'src/webview/suite/main.ts', suite_css: 'src/webview/suite/suite.css' },
     outdir: 'dist/webview',
     platform: 'browser',
     format: 'iife',

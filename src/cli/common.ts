@@ -4,7 +4,7 @@
  * variables a backend names, and proxy settings.
  */
 import { access, constants } from 'node:fs/promises';
-import { backendWarnings, type Backend, type ConfigFile } from '../core/config';
+import { backendWarnings, keyRequired, type Backend, type ConfigFile } from '../core/config';
 import { TransportError } from '../core/errors';
 import { parseProxyUrl, proxyAddress, proxyFromEnv, redactProxyUrl, withExplicitProxy, type ProxySettings } from '../core/proxy';
 import type { CliIo } from './exit';
@@ -40,7 +40,7 @@ export function resolveKeys(backends: Backend[], env: CliIo['env']): Map<string,
     }
     const value = env[b.apiKeyEnv];
     if (value) keys.set(b.id, value);
-    else if (b.kind === 'local' || b.auth === 'none') keys.set(b.id, undefined);
+    else if (!keyRequired(b)) keys.set(b.id, undefined);
     else missing.push(`backend "${b.id}": environment variable ${b.apiKeyEnv} is not set`);
   }
   if (missing.length) throw new UsageError(`Missing API keys:\n  - ${missing.join('\n  - ')}`);

@@ -22,10 +22,10 @@ import { formatUsd, unknownMark } from '../core/format';
 import { describePricing } from '../core/pricing';
 import { fetchModelsPrice, ModelsPriceCache } from '../core/runner';
 import { BudgetError, countPromptTokens, runSuite, type RunBackend } from '../core/suite/execute';
-import { toSuiteHtml } from '../core/suite/html';
 import { loadSuite, SuiteError } from '../core/suite/load';
-import { estimatePlan, parseShard, planCells, shardTests } from '../core/suite/plan';
-import { buildSuiteReport, toCellsCsv, toJsonSummary, toJunitXml, toResultsJsonl, toSuiteMarkdown, toSuiteText, type SuiteReport } from '../core/suite/report';
+import { estimatePlan, parseShard, planCells, planCostTotal, shardTests } from '../core/suite/plan';
+import { suiteOutputFormatOf } from '../core/suite/outputs';
+import { buildSuiteReport, toJsonSummary, toSuiteText, type SuiteReport } from '../core/suite/report';
 import { readResults, ResultsFileError, ResultsWriter } from '../core/suite/store';
 import type { PlanBackend, ResultsHeader, Suite, TestInfo } from '../core/suite/types';
 import { bakeoffVersion } from '../core/version';
@@ -46,22 +46,10 @@ export const runExitCodes = {
   terminated: 143,
 } as const;
 
-/** Report formats by file extension. */
-const formats: Record<string, (r: SuiteReport, header: ResultsHeader) => string> = {
-  '.json': (r) => `${JSON.stringify(r, null, 2)}\n`,
-  '.jsonl': (r, header) => toResultsJsonl(header, r.cells),
-  '.md': (r) => toSuiteMarkdown(r),
-  '.markdown': (r) => toSuiteMarkdown(r),
-  '.html': (r) => toSuiteHtml(r),
-  '.htm': (r) => toSuiteHtml(r),
-  '.csv': (r) => toCellsCsv(r),
-  '.xml': (r) => toJunitXml(r),
-};
-
 export function checkOutputs(outputs: readonly string[]): void {
   for (const o of outputs) {
     const ext = extname(o).toLowerCase();
-    if (!formats[ext]) throw new UsageError(`--output ${o}: unknown format "${ext || '(none)'}"; use .json, .jsonl, .md, .html, .csv or .xml`);
+    if (!suiteOutputFormatOf(o)) throw new UsageError(`--output ${o}: unknown format "${ext || '(none)'}"; use .json, .jsonl, .md, .html, .csv or .xml`);
   }
 }
 
@@ -69,7 +57,7 @@ export function checkOutputs(outputs: readonly string[]): void {
 export async function writeOutputs(outputs: readonly string[], report: SuiteReport, header: ResultsHeader, liveResults: string | null, io: CliIo): Promise<void> {
   for (const o of outputs) {
     if (liveResults && resolve(o) === resolve(liveResults)) continue;
-    const text = formats[extname(o).toLowerCase()]!(report, header);
+    const text = suiteOutputFormatOf(o)!.write(report, header);
     try {
       await writeFile(o, text);
     } catch (err) {
@@ -382,11 +370,10 @@ async function dryRun(
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((t) => t[i]!.length)));
   out.push([header, ...table].map((r) => r.map((c, i) => pad(c, widths[i]!)).join('  ').trimEnd()).join('\n'), '');
   for (const r of rows) out.push(`· ${r.backend}: ${r.price}; max_tokens ${r.params.maxTokens}, temperature ${r.params.temperature}${r.params.seed !== undefined ? `, seed ${r.params.seed}` : ''}`);
-  const known = rows.filter((r) => r.costUsdMax !== null);
-  const total = known.reduce((s, r) => s + r.costUsdMax!, 0);
+  const total = planCostTotal(rows);
   out.push(
     `· Output tokens and costs are upper bounds (every answer as long as max_tokens); input tokens are counted with the reference tokenizer.`,
-    `· Estimated cost ≤ ${formatUsd(total)}${known.length < rows.length ? ' for the backends with a known price; the others are unknown' : ''}.`,
+    `· Estimated cost ≤ ${formatUsd(total.costUsdMax)}${total.unknown.length ? ' for the backends with a known price; the others are unknown' : ''}.`,
     '· Dry run: nothing was sent.',
   );
   io.stdout.write(`${out.join('\n')}\n`);

@@ -222,6 +222,14 @@ export const Backend = z
     ],
   });
 export type Backend = z.infer<typeof Backend>;
+
+/**
+ * Whether requests to `backend` need an API key: not for a local server, nor for an endpoint
+ * configured `auth: "none"` (a key is still sent when one is set).
+ */
+export function keyRequired(backend: Pick<Backend, 'kind' | 'auth'>): boolean {
+  return backend.kind !== 'local' && backend.auth !== 'none';
+}
 export type BackendInput = z.input<typeof Backend>;
 
 export const ChatMessage = z.strictObject({

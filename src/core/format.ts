@@ -212,6 +212,20 @@ export function trialStateLine(r: StateLineTrial): string {
   return `${message}${elapsed}${retries ? `, ${retries}` : ''}`;
 }
 
+/** `62 % [41–79 %]`: a proportion with its 95 % interval when there is one. */
+export function formatPercentWithCi(fraction: number | null | undefined, ci95: readonly [number, number] | null | undefined): string {
+  const base = formatPercent(fraction);
+  if (base === unknownMark || !ci95) return base;
+  return `${base} [${(ci95[0] * 100).toFixed(0)}–${formatPercent(ci95[1])}]`;
+}
+
+/** An Elo-scale rating, `1,043`, with its 95 % interval when there is one: `1,043 [1,001–1,088]`. */
+export function formatRating(value: number | null | undefined, ci95?: readonly [number, number] | null): string {
+  if (value == null || !Number.isFinite(value)) return unknownMark;
+  const round = (x: number) => Math.round(x).toLocaleString('en-US');
+  return ci95 ? `${round(value)} [${round(ci95[0])}–${round(ci95[1])}]` : round(value);
+}
+
 /** A phase duration: `0.4 ms`, `9.8 ms` below 10 ms, else as {@link formatMs}. */
 export function formatPhaseMs(ms: number | null | undefined): string {
   if (ms == null || !Number.isFinite(ms)) return unknownMark;

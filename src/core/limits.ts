@@ -45,3 +45,6 @@ export const maxPromptBytes = 4_000_000;
 
 /** Deepest nesting accepted in a backend's `extraBody` (objects and arrays). */
 export const maxExtraBodyDepth = 32;
+
+/** Size cap of the run history (megabytes); past it the oldest runs are dropped. */
+export const historyLimits = { minSizeMB: 1, maxSizeMB: 2048, defaultMaxSizeMB: 25 } as const;

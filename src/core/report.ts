@@ -357,19 +357,20 @@ export function toMarkdownReport(result: ComparisonResult, baselineId?: string |
  */
 export function redactResult(result: ComparisonResult, keys: readonly (string | undefined)[]): ComparisonResult {
   const secrets = secretKeys(keys);
+  return { ...result, results: result.results.map((r) => redactTrialResult(r, secrets)) };
+}
+
+/** One trial with keys scrubbed as {@link redactResult} does (answer, reasoning, error). */
+export function redactTrialResult(r: TrialResult, keys: readonly (string | undefined)[]): TrialResult {
+  const secrets = secretKeys(keys);
+  const text = redactKeysInText(r.text, secrets);
+  const reasoning = redactKeysInText(r.reasoning, secrets);
   return {
-    ...result,
-    results: result.results.map((r) => {
-      const text = redactKeysInText(r.text, secrets);
-      const reasoning = redactKeysInText(r.reasoning, secrets);
-      return {
-        ...r,
-        text: text.text,
-        reasoning: reasoning.text,
-        keyRedacted: r.keyRedacted || text.found || reasoning.found,
-        error: r.error ? redactDeep(r.error, secrets) : null,
-      };
-    }),
+    ...r,
+    text: text.text,
+    reasoning: reasoning.text,
+    keyRedacted: r.keyRedacted || text.found || reasoning.found,
+    error: r.error ? redactDeep(r.error, secrets) : null,
   };
 }
 

@@ -3,7 +3,7 @@
  * Keys go to the secret store bound to the backend's origin; they are never logged or shown.
  */
 import * as vscode from 'vscode';
-import type { Backend } from '../core/config';
+import { keyRequired, type Backend } from '../core/config';
 import { originOf } from '../core/keyBinding';
 import { offerAddBackend } from './backendKeys';
 import type { HostServices } from './services';
@@ -51,8 +51,8 @@ export class ApiKeyCommands {
         check.status === 'ok'
           ? '$(key) key set'
           : check.status === 'missing'
-            ? backend.kind === 'local'
-              ? 'no key (optional for a local backend)'
+            ? !keyRequired(backend)
+              ? `no key (optional ${backend.kind === 'local' ? 'for a local backend' : 'with auth: none'})`
               : 'no key'
             : check.status === 'originMismatch'
               ? `$(warning) key saved for ${check.savedOrigin}`

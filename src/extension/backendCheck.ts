@@ -13,9 +13,13 @@ import type { HostServices } from './services';
 export class BackendCheckCommand {
   constructor(private readonly services: HostServices) {}
 
-  /** Checks each chosen backend (reachable, model listed, streamed usage) and opens the report. */
-  async testBackends(): Promise<void> {
-    const { chosen } = this.services.settings.chosenBackends(true);
+  /**
+   * Checks each chosen backend (or those named by `onlyIds`) — reachable, model listed, streamed
+   * usage — and opens the report.
+   */
+  async testBackends(onlyIds?: readonly string[]): Promise<void> {
+    const { configured, chosen: picked } = this.services.settings.chosenBackends(true);
+    const chosen = onlyIds ? configured.filter((b) => onlyIds.includes(b.id)) : picked;
     if (!chosen.length) return offerAddBackend();
     const settings = this.services.settings.runSettings();
     const keyed = await resolveKeys(this.services.keys, chosen);

@@ -26,6 +26,7 @@ export const settingKeys = {
   systemPrompt: 'systemPrompt',
   checkCommand: 'check.command',
   checkTimeoutMs: 'check.timeoutMs',
+  historyMaxSizeMB: 'history.maxSizeMB',
 } as const;
 
 /** `workspaceState` key of the chosen backend ids. */

@@ -4,7 +4,7 @@
  * key or a missing backend.
  */
 import * as vscode from 'vscode';
-import type { Backend } from '../core/config';
+import { keyRequired, type Backend } from '../core/config';
 import { originOf } from '../core/keyBinding';
 import { commandIds } from './commands';
 import type { ApiKeyStore } from './secrets';
@@ -27,7 +27,7 @@ export async function resolveKeys(keys: ApiKeyStore, backends: readonly Backend[
     backends.map(async (backend): Promise<KeyedBackend> => {
       const check = await keys.check(backend);
       if (check.status === 'ok') return { backend, key: check.key };
-      if (check.status === 'missing' && (backend.kind === 'local' || backend.auth === 'none')) return { backend, key: undefined };
+      if (check.status === 'missing' && !keyRequired(backend)) return { backend, key: undefined };
       return { backend, blocked: check.message };
     }),
   );
@@ -87,11 +87,11 @@ export function offerKeyFix(services: Pick<HostServices, 'log'>, blocked: readon
   });
 }
 
-/** Says that no backend is configured and offers Add Backend…. */
+/** Says that no backend is configured and offers Add Backend… or the demo. */
 export async function offerAddBackend(): Promise<void> {
-  const choice = await vscode.window.showWarningMessage(
-    'Bakeoff: no backends are configured yet.',
-    'Add Backend',
-  );
-  if (choice) await vscode.commands.executeCommand(commandIds.addBackendFromPreset);
+  const add = 'Add Backend';
+  const demo = 'Try a Demo Comparison';
+  const choice = await vscode.window.showWarningMessage('Bakeoff: no backends are configured yet. Add one, or try the demo (no key needed).', add, demo);
+  if (choice === add) await vscode.commands.executeCommand(commandIds.addBackendFromPreset);
+  if (choice === demo) await vscode.commands.executeCommand(commandIds.tryDemo);
 }

@@ -5,7 +5,7 @@
  * the user settings. A new backend is not slipped into every comparison: the user picks it.
  */
 import * as vscode from 'vscode';
-import { Backend, type BackendKind } from '../core/config';
+import { Backend, keyRequired, type BackendKind } from '../core/config';
 import { originOf } from '../core/keyBinding';
 import { backendFromPreset, notSupported, presets, type Preset } from '../core/presets';
 import { listModels } from '../core/runner';
@@ -66,7 +66,7 @@ export class BackendCommands {
 
   /** Says what was added and how to compare it; offers to set its key when it needs one. */
   private async afterAdding(backend: Backend, chosen: boolean, keyStored: boolean): Promise<void> {
-    const needsKey = backend.kind !== 'local' && backend.auth !== 'none' && !keyStored && (await this.services.keys.check(backend)).status !== 'ok';
+    const needsKey = keyRequired(backend) && !keyStored && (await this.services.keys.check(backend)).status !== 'ok';
     const choose = 'Choose Backends';
     const setKey = 'Set API Key';
     const where = chosen ? 'It is in this workspace’s comparisons.' : 'Pick it in Choose Backends to compare it.';

@@ -23,10 +23,30 @@ export const commandIds = {
   applyDiffToFile: 'bakeoff.applyDiffToFile',
   copyDiffAnswer: 'bakeoff.copyDiffAnswer',
   runPromptDocument: 'bakeoff.runPromptDocument',
+  showLastResults: 'bakeoff.showLastResults',
+  openHistoryRun: 'bakeoff.openHistoryRun',
+  rerunHistoryRun: 'bakeoff.rerunHistoryRun',
+  compareHistoryRuns: 'bakeoff.compareHistoryRuns',
+  exportHistoryRun: 'bakeoff.exportHistoryRun',
+  deleteHistoryRun: 'bakeoff.deleteHistoryRun',
+  clearHistory: 'bakeoff.clearHistory',
+  testBackend: 'bakeoff.testBackend',
+  compareBlind: 'bakeoff.compareBlind',
+  voteOnBlindRun: 'bakeoff.voteOnBlindRun',
+  showLeaderboard: 'bakeoff.showLeaderboard',
+  exportVotes: 'bakeoff.exportVotes',
+  tryDemo: 'bakeoff.tryDemo',
+  runSuite: 'bakeoff.runSuite',
 } as const;
 
 /** View type of the comparison panel (its serializer is registered at start-up). */
 export const panelViewType = 'bakeoff.panel';
+
+/** View type of the suite report panel (its serializer is registered at start-up too). */
+export const suitePanelViewType = 'bakeoff.suiteReport';
+
+/** View ids of the Bakeoff view container (package.json contributes exactly these). */
+export const viewIds = { backends: 'bakeoff.backends', history: 'bakeoff.history' } as const;
 
 /** What each command does, by the key of its id in {@link commandIds}. */
 export type CommandHandlers = Record<keyof typeof commandIds, (...args: unknown[]) => unknown>;
@@ -60,5 +80,19 @@ export function registerCommands(handlers: CommandHandlers, services: Pick<HostS
     register(commandIds.applyDiffToFile, handlers.applyDiffToFile),
     register(commandIds.copyDiffAnswer, handlers.copyDiffAnswer),
     register(commandIds.runPromptDocument, handlers.runPromptDocument),
+    register(commandIds.showLastResults, handlers.showLastResults),
+    register(commandIds.openHistoryRun, handlers.openHistoryRun),
+    register(commandIds.rerunHistoryRun, handlers.rerunHistoryRun),
+    register(commandIds.compareHistoryRuns, handlers.compareHistoryRuns),
+    register(commandIds.exportHistoryRun, handlers.exportHistoryRun),
+    register(commandIds.deleteHistoryRun, handlers.deleteHistoryRun),
+    register(commandIds.clearHistory, handlers.clearHistory),
+    register(commandIds.testBackend, handlers.testBackend),
+    register(commandIds.compareBlind, handlers.compareBlind),
+    register(commandIds.voteOnBlindRun, handlers.voteOnBlindRun),
+    register(commandIds.showLeaderboard, handlers.showLeaderboard),
+    register(commandIds.exportVotes, handlers.exportVotes),
+    register(commandIds.tryDemo, handlers.tryDemo),
+    register(commandIds.runSuite, handlers.runSuite),
   ];
 }

@@ -9,10 +9,11 @@ import type { ErrorFix } from '../core/errors';
 import { expandTemplate, pickTemplate, type TemplateName } from '../core/template';
 import { CandidateChecks } from './candidateChecks';
 import { commandIds } from './commands';
-import { ComparisonRunner } from './comparisonRun';
+import { ComparisonRunner, type PreparedRun } from './comparisonRun';
 import { EditorActions } from './editorActions';
 import type { PanelHost, RunInfo } from './panel';
 import type { HostServices } from './services';
+import type { RunSettings } from './settings';
 
 export class CompareCommands {
   /** What the panel calls back into. */
@@ -23,9 +24,12 @@ export class CompareCommands {
 
   constructor(private readonly services: HostServices) {
     this.checks = new CandidateChecks(services);
+    // A closed prompt document is forgotten: a later untitled document may get its name.
+    services.context.subscriptions.push(vscode.workspace.onDidCloseTextDocument((doc) => this.promptDocuments.delete(doc.uri.toString())));
     this.panelHost = {
       onCancel: () => this.cancel(),
-      onRerun: () => void this.rerunLast(),
+      // Through the command, so a panel revived after a reload can re-run its run from the history.
+      onRerun: () => void vscode.commands.executeCommand(commandIds.rerunLast),
       onExport: () => void vscode.commands.executeCommand(commandIds.exportResults),
       onSetBaseline: (backendId) => void services.settings.rememberBaseline(backendId),
       onCheckCandidates: () => void vscode.commands.executeCommand(commandIds.checkCandidates),
@@ -109,8 +113,7 @@ export class CompareCommands {
     }
     const settings = this.services.settings.runSettings();
     const name = fileLabel(doc);
-    // A range ending at column 0 of a line (a trailing newline) does not cover that line.
-    const lines = range.end.line - range.start.line + (range.end.character === 0 && range.end.line > range.start.line ? 0 : 1);
+    const lines = coveredLines(range);
     const userPrompt = expandTemplate(pickTemplate(settings.promptTemplates, 'compareSelection'), {
       selection: text,
       file: name,
@@ -131,15 +134,35 @@ export class CompareCommands {
    * line) opens an editor for a multi-line prompt, with a Run action in its title bar.
    */
   async comparePrompt(): Promise<void> {
-    const editor = vscode.window.activeTextEditor;
-    const context = this.promptContext(editor);
+    const context = this.promptContext(vscode.window.activeTextEditor);
+    const input = await this.inputPrompt('Compare Prompt', context, true);
+    if (input === undefined) return;
+    if (typeof input !== 'string') {
+      await this.openPromptDocument(input.multiLine, context);
+      return;
+    }
+    await this.runPrompt(input, context);
+  }
+
+  /**
+   * Asks for a one-line prompt (the selection, if any, goes in as context through the
+   * `comparePrompt` template); undefined when the user gave up. Compare Blind… uses it.
+   */
+  async askForPrompt(title: string, sentTo: string): Promise<PreparedRun | undefined> {
+    const context = this.promptContext(vscode.window.activeTextEditor);
+    const input = await this.inputPrompt(title, context, false, sentTo);
+    return typeof input === 'string' ? this.preparePrompt(input, context, this.services.settings.runSettings()) : undefined;
+  }
+
+  /** The prompt input box; with `multiLine`, its button asks for an editor instead. */
+  private async inputPrompt(title: string, context: PromptContext | undefined, multiLine: boolean, sentTo = 'every chosen backend'): Promise<string | { multiLine: string } | undefined> {
     const box = vscode.window.createInputBox();
-    box.title = 'Compare Prompt';
-    box.prompt = `${context?.withSelection ? 'Sent to every chosen backend, with the selection as context.' : 'Sent to every chosen backend.'} For several lines, use the editor button.`;
+    box.title = title;
+    box.prompt = `Sent to ${sentTo}${context?.withSelection ? ', with the selection as context' : ''}.${multiLine ? ' For several lines, use the editor button.' : ''}`;
     box.placeholder = 'e.g. Write a function that parses ISO 8601 durations';
     box.value = this.lastPromptInput;
     box.ignoreFocusOut = true;
-    box.buttons = [{ iconPath: new vscode.ThemeIcon('note'), tooltip: 'Write a multi-line prompt in an editor' }];
+    if (multiLine) box.buttons = [{ iconPath: new vscode.ThemeIcon('note'), tooltip: 'Write a multi-line prompt in an editor' }];
     const input = await new Promise<string | { multiLine: string } | undefined>((resolve) => {
       box.onDidTriggerButton(() => {
         resolve({ multiLine: box.value });
@@ -162,13 +185,8 @@ export class CompareCommands {
       });
       box.show();
     });
-    if (input === undefined) return;
-    if (typeof input !== 'string') {
-      await this.openPromptDocument(input.multiLine, context);
-      return;
-    }
-    this.lastPromptInput = input;
-    await this.runPrompt(input, context);
+    if (typeof input === 'string') this.lastPromptInput = input;
+    return input;
   }
 
   /** Documents opened for multi-line prompts, with the selection they were opened for. */
@@ -177,8 +195,8 @@ export class CompareCommands {
   /** The editor a prompt comes from: its selection goes with the prompt, and Insert targets it. */
   private promptContext(editor: vscode.TextEditor | undefined): PromptContext | undefined {
     if (!editor || this.promptDocuments.has(editor.document.uri.toString())) return undefined;
-    const withSelection = !editor.selection.isEmpty && editor.document.getText(editor.selection).trim() !== '';
-    return { document: editor.document, selection: editor.selection, withSelection };
+    const selectionText = editor.selection.isEmpty ? '' : editor.document.getText(editor.selection);
+    return { document: editor.document, selection: editor.selection, withSelection: selectionText.trim() !== '', selectionText };
   }
 
   /** Opens an editor for a multi-line prompt; its title bar's Run (Bakeoff: Run Prompt) compares it. */
@@ -214,26 +232,33 @@ export class CompareCommands {
 
   private async runPrompt(input: string, context: PromptContext | undefined): Promise<void> {
     const settings = this.services.settings.runSettings();
+    await this.runner.run(this.preparePrompt(input, context, settings), settings);
+  }
+
+  /** The run of a typed prompt: the template expanded, a title, the selection it is for. */
+  private preparePrompt(input: string, context: PromptContext | undefined, settings: RunSettings): PreparedRun {
     const withSelection = context?.withSelection === true;
     const templateName: TemplateName = withSelection ? 'comparePrompt' : 'comparePromptNoSelection';
     const name = context ? fileLabel(context.document) : '';
     const userPrompt = expandTemplate(pickTemplate(settings.promptTemplates, templateName), {
       input,
-      selection: withSelection ? context!.document.getText(context!.selection) : '',
+      selection: withSelection ? context!.selectionText : '',
       file: name,
       language: context?.document.languageId ?? '',
     });
     const oneLine = input.trim().replace(/\s+/g, ' ');
     const short = oneLine.length > 60 ? `${oneLine.slice(0, 57)}…` : oneLine;
-    const lines = context ? context.selection.end.line - context.selection.start.line + 1 : 0;
-    await this.runner.run(
-      {
-        title: `Prompt: “${short}”${withSelection ? ` with ${lines} line${lines === 1 ? '' : 's'} from ${path.basename(name)}` : ''}`,
-        userPrompt,
-        ...(context ? { target: targetOf(context.document, context.selection) } : {}),
-      },
-      settings,
-    );
+    const lines = context ? coveredLines(context.selection) : 0;
+    return {
+      title: `Prompt: “${short}”${withSelection ? ` with ${lines} line${lines === 1 ? '' : 's'} from ${path.basename(name)}` : ''}`,
+      userPrompt,
+      ...(context ? { target: targetOf(context.document, context.selection) } : {}),
+    };
+  }
+
+  /** Whether Re-run Last has something to repeat in this session. */
+  get hasLast(): boolean {
+    return this.runner.last !== undefined;
   }
 
   async rerunLast(): Promise<void> {
@@ -243,6 +268,16 @@ export class CompareCommands {
       return;
     }
     await this.runner.run(last, this.services.settings.runSettings());
+  }
+
+  /** Runs `prepared` (a run repeated from the history, the demo) as a comparison in the panel. */
+  async runPrepared(prepared: PreparedRun): Promise<void> {
+    await this.runner.run(prepared, this.services.settings.runSettings());
+  }
+
+  /** Re-run Last and the panel's Re-run will repeat `prepared` (the run the panel now shows). */
+  setLast(prepared: PreparedRun): void {
+    this.runner.setLast(prepared);
   }
 
   cancel(): void {
@@ -265,6 +300,13 @@ interface PromptContext {
   selection: vscode.Selection;
   /** The selection is not empty: it goes into the prompt. */
   withSelection: boolean;
+  /** The selected text when the prompt was started (edits made while a prompt document is written do not change it). */
+  selectionText: string;
+}
+
+/** Lines a range covers: one ending at column 0 of a later line (a trailing newline) does not cover that line. */
+function coveredLines(range: vscode.Range): number {
+  return range.end.line - range.start.line + (range.end.character === 0 && range.end.line > range.start.line ? 0 : 1);
 }
 
 /** Path relative to the workspace for files in it; the file name otherwise. */

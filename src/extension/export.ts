@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { toHtmlReport } from '../core/htmlReport';
 import { exportFileName, redactResult, summarizeComparison, summaryMarkdownTable, toJsonReport, toMarkdownReport } from '../core/report';
+import type { FinishedRun } from './runTracker';
 import type { HostServices } from './services';
 
 /** A format Export Results… writes. */
@@ -24,9 +25,12 @@ const exportFormats: readonly ExportFormat[] = [
   { label: 'Copy summary as Markdown table', detail: 'To paste into an issue, a pull request or a chat', format: 'copy', extension: '', filters: {} },
 ];
 
-/** Saves the last finished comparison as a Markdown or HTML report or as JSON (or copies its summary), with keys redacted. */
-export async function exportResults(services: HostServices): Promise<void> {
-  const finished = services.runs.lastFinished;
+/**
+ * Saves the last finished comparison (or `given`, a run from the history) as a Markdown or HTML
+ * report or as JSON (or copies its summary), with keys redacted.
+ */
+export async function exportResults(services: HostServices, given?: FinishedRun): Promise<void> {
+  const finished = given ?? services.runs.lastFinished;
   if (!finished) {
     const message = services.runs.current
       ? 'Bakeoff: the comparison is still running; export it once it has finished.'
@@ -36,7 +40,7 @@ export async function exportResults(services: HostServices): Promise<void> {
   }
   const picked = await vscode.window.showQuickPick(
     exportFormats.map((f) => ({ label: f.label, detail: f.detail, format: f })),
-    { title: 'Export Results', placeHolder: 'Save the last comparison as' },
+    { title: 'Export Results', placeHolder: given ? 'Save this run as' : 'Save the last comparison as' },
   );
   if (!picked) return;
   const { format } = picked;

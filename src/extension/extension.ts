@@ -1,22 +1,26 @@
 /**
  * Entry point of the extension host, and all the editor loads at start-up: the status-bar item
- * and the registrations (commands, panel serializer). Everything else — command modules, panel
- * host, runner, SDK, schemas, price catalogue — is in host.ts (bundled apart as dist/host.js) and
- * is loaded the first time a command runs or the editor restores the panel. Nothing here may
+ * and the registrations (commands, the Bakeoff views' trees, panel serializers). Everything else —
+ * command modules, panel hosts, history, runner, SDK, schemas, price catalogue — is in host.ts
+ * (bundled apart as dist/host.js) and is loaded the first time a command runs, a Bakeoff view
+ * asks for its rows or the editor restores a panel. Nothing here may
  * import a module that pulls those in (the package tests check the size of what activation loads).
  */
 import { createRequire } from 'node:module';
 import * as vscode from 'vscode';
 import type { BakeoffTestApi } from './apiKeys';
 import { chooseBackends, chosenStateKey, rememberedChoiceFrom, settingKeys, settingsSection, sketchBackends } from './backendChoice';
-import { commandIds, panelViewType, registerCommands, type CommandHandlers } from './commands';
+import { commandIds, panelViewType, registerCommands, suitePanelViewType, type CommandHandlers } from './commands';
 import type { Host } from './host';
+import { createLazyViews } from './lazyViews';
 import { BakeoffStatusBar } from './statusBar';
 
 let host: Host | undefined;
+/** The log of a failure to load the host (the host's own log channel is used otherwise). */
+let fallbackLog: vscode.LogOutputChannel | undefined;
 
 /**
- * Shows the status bar, registers the commands and the panel serializer. Returns a small key-store
+ * Shows the status bar, registers the commands, the views and the panel serializers. Returns a small key-store
  * API only when the editor runs the extension's own test suite.
  */
 export function activate(context: vscode.ExtensionContext): BakeoffTestApi | undefined {
@@ -45,15 +49,21 @@ export function activate(context: vscode.ExtensionContext): BakeoffTestApi | und
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (!host && e.affectsConfiguration(`${settingsSection}.${settingKeys.backends}`)) sketchStatusBar();
     }),
+    // A command that failed is reported through the host's log and redaction; when the host
+    // itself could not load, that failure is still shown (not thrown again from the handler).
     ...registerCommands(handlers, {
       get log() {
-        return loadHost().services.log;
+        return host?.services.log ?? (fallbackLog ??= vscode.window.createOutputChannel('Bakeoff', { log: true }));
       },
-      errorText: (err) => loadHost().services.errorText(err),
+      errorText: (err) => host?.services.errorText(err) ?? (err instanceof Error ? err.message : String(err)),
     }),
     vscode.window.registerWebviewPanelSerializer(panelViewType, {
       deserializeWebviewPanel: async (panel, saved) => loadHost().revivePanel(panel, saved),
     }),
+    vscode.window.registerWebviewPanelSerializer(suitePanelViewType, {
+      deserializeWebviewPanel: (panel, saved) => loadHost().reviveSuitePanel(panel, saved),
+    }),
+    ...createLazyViews((trees) => loadHost().views(trees)),
     // Only a loaded host can have opened a prompt document (Compare Prompt…).
     vscode.window.onDidChangeActiveTextEditor((editor) => host?.activeEditorChanged(editor)),
   );

@@ -13,6 +13,9 @@ const baselineStateKey = 'bakeoff.baselineId';
 
 export class HostSettings {
   private warnedIgnoredScopes = false;
+  private readonly choiceChanged = new vscode.EventEmitter<void>();
+  /** Fires when the backends chosen for this workspace change. */
+  readonly onDidChangeChoice = this.choiceChanged.event;
   /** Settings problems already shown this session (shown again after the settings change). */
   private readonly shownProblems = new Set<string>();
 
@@ -64,6 +67,7 @@ export class HostSettings {
 
   async rememberChoice(ids: readonly string[]): Promise<void> {
     await this.workspaceState.update(chosenStateKey, ids);
+    this.choiceChanged.fire();
   }
 
   /** The backend pinned as baseline in this workspace; null: the first backend that delivers. */

@@ -29,7 +29,8 @@ import { PanelModel, emptyPanelState, type PanelEvent } from '../shared/panelRed
 import { panelViewType } from './commands';
 import { DeltaBatcher, type BatchedDelta } from './deltaBatcher';
 import { EditorActionError, EditorActions, type UndoRecord } from './editorActions';
-import { createNonce, panelOptions, panelWebviewOptions, renderPanelHtml } from './webviewHtml';
+import { panelOptions, panelWebviewOptions } from './webviewHtml';
+import { panelPage, webviewRoot } from './webviewPage';
 
 /** What the panel needs to know about a comparison when it starts. */
 export interface RunInfo {
@@ -85,7 +86,7 @@ export function panelSnapshot(result: TrialResult): TrialSnapshot {
 const maxCheckOutput = 64 * 1024;
 
 function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
-  return panelWebviewOptions(vscode.Uri.joinPath(extensionUri, 'dist', 'webview'));
+  return panelWebviewOptions(webviewRoot(extensionUri));
 }
 
 /** `foo.ts:12–24` for the target editor. */
@@ -100,7 +101,8 @@ function targetLabel(target: EditorTarget): string {
   return startLine === endLine ? `${name}:${startLine + 1}` : `${name}:${startLine + 1}–${endLine + 1}`;
 }
 
-function toRunView(info: RunInfo): RunView {
+/** The panel's view of a run's header (names, kinds and notes, clipped to the protocol's limits). */
+export function toRunView(info: RunInfo): RunView {
   return {
     runId: clip(info.runId, 200),
     title: clip(info.title, 500),
@@ -126,6 +128,9 @@ function toRunView(info: RunInfo): RunView {
 export class ComparePanel {
   static readonly viewType = panelViewType;
   private static instance: ComparePanel | undefined;
+  private static readonly closedEmitter = new vscode.EventEmitter<void>();
+  /** Fires when the user closes the panel. */
+  static readonly onDidClose: vscode.Event<void> = ComparePanel.closedEmitter.event;
 
   /** The open panel, if any. */
   static get current(): ComparePanel | undefined {
@@ -227,6 +232,16 @@ export class ComparePanel {
     }
   }
 
+  /**
+   * Shows a whole state at once (a run read back from the history): nothing streams, nothing is
+   * sent. Replaces what the panel showed.
+   */
+  restore(state: PanelState): void {
+    if (this.disposed) return;
+    this.batcher.discard();
+    this.emit({ type: 'stateRestored', state });
+  }
+
   /** The run ended (result) or failed before starting (errorMessage). Flushes pending deltas first. */
   endRun(result: ComparisonResult | null, errorMessage?: string): void {
     if (this.disposed) return;
@@ -238,6 +253,11 @@ export class ComparePanel {
     }
     const runStatus = !result ? 'failed' : result.outcome === 'cancelled' ? 'cancelled' : 'finished';
     this.emit({ type: 'runFinished', runStatus, errorMessage: errorMessage ? clip(errorMessage, 4_000) : null });
+  }
+
+  /** The id of the run the panel shows (null before any). */
+  get shownRunId(): string | null {
+    return this.state.run?.runId ?? null;
   }
 
   /** One backend runs again (Retry this backend): its column starts over. */
@@ -291,15 +311,7 @@ export class ComparePanel {
   }
 
   private html(): string {
-    const webview = this.panel.webview;
-    const root = vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'webview');
-    return renderPanelHtml({
-      cspSource: webview.cspSource,
-      nonce: createNonce(),
-      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'main.js')).toString(),
-      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'main_css.css')).toString(),
-      codiconUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'codicons', 'codicon.css')).toString(),
-    });
+    return panelPage(this.panel.webview, this.context.extensionUri, 'main');
   }
 
   private async onMessage(raw: unknown): Promise<void> {
@@ -461,7 +473,10 @@ export class ComparePanel {
   private dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    if (ComparePanel.instance === this) ComparePanel.instance = undefined;
+    if (ComparePanel.instance === this) {
+      ComparePanel.instance = undefined;
+      ComparePanel.closedEmitter.fire();
+    }
     this.batcher.dispose();
     for (const d of this.disposables.splice(0)) d.dispose();
   }

@@ -61,6 +61,14 @@ export class RunTracker {
     if (this.isCurrent(run)) this.finished = finished;
   }
 
+  /**
+   * The panel now shows `finished`, a run read back from the history: Export Results… writes
+   * it. Only while no comparison runs.
+   */
+  showPast(finished: FinishedRun): void {
+    if (!this.active) this.finished = finished;
+  }
+
   /** `run` is over (finished, failed or cancelled); nothing runs any more if it was current. */
   end(run: ActiveRun): void {
     if (!this.isCurrent(run)) return;

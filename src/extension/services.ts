@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { redactSecrets } from '../core/redact';
 import { ModelsPriceCache } from '../core/runner';
 import { UsageSupportMemory } from '../core/stream';
+import { RunHistory } from './history';
 import { HostSettings } from './hostSettings';
 import { RunTracker } from './runTracker';
 import { ApiKeyStore } from './secrets';
@@ -20,6 +21,8 @@ export class HostServices implements vscode.Disposable {
   readonly keys: ApiKeyStore;
   readonly settings: HostSettings;
   readonly runs: RunTracker;
+  /** Every comparison and vote, kept in the extension's global storage. */
+  readonly history: RunHistory;
   /** Which backends reported usage in a stream, so later requests ask for it the right way. */
   readonly usageMemory = new UsageSupportMemory();
   /** Prices from providers' `/models` listings, looked up once per backend for the session. */
@@ -38,7 +41,9 @@ export class HostServices implements vscode.Disposable {
       void vscode.commands.executeCommand('setContext', runningContextKey, running);
       this.refreshStatusBar();
     });
+    this.history = new RunHistory(context, () => this.log, () => this.keys.knownKeys());
     this.disposables.push(
+      this.history,
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration(settingsSection)) this.settings.forgetShownProblems();
         if (e.affectsConfiguration(`${settingsSection}.${settingKeys.backends}`)) this.refreshStatusBar();

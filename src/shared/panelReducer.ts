@@ -63,6 +63,8 @@ export class PanelModel {
         this.current.checks = (this.current.checks ?? []).filter((c) => c.backendId !== event.backendId);
         this.current.runStatus = 'running';
         this.current.errorMessage = null;
+        // A request is sent now: the panel no longer shows only what the history kept.
+        this.current.fromHistory = null;
         this.reindex();
         return event;
       case 'checksStarted':

@@ -192,6 +192,11 @@ export const PanelState = z.object({
   target: EditorTarget.nullable(),
   /** The backend the user pinned as baseline (remembered per workspace); null: the first that delivered. */
   baselineId: backendId.nullable().default(null),
+  /**
+   * When the panel shows a run read back from the history (nothing was sent): when that run
+   * started, ISO. Absent or null for a run of this session.
+   */
+  fromHistory: z.string().max(40).nullable().optional(),
   /** Candidate checks of this run (Check Candidates), one per column checked. */
   checks: z.array(CheckView).max(64).optional(),
 });
@@ -288,20 +293,25 @@ export const WebviewToHostMessage = z.discriminatedUnion('type', [
 ]);
 export type WebviewToHostMessage = z.infer<typeof WebviewToHostMessage>;
 
-/** Result of validating an incoming webview message. */
-export type ParsedWebviewMessage =
-  | { ok: true; message: WebviewToHostMessage }
-  | { ok: false; reason: string };
+/** A message validated by its protocol's schema, or why it was refused (the first three problems). */
+export type Parsed<T> = { ok: true; message: T } | { ok: false; reason: string };
 
-/** Validates a raw message posted by the webview; never throws. */
-export function parseWebviewMessage(raw: unknown): ParsedWebviewMessage {
-  const result = WebviewToHostMessage.safeParse(raw);
+/** Validates `raw` against a panel protocol's schema; every panel host reads its messages through this. */
+export function parseMessage<T>(schema: z.ZodType<T>, raw: unknown): Parsed<T> {
+  const result = schema.safeParse(raw);
   if (result.success) return { ok: true, message: result.data };
   const reason = result.error.issues
     .slice(0, 3)
     .map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`)
     .join('; ');
   return { ok: false, reason };
+}
+
+export type ParsedWebviewMessage = Parsed<WebviewToHostMessage>;
+
+/** Validates a raw message posted by the comparison panel; never throws. */
+export function parseWebviewMessage(raw: unknown): ParsedWebviewMessage {
+  return parseMessage(WebviewToHostMessage, raw);
 }
 
 /**

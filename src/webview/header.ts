@@ -14,6 +14,8 @@ export interface HeaderView {
   presenter: HTMLButtonElement;
   wrap: HTMLButtonElement;
   error: HTMLElement;
+  /** "From history · date": shown when the run was read back from the history. */
+  history: HTMLElement;
 }
 
 /** What the header's view toggles do (they change the page only). */
@@ -111,6 +113,8 @@ export function renderHeader(run: RunView, post: (message: WebviewToHostMessage)
     promptBox.append(more);
   }
   const error = el('div', { className: 'run-error', testId: 'run-error', attrs: { role: 'alert' } });
+  const history = el('span', { className: 'meta-item', testId: 'from-history' });
+  history.hidden = true;
   meta.append(
     status,
     el('span', { className: 'meta-item' }, icon('server'), `${backendCount} backend${backendCount === 1 ? '' : 's'}`),
@@ -126,6 +130,7 @@ export function renderHeader(run: RunView, post: (message: WebviewToHostMessage)
         ? `${trials} trials each, ${run.perBackendConcurrency === 1 ? 'one at a time per backend' : `up to ${run.perBackendConcurrency} at once per backend`}`
         : '1 trial each',
     ),
+    history,
     el(
       'span',
       { className: 'meta-item keys-hint', attrs: { 'aria-label': 'Keyboard: R re-run, E export, 1 to 9 go to a column, B pin the column as baseline, P presenter mode, W wrap code' } },
@@ -165,7 +170,7 @@ export function renderHeader(run: RunView, post: (message: WebviewToHostMessage)
     promptBox,
     error,
   );
-  return { root, status, cancel, rerun, check, exportResults, presenter, wrap, error };
+  return { root, status, cancel, rerun, check, exportResults, presenter, wrap, error, history };
 }
 
 const statusIcon: Record<PanelState['runStatus'], [string, string, string]> = {
@@ -197,6 +202,10 @@ export function updateHeader(header: HeaderView, state: PanelState, view: { pres
     text = `Running · ${done}/${planned} done`;
   }
   header.status.replaceChildren(icon(name, extra), text);
+  const saved = state.fromHistory ? new Date(state.fromHistory) : null;
+  header.history.hidden = !saved;
+  header.history.title = saved ? 'Read back from the run history: nothing was sent. Re-run sends the same prompt again.' : '';
+  header.history.replaceChildren(...(saved ? [icon('history'), `From history · ${Number.isNaN(saved.getTime()) ? state.fromHistory : saved.toLocaleString()}`] : []));
   header.error.hidden = !state.errorMessage;
   header.error.replaceChildren(...(state.errorMessage ? [icon(state.runStatus === 'failed' ? 'error' : 'info'), state.errorMessage] : []));
   for (const [toggle, on] of [

@@ -13,6 +13,7 @@
  */
 import type { HostToWebviewMessage, PersistedWebviewState, WebviewToHostMessage } from '../shared/protocol';
 import { el } from './components';
+import { linkUrlAt } from './markdown';
 import { PanelView } from './panelView';
 import { WebviewState } from './state';
 
@@ -32,11 +33,8 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
   }
 });
 
-// Links in answers carry `data-href` (no `href`), so nothing navigates by itself: the host
-// validates the URL and asks before opening it.
 function openLinkFrom(target: EventTarget | null): boolean {
-  const link = target instanceof Element ? target.closest<HTMLElement>('.md-link') : null;
-  const url = link?.dataset.href;
+  const url = linkUrlAt(target);
   if (!url) return false;
   post({ type: 'openLink', url });
   return true;

@@ -190,3 +190,12 @@ export class MarkdownCuts {
 function startsBlock(line: string): boolean {
   return /^[^\s]/.test(line) && !/^([-*+]|\d{1,9}[.)])(\s|$)/.test(line);
 }
+
+/**
+ * The URL of the answer link at `target`, if any. Links carry `data-href` (no `href`), so nothing
+ * navigates by itself: the page posts the URL, and the host validates it and asks before opening.
+ */
+export function linkUrlAt(target: EventTarget | null): string | undefined {
+  const link = target instanceof Element ? target.closest<HTMLElement>('.md-link') : null;
+  return link?.dataset.href || undefined;
+}

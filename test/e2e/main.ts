@@ -20,6 +20,8 @@ import type { Locator } from 'playwright-core';
 import { hostileAnswers } from '../fixtures/hostileAnswers';
 import type { Schedule } from '../fixtures/server';
 import { FixtureProcess } from './fixtureProcess';
+import { scenarioBlind, scenarioDemo, scenarioHistory, type SessionBackends } from './historyArenaDemo';
+import { scenarioSuite } from './suiteScenario';
 import { EditorSession, poll, repoRoot, reportOutcomes, runAsEntry, testResultsDir, type TestOutcome } from './harness';
 import { panelScenarios } from './panelScenarios';
 
@@ -30,6 +32,11 @@ const decModel = 'llama-fixture';
 const closedId = 'closed-api';
 const decId = 'decentral';
 const closedPrices = { inputPerMTok: 2.5, outputPerMTok: 10 };
+const sessionBackends: SessionBackends = {
+  closed: { id: 'closed-api', label: 'Closed API', model: 'gpt-fixture', key: closedKey },
+  dec: { id: 'decentral', label: 'Decentral Net', model: 'llama-fixture', key: decKey },
+  sampleFile: 'sample.ts',
+};
 const decPrices = { inputPerMTok: 0.2, outputPerMTok: 0.6 };
 
 const sampleSource = `export function fib(n: number): number {
@@ -915,6 +922,10 @@ const scenarios: Array<[string, (w: World) => Promise<void>]> = [
     chooseOnly,
     statusBarText,
   }),
+  ['19 history: runs kept as they go, a corrupt line skipped, a past run reopened after a reload without sending, re-run, side by side, delete; Backends view Test action', (w) => scenarioHistory(w, sessionBackends)],
+  ['20 blind A/B: answers shown together, names hidden until the vote, the vote stored in the battle schema, leaderboard with ratings, votes exported, a vote left pending resumed from the History view', (w) => scenarioBlind(w, sessionBackends)],
+  ['22 suite run and report: plan and cost confirmed, progress, matrix with filters, a cell with its exact request, summary, claims and charts, HTML export, history, back after a reload', (w) => scenarioSuite(w, sessionBackends)],
+  ['21 demo from a fresh profile: the "no backends" message starts it, stand-ins labelled everywhere, stopped with the panel, first walkthrough step', scenarioDemo],
 ];
 
 // ---------- setup ----------

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Backend, ChatMessage, Concurrency, ConfigError, Pricing, Trials, backendWarnings, hostWarning, parseBackends, parseConfig } from '../../src/core/config';
+import { Backend, ChatMessage, Concurrency, ConfigError, Pricing, Trials, backendWarnings, hostWarning, keyRequired, parseBackends, parseConfig } from '../../src/core/config';
 import { concurrencyLimits, trialsLimits } from '../../src/core/limits';
 
 const good = { id: 'openai', kind: 'closed', baseUrl: 'https://api.openai.com/v1', model: 'gpt-4o-mini' };
@@ -181,4 +181,12 @@ test('trials and concurrency share one range with the CLI and the extension (lim
   assert.equal(Trials.safeParse(trialsLimits.max + 1).success, false);
   assert.equal(Concurrency.safeParse(concurrencyLimits.max + 1).success, false);
   assert.equal(Concurrency.safeParse(0).success, false);
+});
+
+test('keyRequired: a remote backend needs a key unless auth is none; a local one never', () => {
+  assert.equal(keyRequired({ kind: 'closed', auth: undefined }), true);
+  assert.equal(keyRequired({ kind: 'decentralized', auth: 'bearer' }), true);
+  assert.equal(keyRequired({ kind: 'gateway', auth: 'none' }), false);
+  assert.equal(keyRequired({ kind: 'local', auth: undefined }), false);
+  assert.equal(keyRequired({ kind: 'local', auth: 'bearer' }), false);
 });

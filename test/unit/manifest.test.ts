@@ -4,7 +4,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultPromptTemplates } from '../../src/core/template';
 import { generatedSettings } from '../../src/core/configSchema';
-import { concurrencyLimits, trialsLimits } from '../../src/core/limits';
+import { concurrencyLimits, historyLimits, trialsLimits } from '../../src/core/limits';
 import { settingKeys, settingsSection } from '../../src/extension/settings';
 
 const root = join(__dirname, '..', '..');
@@ -26,6 +26,7 @@ test('engine, entry point, icon and activation', () => {
   assert.equal(pkg.engines.vscode, '^1.100.0');
   assert.equal(pkg.main, './dist/extension.js');
   assert.ok(pkg.activationEvents.includes('onWebviewPanel:bakeoff.panel'));
+  assert.ok(pkg.activationEvents.includes('onWebviewPanel:bakeoff.suiteReport'), 'the suite report comes back after a reload');
   // The status-bar item must show the chosen backends without running a command first.
   assert.ok(pkg.activationEvents.includes('onStartupFinished'));
   assert.ok(!pkg.activationEvents.includes('*'));
@@ -54,6 +55,20 @@ test('every command is in category Bakeoff with the agreed titles', () => {
     'bakeoff.applyDiffToFile': 'Apply to Whole File',
     'bakeoff.copyDiffAnswer': 'Copy Answer Code',
     'bakeoff.runPromptDocument': 'Run Prompt',
+    'bakeoff.showLastResults': 'Show Last Results',
+    'bakeoff.openHistoryRun': 'Open Run from History…',
+    'bakeoff.rerunHistoryRun': 'Re-run from History…',
+    'bakeoff.compareHistoryRuns': 'Compare Two Runs…',
+    'bakeoff.exportHistoryRun': 'Export Run from History…',
+    'bakeoff.deleteHistoryRun': 'Delete Run from History…',
+    'bakeoff.clearHistory': 'Clear History',
+    'bakeoff.testBackend': 'Test Backend',
+    'bakeoff.compareBlind': 'Compare Blind…',
+    'bakeoff.voteOnBlindRun': 'Vote on Blind Comparison…',
+    'bakeoff.showLeaderboard': 'Show Leaderboard',
+    'bakeoff.exportVotes': 'Export Votes…',
+    'bakeoff.tryDemo': 'Try a Demo Comparison',
+    'bakeoff.runSuite': 'Run Suite…',
   };
   assert.deepEqual([...contributedIds].sort(), Object.keys(titles).sort());
   for (const c of contributes.commands) {
@@ -99,11 +114,19 @@ test('menus, keybindings and walkthrough refer to contributed commands', () => {
   for (const step of walkthrough.steps) {
     assert.ok(step.completionEvents.length > 0, step.id);
     for (const event of step.completionEvents) {
+      const context = /^onContext:(bakeoff\.\w+)$/.exec(event)?.[1];
+      if (context) {
+        // Set by the extension (a command run from a notification button does not reach the walkthrough).
+        assert.ok(extensionSources.some((s) => s.text.includes(`'${context}'`)), `${step.id}: nothing sets ${context}`);
+        continue;
+      }
       const id = /^onCommand:(.+)$/.exec(event)?.[1];
       assert.ok(id && contributedIds.includes(id), `${step.id}: ${event}`);
     }
     for (const m of (step.description as string).matchAll(/\(command:([\w.]+)/g)) assert.ok(contributedIds.includes(m[1]!), m[1]);
-    assert.ok(existsSync(join(root, step.media.markdown)), step.media.markdown);
+    const media = step.media.markdown ?? step.media.image;
+    assert.ok(typeof media === 'string' && existsSync(join(root, media)), `${step.id}: ${media}`);
+    if (step.media.image) assert.ok((step.media.altText ?? '').length > 20, `${step.id}: an image needs alt text`);
   }
 });
 
@@ -163,4 +186,29 @@ test('untrusted workspaces are supported in limited mode with restricted setting
   assert.ok(typeof untrusted.description === 'string' && untrusted.description.length > 20);
   assert.ok(Array.isArray(untrusted.restrictedConfigurations) && untrusted.restrictedConfigurations.length > 0);
   for (const key of untrusted.restrictedConfigurations) assert.ok(key in properties, key);
+});
+
+test('the Bakeoff view container holds the Backends and History views; welcome buttons and item menus name real commands', () => {
+  const container = contributes.viewsContainers.activitybar.find((v: { id: string }) => v.id === 'bakeoff');
+  assert.ok(container, 'an activity-bar container');
+  const icon = readFileSync(join(root, container.icon), 'utf8');
+  assert.match(icon, /^<svg[^>]+viewBox="0 0 24 24"/);
+  const commandsTs = extensionSources.find((s) => s.file.endsWith('commands.ts'))!.text;
+  const ids = contributes.views.bakeoff.map((v: { id: string }) => v.id);
+  assert.deepEqual(ids, ['bakeoff.backends', 'bakeoff.history']);
+  for (const id of ids) assert.ok(commandsTs.includes(`'${id}'`), `${id} is among the view ids in commands.ts`);
+  for (const welcome of contributes.viewsWelcome) {
+    assert.ok(ids.includes(welcome.view), welcome.view);
+    for (const m of (welcome.contents as string).matchAll(/\(command:([\w.]+)\)/g)) assert.ok(contributedIds.includes(m[1]!), m[1]);
+  }
+  const backendsWelcome = contributes.viewsWelcome.find((w: { view: string }) => w.view === 'bakeoff.backends').contents as string;
+  assert.match(backendsWelcome, /command:bakeoff\.tryDemo/, 'the "no backends" message offers the demo');
+  for (const item of [...contributes.menus['view/title'], ...contributes.menus['view/item/context']]) {
+    assert.ok(contributedIds.includes(item.command), item.command);
+    assert.match(item.when, /^view == bakeoff\.(backends|history)\b/, `${item.command}: ${item.when}`);
+  }
+  // The walkthrough starts with the demo, which needs no key.
+  assert.equal(contributes.walkthroughs[0].steps[0].completionEvents[0], 'onCommand:bakeoff.tryDemo');
+  const cap = properties['bakeoff.history.maxSizeMB']!;
+  assert.deepEqual([cap.default, cap.minimum, cap.maximum], [historyLimits.defaultMaxSizeMB, historyLimits.minSizeMB, historyLimits.maxSizeMB]);
 });

@@ -16,7 +16,7 @@ import { isDelivered } from '../summary';
 import type { FetchFn, NodeFetchOptions } from '../timedFetch';
 import { countMessageTokens } from '../tokenCounter';
 import { tokenizerName, type TokenizerName } from '../tokens';
-import type { TrialResult } from '../types';
+import type { SentRequest, TrialResult } from '../types';
 import { gradeTest, type Grader } from './assertions';
 import { estimateCellCostUsd, planCells, type PlannedCell, type PromptTokenCounts } from './plan';
 import { cellKey, isFinalCell, type ResultsWriter } from './store';
@@ -72,8 +72,11 @@ export interface SuiteRunOptions {
   /** Price source for `modelsEndpoint` pricing (tests); default reads the backend's `GET /models`. */
   modelsPrice?: (backend: Backend) => Promise<ModelsPrice | null>;
   onProgress?: (progress: SuiteProgress) => void;
-  /** Called with each finished cell (after it was graded), in finishing order. */
-  onCell?: (cell: SuiteCell) => void;
+  /**
+   * Called with each finished cell (after it was graded), in finishing order, and the request
+   * exactly as it was sent (keys redacted).
+   */
+  onCell?: (cell: SuiteCell, request: SentRequest) => void;
   /** Monotonic clock, ms. */
   now?: () => number;
 }
@@ -440,7 +443,7 @@ export async function runSuite(options: SuiteRunOptions): Promise<SuiteRunResult
       doneThisRun++;
       if (cell.passed === false) failed++;
       try {
-        options.onCell?.(cell);
+        options.onCell?.(cell, result.request);
       } catch {
         // ignore listener errors
       }

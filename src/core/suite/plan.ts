@@ -140,3 +140,17 @@ export function estimatePlan(
     };
   });
 }
+
+/**
+ * The plan's estimated cost: the sum of the upper bounds of the backends whose price is known,
+ * and the backends whose price is not (their share is not in the sum).
+ */
+export function planCostTotal(estimates: ReadonlyArray<Pick<BackendEstimate, 'backend' | 'costUsdMax'>>): { costUsdMax: number; unknown: string[] } {
+  let costUsdMax = 0;
+  const unknown: string[] = [];
+  for (const e of estimates) {
+    if (e.costUsdMax === null) unknown.push(e.backend);
+    else costUsdMax += e.costUsdMax;
+  }
+  return { costUsdMax, unknown };
+}
