@@ -457,14 +457,16 @@ export function renderColumnText(view: ColumnView, snapshot: TrialSnapshot | und
   if (continues) {
     if (textPart) {
       view.markdown.append(textPart);
-      appendText(view.rawEl, textPart);
+      view.rawEl.append(textPart);
     }
-    if (reasoningPart) appendText(view.reasoningText, reasoningPart);
+    if (reasoningPart) view.reasoningText.append(reasoningPart);
   } else {
+    // The raw view holds the text on screen, the text the Markdown was given.
+    const onScreen = view.rawEl.textContent ?? '';
     // While streaming only what arrived since the last render is rendered; the final text whole.
-    view.markdown.show(text, !streaming);
-    showText(view.rawEl, text);
-    showText(view.reasoningText, reasoning);
+    view.markdown.show(text, !streaming, text.startsWith(onScreen));
+    showText(view.rawEl, text, onScreen);
+    showText(view.reasoningText, reasoning, view.reasoningText.textContent ?? '');
   }
   view.shown = snapshot ? { snapshot, streaming, textLength: text.length, reasoningLength: reasoning.length } : null;
   view.textEl.classList.toggle('streaming', streaming);
@@ -480,25 +482,14 @@ export function scrollToEnd(views: Iterable<ColumnView>): void {
   for (const view of views) view.body.scrollTop = view.body.scrollHeight;
 }
 
-/** The text each element was last given by {@link showText}. */
-const shownTexts = new WeakMap<HTMLElement, string>();
-
 /**
- * Sets an element's text; when the new text extends what it shows, only the new part is added
- * (as a text node of its own: appending to one node would copy the whole text each time).
+ * Sets an element's text (`shown`: what it shows now); when the new text extends it, only the new
+ * part is added (as a text node of its own: appending to one node would copy the whole text each time).
  */
-function showText(element: HTMLElement, text: string): void {
-  const shown = shownTexts.get(element);
+function showText(element: HTMLElement, text: string, shown: string): void {
   if (shown === text) return;
   if (shown && text.startsWith(shown)) element.append(text.slice(shown.length));
   else element.textContent = text;
-  shownTexts.set(element, text);
-}
-
-/** Adds `part` after the text an element shows (see {@link showText}), without reading that text. */
-function appendText(element: HTMLElement, part: string): void {
-  element.append(part);
-  shownTexts.set(element, (shownTexts.get(element) ?? '') + part);
 }
 
 /** The Diff-with-column menu of one column: an item per other column, disabled without an answer. */

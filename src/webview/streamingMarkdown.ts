@@ -15,8 +15,8 @@ import { MarkdownCuts, renderMarkdown } from './markdown';
 const blocksPerChunk = 32;
 
 export class StreamingMarkdown {
-  /** The text on screen (built by appending: it is not read again while the answer streams). */
-  private text = '';
+  /** Length of the text on screen (the text itself is not kept: the caller has it). */
+  private length = 0;
   /** Offset of the end of the part rendered for good. */
   private stableEnd = 0;
   /** The text after `stableEnd`: what each render renders again. */
@@ -42,17 +42,20 @@ export class StreamingMarkdown {
     this.template = root.ownerDocument.createElement('template');
   }
 
-  /** Shows `text`: the whole of it rendered at once when `complete`, else incrementally. */
-  show(text: string, complete: boolean): void {
-    if (complete && (this.whole || !text.startsWith(this.text) || definesReference(text))) {
-      this.reset(text);
+  /**
+   * Shows `text`: the whole of it rendered at once when `complete`, else incrementally.
+   * `extendsShown`: whether `text` begins with the text on screen (the caller compares).
+   */
+  show(text: string, complete: boolean, extendsShown: boolean): void {
+    if (complete && (this.whole || !extendsShown || definesReference(text))) {
+      this.reset(text.length);
       this.root.innerHTML = text ? renderMarkdown(text) : '';
       this.prepare(this.root);
       this.whole = true;
       return;
     }
-    if (this.whole || !text.startsWith(this.text)) this.reset('');
-    this.extend(text.slice(this.text.length), complete);
+    if (this.whole || !extendsShown) this.reset(0);
+    this.extend(text.slice(this.length), complete);
   }
 
   /**
@@ -65,7 +68,7 @@ export class StreamingMarkdown {
   }
 
   private extend(part: string, complete: boolean): void {
-    this.text += part;
+    this.length += part.length;
     this.tailText += part;
     this.whole = complete;
     const cut = this.cuts.advance(this.tailText, this.stableEnd);
@@ -101,8 +104,8 @@ export class StreamingMarkdown {
     }
   }
 
-  private reset(text: string): void {
-    this.text = text;
+  private reset(length: number): void {
+    this.length = length;
     this.whole = false;
     this.stableEnd = 0;
     this.tailText = '';
