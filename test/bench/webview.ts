@@ -10,8 +10,9 @@
  *    panel (its raw text sampled every second must be a prefix of the answer; at the end the
  *    rendered markdown holds tokens 1…60,000 in order); messages per second per column; frame
  *    intervals and the main thread's work per frame (from a frame's start until the next task
- *    runs: callbacks, style, layout, paint); the page's JS heap after a full GC every 5 s, beside
- *    the text it holds.
+ *    runs: callbacks, style, layout, paint); the CPU time of the page's main thread (which, unlike
+ *    the frame times, other work on the machine does not inflate); the page's JS heap after a full
+ *    GC every 5 s, beside the text it holds.
  * 2. One column streaming a 100 KB Markdown answer (headings, lists, code, tables) at 2,000
  *    tokens/s: frame work while the answer is past 80 KB, and the time to show the final answer.
  *
