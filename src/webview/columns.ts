@@ -270,14 +270,20 @@ export class ColumnSet {
     const now = performance.now();
     const toScroll: ColumnView[] = [];
     const rendered: ColumnView[] = [];
-    for (const id of [...this.dirty]) {
-      const view = this.views.get(id);
-      if (!view) {
-        this.dirty.delete(id);
-        continue;
-      }
+    // The host sends every column's text in one message about every other frame: half the columns
+    // waiting (those waiting longest) render in this frame, the rest in the next, so no frame
+    // carries every column's render, layout and paint.
+    const ready = [...this.dirty].filter((id) => {
+      if (this.views.has(id)) return true;
+      this.dirty.delete(id);
+      return false;
+    });
+    let room = Math.ceil(ready.length / 2);
+    for (const id of ready) {
+      const view = this.views.get(id)!;
       // Long answers make each render slow; give the browser room between renders.
       if (now < view.nextRenderAtMs) continue;
+      if (room-- <= 0) break;
       this.dirty.delete(id);
       if (this.renderText(view)) toScroll.push(view);
       rendered.push(view);
