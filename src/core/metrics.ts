@@ -1,7 +1,7 @@
 /**
  * Pure derivation of {@link Metrics} from raw timestamps and token counts. No clock, no I/O.
  */
-import { percentile } from './stats';
+import { percentiles } from './stats';
 import type { ChatMessage } from './config';
 import { countMessageTokens, countTokens, type CountOptions } from './tokenCounter';
 import type { Metrics, StreamFlags, TimingMarks, TimingPhases } from './types';
@@ -146,12 +146,13 @@ export function computeMetrics(timing: TimingMarks, tokens: TokenCounts, streame
   const decodeMs = timing.firstContentMs === null ? 0 : timing.endMs - timing.firstContentMs;
   const tokensPerSecond = out !== null && out >= 2 && decodeMs > 0 ? out / (decodeMs / 1000) : null;
   const gaps = chunkGaps(timing.chunkMs);
+  const [gapP50, gapP95] = percentiles(gaps, [50, 95]);
   return {
     ttftMs,
     totalMs,
     tpotMs,
-    chunkGapP50Ms: percentile(gaps, 50),
-    chunkGapP95Ms: percentile(gaps, 95),
+    chunkGapP50Ms: gapP50,
+    chunkGapP95Ms: gapP95,
     tokensPerSecond,
     inputTokens: tokens.inputTokens,
     outputTokens: tokens.outputTokens,

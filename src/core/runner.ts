@@ -198,7 +198,7 @@ function safeStreamError(err: unknown): StreamError {
  * usage. A run whose servers all report usage never starts the tokenizer (whose start would
  * compete for the CPU with the streams being timed).
  */
-function countWhenNeeded(start: () => Promise<number | null>): PromiseLike<number | null> {
+export function countWhenNeeded(start: () => Promise<number | null>): PromiseLike<number | null> {
   let running: Promise<number | null> | undefined;
   return {
     then: (onCounted, onFailed) => (running ??= start()).then(onCounted, onFailed),

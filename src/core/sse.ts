@@ -91,7 +91,7 @@ export class SseParser {
   push(chunk: Uint8Array, arrivedMs: number): SseEvent[] {
     const events: SseEvent[] = [];
     if (this.endedMs !== null || chunk.byteLength === 0) return events;
-    let buf = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    let buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     if (this.startBytes) {
       const held = this.startBytes;
       if (held.length > 0) {
@@ -132,15 +132,24 @@ export class SseParser {
         this.keep(buf.subarray(i));
         break;
       }
-      const line = this.takeLine(buf.subarray(i, end));
+      const start = i;
       if (buf[end] === CR) {
         if (end + 1 === n) this.afterCr = true;
         i = end + 1 < n && buf[end + 1] === LF ? end + 2 : end + 1;
       } else {
         i = end + 1;
       }
-      if (line === null) continue;
-      const event = this.processLine(line, arrivedMs);
+      let event: SseEvent | null;
+      if (this.inComment) {
+        this.inComment = false;
+        continue;
+      } else if (this.pieceBytes === 0) {
+        // The whole line is in this chunk: read in place, no copy.
+        event = this.processLine(buf, start, end, arrivedMs);
+      } else {
+        const line = this.joinLine(buf.subarray(start, end));
+        event = this.processLine(line, 0, line.length, arrivedMs);
+      }
       if (event) events.push(event);
       if (this.endedMs !== null) break;
     }
@@ -177,13 +186,8 @@ export class SseParser {
     this.pieceBytes += piece.length;
   }
 
-  /** The complete line whose last piece is `tail`; null for a comment. */
-  private takeLine(tail: Buffer): Buffer | null {
-    if (this.inComment) {
-      this.inComment = false;
-      return null;
-    }
-    if (this.pieceBytes === 0) return tail;
+  /** The complete line whose last piece is `tail`, the earlier pieces kept by {@link keep}. */
+  private joinLine(tail: Buffer): Buffer {
     this.pieces.push(tail);
     const line = Buffer.concat(this.pieces, this.pieceBytes + tail.length);
     this.workBytes += line.length;
@@ -192,26 +196,34 @@ export class SseParser {
     return line;
   }
 
-  private processLine(line: Buffer, arrivedMs: number): SseEvent | null {
-    if (line.length === 0) return this.dispatch(arrivedMs);
-    const field = splitField(line);
-    if (!field) return null;
-    this.workBytes += field.name.length + 1;
-    const { name, value } = field;
-    if (name.equals(DATA)) {
+  /** The line `buf[start, end)` (its terminator excluded). */
+  private processLine(buf: Buffer, start: number, end: number, arrivedMs: number): SseEvent | null {
+    if (start === end) return this.dispatch(arrivedMs);
+    // A comment; else the field name runs to the first colon (the whole line without one).
+    if (buf[start] === COLON) return null;
+    let colon = start;
+    while (colon < end && buf[colon] !== COLON) colon++;
+    const nameEnd = colon;
+    const valueStart = colon === end ? end : colon + 1 < end && buf[colon + 1] === SPACE ? colon + 2 : colon + 1;
+    this.workBytes += nameEnd - start + 1;
+    if (isField(buf, start, nameEnd, DATA)) {
       this.sawData = true;
-      if (this.endData && this.dataLines.length === 0 && startsWith(value, this.endData)) {
+      if (this.endData && this.dataLines.length === 0 && startsWithAt(buf, valueStart, end, this.endData)) {
         this.endedMs = arrivedMs;
         return null;
       }
-      this.dataLines.push(value.toString('utf8'));
-      this.workBytes += value.length;
-    } else if (name.equals(EVENT)) {
-      this.eventType = value.toString('utf8');
-    } else if (name.equals(ID)) {
-      if (!value.includes(NUL)) this.lastEventId = value.toString('utf8');
-    } else if (name.equals(RETRY)) {
-      if (value.length > 0 && value.every((c) => c >= 0x30 && c <= 0x39)) this.retryMs = Number(value.toString('latin1'));
+      this.dataLines.push(buf.toString('utf8', valueStart, end));
+      this.workBytes += end - valueStart;
+    } else if (isField(buf, start, nameEnd, EVENT)) {
+      this.eventType = buf.toString('utf8', valueStart, end);
+    } else if (isField(buf, start, nameEnd, ID)) {
+      let nul = false;
+      for (let k = valueStart; k < end && !nul; k++) nul = buf[k] === NUL;
+      if (!nul) this.lastEventId = buf.toString('utf8', valueStart, end);
+    } else if (isField(buf, start, nameEnd, RETRY)) {
+      let digits = valueStart < end;
+      for (let k = valueStart; k < end && digits; k++) digits = buf[k]! >= 0x30 && buf[k]! <= 0x39;
+      if (digits) this.retryMs = Number(buf.toString('latin1', valueStart, end));
     }
     return null;
   }
@@ -235,6 +247,20 @@ function splitField(line: Buffer): { name: Buffer; value: Buffer } | null {
   if (colon === -1) return { name: line, value: EMPTY };
   const start = line[colon + 1] === SPACE ? colon + 2 : colon + 1;
   return { name: line.subarray(0, colon), value: line.subarray(start) };
+}
+
+/** Whether `buf[start, end)` is the field name `name`. */
+function isField(buf: Buffer, start: number, end: number, name: Buffer): boolean {
+  if (end - start !== name.length) return false;
+  for (let k = 0; k < name.length; k++) if (buf[start + k] !== name[k]) return false;
+  return true;
+}
+
+/** Whether `buf[start, end)` starts with `prefix`. */
+function startsWithAt(buf: Buffer, start: number, end: number, prefix: Buffer): boolean {
+  if (end - start < prefix.length) return false;
+  for (let k = 0; k < prefix.length; k++) if (buf[start + k] !== prefix[k]) return false;
+  return true;
 }
 
 function startsWith(value: Buffer, prefix: Buffer): boolean {

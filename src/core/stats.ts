@@ -16,6 +16,24 @@ export function percentile(values: readonly number[], p: number): number | null 
   return sorted[lo] + (sorted[hi] - sorted[lo]) * (rank - lo);
 }
 
+/** {@link percentile} at each of `ps`, sorting the values once; nulls when no value is finite. */
+export function percentiles(values: readonly number[], ps: readonly number[]): Array<number | null> {
+  const sorted = new Float64Array(values.length);
+  let count = 0;
+  for (const v of values) if (Number.isFinite(v)) sorted[count++] = v;
+  if (count === 0) return ps.map(() => null);
+  const finite = sorted.subarray(0, count).sort();
+  return ps.map((p) => percentileOfSorted(finite, p));
+}
+
+/** {@link percentile} of values already sorted ascending, all finite, at least one. */
+function percentileOfSorted(sorted: Float64Array, p: number): number {
+  const rank = (Math.min(100, Math.max(0, p)) / 100) * (sorted.length - 1);
+  const lo = Math.floor(rank);
+  const hi = Math.ceil(rank);
+  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (rank - lo);
+}
+
 export const median = (values: readonly number[]): number | null => percentile(values, 50);
 
 /**
@@ -119,26 +137,31 @@ export function bootstrapMedianRatio(
   const point = ratio(median(sample), median(baseline));
   if (point == null) return null;
   const random = mulberry32(seed);
-  const ratios: number[] = [];
   if (sample.every(Number.isFinite) && baseline.every(Number.isFinite)) {
     const a = new ResampleMedian(sample);
     const b = new ResampleMedian(baseline);
+    // The finite ratios, sorted once for both bounds (as `percentile` would sort them twice).
+    const finite = new Float64Array(resamples);
+    let count = 0;
     for (let i = 0; i < resamples; i++) {
       const ma = a.draw(random);
       const r = ratio(ma, b.draw(random));
-      if (r != null) ratios.push(r);
+      if (r != null && Number.isFinite(r)) finite[count++] = r;
     }
-  } else {
-    // Non-finite values are dropped from each resample (as `percentile` does), so the sizes vary.
-    const draw = (xs: readonly number[]) => {
-      const out = new Array<number>(xs.length);
-      for (let i = 0; i < xs.length; i++) out[i] = xs[Math.floor(random() * xs.length)]!;
-      return out;
-    };
-    for (let i = 0; i < resamples; i++) {
-      const r = ratio(median(draw(sample)), median(draw(baseline)));
-      if (r != null) ratios.push(r);
-    }
+    if (count === 0) return null;
+    const sorted = finite.subarray(0, count).sort();
+    return { ratio: point, low: percentileOfSorted(sorted, 2.5), high: percentileOfSorted(sorted, 97.5), resamples };
+  }
+  // Non-finite values are dropped from each resample (as `percentile` does), so the sizes vary.
+  const ratios: number[] = [];
+  const draw = (xs: readonly number[]) => {
+    const out = new Array<number>(xs.length);
+    for (let i = 0; i < xs.length; i++) out[i] = xs[Math.floor(random() * xs.length)]!;
+    return out;
+  };
+  for (let i = 0; i < resamples; i++) {
+    const r = ratio(median(draw(sample)), median(draw(baseline)));
+    if (r != null) ratios.push(r);
   }
   if (ratios.length === 0) return null;
   return { ratio: point, low: percentile(ratios, 2.5)!, high: percentile(ratios, 97.5)!, resamples };

@@ -9,6 +9,7 @@ import { cancelledError, scrubError, timeoutError, toStreamError, truncatedError
 import { computeMetrics, noTokenCounts, resolveTokenCountsAsync, streamFlags, timingPhases, type TokenCounts, type UsageReport } from './metrics';
 import { isBillable, trialCost, type ModelsEndpointPrice } from './pricing';
 import { redactDeep, redactHeaders, redactSecrets, StreamingKeyRedactor } from './redact';
+import { holdTokenCounter } from './tokenCounter';
 import { createNodeFetch, FetchInstrument, type FetchFn, type NodeFetchOptions } from './timedFetch';
 import { tlsUnverified } from './proxy';
 import { backendTlsOptions } from './tlsTrust';
@@ -20,6 +21,7 @@ import type { SentRequest, StreamError, TerminalStatus, TimingMarks, TrialResult
  */
 export class UsageSupportMemory {
   private readonly rejected = new Set<string>();
+  private readonly reporting = new Set<string>();
 
   private static keyOf(backend: Pick<Backend, 'id' | 'baseUrl'>): string {
     return `${backend.id}\n${backend.baseUrl}`;
@@ -35,9 +37,21 @@ export class UsageSupportMemory {
     this.rejected.add(UsageSupportMemory.keyOf(backend));
   }
 
+  /** Whether this backend's last answer reported its token usage (its counts then need no tokenizer). */
+  reportsUsage(backend: Pick<Backend, 'id' | 'baseUrl'>): boolean {
+    return this.reporting.has(UsageSupportMemory.keyOf(backend));
+  }
+
+  /** Records whether this backend's answer reported its token usage. */
+  markUsageReported(backend: Pick<Backend, 'id' | 'baseUrl'>, reported: boolean): void {
+    if (reported) this.reporting.add(UsageSupportMemory.keyOf(backend));
+    else this.reporting.delete(UsageSupportMemory.keyOf(backend));
+  }
+
   /** Forgets everything (e.g. after the configuration changed). */
   clear(): void {
     this.rejected.clear();
+    this.reporting.clear();
   }
 }
 
@@ -65,21 +79,18 @@ export const protectedBodyFields: ReadonlySet<string> = new Set([
 /**
  * OpenAI clients are shared (building one costs more than sending a request through it): one per
  * base URL and default headers, without a key (each request sends its own `Authorization`), and
- * with a fetch that hands each request to the instrumented fetch of its stream, named by
- * {@link streamHeader} (removed before anything is sent).
+ * with a fetch that hands each request to the instrumented fetch of its stream, found in the
+ * request's `init` under {@link streamFetchKey} (the SDK copies a request's `fetchOptions` into the
+ * `init` it passes to its fetch, symbol keys included; nothing of it is sent).
  */
 const clients = new Map<string, OpenAI>();
 const maxClients = 64;
-const streamHeader = 'x-bakeoff-stream';
-const streamFetches = new Map<string, FetchFn>();
-let streamCount = 0;
+const streamFetchKey = Symbol('bakeoff.streamFetch');
 
 const dispatchFetch: FetchFn = (input, init) => {
-  const headers = new Headers(init?.headers);
-  const target = streamFetches.get(headers.get(streamHeader) ?? '');
+  const target = (init as { [streamFetchKey]?: FetchFn } | undefined)?.[streamFetchKey];
   if (!target) return Promise.reject(new Error('Bakeoff: a request that belongs to no stream'));
-  headers.delete(streamHeader);
-  return target(input, { ...init, headers });
+  return target(input, init);
 };
 
 function sharedClient(baseURL: string, defaultHeaders: Record<string, string | null>): OpenAI {
@@ -110,8 +121,9 @@ const streamEnded = new Error('The stream ended');
 
 /** Parsed limits by the object they came from: the trials of a run share one. */
 const timeoutsParsed = new WeakMap<object, Timeouts>();
+let defaultTimeouts: Timeouts | null = null;
 function parsedTimeouts(given: Partial<Timeouts> | undefined): Timeouts {
-  if (!given) return Timeouts.parse({});
+  if (!given) return (defaultTimeouts ??= Timeouts.parse({}));
   let parsed = timeoutsParsed.get(given);
   if (!parsed) timeoutsParsed.set(given, (parsed = Timeouts.parse(given)));
   return parsed;
@@ -247,6 +259,9 @@ export async function streamCompletion(options: StreamOptions): Promise<TrialRes
   const apiKey = options.apiKey || undefined;
   const secrets = [apiKey];
   const internal = new AbortController();
+  // A backend not known to report usage may need the tokenizer when its answer ends: keep a
+  // running token-counting worker until then (one that reports usage lets it stop when idle).
+  const releaseCounter = options.estimateTokens !== false && !memory.reportsUsage(backend) ? holdTokenCounter() : null;
 
   const instrument = new FetchInstrument({
     base: options.fetch ?? createNodeFetch({ ...options.transport, ...backendTlsOptions(backend), connectTimeoutMs: timeouts.connectMs }),
@@ -360,17 +375,14 @@ export async function streamCompletion(options: StreamOptions): Promise<TrialRes
     }
   };
 
-  let releaseStream = (): unknown => undefined;
   try {
     const client = sharedClient(backend.baseUrl.replace(/\/+$/, ''), defaultHeaders);
-    const streamId = String(++streamCount);
-    streamFetches.set(streamId, instrument.fetch);
-    releaseStream = () => streamFetches.delete(streamId);
     // No key: no Authorization header at all.
-    const headers = { Authorization: apiKey ? `Bearer ${apiKey}` : null, [streamHeader]: streamId };
+    const headers = { Authorization: apiKey ? `Bearer ${apiKey}` : null };
+    const fetchOptions = { [streamFetchKey]: instrument.fetch } as object;
     // The SDK builds and sends the request and turns an HTTP error into an APIError; the events of
     // the answer are read from the instrument (`directEvents`), not parsed by the SDK again.
-    const open = (): Promise<Response> => client.chat.completions.create(body as never, { signal: internal.signal, headers }).asResponse();
+    const open = (): Promise<Response> => client.chat.completions.create(body as never, { signal: internal.signal, headers, fetchOptions }).asResponse();
     let response: Response;
     try {
       response = await open();
@@ -393,7 +405,6 @@ export async function streamCompletion(options: StreamOptions): Promise<TrialRes
   } catch (err) {
     caught = err;
   }
-  releaseStream();
   // `[DONE]` ends the answer: anything the server did after it (keeping the connection open,
   // sending more) is not part of the measured stream.
   const endMs = instrument.doneMs ?? now();
@@ -449,6 +460,8 @@ export async function streamCompletion(options: StreamOptions): Promise<TrialRes
           ...(options.promptTokens !== undefined ? { promptTokens: options.promptTokens } : {}),
         }, options.signal ? { signal: options.signal } : {})
       : noTokenCounts;
+  releaseCounter?.();
+  if (streamed) memory.markUsageReported(backend, usage !== null);
   const metrics = computeMetrics(timing, tokens, streamed);
   const costInput = { backend, status, usageReported: usage !== null, producedOutput: rawText !== '' || rawReasoning !== '', metrics };
   // The `/models` price is looked up only when it decides the cost: a failure that produced

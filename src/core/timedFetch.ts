@@ -54,23 +54,27 @@ export interface NodeFetchOptions {
 
 /**
  * What a caller passes in a request's `init` (under {@link requestObserver}) to learn when each
- * step of the request happened, stamped with its own clock as the socket reports it, and when
- * each body chunk arrived (keyed by the chunk the response body delivers).
+ * step of the request happened, stamped with its own clock as the socket reports it, and reads
+ * the body with each chunk's arrival time.
  */
 export interface RequestObserver {
   now(): number;
   connection: ConnectionMarks;
   /** Response headers received. */
   headersMs: number | null;
-  /** Arrival time of each body chunk (the very object the body stream yields). */
-  arrivals: WeakMap<object, number>;
   /**
-   * The response body read without a web stream: every chunk received so far at once (null at
-   * the end), and cancel (no reason: the answer is complete, so a kept-alive connection may be
-   * reused; a reason: close the connection). Set by createNodeFetch with the response, whose own
-   * `body` is then null.
+   * The response body read without a web stream: every chunk received so far at once, each with
+   * its arrival time (null at the end), and cancel (no reason: the answer is complete, so a
+   * kept-alive connection may be reused; a reason: close the connection). Set by createNodeFetch
+   * with the response, whose own `body` is then null.
    */
-  body?: { take(): Promise<Uint8Array[] | null>; cancel(reason?: unknown): void };
+  body?: { take(): Promise<TimedChunk[] | null>; cancel(reason?: unknown): void };
+}
+
+/** A body chunk and when it came off the socket (the observer's clock). */
+export interface TimedChunk {
+  chunk: Uint8Array;
+  arrivedMs: number;
 }
 
 /** The `init` key under which createNodeFetch finds a {@link RequestObserver}. */
@@ -85,7 +89,6 @@ export function newRequestObserver(now: () => number): RequestObserver {
     now,
     connection: { dnsMs: null, tcpMs: null, tunnelMs: null, tlsMs: null, sentMs: null, reused: false },
     headersMs: null,
-    arrivals: new WeakMap(),
   };
 }
 
@@ -197,6 +200,11 @@ class ChunkQueue<T> {
   }
 }
 
+/** `init.headers` as a Headers object: the one given (the SDK passes one), not a copy of it. */
+function asHeaders(headers: RequestInit['headers']): Headers {
+  return headers instanceof Headers ? headers : new Headers(headers);
+}
+
 function bodyToBuffer(body: RequestInit['body']): Buffer | null {
   if (body === undefined || body === null) return null;
   if (typeof body === 'string') return Buffer.from(body);
@@ -230,7 +238,7 @@ export function createNodeFetch(options: NodeFetchOptions = {}): FetchFn {
         return;
       }
       const headers: Record<string, string> = {};
-      new Headers(init.headers).forEach((value, name) => {
+      asHeaders(init.headers).forEach((value, name) => {
         headers[name] = value;
       });
       let body: Buffer | null;
@@ -345,7 +353,7 @@ export function createNodeFetch(options: NodeFetchOptions = {}): FetchFn {
           // Every byte received before a failure is delivered before it: node:http reports a parse
           // error (a broken chunk header) before the body bytes of the same packet, which are
           // still buffered in `res` then, so they are drained first.
-          const body = new ChunkQueue<Buffer>();
+          const body = new ChunkQueue<TimedChunk>();
           const settle = (error: unknown) => {
             if (body.settled) return;
             if (error !== null) {
@@ -360,14 +368,13 @@ export function createNodeFetch(options: NodeFetchOptions = {}): FetchFn {
             release();
           };
           failBody = (err) => settle(err);
-          const arrivals = observer?.arrivals;
-          res.on('data', (chunk: Buffer) => {
-            arrivals?.set(chunk, observer!.now());
-            body.push(chunk);
-          });
+          res.on('data', (chunk: Buffer) => body.push({ chunk, arrivedMs: observer ? observer.now() : 0 }));
           res.once('end', () => settle(null));
           res.on('error', (err) => settle(err));
-          res.once('close', () => settle(Object.assign(new Error('The connection closed before the response ended'), { code: 'ECONNRESET' })));
+          // Every response closes; the error (and its stack trace) is built only when the body was cut.
+          res.once('close', () => {
+            if (!body.settled) settle(Object.assign(new Error('The connection closed before the response ended'), { code: 'ECONNRESET' }));
+          });
           // Cancelled without a reason, the response is complete: a kept-alive connection stays
           // for the next request. With a reason (a failure), the connection is closed.
           const cancelBody = (reason: unknown) => {
@@ -388,7 +395,7 @@ export function createNodeFetch(options: NodeFetchOptions = {}): FetchFn {
                 cancelBody(reason);
               },
             };
-          } else stream = body.stream((chunk) => chunk, cancelBody);
+          } else stream = body.stream((item) => item.chunk, cancelBody);
         }
         try {
           resolve(new Response(stream, { status, statusText: res.statusMessage ?? '', headers: responseHeaders }));
@@ -470,7 +477,7 @@ async function readCappedDirect(body: NonNullable<RequestObserver['body']>, maxB
     while (size < maxBytes) {
       const chunks = await body.take();
       if (chunks === null) break;
-      for (const chunk of chunks) {
+      for (const { chunk } of chunks) {
         parts.push(chunk);
         size += chunk.byteLength;
       }
@@ -619,7 +626,7 @@ export class FetchInstrument {
 
   private record(url: string, init: RequestInit | undefined): void {
     const secrets = this.options.secrets;
-    const headers = new Headers(init?.headers);
+    const headers = asHeaders(init?.headers);
     // Trials of a run send the same request: they share one record (a long prompt is kept once).
     const shared = this.options.sharedRecords;
     const key = shared && typeof init?.body === 'string' ? JSON.stringify([url, headersList(headers), init.body, secrets]) : null;
@@ -829,11 +836,10 @@ export class FetchInstrument {
     // Straight from the base fetch when it offers that (createNodeFetch), else through the body.
     const direct = this.observer?.body;
     const reader = direct ? null : source!.getReader();
-    const readChunks = async (): Promise<Uint8Array[] | null> => {
-      if (direct) return direct.take();
-      const { done, value } = await reader!.read();
-      return done ? null : [value];
-    };
+    // Straight from the queue when direct (no extra promise per read; each chunk stamped by the
+    // base fetch as its bytes came off the socket), else one chunk per read, stamped when read.
+    const readChunks = (): Promise<TimedChunk[] | null> =>
+      direct ? direct.take() : reader!.read().then(({ done, value }) => (done ? null : [{ chunk: value, arrivedMs: now() }]));
     const cancelSource = (reason?: unknown): void => {
       if (direct) direct.cancel(reason);
       else reader!.cancel(reason).catch(() => undefined);
@@ -863,14 +869,11 @@ export class FetchInstrument {
     const pump = async () => {
       try {
         let clean = true;
-        const arrivals = this.observer?.arrivals;
         read: for (;;) {
           const chunks = await readChunks();
           if (chunks === null) break;
-          for (const value of chunks) {
+          for (const { chunk: value, arrivedMs } of chunks) {
             if (!value || value.byteLength === 0) continue;
-            // Stamped by the base fetch as the bytes came off the socket, when it can; else now.
-            const arrivedMs = arrivals?.get(value) ?? now();
             if (this.firstByteMs === null) {
               this.firstByteMs = arrivedMs;
               clearTimeout(this.firstByteTimer);

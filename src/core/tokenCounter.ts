@@ -7,6 +7,9 @@
  * - Every count resolves, never rejects: a number, or null for *unknown* (text over
  *   `maxCountedChars`, cancelled through `signal`, over the time limit, tokenizer failure).
  * - The worker never keeps a process alive: it is `unref()`ed whenever no count is pending.
+ * - The worker stops after {@link workerIdleMs} without a count and without a hold
+ *   ({@link holdTokenCounter}: a stream that may need a count when it ends), handing back the
+ *   memory its tokenizer holds (about 90 MB per encoding); the next count starts a new one.
  * - When no worker can be started (no worker file, worker threads unavailable), the same module
  *   is loaded on this thread and counts in slices that yield to the event loop.
  */
@@ -34,6 +37,13 @@ export interface CountOptions {
  */
 export const countTimeLimitMs = 10_000;
 
+/**
+ * Default idle time after which the worker stops, ms: streams that may need a count hold it
+ * meanwhile, so this only has to bridge the gaps between counts and runs; short, so that a run
+ * whose servers report usage does not keep the tokenizer for its whole length.
+ */
+export const workerIdleMs = 2_000;
+
 /** How counts are made in this process: not yet decided, in a worker thread, or on this thread. */
 export type TokenCounterMode = 'idle' | 'worker' | 'in-thread';
 
@@ -53,9 +63,14 @@ interface WorkerState {
   /** The worker sent `ready` (it started); an error before that means it cannot start. */
   ready: boolean;
   pending: Map<number, Pending>;
+  /** Stops the worker when it stays without a count (armed while nothing is pending). */
+  idleTimer?: NodeJS.Timeout;
 }
 
 let configuredFile: string | undefined;
+let idleMs = workerIdleMs;
+/** Holds taken by {@link holdTokenCounter} and not yet released. */
+let holds = 0;
 let workerAllowed = true;
 let current: WorkerState | null = null;
 let mode: TokenCounterMode = 'idle';
@@ -78,12 +93,14 @@ function workerFile(): string {
 
 /**
  * Changes where and how counts run (tests, embedders). `workerFile`: the worker module to use
- * (default: found next to this module). `worker: false` counts on this thread. Stops a running
- * worker; pending counts resolve null.
+ * (default: found next to this module). `worker: false` counts on this thread. `idleMs`: how long
+ * the worker may stay without a count before it stops (default {@link workerIdleMs}). Stops a
+ * running worker; pending counts resolve null.
  */
-export function configureTokenCounter(options: { workerFile?: string; worker?: boolean }): void {
+export function configureTokenCounter(options: { workerFile?: string; worker?: boolean; idleMs?: number }): void {
   configuredFile = options.workerFile;
   workerAllowed = options.worker ?? true;
+  idleMs = options.idleMs ?? workerIdleMs;
   stopWorker();
   inThread = undefined;
   crashes = 0;
@@ -99,6 +116,7 @@ function stopWorker(): void {
   const state = current;
   if (!state) return;
   current = null;
+  clearTimeout(state.idleTimer);
   state.worker.removeAllListeners();
   // An 'error' after this point must not become an uncaught exception.
   state.worker.on('error', () => undefined);
@@ -183,6 +201,32 @@ function startWorker(): WorkerState {
   return state;
 }
 
+/**
+ * Keeps a running worker from stopping while held (a stream that may need a count when it ends);
+ * starts none. Returns the release, which may be called more than once.
+ */
+export function holdTokenCounter(): () => void {
+  holds++;
+  let held = true;
+  return () => {
+    if (!held) return;
+    held = false;
+    holds--;
+    if (holds === 0 && current && current.pending.size === 0) armIdleStop(current);
+  };
+}
+
+/** Stops `state`'s worker after {@link idleMs} unless a count or a hold comes first. */
+function armIdleStop(state: WorkerState): void {
+  clearTimeout(state.idleTimer);
+  state.idleTimer = setTimeout(() => {
+    if (current !== state || state.pending.size > 0 || holds > 0) return;
+    stopWorker();
+    mode = 'idle';
+  }, idleMs);
+  state.idleTimer.unref();
+}
+
 function runInThread(p: Pending): void {
   const module = inThreadModule();
   if (!module) {
@@ -228,8 +272,11 @@ function submit(makeJob: (id: number) => Job, options: CountOptions): Promise<nu
             const cancel: TokenWorkerRequest = { type: 'cancel', id };
             state.worker.postMessage(cancel);
           }
-          // Unreferenced while idle, so the worker never keeps the process alive.
-          if (state.pending.size === 0) state.worker.unref();
+          // Unreferenced while idle, so the worker never keeps the process alive; stopped when it stays idle.
+          if (state.pending.size === 0) {
+            state.worker.unref();
+            armIdleStop(state);
+          }
         }
         resolve(count);
       },
@@ -243,7 +290,10 @@ function submit(makeJob: (id: number) => Job, options: CountOptions): Promise<nu
           mode = 'worker';
         }
         state = current;
-        if (state.pending.size === 0) state.worker.ref();
+        if (state.pending.size === 0) {
+          clearTimeout(state.idleTimer);
+          state.worker.ref();
+        }
         state.pending.set(id, pending);
         state.worker.postMessage(job);
         return;

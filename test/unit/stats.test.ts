@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bootstrapMedianRatio, median, percentile, ratio } from '../../src/core/stats';
+import { bootstrapMedianRatio, median, percentile, percentiles, ratio, seededRandom } from '../../src/core/stats';
 
 test('percentile interpolates between closest ranks', () => {
   assert.equal(percentile([], 50), null);
@@ -72,4 +72,14 @@ test('bootstrap interval: the same figures, to the last bit, as sorting every re
   const withNaN = [1, 2, NaN, 4, 5, Infinity];
   const ours = bootstrapMedianRatio(withNaN, [1, 2, 3, 4], 300, 3);
   assert.deepEqual(ours && { ratio: ours.ratio, low: ours.low, high: ours.high }, referenceBootstrap(withNaN, [1, 2, 3, 4], 300, 3));
+});
+
+test('percentiles sorts once and agrees with percentile at every p, non-finite values ignored', () => {
+  const random = seededRandom(7);
+  for (let n = 0; n < 40; n++) {
+    const values = Array.from({ length: n }, (_, i) => (i % 9 === 4 ? NaN : i % 11 === 3 ? Infinity : Math.round(random() * 1000) / 10));
+    const ps = [0, 2.5, 50, 95, 97.5, 100];
+    assert.deepEqual(percentiles(values, ps), ps.map((p) => percentile(values, p)));
+  }
+  assert.deepEqual(percentiles([NaN, -Infinity], [50, 95]), [null, null]);
 });

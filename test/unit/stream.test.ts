@@ -152,6 +152,20 @@ test('without usage, output tokens are counted with the tokenizer, not from chun
   await settled();
 });
 
+test('whether a backend reports usage is remembered from its last answer', async () => {
+  const memory = new UsageSupportMemory();
+  fixture.server.setSchedule('remember-usage', { text: 'reported answer' });
+  const withUsage = backend('remember-usage');
+  assert.equal(memory.reportsUsage(withUsage), false);
+  assert.equal((await run('remember-usage', { usageMemory: memory, backend: withUsage })).usageReported, true);
+  assert.equal(memory.reportsUsage(withUsage), true);
+
+  fixture.server.setSchedule('remember-usage', { text: 'counted answer', usage: 'never' });
+  assert.equal((await run('remember-usage', { usageMemory: memory, backend: withUsage })).usageReported, false);
+  assert.equal(memory.reportsUsage(withUsage), false);
+  await settled();
+});
+
 test('a prompt count still running is awaited only without usage, and never by a cancelled stream', async () => {
   const never = new Promise<number>(() => undefined);
   fixture.server.setSchedule('pending-usage', { text: 'reported answer' });

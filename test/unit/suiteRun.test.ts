@@ -5,6 +5,11 @@ import { join } from 'node:path';
 import { startFixtureServer, type FixtureServer } from '../fixtures/server';
 import { bakeoff, chats, jsonl, suiteKeys, tempDir, write, writeConfig } from './helpers/suiteRun';
 import { CliInterrupt } from '../../src/cli/main';
+import { Backend, RequestParams, Timeouts } from '../../src/core/config';
+import { runSuite } from '../../src/core/suite/execute';
+import { loadSuite } from '../../src/core/suite/load';
+import type { PlanBackend } from '../../src/core/suite/types';
+import { configureTokenCounter, countMessageTokens, tokenCounterMode } from '../../src/core/tokenCounter';
 
 let server: FixtureServer;
 const fixture = {
@@ -470,4 +475,27 @@ test('shards merged equal the unsharded run; merge refuses shards of another sui
   const partial = await bakeoff(['merge', join(dir, 'shard-1.jsonl'), join(dir, 'shard-3.jsonl'), '--json']);
   assert.match(partial.stderr, /Shard 2 of 3 is missing/);
   assert.equal(JSON.parse(partial.stdout).plan.tests, 6);
+});
+
+test('a suite whose servers report usage never starts the tokenizer; without usage each prompt is counted when its answer needs it', async (t) => {
+  t.after(() => configureTokenCounter({}));
+  configureTokenCounter({});
+  assert.equal(tokenCounterMode(), 'idle');
+  const file = write(dir, 'lazy-counts.yaml', ['prompts: ["What is the capital of {{country}}?"]', 'tests:', '  - vars: { country: France }', '  - vars: { country: Japan }'].join('\n'));
+  const { tests } = loadSuite(file, { env: {} });
+  const runWith = (model: string) => {
+    const backend = Backend.parse({ id: model, kind: 'local', baseUrl: fixture.server.baseUrl, model, pricing: { type: 'free' } });
+    const plan: PlanBackend = { id: model, label: model, kind: 'local', model, baseUrl: fixture.server.baseUrl, pricing: 'free', concurrency: 2, params: RequestParams.parse({ maxTokens: 32 }) };
+    return runSuite({ tests, backends: [{ backend, plan }], trials: 1, seed: 1, concurrency: 2, timeouts: Timeouts.parse({}), resolveKey: () => undefined });
+  };
+  const reported = await runWith('closed-m');
+  assert.deepEqual(reported.cells.map((c) => c.tokenSource), ['reported', 'reported']);
+  assert.equal(tokenCounterMode(), 'idle', 'no count was needed, so the tokenizer never started');
+
+  const estimated = await runWith('dec-m');
+  assert.deepEqual(estimated.cells.map((c) => c.tokenSource), ['estimated', 'estimated']);
+  for (const cell of estimated.cells) {
+    const test = tests.find((x) => x.index === cell.testIndex)!;
+    assert.equal(cell.inputTokens, await countMessageTokens(test.messages, 'dec-m'));
+  }
 });

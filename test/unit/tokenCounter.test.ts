@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { configureTokenCounter, countMessageTokens, countTokens, tokenCounterMode } from '../../src/core/tokenCounter';
+import { configureTokenCounter, countMessageTokens, countTokens, holdTokenCounter, tokenCounterMode } from '../../src/core/tokenCounter';
 import { countTokensAsync } from '../../src/core/tokenWorker';
 import { referenceCount, referenceMessageCount } from './helpers/referenceTokens';
 
@@ -33,6 +33,38 @@ test('counts run in a worker thread, which never keeps the process alive', async
   assert.ok((result.counts[1] ?? 0) > 0, JSON.stringify(result));
   assert.equal(result.counts[2], referenceMessageCount([{ role: 'user', content: 'Hello!' }], 'gpt-4'));
   assert.ok(exitedAt - printedAt < 3000, `exited ${(exitedAt - printedAt).toFixed(0)} ms after its last count`);
+});
+
+test('an idle worker stops (its tokenizer memory handed back); the next count starts a new one', async (t) => {
+  t.after(() => configureTokenCounter({}));
+  configureTokenCounter({ idleMs: 200 });
+  assert.equal(await countTokens(sample, 'gpt-4'), referenceCount(sample, 'gpt-4'));
+  assert.equal(tokenCounterMode(), 'worker');
+  // Counts in a row keep the worker: each one re-arms the idle time.
+  for (let i = 0; i < 3; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(await countTokens('Hello!', 'gpt-4'), referenceCount('Hello!', 'gpt-4'));
+    assert.equal(tokenCounterMode(), 'worker');
+  }
+  await new Promise((resolve) => setTimeout(resolve, 600));
+  assert.equal(tokenCounterMode(), 'idle', 'the worker was still running after its idle time');
+  assert.equal(await countTokens(sample, 'gpt-4'), referenceCount(sample, 'gpt-4'));
+  assert.equal(tokenCounterMode(), 'worker');
+});
+
+test('a held worker does not stop when idle; released, it does', async (t) => {
+  t.after(() => configureTokenCounter({}));
+  configureTokenCounter({ idleMs: 150 });
+  const release = holdTokenCounter();
+  assert.equal(await countTokens(sample, 'gpt-4'), referenceCount(sample, 'gpt-4'));
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  assert.equal(tokenCounterMode(), 'worker', 'the worker stopped while a stream held it');
+  release();
+  release(); // a second call changes nothing
+  const second = holdTokenCounter();
+  second();
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  assert.equal(tokenCounterMode(), 'idle', 'the worker was still running after every hold was released');
 });
 
 test('worker: false counts on this thread, with the same results', async (t) => {

@@ -10,7 +10,7 @@ import { getMaxListeners, setMaxListeners } from 'node:events';
 import type { Backend, RequestParams, Timeouts } from '../config';
 import { outcomeLabel } from '../format';
 import type { ModelsEndpointPrice } from '../pricing';
-import { createTrialRunner, fetchModelsPrice, ModelsPriceCache, type ModelsPrice, type TrialRunner } from '../runner';
+import { countWhenNeeded, createTrialRunner, fetchModelsPrice, ModelsPriceCache, type ModelsPrice, type TrialRunner } from '../runner';
 import { UsageSupportMemory } from '../stream';
 import { isDelivered } from '../summary';
 import type { FetchFn, NodeFetchOptions } from '../timedFetch';
@@ -240,23 +240,44 @@ export async function runSuite(options: SuiteRunOptions): Promise<SuiteRunResult
     ...(options.modelsPrice ? { modelsPrice: options.modelsPrice } : {}),
   });
 
-  // Prompts are counted before any request, so the tokenizer never loads mid-stream.
-  const counts = await countPromptTokens(
-    options.tests.filter((t) => todoTests.has(t.index)),
-    options.backends.map((b) => b.plan.model),
-  );
+  // A budget prices every cell before it is sent: its prompts are counted before any request, so
+  // the tokenizer never loads mid-stream. Without one, a cell's prompt is counted only when its
+  // answer comes without usage, as in a comparison: a run whose servers report usage never loads
+  // the tokenizer (about 1 s of CPU and 90 MB).
+  const maxCost = options.maxCostUsd ?? null;
+  const counts =
+    maxCost !== null
+      ? await countPromptTokens(
+          options.tests.filter((t) => todoTests.has(t.index)),
+          options.backends.map((b) => b.plan.model),
+        )
+      : null;
   const promptTokens = (model: string, testIndex: number): number | null => {
     try {
-      return counts.get(tokenizerName(model))?.[testIndex] ?? null;
+      return counts?.get(tokenizerName(model))?.[testIndex] ?? null;
     } catch {
       return null;
     }
+  };
+  /** Counts on first need, once per tokenizer and test. */
+  const neededCounts = new Map<string, PromiseLike<number | null>>();
+  const promptTokensOfCell = (model: string, test: SuiteTest): number | null | PromiseLike<number | null> => {
+    if (counts) return promptTokens(model, test.index);
+    let name: TokenizerName;
+    try {
+      name = tokenizerName(model);
+    } catch {
+      return null;
+    }
+    const key = `${name}\n${test.index}`;
+    let count = neededCounts.get(key);
+    if (!count) neededCounts.set(key, (count = countWhenNeeded(() => countMessageTokens(test.messages, model))));
+    return count;
   };
 
   // The budget: known spend so far, plus an upper-bound estimate for every cell in flight.
   let spentUsd = 0;
   for (const c of finished.values()) spentUsd += c.costUsd ?? 0;
-  const maxCost = options.maxCostUsd ?? null;
   const modelsPrices = new Map<string, ModelsEndpointPrice | null>();
   if (maxCost !== null && todo.length > 0) {
     const unpriced: string[] = [];
@@ -406,7 +427,7 @@ export async function runSuite(options: SuiteRunOptions): Promise<SuiteRunResult
       const startedAt = new Date().toISOString();
       let result: TrialResult;
       try {
-        result = await runTrial(backend, p.trial, test.messages, pb.params, promptTokens(pb.model, p.testIndex));
+        result = await runTrial(backend, p.trial, test.messages, pb.params, promptTokensOfCell(pb.model, test));
       } finally {
         // The backend's slot is free as soon as its stream ended; grading and writing follow.
         running--;

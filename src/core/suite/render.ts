@@ -9,6 +9,24 @@ import type { ChatMessage } from '../config';
 
 const env = new nunjucks.Environment(null, { autoescape: false, throwOnUndefined: true });
 
+/**
+ * Templates by source, each compiled once (a suite renders the same prompt for every test);
+ * bounded, since values rendered deep inside vars can each be a different string.
+ */
+const compiled = new Map<string, nunjucks.Template>();
+const maxCompiled = 512;
+
+function templateOf(source: string): nunjucks.Template {
+  let template = compiled.get(source);
+  if (!template) {
+    if (compiled.size >= maxCompiled) compiled.clear();
+    // What env.renderString does, keeping the compiled template.
+    template = new nunjucks.Template(source, env);
+    compiled.set(source, template);
+  }
+  return template;
+}
+
 /** A template that cannot be rendered; `variable` names the undefined variable when that was the cause. */
 export class TemplateError extends Error {
   override readonly name = 'TemplateError';
@@ -33,7 +51,7 @@ function variableAt(template: string, line: number, column: number): string | nu
 export function renderTemplate(template: string, vars: Record<string, unknown>): string {
   if (!template.includes('{')) return template;
   try {
-    return env.renderString(template, vars);
+    return templateOf(template).render(vars);
   } catch (err) {
     const message = String((err as Error)?.message ?? err);
     const pos = /\[Line (\d+), Column (\d+)\]/.exec(message);
