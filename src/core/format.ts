@@ -51,10 +51,13 @@ export function formatUsdDiff(usd: number | null | undefined): string {
   return usd > 0 ? `+${formatUsd(usd)}` : formatUsd(usd);
 }
 
+const countFormat = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
 /** `1,234` (tokens, counts). */
 export function formatCount(value: number | null | undefined): string {
   if (value == null || !Number.isFinite(value)) return unknownMark;
-  return Math.round(value).toLocaleString('en-US');
+  // One formatter for every call: `toLocaleString` builds one each time (slow where the panel counts live).
+  return countFormat.format(Math.round(value));
 }
 
 /** `182.9` or `1204` tokens per second. */

@@ -58,6 +58,14 @@ export interface ColumnView {
   /** The text on screen was still streaming at the last render. */
   renderedStreaming: boolean;
   nextRenderAtMs: number;
+  /** What `ColumnSet.update` last showed, to skip the work when nothing changed but the text. */
+  updateInputs: unknown[] | null;
+  /** Re-rendered Markdown removed the column's Tab stop (or the focus): it must be settled again. */
+  rovingLost: boolean;
+  /** Text streamed into the trial shown since the last render (see {@link renderColumnText}). */
+  feed: { text: string[]; reasoning: string[] };
+  /** The trial whose text is on screen and how much of it; null before the first render. */
+  shown: { snapshot: TrialSnapshot; streaming: boolean; textLength: number; reasoningLength: number } | null;
   /** The answer is scrolled to its end (kept there while it streams); false once the user scrolls up. */
   pinnedToEnd: boolean;
 }
@@ -266,8 +274,11 @@ export function renderColumn(backend: BackendView, index: number, run: { trials:
   root.append(stateEl, fixes, keyNote, check, metricsEl, body, footer);
   const view: ColumnView = {
     backend, index, root, trialSelect, stateEl, stateIcon, stateText, stateHint, stateProgress, stateElapsed, fixes, fixesKey: '', badges,
-    check, checkSummary, checkOutput, checkKey: '', metrics, body, textEl, markdown: new StreamingMarkdown(textEl, keyboardReach), rawEl, reasoning, reasoningText,
+    check, checkSummary, checkOutput, checkKey: '', metrics, body, textEl, markdown: new StreamingMarkdown(textEl, keyboardReach, (removed) => {
+      if (removed.some(holdsTabStop)) view.rovingLost = true;
+    }), rawEl, reasoning, reasoningText,
     actions, baselineTag, pin, focusToggle, keyNote, menu: null, renderedKey: null, renderedStreaming: false, nextRenderAtMs: 0, pinnedToEnd: true,
+    updateInputs: null, rovingLost: false, feed: { text: [], reasoning: [] }, shown: null,
   };
   return view;
 }
@@ -283,6 +294,13 @@ function keyboardReach(rendered: ParentNode): void {
     pre.tabIndex = -1;
     pre.classList.add('scrolls');
   }
+}
+
+/** Whether a node holds its group's Tab stop or the focus. */
+function holdsTabStop(node: Node): boolean {
+  if (!(node instanceof Element)) return false;
+  const active = node.ownerDocument.activeElement;
+  return node.matches('[data-rove-current]') || node.querySelector('[data-rove-current]') !== null || (active !== null && node.contains(active));
 }
 
 export type ColumnStatus = 'waiting' | 'streaming' | NonNullable<TrialSnapshot['final']>['status'];
@@ -301,6 +319,15 @@ export const statusIcons: Record<ColumnStatus, string> = {
   truncated: 'warning',
   upstream_error: 'error',
 };
+
+/**
+ * Whether a column's streaming icon (and its overview row's) spins: only until the answer's text
+ * shows (while the model reasons, or before the first token). Then the growing text and its caret
+ * show the progress; a spinning icon would make the browser draw the panel again every frame.
+ */
+export function iconSpins(status: ColumnStatus, snapshot: TrialSnapshot | undefined): boolean {
+  return status === 'streaming' && (snapshot?.text ?? '') === '';
+}
 
 /** The state line of a column for the trial it shows. */
 export function describeState(webview: WebviewState, backendId: string): { status: ColumnStatus; text: string; hint: string } {
@@ -401,23 +428,49 @@ export function applyMetric(view: ColumnView, cell: MetricCell): void {
 
 /**
  * Renders the answer (markdown, raw text, reasoning) of `snapshot`, unless it is already shown.
- * Returns whether the column should now be scrolled to the end of its answer (it streams and the
- * user had not scrolled away): the caller scrolls once every column is rendered, so the panel is
- * laid out once per frame, not once per column.
+ * While it streams, the text fed to the column since the last render (`view.feed`, the host's
+ * chunks) is added after what is shown when it accounts for the whole change; the answer itself
+ * is then not read (reading a long streamed string copies it whole). Otherwise the whole text is
+ * shown again. Returns whether the column should now be scrolled to the end of its answer (it
+ * streams and the user had not scrolled away): the caller scrolls once every column is rendered,
+ * so the panel is laid out once per frame, not once per column.
  */
 export function renderColumnText(view: ColumnView, snapshot: TrialSnapshot | undefined, runStatus: PanelState['runStatus']): boolean {
   const text = snapshot?.text ?? '';
   const reasoning = snapshot?.reasoning ?? '';
   const streaming = Boolean(snapshot && !snapshot.final && runStatus === 'running');
+  const feed = view.feed;
+  view.feed = { text: [], reasoning: [] };
   const key = `${snapshot?.trial ?? 0}\u0000${text.length}\u0000${reasoning.length}\u0000${streaming}\u0000${snapshot?.final ? 'f' : ''}`;
   if (key === view.renderedKey) return false;
   view.renderedKey = key;
-  // While streaming only what arrived since the last render is rendered; the final text whole.
-  view.markdown.show(text, !streaming);
+  const shown = view.shown;
+  const textPart = feed.text.join('');
+  const reasoningPart = feed.reasoning.join('');
+  const continues =
+    streaming &&
+    shown !== null &&
+    shown.streaming &&
+    shown.snapshot === snapshot &&
+    shown.textLength + textPart.length === text.length &&
+    shown.reasoningLength + reasoningPart.length === reasoning.length;
+  if (continues) {
+    if (textPart) {
+      view.markdown.append(textPart);
+      view.rawEl.append(textPart);
+    }
+    if (reasoningPart) view.reasoningText.append(reasoningPart);
+  } else {
+    // The raw view holds the text on screen, the text the Markdown was given.
+    const onScreen = view.rawEl.textContent ?? '';
+    // While streaming only what arrived since the last render is rendered; the final text whole.
+    view.markdown.show(text, !streaming, text.startsWith(onScreen));
+    showText(view.rawEl, text, onScreen);
+    showText(view.reasoningText, reasoning, view.reasoningText.textContent ?? '');
+  }
+  view.shown = snapshot ? { snapshot, streaming, textLength: text.length, reasoningLength: reasoning.length } : null;
   view.textEl.classList.toggle('streaming', streaming);
-  showText(view.rawEl, text);
   view.reasoning.hidden = reasoning === '';
-  showText(view.reasoningText, reasoning);
   // When the answer is complete, it is read from its first line.
   if (!streaming && view.renderedStreaming) view.body.scrollTop = 0;
   view.renderedStreaming = streaming;
@@ -429,19 +482,14 @@ export function scrollToEnd(views: Iterable<ColumnView>): void {
   for (const view of views) view.body.scrollTop = view.body.scrollHeight;
 }
 
-/** The text each element was last given by {@link showText}. */
-const shownTexts = new WeakMap<HTMLElement, string>();
-
 /**
- * Sets an element's text; when the new text extends what it shows, only the new part is added
- * (as a text node of its own: appending to one node would copy the whole text each time).
+ * Sets an element's text (`shown`: what it shows now); when the new text extends it, only the new
+ * part is added (as a text node of its own: appending to one node would copy the whole text each time).
  */
-function showText(element: HTMLElement, text: string): void {
-  const shown = shownTexts.get(element);
+function showText(element: HTMLElement, text: string, shown: string): void {
   if (shown === text) return;
   if (shown && text.startsWith(shown)) element.append(text.slice(shown.length));
   else element.textContent = text;
-  shownTexts.set(element, text);
 }
 
 /** The Diff-with-column menu of one column: an item per other column, disabled without an answer. */

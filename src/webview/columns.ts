@@ -3,13 +3,14 @@
  * at most once per animation frame each, ticks the live "time since start" (and the race
  * strip with it) and runs the Diff-with-column menu.
  */
-import type { BackendView, RunView, WebviewToHostMessage } from '../shared/protocol';
-import { formatMs } from '../core/format';
+import type { BackendView, DeltaChunk, RunView, WebviewToHostMessage } from '../shared/protocol';
+import { formatCount, formatMs } from '../core/format';
 import { hasAnswer } from '../shared/panelSummary';
 import { liveTtftCell, metricCells, pendingMetricCells } from './format';
 import {
   applyMetric,
   describeState,
+  iconSpins,
   renderColumn,
   renderColumnText,
   renderDiffMenu,
@@ -77,8 +78,9 @@ export class ColumnSet {
   }
 
   /** Short state words for the overview strip, from the same rule as the column's state line. */
-  statusOf(backendId: string): { status: string; short: string } {
+  statusOf(backendId: string): { status: string; short: string; spins: boolean } {
     const { status } = describeState(this.state, backendId);
+    const spins = iconSpins(status, this.state.displayedSnapshot(backendId));
     const s = this.state.summary?.backends.find((b) => b.id === backendId);
     const short =
       status === 'waiting'
@@ -92,21 +94,59 @@ export class ColumnSet {
           : status === 'ok'
             ? 'done'
             : (s?.failureLabel ?? status.replace(/_/g, ' '));
-    return { status, short };
+    return { status, short, spins };
   }
 
-  /** Brings a column's state line, metrics and actions up to date; its text follows within a frame. */
+  /**
+   * Brings a column's state line, metrics and actions up to date; its text follows within a frame.
+   * While an answer streams this runs for every message: when nothing but the text changed (the
+   * same inputs as last time) only the live figures are touched, so the column is not restyled,
+   * and its keyboard stops are not searched again (that forces a layout of the panel).
+   */
   update(backendId: string): void {
     const view = this.views.get(backendId);
     if (!view) return;
     const state = this.state.panel;
-    const { status, text, hint } = describeState(this.state, backendId);
+    const described = describeState(this.state, backendId);
+    const { status } = described;
+    const snapshot = this.state.displayedSnapshot(backendId);
+    const summary = this.state.summary;
+    const check = this.state.check(backendId);
+    const usable = hasAnswer(snapshot);
+    const others = [...this.views.values()].some((c) => c !== view && hasAnswer(this.state.displayedSnapshot(c.backend.id)));
+    const inputs: unknown[] = [
+      status,
+      described.text,
+      described.hint,
+      state.run?.trials ?? 1,
+      state.trials.reduce((n, t) => n + (t.backendId === backendId && t.final !== null ? 1 : 0), 0),
+      this.state.selectedTrial(backendId),
+      snapshot?.final ?? null,
+      snapshot?.liveTtftMs,
+      state.runStatus,
+      check,
+      state.baselineId,
+      this.state.focused,
+      summary,
+      usable,
+      others,
+      this.state.isRaw(backendId),
+    ];
+    const same = view.updateInputs !== null && inputs.length === view.updateInputs.length && inputs.every((x, i) => x === view.updateInputs![i]);
+    if (status === 'waiting' || status === 'streaming') this.ensureTicker();
+    // Only text arrived: the ticker brings the live figures (time, characters) up to date.
+    if (same) {
+      this.markDirty(backendId);
+      return;
+    }
+    this.updateElapsed(view);
+    view.updateInputs = inputs;
     view.stateEl.dataset.status = status;
     view.stateEl.className = `state state-${status}`;
     view.root.dataset.status = status;
-    view.stateIcon.className = `codicon codicon-${statusIcons[status]}${status === 'streaming' ? ' codicon-modifier-spin' : ''}`;
-    view.stateText.textContent = text;
-    view.stateHint.textContent = hint ? ` ${hint}` : '';
+    view.stateIcon.className = `codicon codicon-${statusIcons[status]}${iconSpins(status, snapshot) ? ' codicon-modifier-spin' : ''}`;
+    view.stateText.textContent = described.text;
+    view.stateHint.textContent = described.hint ? ` ${described.hint}` : '';
     const trials = state.run?.trials ?? 1;
     if (trials > 1) {
       const done = state.trials.filter((t) => t.backendId === backendId && t.final !== null).length;
@@ -115,17 +155,14 @@ export class ColumnSet {
       view.stateProgress.textContent = '';
     }
     if (view.trialSelect) view.trialSelect.value = String(this.state.selectedTrial(backendId));
-    this.updateElapsed(view);
-    if (status === 'waiting' || status === 'streaming') this.ensureTicker();
 
-    const snapshot = this.state.displayedSnapshot(backendId);
     let cells = snapshot?.final ? metricCells(snapshot.final) : pendingMetricCells();
     // TTFT shows as soon as the host reports the first token.
     if (!snapshot?.final && typeof snapshot?.liveTtftMs === 'number') cells = cells.map((c) => (c.id === 'ttft' ? liveTtftCell(snapshot.liveTtftMs!) : c));
     for (const cell of cells) applyMetric(view, cell);
     const running = state.runStatus === 'running';
     updateFixes(view, snapshot?.final && !running ? (snapshot.final.error?.fixes ?? []) : [], this.post);
-    updateCheck(view, this.state.check(backendId));
+    updateCheck(view, check);
 
     const finished = Boolean(snapshot?.final);
     view.keyNote.hidden = !snapshot?.final?.keyRedacted;
@@ -141,12 +178,9 @@ export class ColumnSet {
     view.focusToggle.title = focused ? 'Show all columns again (Esc)' : `Show only ${view.backend.label}'s column`;
     view.focusToggle.setAttribute('aria-label', view.focusToggle.title);
     view.focusToggle.querySelector('.codicon')!.className = `codicon codicon-${focused ? 'screen-normal' : 'screen-full'}`;
-    const summary = this.state.summary;
     const s = summary?.backends.find((b) => b.id === backendId);
     view.baselineTag.hidden = !s?.isBaseline;
-    const usable = hasAnswer(snapshot);
     for (const key of ['copy', 'insert', 'replace', 'diffSelection'] as const) view.actions[key].disabled = !usable;
-    const others = [...this.views.values()].some((c) => c !== view && hasAnswer(this.state.displayedSnapshot(c.backend.id)));
     view.actions.diffColumn.disabled = !usable || !others;
     const raw = this.state.isRaw(backendId);
     view.actions.raw.setAttribute('aria-pressed', String(raw));
@@ -160,6 +194,14 @@ export class ColumnSet {
 
   updateAll(): void {
     for (const id of this.views.keys()) this.update(id);
+  }
+
+  /** Text streamed into the trial a column shows, applied to the state: its next render adds it (see `renderColumnText`). */
+  feed(chunk: DeltaChunk): void {
+    const view = this.views.get(chunk.backendId);
+    if (!view) return;
+    if (chunk.content) view.feed.text.push(chunk.content);
+    if (chunk.reasoning) view.feed.reasoning.push(chunk.reasoning);
   }
 
   /** Renders a column's text now (final text must be in the DOM as soon as its state says so). */
@@ -183,8 +225,10 @@ export class ColumnSet {
   private renderText(view: ColumnView): boolean {
     const follow = renderColumnText(view, this.state.displayedSnapshot(view.backend.id), this.state.panel.runStatus);
     // While the answer streams its new links and code blocks are not Tab stops (the Markdown
-    // renderer marks them); the Tab stop is settled once, when the answer is complete.
-    if (!view.renderedStreaming) syncRoving(view.root, view.body);
+    // renderer marks them); the Tab stop is settled once, when the answer is complete, or when
+    // the part re-rendered took the column's Tab stop away.
+    if (!view.renderedStreaming || view.rovingLost) syncRoving(view.root, view.body);
+    view.rovingLost = false;
     return follow;
   }
 
@@ -195,7 +239,7 @@ export class ColumnSet {
     const started = snapshot ? this.state.startedAt(snapshot) : undefined;
     const running = Boolean(snapshot && !snapshot.final && this.state.panel.runStatus === 'running');
     const parts: string[] = [];
-    if (running && snapshot!.text) parts.push(`${snapshot!.text.length.toLocaleString('en-US')} chars`);
+    if (running && snapshot!.text) parts.push(`${formatCount(snapshot!.text.length)} chars`);
     if (running && started !== undefined) parts.push(formatMs(performance.now() - started));
     view.stateElapsed.textContent = parts.join(' · ');
     return running && started !== undefined;
@@ -226,14 +270,20 @@ export class ColumnSet {
     const now = performance.now();
     const toScroll: ColumnView[] = [];
     const rendered: ColumnView[] = [];
-    for (const id of [...this.dirty]) {
-      const view = this.views.get(id);
-      if (!view) {
-        this.dirty.delete(id);
-        continue;
-      }
+    // The host sends every column's text in one message about every other frame: half the columns
+    // waiting (those waiting longest) render in this frame, the rest in the next, so no frame
+    // carries every column's render, layout and paint.
+    const ready = [...this.dirty].filter((id) => {
+      if (this.views.has(id)) return true;
+      this.dirty.delete(id);
+      return false;
+    });
+    let room = Math.ceil(ready.length / 2);
+    for (const id of ready) {
+      const view = this.views.get(id)!;
       // Long answers make each render slow; give the browser room between renders.
       if (now < view.nextRenderAtMs) continue;
+      if (room-- <= 0) break;
       this.dirty.delete(id);
       if (this.renderText(view)) toScroll.push(view);
       rendered.push(view);

@@ -149,18 +149,23 @@ export class MarkdownCuts {
   /** The line before `scanned` was blank (outside a fence). */
   private afterBlank = false;
 
-  /** The latest cut in `text`, which must extend the text of the previous call. */
-  advance(text: string): number {
+  /**
+   * The latest cut in the answer, which must extend the answer of the previous call. `text` is
+   * the answer from offset `from` on (at most the latest cut), so a long answer need not be
+   * read whole each time; offsets in and out are in the whole answer.
+   */
+  advance(text: string, from = 0): number {
+    if (from > this.cut) throw new RangeError(`MarkdownCuts: text from ${from}, past the latest cut (${this.cut})`);
     for (;;) {
-      const end = text.indexOf('\n', this.scanned);
+      const end = text.indexOf('\n', this.scanned - from);
       if (end < 0) break;
-      const line = text.slice(this.scanned, end);
+      const line = text.slice(this.scanned - from, end);
       if (this.afterBlank && this.fence === null && startsBlock(line)) this.cut = this.scanned;
       this.scanLine(line);
-      this.scanned = end + 1;
+      this.scanned = from + end + 1;
     }
     // The last line may be incomplete, but its first character already says whether a cut before it holds.
-    const partial = text.slice(this.scanned);
+    const partial = text.slice(this.scanned - from);
     if (partial && this.afterBlank && this.fence === null && startsBlock(partial) && !/^\s*\d*$/.test(partial)) this.cut = this.scanned;
     return this.cut;
   }

@@ -37,7 +37,8 @@ export class PanelView {
     private readonly post: (message: WebviewToHostMessage) => void,
   ) {
     this.columns = new ColumnSet(state, post);
-    this.columns.onTick = () => this.updateRace();
+    // The ticker moves the bars and times; the strip's rows (its keyboard stops) stay as they are.
+    this.columns.onTick = () => this.updateRace(false);
     this.columns.onToggleFocus = (id) => this.toggleFocus(id);
     this.toast = new Toast((id) => post({ type: 'noticeAction', id }));
     this.tooltip = new Tooltip(document.body);
@@ -115,7 +116,9 @@ export class PanelView {
         const applied = state.apply(message);
         const touched = new Set<string>();
         for (const chunk of applied?.type === 'deltasAppended' ? applied.chunks : []) {
-          if (state.selectedTrial(chunk.backendId) === chunk.trial) touched.add(chunk.backendId);
+          if (state.selectedTrial(chunk.backendId) !== chunk.trial) continue;
+          this.columns.feed(chunk);
+          touched.add(chunk.backendId);
         }
         for (const id of touched) this.columns.update(id);
         state.persistSoon();
@@ -186,10 +189,11 @@ export class PanelView {
     syncRoving(this.header.root.querySelector<HTMLElement>('.toolbar')!);
   }
 
-  private updateRace(): void {
+  /** `settleKeys`: settle the strip's Tab stop too (it searches the strip, forcing a layout). */
+  private updateRace(settleKeys = true): void {
     if (!this.race) return;
     updateRace(this.race, this.state, (id) => this.columns.statusOf(id));
-    syncRoving(this.race.root);
+    if (settleKeys) syncRoving(this.race.root);
   }
 
   /** Scrolling a column into view stops below the overview strip that stays at the top. */

@@ -25,6 +25,7 @@ interface RaceRow {
   mark: HTMLElement;
   badges: HTMLElement;
   badgesKey: string;
+  stateKey: string;
 }
 
 export interface RaceView {
@@ -46,8 +47,9 @@ function figure(label: string, testId: string): HTMLElement {
 
 function setFigure(cell: HTMLElement, text: string, value: number | null, unknown = false): void {
   const valueEl = cell.querySelector<HTMLElement>('.race-figure-value')!;
-  valueEl.textContent = text;
-  cell.dataset.value = value === null ? '' : String(value);
+  if (valueEl.textContent !== text) valueEl.textContent = text;
+  const data = value === null ? '' : String(value);
+  if (cell.dataset.value !== data) cell.dataset.value = data;
   cell.classList.toggle('is-unknown', unknown);
 }
 
@@ -76,7 +78,7 @@ export function renderRace(backends: readonly BackendView[], onPick: (backendId:
       badges,
     );
     row.addEventListener('click', () => onPick(backend.id));
-    rows.set(backend.id, { root: row, state, ttft, total, cost, bar, mark, badges, badgesKey: '' });
+    rows.set(backend.id, { root: row, state, ttft, total, cost, bar, mark, badges, badgesKey: '', stateKey: '' });
     root.append(row);
   });
   return { root, rows };
@@ -99,7 +101,7 @@ export function badgeElements(badges: ReturnType<typeof badgeList>): HTMLElement
 }
 
 /** Brings every row up to date: state, figures, bar, badges. */
-export function updateRace(view: RaceView, webview: WebviewState, statusOf: (backendId: string) => { status: string; short: string }): void {
+export function updateRace(view: RaceView, webview: WebviewState, statusOf: (backendId: string) => { status: string; short: string; spins: boolean }): void {
   const state = webview.panel;
   const summary = webview.summary;
   const now = performance.now();
@@ -122,9 +124,14 @@ export function updateRace(view: RaceView, webview: WebviewState, statusOf: (bac
   const scale = Math.max(1, ...[...lengths.values()].map((l) => l.ms ?? 0));
   for (const [id, row] of view.rows) {
     const s = summary?.backends.find((b) => b.id === id);
-    const { status, short } = statusOf(id);
-    row.root.dataset.status = status;
-    row.state.replaceChildren(icon(status === 'streaming' ? 'loading' : status === 'ok' ? 'pass-filled' : status === 'waiting' ? 'clock' : 'error', status === 'streaming' ? 'codicon-modifier-spin' : ''), short);
+    const { status, short, spins } = statusOf(id);
+    // Rebuilt only when it changes: a new spinning icon restarts its animation and restyles the row.
+    const stateKey = `${status}\u0000${short}\u0000${spins}`;
+    if (row.stateKey !== stateKey) {
+      row.stateKey = stateKey;
+      row.root.dataset.status = status;
+      row.state.replaceChildren(icon(status === 'streaming' ? 'loading' : status === 'ok' ? 'pass-filled' : status === 'waiting' ? 'clock' : 'error', spins ? 'codicon-modifier-spin' : ''), short);
+    }
     const delivered = (s?.delivered ?? 0) > 0;
     const length = lengths.get(id)!;
     const ttft = delivered ? s!.ttftP50Ms : length.ttftMs;

@@ -230,6 +230,24 @@ describe('MarkdownCuts: where a streaming answer may be rendered in pieces', () 
     }
   });
 
+  it('finds the same cuts when given only the text from the latest cut on', () => {
+    for (const step of [1, 5, 40]) {
+      const whole = new MarkdownCuts();
+      const windowed = new MarkdownCuts();
+      let from = 0;
+      for (let at = step; at <= answer.length + step - 1; at += step) {
+        const prefix = answer.slice(0, Math.min(at, answer.length));
+        const cut = windowed.advance(prefix.slice(from), from);
+        assert.equal(cut, whole.advance(prefix), `step ${step}, at ${at}`);
+        from = cut;
+      }
+      assert.ok(from > 0, 'the answer was cut');
+    }
+    const cuts = new MarkdownCuts();
+    cuts.advance('a\n\nb\n\nc');
+    assert.throws(() => cuts.advance('x', 100), RangeError, 'text that starts past the latest cut');
+  });
+
   it('never cuts inside a fence, before an indented line or before a list item', () => {
     const cuts = new MarkdownCuts();
     const fenced = '```\na\n\nb\n```\n';
