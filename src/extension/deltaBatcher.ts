@@ -85,6 +85,19 @@ export class DeltaBatcher {
     this.onFlush(deltas);
   }
 
+  /**
+   * Sends the pending text of one (backend, trial) now, leaving the others to their slot (call
+   * before announcing that trial's first token: other columns keep their message rate).
+   */
+  flush(backendId: string, trial: number): void {
+    const key = trialKey(backendId, trial);
+    const entry = this.pending.get(key);
+    if (!entry) return;
+    this.pending.delete(key);
+    if (this.pending.size === 0) this.cancelTimer();
+    this.onFlush([entry]);
+  }
+
   /** Drops pending text without sending it (a new run replaces the old one). */
   discard(): void {
     this.cancelTimer();

@@ -217,7 +217,7 @@ export class ComparePanel {
         this.emit({ type: 'trialStarted', backendId: event.backendId, trial: event.trial });
         return;
       case 'firstToken':
-        this.batcher.flushAll();
+        this.batcher.flush(event.backendId, event.trial);
         this.emit({ type: 'firstTokenReceived', backendId: event.backendId, trial: event.trial, ttftMs: event.ttftMs });
         return;
       case 'delta':

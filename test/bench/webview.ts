@@ -196,7 +196,7 @@ class Host {
   handle(event: RunEvent): void {
     if (event.type === 'started') this.emit({ type: 'trialStarted', backendId: event.backendId, trial: event.trial });
     else if (event.type === 'firstToken') {
-      this.batcher.flushAll();
+      this.batcher.flush(event.backendId, event.trial);
       this.emit({ type: 'firstTokenReceived', backendId: event.backendId, trial: event.trial, ttftMs: event.ttftMs });
     } else if (event.type === 'delta') this.batcher.append(event.backendId, event.trial, event.content, event.reasoning);
     else {

@@ -167,6 +167,21 @@ describe('DeltaBatcher', () => {
     assert.equal(flushes.length, 2, 'nothing pending, nothing sent');
   });
 
+  it('flush sends one trial\'s pending text now and leaves the others to their slot', () => {
+    const { timers, flushes, batcher } = setup();
+    batcher.append('a', 1, 'first');
+    batcher.append('a', 1, 'x');
+    batcher.append('b', 1, 'y');
+    assert.equal(flushes.length, 1);
+    batcher.flush('b', 1);
+    assert.deepEqual(flushes.map((f) => f.deltas.map((d) => `${d.backendId}:${d.content}`)), [['a:first'], ['b:y']]);
+    assert.equal(timers.pending, 1, "a's text still waits for its slot");
+    batcher.flush('b', 1);
+    assert.equal(flushes.length, 2, 'nothing pending for b, nothing sent');
+    timers.advance(40);
+    assert.deepEqual(flushes.map((f) => f.deltas.map((d) => `${d.backendId}:${d.content}`)), [['a:first'], ['b:y'], ['a:x']]);
+  });
+
   it('ignores empty deltas', () => {
     const { flushes, batcher } = setup();
     batcher.append('a', 1, '', '');
