@@ -15,7 +15,7 @@ import {
   type ClaimsReport,
 } from './claimsReport';
 import { formatRatio } from './format';
-import { barChart, colour, css, esc, lengthChart, table, type Bar } from './suite/html';
+import { barChart, colour, esc, lengthChart, reportPage, table, type Bar } from './suite/html';
 import { claimMeasuredText } from './suite/report';
 
 const extraCss = `
@@ -84,23 +84,5 @@ export function toClaimsHtml(report: ClaimsReport, opts: { banner?: string } = {
   if (report.probes.length) sections.push(`<h2>Context windows (probed)</h2><div class="scroll">${table(probeTableHeader, probeTableRows(report), 9)}</div>`);
   sections.push(`<h2>Notes</h2><ul class="notes">${claimsReportNotes(report).map((n) => `<li>${esc(n)}</li>`).join('')}</ul>`);
   const footer = `Bakeoff ${esc(report.environment.bakeoffVersion)} · Node ${esc(report.environment.node)} · ${esc(report.environment.os)} · formulas: README → Suites → Statistics and → Check the claims.`;
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
-<title>${esc(title)}</title>
-<style>${css}${extraCss}</style>
-</head>
-<body>
-<main>
-<h1>${esc(title)}</h1>
-<p class="meta">${esc(meta)}</p>
-${sections.join('\n')}
-<footer>${footer}</footer>
-</main>
-</body>
-</html>
-`;
+  return reportPage({ title, meta, sections, footer, extraCss });
 }

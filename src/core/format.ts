@@ -279,3 +279,8 @@ export function raisedStreamFlags(flags: StreamFlags | null | undefined): Array<
   if (!flags) return [];
   return (Object.keys(streamFlagLabels) as Array<keyof StreamFlags>).filter((k) => flags[k] === true);
 }
+
+/** `text` safe inside HTML text and attribute values (every report page escapes through this). */
+export function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+}

@@ -6,7 +6,7 @@
  * scripts, no remote images or styles).
  */
 import MarkdownIt from 'markdown-it';
-import { formatCount, formatMs, formatUsd, statusLabels, trialStateLine } from './format';
+import { escapeHtml, formatCount, formatMs, formatUsd, statusLabels, trialStateLine } from './format';
 import { shownTrials, summarizeComparison, summaryNotes, summaryHeader, summaryRows, type ReportContext } from './report';
 import type { ComparisonResult } from './types';
 
@@ -20,9 +20,6 @@ markdown.renderer.rules.image = (tokens, idx) => {
   return /^https?:\/\//i.test(src) ? `[image: ${alt}] <a href="${markdown.utils.escapeHtml(src)}">${markdown.utils.escapeHtml(src)}</a>` : `[image: ${alt}]`;
 };
 
-function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
-}
 
 const style = `
 :root { color-scheme: light dark; --fg: #1f2328; --muted: #59636e; --bg: #ffffff; --card: #f6f8fa; --border: #d1d9e0; --accent: #0969da; }

@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import { checkVerdict, verdictHeadlines, type CheckVerdict } from '../core/checkVerdict';
 import type { Backend } from '../core/config';
 import type { ErrorFix } from '../core/errors';
-import { formatMs, markdownCell, statusLabels } from '../core/format';
+import { escapeHtml, formatMs, markdownCell, statusLabels } from '../core/format';
 import type { BackendCheck } from '../core/runner';
 import { createNonce } from './webviewHtml';
 import { backendName } from './settings';
@@ -95,9 +95,6 @@ export function renderBackendChecks(rows: readonly CheckRow[], checkedAt: Date):
   return lines.join('\n');
 }
 
-function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
-}
 
 /** Commands the report's buttons may run (command links are off for anything else). */
 export const reportCommands = ['bakeoff.setApiKey', 'bakeoff.testBackends', 'workbench.action.openSettingsJson'] as const;

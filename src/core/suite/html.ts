@@ -5,7 +5,7 @@
  * length. Every figure comes from the report object (summarizeSuite / evaluateClaims). The pieces
  * (tables, bar and length charts, the stylesheet) are shared with the claims report of `reproduce`.
  */
-import { formatMs, formatPercent, formatUsd, unknownMark } from '../format';
+import { escapeHtml, formatMs, formatPercent, formatUsd, unknownMark } from '../format';
 import {
   baselineTableHeader,
   baselineTableRows,
@@ -17,8 +17,7 @@ import {
   type SuiteReport,
 } from './report';
 
-export const esc = (text: string): string =>
-  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+export const esc = escapeHtml;
 
 /** Colour-blind-safe palette (Okabe–Ito), one colour per backend. */
 const palette = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00', '#8C6D31'];
@@ -262,21 +261,29 @@ export function toSuiteHtml(r: SuiteReport): string {
   const footer =
     `Bakeoff ${esc(r.environment.bakeoffVersion)} · Node ${esc(r.environment.node)} · ${esc(r.environment.os)} · report made ${esc(r.environment.time)} · ` +
     `suite ${esc(r.suite.file)} (sha256 ${esc(r.suite.hash.slice(0, 12))}…). Formulas: README → Suites → Statistics.`;
+  return reportPage({ title, meta, sections, footer });
+}
+
+/**
+ * One self-contained report page (suite and claims reports): nothing loaded from anywhere (the
+ * CSP allows inline styles and data: images only), light and dark from the reader's setting.
+ */
+export function reportPage(page: { title: string; meta: string; sections: readonly string[]; footer: string; extraCss?: string }): string {
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
-<title>${esc(title)}</title>
-<style>${css}</style>
+<title>${esc(page.title)}</title>
+<style>${css}${page.extraCss ?? ''}</style>
 </head>
 <body>
 <main>
-<h1>${esc(title)}</h1>
-<p class="meta">${esc(meta)}</p>
-${sections.join('\n')}
-<footer>${footer}</footer>
+<h1>${esc(page.title)}</h1>
+<p class="meta">${esc(page.meta)}</p>
+${page.sections.join('\n')}
+<footer>${page.footer}</footer>
 </main>
 </body>
 </html>
