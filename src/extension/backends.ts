@@ -313,18 +313,32 @@ export class BackendCommands {
     for (const backend of added) await this.afterAdding(backend, true, false);
   }
 
-  /** The column order: keep it, or put one backend first (it is also the default baseline). */
+  /**
+   * The column order, one column at a time: keep the rest as they are, or name the backend of
+   * the next column (the first column is also the default baseline). Undefined when dismissed.
+   */
   private async pickFirstColumn(backends: Backend[]): Promise<string[] | undefined> {
-    type Item = vscode.QuickPickItem & { first: Backend | null };
-    const names = backends.map(backendName).join(' · ');
-    const items: Item[] = [
-      { label: '$(check) Keep this order', description: names, first: null },
-      ...backends.slice(1).map((b) => ({ label: `$(arrow-up) ${backendName(b)} first`, description: 'the first column is the default baseline', first: b })),
-    ];
-    const picked = await vscode.window.showQuickPick(items, { title: 'Choose Backends: column order', placeHolder: 'Columns appear left to right in this order' });
-    if (!picked) return undefined;
-    if (!picked.first) return backends.map((b) => b.id);
-    return [picked.first.id, ...backends.filter((b) => b !== picked.first).map((b) => b.id)];
+    type Item = vscode.QuickPickItem & { next: Backend | null };
+    const placed: Backend[] = [];
+    let rest = [...backends];
+    while (rest.length > 1) {
+      const position = placed.length + 1;
+      const word = position === 1 ? 'first' : 'next';
+      const items: Item[] = [
+        { label: '$(check) Keep this order', description: [...placed, ...rest].map(backendName).join(' · '), next: null },
+        ...rest.slice(1).map((b) => ({ label: `$(arrow-up) ${backendName(b)} ${word}`, description: position === 1 ? 'the first column is the default baseline' : `column ${position}`, next: b })),
+      ];
+      const picked = await vscode.window.showQuickPick(items, {
+        title: `Choose Backends: column order (${position} of ${backends.length})`,
+        placeHolder: 'Columns appear left to right in this order',
+      });
+      if (!picked) return undefined;
+      if (!picked.next) break;
+      const next = picked.next;
+      placed.push(next);
+      rest = rest.filter((b) => b !== next);
+    }
+    return [...placed, ...rest].map((b) => b.id);
   }
 
   /** `$(key) key set`, `$(warning) no key`, `no key needed (local)`… */

@@ -726,20 +726,22 @@ async function chooseOnly(w: World, wanted: string[], all: string[], first?: str
     assert.ok(states.includes(`${label}=${wanted.includes(label)}`), `Choose Backends rows before accepting: ${states.join(', ')}`);
   }
   await widget.locator('input.input').press('Enter');
-  // With two or more picked, the column order is asked next: keep it, or put one first.
+  // With two or more picked, the column order is asked next, one column at a time: keep the
+  // order, or put one first (then keep the rest as they are).
   const order = widget.locator('.monaco-list-row', { hasText: 'Keep this order' });
-  // (The widget hides for a moment between the two steps: "closed" only after it stayed hidden.)
-  let hiddenFor = 0;
-  const next = await poll(
-    async () => {
-      if ((await order.count()) > 0 && (await order.first().isVisible())) return 'order';
-      hiddenFor = (await widget.isVisible()) ? 0 : hiddenFor + 1;
-      return hiddenFor >= 8 ? 'closed' : false;
-    },
-    { what: 'the column order step or the end', intervalMs: 150 },
-  );
-  if (next === 'order') {
-    if (first) await w.session.pickQuickItem(`${first} first`);
+  for (let step = 1; ; step++) {
+    // (The widget hides for a moment between steps: "closed" only after it stayed hidden.)
+    let hiddenFor = 0;
+    const next = await poll(
+      async () => {
+        if ((await order.count()) > 0 && (await order.first().isVisible()) && (await widget.innerText()).includes(`column order (${step} of`)) return 'order';
+        hiddenFor = (await widget.isVisible()) ? 0 : hiddenFor + 1;
+        return hiddenFor >= 8 ? 'closed' : false;
+      },
+      { what: `column order step ${step} or the end`, intervalMs: 150 },
+    );
+    if (next !== 'order') break;
+    if (step === 1 && first) await w.session.pickQuickItem(`${first} first`);
     else await widget.locator('input.input').press('Enter');
   }
   await poll(async () => !(await widget.isVisible()), { what: 'Choose Backends to close' });
