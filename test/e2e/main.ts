@@ -705,7 +705,8 @@ function readUserSettings(w: World): Record<string, unknown> | undefined {
 }
 
 /** In the open Choose Backends… pick, checks exactly the configured backends in `wanted`, then accepts. */
-async function chooseOnly(w: World, wanted: string[], all: string[], first?: string): Promise<void> {
+async function chooseOnly(w: World, wanted: string[], all: string[], order: string | readonly string[] = []): Promise<void> {
+  const leading: readonly string[] = typeof order === 'string' ? [order] : order;
   const page = w.session.page;
   await w.session.runCommand('Bakeoff: Choose Backends…');
   const widget = page.locator('.quick-input-widget');
@@ -728,20 +729,21 @@ async function chooseOnly(w: World, wanted: string[], all: string[], first?: str
   await widget.locator('input.input').press('Enter');
   // With two or more picked, the column order is asked next, one column at a time: keep the
   // order, or put one first (then keep the rest as they are).
-  const order = widget.locator('.monaco-list-row', { hasText: 'Keep this order' });
+  const keep = widget.locator('.monaco-list-row', { hasText: 'Keep this order' });
   for (let step = 1; ; step++) {
     // (The widget hides for a moment between steps: "closed" only after it stayed hidden.)
     let hiddenFor = 0;
     const next = await poll(
       async () => {
-        if ((await order.count()) > 0 && (await order.first().isVisible()) && (await widget.innerText()).includes(`column order (${step} of`)) return 'order';
+        if ((await keep.count()) > 0 && (await keep.first().isVisible()) && (await widget.innerText()).includes(`column order (${step} of`)) return 'order';
         hiddenFor = (await widget.isVisible()) ? 0 : hiddenFor + 1;
         return hiddenFor >= 8 ? 'closed' : false;
       },
       { what: `column order step ${step} or the end`, intervalMs: 150 },
     );
     if (next !== 'order') break;
-    if (step === 1 && first) await w.session.pickQuickItem(`${first} first`);
+    const name = leading[step - 1];
+    if (name) await w.session.pickQuickItem(`${name} ${step === 1 ? 'first' : 'next'}`);
     else await widget.locator('input.input').press('Enter');
   }
   await poll(async () => !(await widget.isVisible()), { what: 'Choose Backends to close' });

@@ -34,7 +34,8 @@ export interface PanelHelpers<W extends PanelWorld> {
   clearNotifications(w: W): Promise<void>;
   setKey(session: EditorSession, label: string, key: string): Promise<void>;
   /** Choose Backends…: exactly `wanted` of `all`, optionally with one put first. */
-  chooseOnly(w: W, wanted: string[], all: string[], first?: string): Promise<void>;
+  /** `order`: the backends of the first columns, in order (the rest keep theirs). */
+  chooseOnly(w: W, wanted: string[], all: string[], order?: string | readonly string[]): Promise<void>;
   statusBarText(w: W): Promise<string>;
 }
 
@@ -530,6 +531,12 @@ async function scenarioCustomEndpoint<W extends PanelWorld>(w: W, h: PanelHelper
   await poll(async () => (await h.statusBarText(w)) === 'Bakeoff: Decentral Net vs Closed API', { what: 'Decentral Net put first' });
   await h.chooseOnly(w, ['Closed API', 'Decentral Net', longName], all, 'Closed API');
   await poll(async () => (await h.statusBarText(w)) === `Bakeoff: Closed API vs Decentral Net vs ${longName}`, { what: 'three backends, Closed API first' });
+  // The whole order, one column at a time: the new endpoint first, then Decentral Net, Closed API last.
+  await h.chooseOnly(w, ['Closed API', 'Decentral Net', longName], all, [longName, 'Decentral Net']);
+  await poll(async () => (await h.statusBarText(w)) === `Bakeoff: ${longName} vs Decentral Net vs Closed API`, { what: 'Decentral Net in the second column, Closed API last' });
+  // Back to the order the next scenarios expect.
+  await h.chooseOnly(w, ['Closed API', 'Decentral Net', longName], all, ['Closed API', 'Decentral Net']);
+  await poll(async () => (await h.statusBarText(w)) === `Bakeoff: Closed API vs Decentral Net vs ${longName}`, { what: 'Closed API, Decentral Net, then the new endpoint again' });
 }
 
 /** A 1280×720 window with the panel beside the file: three columns stack, the overview stays in view, failures show. */
