@@ -61,7 +61,8 @@ export async function startStandIn(model: string, schedule: StandInSchedule): Pr
     }
     requests++;
     const id = `chatcmpl-standin-${requests}`;
-    const created = Math.floor(Date.now() / 1000);
+    // `created` in the OpenAI format is a wall-clock Unix time in seconds, not a duration: nothing is timed with it.
+    const createdUnixS = Math.floor(Date.now() / 1000);
     const words = pieces(schedule.text);
     // The stand-in's own report, at the usual rule of thumb of four characters a token.
     const promptChars = (parsed.messages ?? []).reduce((n, m) => n + (typeof m.content === 'string' ? m.content.length : 0), 0);
@@ -70,14 +71,14 @@ export async function startStandIn(model: string, schedule: StandInSchedule): Pr
     const usage = { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens };
     if (parsed.stream !== true) {
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ id, object: 'chat.completion', created, model, choices: [{ index: 0, message: { role: 'assistant', content: schedule.text }, finish_reason: 'stop' }], usage }));
+      res.end(JSON.stringify({ id, object: 'chat.completion', created: createdUnixS, model, choices: [{ index: 0, message: { role: 'assistant', content: schedule.text }, finish_reason: 'stop' }], usage }));
       return;
     }
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
     const send = (payload: unknown): void => {
       if (!res.destroyed) res.write(`data: ${JSON.stringify(payload)}\n\n`);
     };
-    const chunk = (delta: Record<string, unknown>, finish: string | null = null) => ({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, finish_reason: finish }] });
+    const chunk = (delta: Record<string, unknown>, finish: string | null = null) => ({ id, object: 'chat.completion.chunk', created: createdUnixS, model, choices: [{ index: 0, delta, finish_reason: finish }] });
     send(chunk({ role: 'assistant', content: '' }));
     const groups: string[] = [];
     for (let i = 0; i < words.length; i += schedule.wordsPerChunk) groups.push(words.slice(i, i + schedule.wordsPerChunk).join(''));
@@ -88,7 +89,7 @@ export async function startStandIn(model: string, schedule: StandInSchedule): Pr
         later(schedule.chunkIntervalMs, () => step(index + 1));
         return;
       }
-      if (schedule.reportsUsage && parsed.stream_options?.include_usage === true) send({ id, object: 'chat.completion.chunk', created, model, choices: [], usage });
+      if (schedule.reportsUsage && parsed.stream_options?.include_usage === true) send({ id, object: 'chat.completion.chunk', created: createdUnixS, model, choices: [], usage });
       res.end('data: [DONE]\n\n');
     };
     later(schedule.ttftMs, () => step(0));
