@@ -532,6 +532,8 @@ function groupKeyOf(record: HistoryRecord): string {
 export class HistoryStore {
   private queue: Promise<unknown> = Promise.resolve();
   private cache: { size: number; mtimeMs: number; reader: HistoryReader } | null = null;
+  /** Size and time of the file right after this store's last append (it then ended with a newline). */
+  private lastAppend: { size: number; mtimeMs: number } | null = null;
   private readonly reported = new Set<string>();
 
   constructor(
@@ -543,13 +545,17 @@ export class HistoryStore {
   append(...records: HistoryRecord[]): Promise<void> {
     return this.enqueue(async () => {
       const text = records.map((r) => JSON.stringify(r)).join('\n') + '\n';
-      await fs.mkdir(path.dirname(this.file), { recursive: true });
       const before = await this.statOrNull();
+      // No file yet (first run, or its folder was removed): make the folder.
+      if (!before) await fs.mkdir(path.dirname(this.file), { recursive: true });
+      // Nothing changed the file since this store appended to it: it ends with that newline.
+      const ownEnd = !!before && !!this.lastAppend && this.lastAppend.size === before.size && this.lastAppend.mtimeMs === before.mtimeMs;
       // A line cut off by a crash must not swallow the next one.
-      const prefix = (await this.endsWithoutNewline()) ? '\n' : '';
+      const prefix = before && !ownEnd && (await this.endsWithoutNewline()) ? '\n' : '';
       await fs.appendFile(this.file, prefix + text, { encoding: 'utf8', mode: 0o600 });
       const after = (await fs.stat(this.file));
       const size = after.size;
+      this.lastAppend = { size: after.size, mtimeMs: after.mtimeMs };
       // Nobody else wrote since the last read: the cached contents just gain these records.
       if (this.cache && before && this.cache.size === before.size && this.cache.mtimeMs === before.mtimeMs && !prefix) {
         for (const record of records) this.cache.reader.addRecord(record);
