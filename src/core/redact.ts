@@ -18,13 +18,13 @@ export const redactedMarker = '***';
  * secret, auth, cookie, password, signature or credential becomes `***`. Names are lower-cased.
  */
 export function redactHeaders(
-  headers: Headers | Record<string, string | string[] | undefined> | Iterable<[string, string]> | undefined,
+  headers: Headers | Record<string, string | string[] | undefined> | Iterable<readonly [string, string]> | undefined,
 ): Record<string, string> {
   const out: Record<string, string> = {};
   if (!headers) return out;
-  const entries: Iterable<[string, unknown]> =
+  const entries: Iterable<readonly [string, unknown]> =
     headers instanceof Headers || Symbol.iterator in (headers as object)
-      ? (headers as Iterable<[string, string]>)
+      ? (headers as Iterable<readonly [string, string]>)
       : Object.entries(headers as Record<string, unknown>);
   for (const [rawName, rawValue] of entries) {
     if (rawValue === undefined || rawValue === null) continue;

@@ -250,12 +250,18 @@ export async function runComparison(options: RunOptions): Promise<ComparisonResu
   } catch {
     // counts stay unknown; every job still gets a result
   }
+  const promptTokensOf = new Map<Backend, PromiseLike<number | null>>();
   const promptTokensFor = (backend: Backend): PromiseLike<number | null> => {
-    try {
-      return promptCounts.get(tokenizerName(backend.model)) ?? Promise.resolve(null);
-    } catch {
-      return Promise.resolve(null);
+    let count = promptTokensOf.get(backend);
+    if (!count) {
+      try {
+        count = promptCounts.get(tokenizerName(backend.model)) ?? Promise.resolve(null);
+      } catch {
+        count = Promise.resolve(null);
+      }
+      promptTokensOf.set(backend, count);
     }
+    return count;
   };
 
   const runTrial = createTrialRunner({ ...options, usageMemory });

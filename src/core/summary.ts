@@ -190,7 +190,8 @@ const finite = (values: ReadonlyArray<number | null | undefined>): number[] =>
 
 /** Whether a trial delivered an answer: ended `ok` with content. */
 export function isDelivered(trial: Pick<SummaryTrial, 'status' | 'text' | 'reasoning'>): boolean {
-  return trial.status === 'ok' && (trial.text.trim() !== '' || trial.reasoning.trim() !== '');
+  // `\S` is exactly what `trim()` keeps, without copying the answer.
+  return trial.status === 'ok' && (/\S/.test(trial.text) || /\S/.test(trial.reasoning));
 }
 
 /** Whether a trial counts in the completion rate: sent and not cancelled by the user. */

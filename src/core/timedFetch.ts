@@ -200,9 +200,25 @@ class ChunkQueue<T> {
   }
 }
 
-/** `init.headers` as a Headers object: the one given (the SDK passes one), not a copy of it. */
-function asHeaders(headers: RequestInit['headers']): Headers {
-  return headers instanceof Headers ? headers : new Headers(headers);
+/**
+ * `init.headers` as name/value pairs with lowercase names, in the order given (a `Headers` object
+ * iterates its names sorted). Pairs already lowercase are used as they are: the stream sends its
+ * headers that way, and a `Headers` object per request cost more than the rest of the request's setup.
+ */
+function headerPairs(headers: RequestInit['headers']): ReadonlyArray<readonly [string, string]> {
+  if (!headers) return [];
+  const list: Array<[string, string]> = [];
+  if (headers instanceof Headers) {
+    headers.forEach((value, name) => list.push([name, value]));
+    return list;
+  }
+  if (Array.isArray(headers)) {
+    const pairs = headers as Array<[string, string]>;
+    if (pairs.every((pair) => pair.length === 2 && pair[0] === pair[0].toLowerCase())) return pairs;
+  }
+  // Anything else goes through Headers, which validates names and values as fetch would.
+  new Headers(headers).forEach((value, name) => list.push([name, value]));
+  return list;
 }
 
 function bodyToBuffer(body: RequestInit['body']): Buffer | null {
@@ -238,9 +254,7 @@ export function createNodeFetch(options: NodeFetchOptions = {}): FetchFn {
         return;
       }
       const headers: Record<string, string> = {};
-      asHeaders(init.headers).forEach((value, name) => {
-        headers[name] = value;
-      });
+      for (const [name, value] of headerPairs(init.headers)) headers[name] = value;
       let body: Buffer | null;
       try {
         body = bodyToBuffer(init.body);
@@ -462,13 +476,6 @@ export async function readCapped(body: ReadableStream<Uint8Array> | null, maxByt
   return Buffer.concat(parts).subarray(0, maxBytes).toString('utf8');
 }
 
-/** A request's headers as name/value pairs, in order. */
-function headersList(headers: Headers): Array<[string, string]> {
-  const list: Array<[string, string]> = [];
-  headers.forEach((value, name) => list.push([name, value]));
-  return list;
-}
-
 /** {@link readCapped} for a body read straight from createNodeFetch (see RequestObserver.body). */
 async function readCappedDirect(body: NonNullable<RequestObserver['body']>, maxBytes: number): Promise<string> {
   const parts: Uint8Array[] = [];
@@ -626,10 +633,10 @@ export class FetchInstrument {
 
   private record(url: string, init: RequestInit | undefined): void {
     const secrets = this.options.secrets;
-    const headers = asHeaders(init?.headers);
+    const headers = headerPairs(init?.headers);
     // Trials of a run send the same request: they share one record (a long prompt is kept once).
     const shared = this.options.sharedRecords;
-    const key = shared && typeof init?.body === 'string' ? JSON.stringify([url, headersList(headers), init.body, secrets]) : null;
+    const key = shared && typeof init?.body === 'string' ? JSON.stringify([url, headers, init.body, secrets]) : null;
     const known = key === null ? undefined : shared!.get(key);
     if (known) {
       this.sent = known;

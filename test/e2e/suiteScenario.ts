@@ -45,7 +45,18 @@ export async function scenarioSuite(w: ScenarioContext, b: SessionBackends): Pro
   await session.pickQuickItem('longctx-suite.yaml');
   // The backends: the chosen ones, already checked.
   const widget = page.locator('.quick-input-widget');
-  await widget.locator('.monaco-list-row', { hasText: b.dec.label }).first().waitFor({ timeout: 15_000 });
+  // The backend step replaces the file step in the same widget: wait for its title, then for its
+  // rows (the list is filled a moment after the title changes).
+  await poll(async () => ((await widget.locator('.quick-input-title').innerText({ timeout: 1000 }).catch(() => '')).includes('Run Suite: backends')), {
+    what: 'the Run Suite backend step',
+    timeoutMs: 30_000,
+    intervalMs: 200,
+  });
+  await poll(async () => (await widget.locator('.monaco-list-row[aria-checked="true"]', { hasText: b.dec.label }).count()) > 0, {
+    what: `the checked ${b.dec.label} row`,
+    timeoutMs: 15_000,
+    intervalMs: 200,
+  });
   assert.equal(await widget.locator('.monaco-list-row[aria-checked="true"]').count(), 2, 'both chosen backends are checked');
   await widget.locator('input.input').press('Enter');
   // The plan, with its estimated cost, before anything is sent.

@@ -444,3 +444,49 @@ test('an event whose terminator is split across writes is stamped when its first
   });
   await settled();
 });
+
+test('the request is the one the openai SDK would send: same URL, headers and body, key or none; an HTTP error is its APIError', async () => {
+  const { OpenAI } = await import('openai');
+  const key = 'sk-same-as-sdk-0123456789';
+  const transport = new Set(['host', 'connection', 'content-length']);
+  for (const apiKey of [key, undefined]) {
+    fixture.server.setSchedule('same-as-sdk', { text: 'hello' });
+    const r = await run('same-as-sdk', apiKey ? { apiKey } : {}, { headers: { 'X-Trace': 'visible' } });
+    assert.equal(r.status, 'ok');
+    const sent = requestsFor('same-as-sdk').at(-1)!;
+    // The SDK itself, with the same key, default headers and body; its fetch only records what it was given.
+    let sdkUrl = '';
+    let sdkHeaders: Array<[string, string]> = [];
+    let sdkBody = '';
+    const client = new OpenAI({
+      baseURL: fixture.server.baseUrl,
+      apiKey: apiKey ?? 'unused',
+      organization: null,
+      project: null,
+      defaultHeaders: { 'X-Trace': 'visible' },
+      maxRetries: 0,
+      fetch: async (url: string | URL | Request, init?: RequestInit) => {
+        sdkUrl = String(url);
+        sdkHeaders = [];
+        new Headers(init?.headers).forEach((value, name) => sdkHeaders.push([name, value]));
+        sdkBody = String(init?.body);
+        return new Response('data: {"choices":[]}\n\ndata: [DONE]\n\n', { headers: { 'content-type': 'text/event-stream' } });
+      },
+    });
+    const stream = await client.chat.completions.create(sent.body as never, apiKey ? {} : { headers: { Authorization: null } });
+    for await (const _ of stream as unknown as AsyncIterable<unknown>) void _;
+    const received = Object.entries(sent.headers)
+      .filter(([name]) => !transport.has(name))
+      .map(([name, value]) => [name, String(value)])
+      .sort(([a], [b]) => (a < b ? -1 : 1));
+    assert.deepEqual(received, sdkHeaders, `headers with ${apiKey ? 'a key' : 'no key'}`);
+    assert.equal(new URL(sdkUrl).pathname, sent.path);
+    assert.deepEqual(JSON.parse(sdkBody), sent.body);
+  }
+  fixture.server.setSchedule('sdk-error', { fault: { type: 'status', status: 404, body: JSON.stringify({ error: { message: 'The model does not exist', type: 'invalid_request_error' } }) } });
+  const missing = await run('sdk-error');
+  assert.equal(missing.status, 'http_error');
+  assert.equal(missing.error?.httpStatus, 404);
+  assert.match(missing.error!.message, /The model does not exist/);
+  await settled();
+});
