@@ -20,6 +20,7 @@ import { interruptedCode, preflight, proxySettings, resolveKeys, selectBackends,
 import { exitCodes, type CliIo } from './exit';
 import { registerGenCommands } from './gen';
 import { registerMerge } from './merge';
+import { BatchedLines } from './progress';
 import { registerReproduce } from './reproduce';
 import { registerRun } from './run';
 
@@ -84,6 +85,8 @@ async function compare(opts: Record<string, unknown>, io: CliIo): Promise<number
   await preflight(backends, proxy, io);
   const transport = { proxy };
 
+  // Progress goes to stderr so stdout stays machine-readable.
+  const progress = new BatchedLines(io.stderr);
   const result = await runComparison({
     backends,
     messages: [{ role: 'user', content: prompt }],
@@ -102,10 +105,9 @@ async function compare(opts: Record<string, unknown>, io: CliIo): Promise<number
     onEvent: (event) => {
       if (event.type !== 'finished') return;
       const r = event.result;
-      // Progress goes to stderr so stdout stays machine-readable.
-      io.stderr.write(`${r.status === 'ok' ? '✔' : '✖'} ${r.backendLabel} trial ${r.trial}: ${trialStateLine(r)}\n`);
+      progress.push(`${r.status === 'ok' ? '✔' : '✖'} ${r.backendLabel} trial ${r.trial}: ${trialStateLine(r)}\n`);
     },
-  });
+  }).finally(() => progress.flush());
   const text = opts.json
     ? JSON.stringify(toJsonReport(result, baselineId), null, 2) + '\n'
     : opts.markdown

@@ -47,3 +47,35 @@ export class ProgressLine {
     this.shown = false;
   }
 }
+
+/**
+ * Progress lines (one per finished trial of `bakeoff compare`) written in batches: at most one
+ * write every `intervalMs`. On a pipe each write is a system call; a run of thousands of trials
+ * spent a tenth of a millisecond of CPU per trial on them. {@link flush} writes what is pending;
+ * call it before printing anything else.
+ */
+export class BatchedLines {
+  private pending: string[] = [];
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly out: CliIo['stderr'],
+    private readonly intervalMs = 100,
+  ) {}
+
+  /** Queues `line` (with its own line end). */
+  push(line: string): void {
+    this.pending.push(line);
+    this.timer ??= setTimeout(() => this.flush(), this.intervalMs);
+  }
+
+  /** Writes every queued line now, in order. */
+  flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.pending.length === 0) return;
+    const text = this.pending.join('');
+    this.pending = [];
+    this.out.write(text);
+  }
+}

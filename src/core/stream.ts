@@ -137,6 +137,27 @@ function chatRequestTemplate(client: OpenAI): Promise<ChatRequestTemplate> {
   return template;
 }
 
+/**
+ * Each backend's template, remembered on the backend object (the trials of a run share one) while
+ * its URL and headers stay the same: the client's key and default headers are then not rebuilt for
+ * every request. `OPENAI_CUSTOM_HEADERS` is read when the template is made, as the SDK reads it
+ * when its client is made.
+ */
+const backendTemplates = new WeakMap<Backend, { baseUrl: string; headers: Backend['headers']; template: Promise<ChatRequestTemplate> }>();
+
+function templateFor(backend: Backend): Promise<ChatRequestTemplate> {
+  const known = backendTemplates.get(backend);
+  if (known && known.baseUrl === backend.baseUrl && known.headers === backend.headers) return known.template;
+  // Headers named in OPENAI_CUSTOM_HEADERS are removed: the SDK would add them to every backend.
+  const defaultHeaders: Record<string, string | null> = {};
+  for (const name of envHeaderNames()) defaultHeaders[name] = null;
+  Object.assign(defaultHeaders, backend.headers ?? {});
+  const template = chatRequestTemplate(sharedClient(backend.baseUrl.replace(/\/+$/, ''), defaultHeaders));
+  backendTemplates.set(backend, { baseUrl: backend.baseUrl, headers: backend.headers, template });
+  template.catch(() => backendTemplates.delete(backend));
+  return template;
+}
+
 /** The template's headers with `authorization` in its sorted place. */
 function withAuthorization(headers: ReadonlyArray<readonly [string, string]>, value: string): Array<readonly [string, string]> {
   const out: Array<readonly [string, string]> = [];
@@ -352,10 +373,6 @@ export async function streamCompletion(options: StreamOptions): Promise<TrialRes
   let includeUsage = backend.streamUsage !== 'never' && !memory.isRejected(backend);
   let body = buildRequestBody(backend, messages, params, includeUsage);
 
-  const defaultHeaders: Record<string, string | null> = {};
-  for (const name of envHeaderNames()) defaultHeaders[name] = null;
-  Object.assign(defaultHeaders, backend.headers ?? {});
-
   /** One event of the answer, as the SDK's chat stream yields it, stamped with its arrival. */
   const handleChunk = (chunk: Record<string, unknown> | null, arrivedMs: number): void => {
     allChunkMs.push(arrivedMs);
@@ -421,7 +438,7 @@ export async function streamCompletion(options: StreamOptions): Promise<TrialRes
   };
 
   try {
-    const template = await chatRequestTemplate(sharedClient(backend.baseUrl.replace(/\/+$/, ''), defaultHeaders));
+    const template = await templateFor(backend);
     // No key: no Authorization header at all.
     const headers = apiKey ? withAuthorization(template.headers, `Bearer ${apiKey}`) : template.headers;
     // The events of the answer are read from the instrument (`directEvents`); an HTTP error
