@@ -87,6 +87,7 @@ async function compare(opts: Record<string, unknown>, io: CliIo): Promise<number
 
   // Progress goes to stderr so stdout stays machine-readable.
   const progress = new BatchedLines(io.stderr);
+  io.signal?.addEventListener('abort', () => progress.unbatch(), { once: true });
   const result = await runComparison({
     backends,
     messages: [{ role: 'user', content: prompt }],

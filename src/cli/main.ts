@@ -115,8 +115,9 @@ if (require.main === module) {
   const onSignal = (name: 'SIGINT' | 'SIGTERM') => {
     interrupts++;
     if (interrupts > 1) process.exit(name === 'SIGTERM' ? exitCodes.terminated : exitCodes.interrupted);
-    process.stderr.write(name === 'SIGTERM' ? 'Terminating… (the report follows)\n' : 'Cancelling… (press Ctrl-C again to quit at once)\n');
+    // Aborting first lets the progress of trials already finished go out before this line.
     controller.abort(new CliInterrupt(name));
+    process.stderr.write(name === 'SIGTERM' ? 'Terminating… (the report follows)\n' : 'Cancelling… (press Ctrl-C again to quit at once)\n');
   };
   process.on('SIGINT', () => onSignal('SIGINT'));
   process.on('SIGTERM', () => onSignal('SIGTERM'));

@@ -63,10 +63,22 @@ export class BatchedLines {
     private readonly intervalMs = 100,
   ) {}
 
-  /** Queues `line` (with its own line end). */
+  private batching = true;
+
+  /** Queues `line` (with its own line end); written at once after {@link unbatch}. */
   push(line: string): void {
+    if (!this.batching) {
+      this.out.write(line);
+      return;
+    }
     this.pending.push(line);
     this.timer ??= setTimeout(() => this.flush(), this.intervalMs);
+  }
+
+  /** Writes what is pending and every later line at once (after a cancel, a second one may exit at any moment). */
+  unbatch(): void {
+    this.flush();
+    this.batching = false;
   }
 
   /** Writes every queued line now, in order. */

@@ -1,11 +1,12 @@
 /**
- * One streamed chat completion against one OpenAI-compatible backend, through the `openai` SDK
- * over Bakeoff's instrumented fetch. Always resolves (never rejects) with a {@link TrialResult}
- * in exactly one terminal state, keeping whatever text and timings arrived.
+ * One streamed chat completion against one OpenAI-compatible backend: the request as the `openai`
+ * SDK builds it, sent and read through Bakeoff's instrumented fetch. Always resolves (never
+ * rejects) with a {@link TrialResult} in exactly one terminal state, keeping whatever text and
+ * timings arrived.
  */
 import { APIError, OpenAI } from 'openai';
 import { Timeouts, type Backend, type ChatMessage, type RequestParams } from './config';
-import { cancelledError, scrubError, timeoutError, toStreamError, truncatedError } from './errors';
+import { cancelledError, notSentError, scrubError, timeoutError, toStreamError, truncatedError } from './errors';
 import { computeMetrics, noTokenCounts, resolveTokenCountsAsync, streamFlags, timingPhases, type TokenCounts, type UsageReport } from './metrics';
 import { isBillable, trialCost, type ModelsEndpointPrice } from './pricing';
 import { redactDeep, redactHeaders, redactSecrets, StreamingKeyRedactor } from './redact';
@@ -126,9 +127,10 @@ function chatRequestTemplate(client: OpenAI): Promise<ChatRequestTemplate> {
     template = client
       .buildRequest({ method: 'post', path: '/chat/completions', body: {}, stream: true, headers: { Authorization: null }, __security: { bearerAuth: true } })
       .then(({ req, url }) => {
-        const headers: Array<[string, string]> = [];
-        new Headers(req.headers).forEach((value, name) => headers.push([name, value]));
-        return { url, headers };
+        // Frozen: every request of the client is sent with these very pairs.
+        const headers: Array<readonly [string, string]> = [];
+        new Headers(req.headers).forEach((value, name) => headers.push(Object.freeze([name, value] as const)));
+        return { url, headers: Object.freeze(headers) };
       });
     chatTemplates.set(client, template);
     // A template that failed (e.g. a header value fetch refuses) is built again next time.
@@ -156,6 +158,37 @@ function templateFor(backend: Backend): Promise<ChatRequestTemplate> {
   backendTemplates.set(backend, { baseUrl: backend.baseUrl, headers: backend.headers, template });
   template.catch(() => backendTemplates.delete(backend));
   return template;
+}
+
+/**
+ * `Bearer <key>` as a `Headers` object holds it — what the SDK sent: surrounding spaces, tabs and
+ * line breaks (a key read from a file or a CRLF `.env`) removed. Null when fetch would refuse it
+ * (a line break or NUL inside, a character above U+00FF). Remembered per key: a run sends the same
+ * few keys thousands of times.
+ */
+const authorizationValues = new Map<string, string | null>();
+
+function authorizationValue(apiKey: string): string | null {
+  let value = authorizationValues.get(apiKey);
+  if (value === undefined) {
+    try {
+      value = new Headers([['authorization', `Bearer ${apiKey}`]]).get('authorization');
+    } catch {
+      value = null;
+    }
+    if (authorizationValues.size >= 64) authorizationValues.clear();
+    authorizationValues.set(apiKey, value);
+  }
+  return value;
+}
+
+/** The `not_sent` error of a key that cannot go in a header (see {@link authorizationValue}). */
+function unsendableKeyError(): StreamError {
+  return notSentError(
+    'keyUnreadable',
+    'Not sent: the API key cannot go in an HTTP header (it has a line break, a NUL or a character outside Latin-1 inside it)',
+    'Set the key again without line breaks or pasted symbols (Bakeoff: Set API Key…, or the environment variable).',
+  );
 }
 
 /** The template's headers with `authorization` in its sorted place. */
@@ -281,8 +314,10 @@ export function buildRequestBody(
 function envHeaderNames(): string[] {
   const raw = process.env.OPENAI_CUSTOM_HEADERS;
   if (!raw) return [];
+  // The SDK's reading: a line without a colon is skipped.
   return raw
     .split('\n')
+    .filter((line) => line.includes(':'))
     .map((line) => line.slice(0, line.indexOf(':')).trim())
     .filter((name) => name.length > 0);
 }
@@ -308,10 +343,11 @@ interface ChoiceShape {
 }
 
 /**
- * Streams one chat completion and measures it. Uses `client.chat.completions.create({stream:
- * true})` with `stream_options.include_usage` unless `backend.streamUsage === 'never'` or the
- * backend is remembered to reject it; a 400/422 to the first request that asked for usage is
- * retried once without `stream_options` (and remembered when that was the cause).
+ * Streams one chat completion and measures it. Sends what `client.chat.completions.create({stream:
+ * true})` would send (see {@link chatRequestTemplate}), with `stream_options.include_usage` unless
+ * `backend.streamUsage === 'never'` or the backend is remembered to reject it; a 400/422 to the
+ * first request that asked for usage is retried once without `stream_options` (and remembered
+ * when that was the cause).
  *
  * Timing: `startMs` is when the HTTP request of the final attempt was issued (after any 429
  * waits), so TTFT measures the backend, not our retry pauses; `retries` says how many 429s
@@ -416,8 +452,7 @@ export async function streamCompletion(options: StreamOptions): Promise<TrialRes
   /**
    * Reads the events the instrument parsed, with the SDK's rules for a chat stream (its
    * `Stream.fromSSEResponse`): data starting with `[DONE]` ends the answer, other data is JSON
-   * (a SyntaxError otherwise), and data with an `error` member is an APIError — without
-   * re-encoding the events for the SDK to parse a second time.
+   * (a SyntaxError otherwise), and data with an `error` member is an APIError.
    */
   const consume = async (headers: Headers): Promise<void> => {
     let done = false;
@@ -440,7 +475,9 @@ export async function streamCompletion(options: StreamOptions): Promise<TrialRes
   try {
     const template = await templateFor(backend);
     // No key: no Authorization header at all.
-    const headers = apiKey ? withAuthorization(template.headers, `Bearer ${apiKey}`) : template.headers;
+    const authorization = apiKey ? authorizationValue(apiKey) : undefined;
+    if (authorization === null) instrument.fail(unsendableKeyError());
+    const headers = authorization ? withAuthorization(template.headers, authorization) : template.headers;
     // The events of the answer are read from the instrument (`directEvents`); an HTTP error
     // becomes the SDK's APIError for its status.
     const open = async (): Promise<Response> => {

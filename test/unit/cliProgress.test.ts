@@ -24,3 +24,13 @@ test('progress lines are written together, in order, at most once per interval',
   await new Promise((r) => setTimeout(r, 60));
   assert.equal(writes.length, 2, 'the timer of a flushed batch does not write again');
 });
+
+test('after unbatch (a cancel), pending lines go out first and every later line at once', () => {
+  const { writes, out } = sink();
+  const lines = new BatchedLines(out as never, 10_000);
+  lines.push('done 1\n');
+  lines.unbatch();
+  assert.deepEqual(writes, ['done 1\n']);
+  lines.push('cancelled 2\n');
+  assert.deepEqual(writes, ['done 1\n', 'cancelled 2\n'], 'written without waiting for a timer');
+});

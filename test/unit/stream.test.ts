@@ -449,7 +449,8 @@ test('the request is the one the openai SDK would send: same URL, headers and bo
   const { OpenAI } = await import('openai');
   const key = 'sk-same-as-sdk-0123456789';
   const transport = new Set(['host', 'connection', 'content-length']);
-  for (const apiKey of [key, undefined]) {
+  // A key read from a file or a CRLF .env ends in a line break: sent as the SDK sent it (trimmed).
+  for (const apiKey of [key, `${key}\r\n`, undefined]) {
     fixture.server.setSchedule('same-as-sdk', { text: 'hello' });
     const r = await run('same-as-sdk', apiKey ? { apiKey } : {}, { headers: { 'X-Trace': 'visible' } });
     assert.equal(r.status, 'ok');
@@ -479,7 +480,7 @@ test('the request is the one the openai SDK would send: same URL, headers and bo
       .filter(([name]) => !transport.has(name))
       .map(([name, value]) => [name, String(value)])
       .sort(([a], [b]) => (a < b ? -1 : 1));
-    assert.deepEqual(received, sdkHeaders, `headers with ${apiKey ? 'a key' : 'no key'}`);
+    assert.deepEqual(received, sdkHeaders, `headers with ${apiKey ? JSON.stringify(apiKey) : 'no key'}`);
     assert.equal(new URL(sdkUrl).pathname, sent.path);
     assert.deepEqual(JSON.parse(sdkBody), sent.body);
   }
@@ -488,5 +489,16 @@ test('the request is the one the openai SDK would send: same URL, headers and bo
   assert.equal(missing.status, 'http_error');
   assert.equal(missing.error?.httpStatus, 404);
   assert.match(missing.error!.message, /The model does not exist/);
+  await settled();
+});
+
+test('a key with a line break inside is refused before anything is sent, and never shown', async () => {
+  const key = 'sk-broken\nkey-0123456789';
+  fixture.server.setSchedule('broken-key', { text: 'never sent' });
+  const r = await run('broken-key', { apiKey: key });
+  assert.equal(r.status, 'not_sent');
+  assert.match(r.error!.message, /cannot go in an HTTP header/);
+  assert.equal(requestsFor('broken-key').length, 0, 'nothing reached the server');
+  assert.ok(!JSON.stringify(r).includes('sk-broken'), JSON.stringify(r.error));
   await settled();
 });
