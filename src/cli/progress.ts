@@ -50,20 +50,19 @@ export class ProgressLine {
 
 /**
  * Progress lines (one per finished trial of `bakeoff compare`) written in batches: at most one
- * write every `intervalMs`. On a pipe each write is a system call; a run of thousands of trials
- * spent a tenth of a millisecond of CPU per trial on them. {@link flush} writes what is pending;
- * call it before printing anything else.
+ * write every `intervalMs`, where a run of thousands of trials made one write — on a pipe, one
+ * system call — per trial. {@link flush} writes what is pending; call it before printing anything
+ * else.
  */
 export class BatchedLines {
   private pending: string[] = [];
   private timer: NodeJS.Timeout | null = null;
+  private batching = true;
 
   constructor(
     private readonly out: CliIo['stderr'],
     private readonly intervalMs = 100,
   ) {}
-
-  private batching = true;
 
   /** Queues `line` (with its own line end); written at once after {@link unbatch}. */
   push(line: string): void {
