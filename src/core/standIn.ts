@@ -61,8 +61,9 @@ export async function startStandIn(model: string, schedule: StandInSchedule): Pr
     }
     requests++;
     const id = `chatcmpl-standin-${requests}`;
-    // `created` in the OpenAI format is a wall-clock Unix time in seconds, not a duration: nothing is timed with it.
-    const createdUnixS = Math.floor(Date.now() / 1000);
+    // `created` in the OpenAI format is a Unix time in seconds; taken from the monotonic clock's
+    // origin like every other timestamp in core, so no wall-clock reading exists beside it.
+    const createdUnixS = Math.floor((performance.timeOrigin + performance.now()) / 1000);
     const words = pieces(schedule.text);
     // The stand-in's own report, at the usual rule of thumb of four characters a token.
     const promptChars = (parsed.messages ?? []).reduce((n, m) => n + (typeof m.content === 'string' ? m.content.length : 0), 0);
