@@ -30,7 +30,8 @@ import { panelViewType } from './commands';
 import { DeltaBatcher, type BatchedDelta } from './deltaBatcher';
 import { EditorActionError, EditorActions, type UndoRecord } from './editorActions';
 import { panelOptions, panelWebviewOptions } from './webviewHtml';
-import { panelPage, webviewRoot } from './webviewPage';
+import { PanelChannel } from './panelChannel';
+import { webviewRoot } from './webviewPage';
 
 /** What the panel needs to know about a comparison when it starts. */
 export interface RunInfo {
@@ -167,18 +168,16 @@ export class ComparePanel {
   }
 
   private readonly model: PanelModel;
-  private ready = false;
-  private disposed = false;
+  private readonly channel: PanelChannel<WebviewToHostMessage, HostToWebviewMessage>;
   private readonly batcher: DeltaBatcher;
   private readonly actions: EditorActions;
-  private readonly disposables: vscode.Disposable[] = [];
   /** Edits that a notice's Undo button can take back, by notice action id. */
   private readonly undos = new Map<string, UndoRecord>();
   private undoCounter = 0;
 
   private constructor(
     private readonly panel: vscode.WebviewPanel,
-    private readonly context: vscode.ExtensionContext,
+    context: vscode.ExtensionContext,
     private host: PanelHost,
     restored: PanelState | null,
   ) {
@@ -186,19 +185,16 @@ export class ComparePanel {
     this.batcher = new DeltaBatcher((deltas) => this.onFlush(deltas));
     this.actions = EditorActions.get(context);
 
-    panel.iconPath = vscode.Uri.joinPath(context.extensionUri, 'media', 'icon.png');
-    panel.webview.options = webviewOptions(context.extensionUri);
-    panel.webview.html = this.html();
-    panel.onDidDispose(() => this.dispose(), null, this.disposables);
-    panel.onDidChangeViewState(
-      (event) => {
-        // A hidden webview is torn down; it says `ready` again when shown.
-        if (!event.webviewPanel.visible) this.ready = false;
-      },
-      null,
-      this.disposables,
-    );
-    panel.webview.onDidReceiveMessage((raw: unknown) => void this.onMessage(raw), null, this.disposables);
+    this.channel = new PanelChannel<WebviewToHostMessage, HostToWebviewMessage>(panel, context.extensionUri, {
+      bundle: 'main',
+      name: 'Bakeoff panel',
+      parse: parseWebviewMessage,
+      log: () => this.host.log,
+      onReady: () => this.post({ type: 'stateRestored', state: this.state }),
+      onMessage: (message) => this.dispatch(message),
+      onFailure: (text) => this.notice('error', text),
+      onDispose: () => this.dispose(),
+    });
   }
 
   /** Starts showing a new comparison (replaces the previous one). */
@@ -211,7 +207,7 @@ export class ComparePanel {
 
   /** Feed every runner event; deltas are batched (at most 30 messages a second, see DeltaBatcher). */
   handleEvent(event: RunEvent): void {
-    if (this.disposed || !this.state.run) return;
+    if (this.channel.isDisposed || !this.state.run) return;
     switch (event.type) {
       case 'started':
         this.emit({ type: 'trialStarted', backendId: event.backendId, trial: event.trial });
@@ -237,14 +233,14 @@ export class ComparePanel {
    * sent. Replaces what the panel showed.
    */
   restore(state: PanelState): void {
-    if (this.disposed) return;
+    if (this.channel.isDisposed) return;
     this.batcher.discard();
     this.emit({ type: 'stateRestored', state });
   }
 
   /** The run ended (result) or failed before starting (errorMessage). Flushes pending deltas first. */
   endRun(result: ComparisonResult | null, errorMessage?: string): void {
-    if (this.disposed) return;
+    if (this.channel.isDisposed) return;
     this.batcher.flushAll();
     if (result) {
       for (const r of result.results) {
@@ -262,7 +258,7 @@ export class ComparePanel {
 
   /** One backend runs again (Retry this backend): its column starts over. */
   restartBackend(backendId: string): void {
-    if (this.disposed) return;
+    if (this.channel.isDisposed) return;
     this.batcher.discard();
     this.emit({ type: 'backendRestarted', backendId });
   }
@@ -304,36 +300,13 @@ export class ComparePanel {
 
   /** Posts only once the webview said `ready`; until then the state snapshot covers everything. */
   private post(message: HostToWebviewMessage): void {
-    if (!this.ready || this.disposed) return;
-    void this.panel.webview.postMessage(message).then(undefined, (error: unknown) => {
-      this.host.log.debug(`Bakeoff panel: could not post ${message.type}: ${String(error)}`);
-    });
-  }
-
-  private html(): string {
-    return panelPage(this.panel.webview, this.context.extensionUri, 'main');
-  }
-
-  private async onMessage(raw: unknown): Promise<void> {
-    const parsed = parseWebviewMessage(raw);
-    if (!parsed.ok) {
-      this.host.log.debug(`Bakeoff panel: dropped an invalid message (${parsed.reason}).`);
-      return;
-    }
-    try {
-      await this.dispatch(parsed.message);
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      if (!(error instanceof EditorActionError)) this.host.log.error(`Bakeoff panel: ${parsed.message.type} failed: ${message}`);
-      this.notice('error', message);
-    }
+    this.channel.post(message);
   }
 
   private async dispatch(message: WebviewToHostMessage): Promise<void> {
     switch (message.type) {
       case 'ready':
-        this.ready = true;
-        this.post({ type: 'stateRestored', state: this.state });
+        // Answered by the channel (onReady).
         return;
       case 'cancel':
         this.host.onCancel();
@@ -470,14 +443,12 @@ export class ComparePanel {
     this.post({ type: 'noticeShown', level, message: clip(message, 1_000), ...(actions?.length ? { actions } : {}) });
   }
 
+  /** The channel's end, once, when the panel closed. */
   private dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
     if (ComparePanel.instance === this) {
       ComparePanel.instance = undefined;
       ComparePanel.closedEmitter.fire();
     }
     this.batcher.dispose();
-    for (const d of this.disposables.splice(0)) d.dispose();
   }
 }

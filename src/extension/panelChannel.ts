@@ -1,11 +1,13 @@
 /**
- * What every Bakeoff webview panel besides the comparison panel shares: its page (panelPage.ts),
- * the `ready` handshake (nothing is posted before the page listens; a page hidden and shown
- * again says `ready` again and is sent its state anew), validated incoming messages, a failed
- * request logged and shown in the page, and disposal with the panel.
+ * What every Bakeoff webview panel shares: its page (panelPage.ts), the `ready` handshake
+ * (nothing is posted before the page listens; a page hidden and shown again says `ready` again
+ * and is sent its state anew), validated incoming messages, a failed request logged (unless it
+ * is an editor action the user can fix, such as a closed file) and shown in the page, and
+ * disposal with the panel.
  */
 import * as vscode from 'vscode';
 import type { Parsed } from '../shared/protocol';
+import { EditorActionError } from './editorActions';
 import { panelWebviewOptions } from './webviewHtml';
 import { panelPage, webviewRoot, type PanelBundle } from './webviewPage';
 
@@ -77,7 +79,7 @@ export class PanelChannel<In extends { type: string }, Out extends { type: strin
       await this.options.onMessage(message);
     } catch (error) {
       const text = error instanceof Error ? error.message : String(error);
-      this.options.log().error(`${this.options.name}: ${message.type} failed: ${text}`);
+      if (!(error instanceof EditorActionError)) this.options.log().error(`${this.options.name}: ${message.type} failed: ${text}`);
       this.options.onFailure(text);
     }
   }
