@@ -371,7 +371,7 @@ export async function streamCompletion(options: StreamOptions): Promise<TrialRes
     timeouts,
     controller: internal,
     secrets,
-    directEvents: true,
+    directEvents: (data, arrivedMs) => onEvent(data, arrivedMs),
     ...(options.sharedRecords ? { sharedRecords: options.sharedRecords } : {}),
     ...(options.rateLimitBackoffMs ? { rateLimitBackoffMs: options.rateLimitBackoffMs } : {}),
   });
@@ -450,26 +450,21 @@ export async function streamCompletion(options: StreamOptions): Promise<TrialRes
   };
 
   /**
-   * Reads the events the instrument parsed, with the SDK's rules for a chat stream (its
+   * Each event the instrument parsed, as it is parsed, with the SDK's rules for a chat stream (its
    * `Stream.fromSSEResponse`): data starting with `[DONE]` ends the answer, other data is JSON
-   * (a SyntaxError otherwise), and data with an `error` member is an APIError.
+   * (a SyntaxError otherwise), and data with an `error` member is an APIError. What it throws
+   * ends the stream and is what `instrument.ended()` rejects with.
    */
-  const consume = async (headers: Headers): Promise<void> => {
-    let done = false;
-    for (;;) {
-      const events = await instrument.nextEvents();
-      if (events === null) return;
-      for (const event of events) {
-        if (done) continue;
-        if (event.data.startsWith('[DONE]')) {
-          done = true;
-          continue;
-        }
-        const chunk = JSON.parse(event.data) as Record<string, unknown> | null;
-        if (chunk && chunk.error) throw new APIError(undefined, chunk.error as object, undefined, headers);
-        handleChunk(chunk, event.arrivedMs);
-      }
+  let done = false;
+  const onEvent = (data: string, arrivedMs: number): void => {
+    if (done) return;
+    if (data.startsWith('[DONE]')) {
+      done = true;
+      return;
     }
+    const chunk = JSON.parse(data) as Record<string, unknown> | null;
+    if (chunk && chunk.error) throw new APIError(undefined, chunk.error as object, undefined, instrument.responseHeaders ?? new Headers());
+    handleChunk(chunk, arrivedMs);
   };
 
   try {
@@ -478,16 +473,14 @@ export async function streamCompletion(options: StreamOptions): Promise<TrialRes
     const authorization = apiKey ? authorizationValue(apiKey) : undefined;
     if (authorization === null) instrument.fail(unsendableKeyError());
     const headers = authorization ? withAuthorization(template.headers, authorization) : template.headers;
-    // The events of the answer are read from the instrument (`directEvents`); an HTTP error
-    // becomes the SDK's APIError for its status.
-    const open = async (): Promise<Response> => {
+    // The events of the answer go to onEvent as the instrument parses them (`directEvents`); an
+    // HTTP error becomes the SDK's APIError for its status.
+    const open = async (): Promise<void> => {
       const res = await instrument.fetch(template.url, { method: 'POST', headers: headers as Array<[string, string]>, body: JSON.stringify(body), signal: internal.signal });
       if (!res.ok) throw await statusError(res);
-      return res;
     };
-    let response: Response;
     try {
-      response = await open();
+      await open();
     } catch (err) {
       if (!includeUsage || instrument.failure || !isStatus(err, [400, 422])) throw err;
       // Retry once without stream_options; the retry's answer tells whether that was the cause.
@@ -496,14 +489,14 @@ export async function streamCompletion(options: StreamOptions): Promise<TrialRes
       body = buildRequestBody(backend, messages, params, false);
       instrument.errorBody = null;
       try {
-        response = await open();
+        await open();
       } catch (retryErr) {
         if (named || (!instrument.failure && !isStatus(retryErr, [400, 422]))) memory.markRejected(backend);
         throw retryErr;
       }
       memory.markRejected(backend);
     }
-    await consume(response.headers);
+    await instrument.ended();
   } catch (err) {
     caught = err;
   }

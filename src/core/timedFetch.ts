@@ -108,6 +108,8 @@ class ChunkQueue<T> {
   private head = 0;
   private outcome: 'end' | { error: unknown } | null = null;
   private wake: (() => void) | null = null;
+  /** The pending {@link take}, if a reader waits. */
+  private waiting: { resolve: (items: T[] | null) => void; reject: (error: unknown) => void } | null = null;
 
   /** Whether the queue was ended or failed. */
   get settled(): boolean {
@@ -133,17 +135,21 @@ class ChunkQueue<T> {
    * end and rejects with the failure, each only once every queued item was taken.
    */
   take(): Promise<T[] | null> {
-    if (this.head < this.items.length) {
-      const out = (this.head === 0 ? this.items : this.items.slice(this.head)) as T[];
-      this.items = [];
-      this.head = 0;
-      return Promise.resolve(out);
-    }
+    if (this.head < this.items.length) return Promise.resolve(this.drain());
     if (this.outcome === 'end') return Promise.resolve(null);
     if (this.outcome) return Promise.reject(this.outcome.error);
     return new Promise((resolve, reject) => {
-      this.wake = () => void this.take().then(resolve, reject);
+      // Settled by the next push or end straight away (see notify): one promise per wait.
+      this.waiting = { resolve, reject };
     });
+  }
+
+  /** Everything queued, removed from the queue; there is at least one item. */
+  private drain(): T[] {
+    const out = (this.head === 0 ? this.items : this.items.slice(this.head)) as T[];
+    this.items = [];
+    this.head = 0;
+    return out;
   }
 
   /** The stream reading the queue; `toChunk` runs as each item is handed to the reader. */
@@ -194,9 +200,18 @@ class ChunkQueue<T> {
   }
 
   private notify(): void {
+    const taker = this.waiting;
+    if (taker) {
+      this.waiting = null;
+      // Called after a push (an item is queued) or a settle (an outcome is set).
+      if (this.head < this.items.length) taker.resolve(this.drain());
+      else if (this.outcome === 'end') taker.resolve(null);
+      else if (this.outcome) taker.reject(this.outcome.error);
+      return;
+    }
     const w = this.wake;
     this.wake = null;
-    w?.();
+    if (w) w();
   }
 }
 
@@ -513,11 +528,13 @@ export interface InstrumentOptions {
   /** Waits before each 429 retry when the server sends no Retry-After, ms. Default [1000, 2000]. */
   rateLimitBackoffMs?: readonly number[];
   /**
-   * Hand the events of a 200 event stream to {@link FetchInstrument.nextEvents} instead of
-   * re-encoding them into the response body, which is then empty: for a caller that reads the
-   * events itself (streamCompletion), not through the SDK's parser. Default false.
+   * Hands each event of a 200 event stream (its data and the arrival of the bytes that completed
+   * it) to this function as soon as it is parsed, instead of re-encoding it into the response
+   * body, which is then empty: for a caller that reads the events itself (streamCompletion), not
+   * through the SDK's parser. What it throws ends the stream: reading stops, the connection is
+   * closed and {@link FetchInstrument.ended} rejects with it.
    */
-  directEvents?: boolean;
+  directEvents?: (data: string, arrivedMs: number) => void;
   /** Records of requests already sent in this run, to share instead of building each again. */
   sharedRecords?: Map<string, SentRequest>;
 }
@@ -583,15 +600,18 @@ export class FetchInstrument {
   private interruptBody: ((err: unknown) => void) | null = null;
   /** The marks of the current attempt, filled by the base fetch when it is createNodeFetch. */
   private observer: RequestObserver | null = null;
-  /** The events of the answer (with `directEvents`). */
-  private events: ChunkQueue<StreamEvent> | null = null;
+  /** With `directEvents`: ends (or fails) when the answer's body does; it carries no items. */
+  private bodyEnd: ChunkQueue<StreamEvent> | null = null;
+  /** Headers of the response whose events go to `directEvents`. */
+  responseHeaders: Headers | null = null;
 
   /**
-   * With `directEvents`: the events that arrived since the last call, in order (waits for at least
-   * one); null once the stream ended. Rejects with the failure that ended it.
+   * With `directEvents`: resolves once every event of the answer was handed over (at once when
+   * no answer body is read), rejects with the failure that ended the stream or with what the
+   * event handler threw.
    */
-  nextEvents(): Promise<StreamEvent[] | null> {
-    return this.events ? this.events.take() : Promise.resolve(null);
+  ended(): Promise<unknown> {
+    return this.bodyEnd ? this.bodyEnd.take() : Promise.resolve(null);
   }
 
   /** The connection steps of the last attempt; undefined when the base fetch reported none. */
@@ -754,8 +774,9 @@ export class FetchInstrument {
         throw new TransportError(this.failure);
       }
       if (!res.body && !direct) return res;
+      this.responseHeaders = res.headers;
       const wrapped = this.wrapBody(res.body, contentType);
-      // With `directEvents` the events go to nextEvents(): the response (without a body) serves as it is.
+      // With `directEvents` the events go to its handler: the response (without a body) serves as it is.
       if (wrapped === null && direct) return res;
       return new Response(wrapped, { status: res.status, statusText: res.statusText, headers: res.headers });
     }
@@ -864,6 +885,7 @@ export class FetchInstrument {
     // The first two body bytes, until they are known not to be the gzip magic number.
     let head: Buffer | null = Buffer.alloc(0);
     const queue = new ChunkQueue<StreamEvent>();
+    const onEvent = this.options.directEvents;
     const finish = () => {
       clearTimeout(this.idleTimer);
       clearTimeout(this.firstByteTimer);
@@ -911,7 +933,19 @@ export class FetchInstrument {
             const events = parser.push(value, arrivedMs);
             if (parser.sawData) preview = null;
             for (const event of events) {
-              if (!isKeepAlive(event.data)) queue.push({ data: event.data, arrivedMs: event.completedMs });
+              if (isKeepAlive(event.data)) continue;
+              if (!onEvent) {
+                queue.push({ data: event.data, arrivedMs: event.completedMs });
+                continue;
+              }
+              try {
+                onEvent(event.data, event.completedMs);
+              } catch (err) {
+                queue.fail(err);
+                cancelSource(err);
+                clean = false;
+                break read;
+              }
             }
             if (parser.endedMs !== null) {
               // `[DONE]` ends the answer: stop here even if the server keeps the connection open or
@@ -943,8 +977,8 @@ export class FetchInstrument {
     };
     void pump();
 
-    if (this.options.directEvents) {
-      this.events = queue;
+    if (onEvent) {
+      this.bodyEnd = queue;
       return null;
     }
     return queue.stream(

@@ -136,3 +136,87 @@ test('multi-line data reaches the SDK joined with LF, with one leading space str
   assert.deepEqual(run.events, [{ data: ' a\n\nb', piece: 1 }]);
   assert.deepEqual(run.reads, ['data:  a\ndata: \ndata: b\n\n']);
 });
+
+/**
+ * Feeds `pieces` through FetchInstrument with `directEvents` (how streamCompletion reads a
+ * stream): each event goes to the handler as it is parsed, stamped with the piece that completed
+ * it; the handler stops recording at `[DONE]`, as streamCompletion's does.
+ */
+async function throughDirectEvents(pieces: Buffer[], onData?: (data: string) => void): Promise<{ events: Delivered[]; ended: unknown; instrument: FetchInstrument }> {
+  let clock = 0;
+  let next = 0;
+  const body = new ReadableStream<Uint8Array>(
+    {
+      pull(controller) {
+        if (next < pieces.length) {
+          clock = next + 1;
+          controller.enqueue(new Uint8Array(pieces[next++]!));
+        } else controller.close();
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  const events: Delivered[] = [];
+  let done = false;
+  const instrument = new FetchInstrument({
+    base: async () => new Response(body, { headers: { 'content-type': 'text/event-stream' } }),
+    now: () => clock,
+    timeouts: Timeouts.parse({}),
+    controller: new AbortController(),
+    secrets: [],
+    directEvents: (data, arrivedMs) => {
+      if (done || (done = data.startsWith('[DONE]'))) return;
+      onData?.(data);
+      events.push({ data, piece: arrivedMs });
+    },
+  });
+  const res = await instrument.fetch('http://127.0.0.1:9/v1/chat/completions', { method: 'POST', body: '{}' });
+  assert.equal(res.body, null, 'the events go to the handler, not into the body');
+  let ended: unknown = null;
+  try {
+    await instrument.ended();
+  } catch (err) {
+    ended = err;
+  } finally {
+    instrument.dispose();
+  }
+  return { events, ended, instrument };
+}
+
+test('direct events (the path streamCompletion reads): every vector at every split gives exactly the events, each stamped with the piece that completed it', async () => {
+  for (const v of sseVectors) {
+    const input = vectorBytes(v);
+    for (const at of splits(input).filter((s) => s.length <= 1 || s.length === input.length - 1)) {
+      const pieces: Buffer[] = [];
+      let from = 0;
+      for (const to of [...at, input.length]) {
+        pieces.push(input.subarray(from, to));
+        from = to;
+      }
+      const run = await throughDirectEvents(pieces);
+      const expected = expectedDelivered(input, at);
+      if (JSON.stringify(run.events) !== JSON.stringify(expected)) {
+        assert.deepEqual(run.events, expected, `${v.name}: ${JSON.stringify(input.toString('latin1'))} cut at [${at.join(',')}]`);
+      }
+      if (!input.toString('utf8').startsWith('{"error"')) assert.equal(run.ended, null, v.name);
+    }
+  }
+});
+
+test('direct events: what the handler throws ends the stream — no later event is handed over, ended() rejects with that very error', async () => {
+  const input = Buffer.from('data: {"a":1}\n\ndata: not json\n\ndata: {"b":2}\n\ndata: [DONE]\n\n');
+  const thrown: unknown[] = [];
+  const run = await throughDirectEvents([input.subarray(0, 20), input.subarray(20)], (data) => {
+    try {
+      JSON.parse(data);
+    } catch (err) {
+      thrown.push(err);
+      throw err;
+    }
+  });
+  assert.deepEqual(run.events, [{ data: '{"a":1}', piece: 1 }]);
+  assert.equal(thrown.length, 1);
+  assert.equal(run.ended, thrown[0], 'the same error object, not a transport failure made of it');
+  assert.equal(run.instrument.failure, null);
+  assert.equal(run.instrument.sawDone, false);
+});
