@@ -178,6 +178,44 @@ for (let i = 0; i < inFlight; i++) one();
   return file;
 }
 
+/**
+ * Two more reference clients, same requests, fresh connection each (`connection: close`): Node's
+ * built-in `fetch` reading every byte (nothing parsed), and the `openai` SDK's chat stream read
+ * the way an application reads it (every event parsed, the text joined), retries off.
+ */
+function referenceClientScripts(dir: string): { fetch: string; sdk: string } {
+  const body = `JSON.stringify({ model: 'fixture-model', messages: [{ role: 'user', content: 'Say hello.' }], max_tokens: 64, stream: true, stream_options: { include_usage: true } })`;
+  const loop = (oneRequest: string) => `
+const [base, total, inFlight] = [process.argv[2], Number(process.argv[3]), Number(process.argv[4])];
+let started = 0;
+const worker = async () => {
+  while (started < total) {
+    started++;
+${oneRequest}
+  }
+};
+Promise.all(Array.from({ length: inFlight }, worker)).then(() => process.exit(0), (e) => { console.error(e); process.exit(3); });
+`;
+  const fetchFile = path.join(dir, 'fetch-client.cjs');
+  fs.writeFileSync(
+    fetchFile,
+    `const body = ${body};` +
+      loop(`    const res = await fetch(base + '/chat/completions', { method: 'POST', headers: { 'content-type': 'application/json', connection: 'close' }, body });
+    for await (const piece of res.body) void piece;`),
+  );
+  const sdkFile = path.join(dir, 'sdk-client.cjs');
+  fs.writeFileSync(
+    sdkFile,
+    `const { OpenAI } = require(${JSON.stringify(require.resolve('openai'))});` +
+      loop(`    const client = new OpenAI({ baseURL: base, apiKey: 'unused', maxRetries: 0, defaultHeaders: { connection: 'close' } });
+    const stream = await client.chat.completions.create({ model: 'fixture-model', messages: [{ role: 'user', content: 'Say hello.' }], max_tokens: 64, stream: true, stream_options: { include_usage: true } });
+    let text = '';
+    for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? '';
+    if (!text) throw new Error('empty answer');`),
+  );
+  return { fetch: fetchFile, sdk: sdkFile };
+}
+
 function median(values: number[]): number {
   return percentile(values, 50) ?? NaN;
 }
@@ -210,9 +248,12 @@ async function main(): Promise<void> {
   // 2. Per-request CPU.
   const fixture = await startFixture(dir);
   const rawScript = rawClientScript(dir);
+  const reference = referenceClientScripts(dir);
   const sizes = [smallRun, 1000, 4000];
   const cli = new Map<number, ProbeResult[]>();
   const raw = new Map<number, ProbeResult[]>();
+  const nodeFetch = new Map<number, ProbeResult[]>();
+  const sdk = new Map<number, ProbeResult[]>();
   try {
     // Warm-up (the fixture server's code paths, the page cache).
     await measured(probe, compareArgs(dir, fixture.baseUrl, 100));
@@ -220,6 +261,8 @@ async function main(): Promise<void> {
       for (const n of sizes) {
         (cli.get(n) ?? cli.set(n, []).get(n)!).push(await measured(probe, compareArgs(dir, fixture.baseUrl, n)));
         (raw.get(n) ?? raw.set(n, []).get(n)!).push(await measured(probe, [rawScript, fixture.baseUrl, String(n), String(inFlight)]));
+        (nodeFetch.get(n) ?? nodeFetch.set(n, []).get(n)!).push(await measured(probe, [reference.fetch, fixture.baseUrl, String(n), String(inFlight)]));
+        (sdk.get(n) ?? sdk.set(n, []).get(n)!).push(await measured(probe, [reference.sdk, fixture.baseUrl, String(n), String(inFlight)]));
       }
     }
     const profileDir = argValue('--profile');
@@ -267,6 +310,8 @@ async function main(): Promise<void> {
   for (const [name, m] of [
     ['`bakeoff compare`', cli],
     ['bare `node:http` (anchor)', raw],
+    ["Node's `fetch`, bytes only (reference)", nodeFetch],
+    ['`openai` SDK chat stream (reference)', sdk],
   ] as const) {
     for (const n of sizes) {
       cpuTable.push(
@@ -285,7 +330,9 @@ async function main(): Promise<void> {
     `Reading: \`bakeoff compare\` takes ${f3(perRequestAt(1000))} ms (1,000 requests) and ${f3(perRequestAt(4000))} ms (4,000) of CPU per request`,
     `counted from a ${smallRun}-request run — ${cliWorst < 1 ? 'meets' : 'misses'} the goal of < 1 ms — against ${f3(perRequest(raw, 1000))} and ${f3(perRequest(raw, 4000))} ms for the bare client;`,
     `between the 1,000- and the 4,000-request runs it takes ${f3(steady)} ms per request (${steady < 1 ? 'within' : 'over'} the goal; bare client ${f3(steadyPerRequest(raw))} ms).`,
-    'The difference is one-off work that a 10-request run never does and the first thousand requests pay for:',
+    `For reference, the same requests cost ${f3(perRequest(nodeFetch, 1000))} / ${f3(perRequest(nodeFetch, 4000))} ms each with Node's own \`fetch\` reading the bytes (nothing parsed)`,
+    `and ${f3(perRequest(sdk, 1000))} / ${f3(perRequest(sdk, 4000))} ms with the \`openai\` SDK's chat stream (1,000 / 4,000 requests), measured the same way in the same run.`,
+    'The difference between 1,000 and 4,000 is one-off work that a 10-request run never does and the first thousand requests pay for:',
     `V8 compiling the hot paths with its optimising compiler on helper threads (the "other threads" column: ${Number.isFinite(otherShare(1000)) ? `${(otherShare(1000) * 100).toFixed(0)} %` : '—'} of the`,
     `CPU at 1,000 requests, ${Number.isFinite(otherShare(4000)) ? `${(otherShare(4000) * 100).toFixed(0)} %` : '—'} at 4,000, together with the garbage collector's helpers), and the code running unoptimised meanwhile.`,
     'The marginal figures also carry work that grows with the requests but is not the streaming path: the summary\'s bootstrap',
@@ -302,7 +349,8 @@ async function main(): Promise<void> {
     `(\`process.cpuUsage()\` when it exits), marginal: (CPU of N requests − CPU of a ${smallRun}-request run) ÷ (N − ${smallRun}), so the`,
     'process start and the one-off work of a run are not spread over the requests; *steady state*: (CPU of 4,000 − CPU of 1,000) ÷ 3,000.',
     'Main thread and other threads: each thread\'s CPU from `/proc` when the process exits. Anchor: a bare `node:http` client',
-    'making the same requests the same way (fresh connection each, every byte read, nothing parsed). RSS sampled every',
+    'making the same requests the same way (fresh connection each, every byte read, nothing parsed); for reference also Node\'s',
+    'built-in `fetch` (bytes only) and the `openai` SDK\'s chat stream (every event parsed), fresh connection each. RSS sampled every',
     '100 ms; "2nd half − 1st half" compares the peaks of the two halves of the run (a leak makes it grow). Medians.',
     'Reproduce with `npm run bench`.',
     '',
