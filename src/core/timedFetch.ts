@@ -200,6 +200,7 @@ class ChunkQueue<T> {
   }
 
   private notify(): void {
+    // A queue is read either by take() or through stream(), never both: one of these is set.
     const taker = this.waiting;
     if (taker) {
       this.waiting = null;
@@ -207,7 +208,6 @@ class ChunkQueue<T> {
       if (this.head < this.items.length) taker.resolve(this.drain());
       else if (this.outcome === 'end') taker.resolve(null);
       else if (this.outcome) taker.reject(this.outcome.error);
-      return;
     }
     const w = this.wake;
     this.wake = null;
@@ -602,6 +602,7 @@ export class FetchInstrument {
   private observer: RequestObserver | null = null;
   /** With `directEvents`: ends (or fails) when the answer's body does; it carries no items. */
   private bodyEnd: ChunkQueue<StreamEvent> | null = null;
+  private bodyEnded: Promise<void> | null = null;
   /** Headers of the response whose events go to `directEvents`. */
   responseHeaders: Headers | null = null;
 
@@ -610,8 +611,11 @@ export class FetchInstrument {
    * no answer body is read), rejects with the failure that ended the stream or with what the
    * event handler threw.
    */
-  ended(): Promise<unknown> {
-    return this.bodyEnd ? this.bodyEnd.take() : Promise.resolve(null);
+  ended(): Promise<void> {
+    if (!this.bodyEnd) return Promise.resolve();
+    // One wait on the queue, however many callers: it holds a single waiting reader.
+    this.bodyEnded ??= this.bodyEnd.take().then(() => undefined);
+    return this.bodyEnded;
   }
 
   /** The connection steps of the last attempt; undefined when the base fetch reported none. */
@@ -943,6 +947,16 @@ export class FetchInstrument {
               } catch (err) {
                 queue.fail(err);
                 cancelSource(err);
+                // A `[DONE]` in the same piece still marks where the answer ended.
+                if (parser.endedMs !== null) {
+                  this.sawDone = true;
+                  this.doneMs = parser.endedMs;
+                }
+                clean = false;
+                break read;
+              }
+              // The handler's listeners may have ended the stream (a cancel): hand over nothing more.
+              if (queue.settled) {
                 clean = false;
                 break read;
               }

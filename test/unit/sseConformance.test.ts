@@ -142,7 +142,10 @@ test('multi-line data reaches the SDK joined with LF, with one leading space str
  * stream): each event goes to the handler as it is parsed, stamped with the piece that completed
  * it; the handler stops recording at `[DONE]`, as streamCompletion's does.
  */
-async function throughDirectEvents(pieces: Buffer[], onData?: (data: string) => void): Promise<{ events: Delivered[]; ended: unknown; instrument: FetchInstrument }> {
+async function throughDirectEvents(
+  pieces: Buffer[],
+  onData?: (data: string, instrument: FetchInstrument) => void,
+): Promise<{ events: Delivered[]; ended: unknown; instrument: FetchInstrument }> {
   let clock = 0;
   let next = 0;
   const body = new ReadableStream<Uint8Array>(
@@ -166,7 +169,7 @@ async function throughDirectEvents(pieces: Buffer[], onData?: (data: string) => 
     secrets: [],
     directEvents: (data, arrivedMs) => {
       if (done || (done = data.startsWith('[DONE]'))) return;
-      onData?.(data);
+      onData?.(data, instrument);
       events.push({ data, piece: arrivedMs });
     },
   });
@@ -174,9 +177,12 @@ async function throughDirectEvents(pieces: Buffer[], onData?: (data: string) => 
   assert.equal(res.body, null, 'the events go to the handler, not into the body');
   let ended: unknown = null;
   try {
-    await instrument.ended();
-  } catch (err) {
-    ended = err;
+    // Asked twice: both calls settle, the same way.
+    const [first] = await Promise.allSettled([instrument.ended(), instrument.ended()]).then((both) => {
+      assert.deepEqual(both[0], both[1]);
+      return both;
+    });
+    if (first.status === 'rejected') ended = first.reason;
   } finally {
     instrument.dispose();
   }
@@ -198,7 +204,10 @@ test('direct events (the path streamCompletion reads): every vector at every spl
       if (JSON.stringify(run.events) !== JSON.stringify(expected)) {
         assert.deepEqual(run.events, expected, `${v.name}: ${JSON.stringify(input.toString('latin1'))} cut at [${at.join(',')}]`);
       }
-      if (!input.toString('utf8').startsWith('{"error"')) assert.equal(run.ended, null, v.name);
+      assert.equal(run.ended, null, v.name);
+      // A body without any data line that is a JSON error says so, as through the SDK.
+      if (input.toString('utf8').startsWith('{"error"')) assert.match(run.instrument.failure?.message ?? '', /The server could not process your request/, v.name);
+      else assert.equal(run.instrument.failure, null, v.name);
     }
   }
 });
@@ -218,5 +227,25 @@ test('direct events: what the handler throws ends the stream — no later event 
   assert.equal(thrown.length, 1);
   assert.equal(run.ended, thrown[0], 'the same error object, not a transport failure made of it');
   assert.equal(run.instrument.failure, null);
-  assert.equal(run.instrument.sawDone, false);
+  assert.equal(run.instrument.sawDone, true, '[DONE] came in the same piece');
+});
+
+test('direct events: a stream ended from inside the handler (a cancel by a listener) hands over nothing more', async () => {
+  const input = Buffer.from('data: {"a":1}\n\ndata: {"b":2}\n\ndata: {"c":3}\n\ndata: [DONE]\n\n');
+  const run = await throughDirectEvents([input], (data, instrument) => {
+    if (data === '{"b":2}') instrument.fail({ type: 'cancelled', message: 'Cancelled', hint: '' });
+  });
+  assert.deepEqual(run.events.map((e) => e.data), ['{"a":1}', '{"b":2}']);
+  assert.match(String(run.ended), /Cancelled/);
+  assert.equal(run.instrument.failure?.type, 'cancelled');
+});
+
+test('direct events: a handler that throws on the piece that also holds [DONE] still marks where the answer ended', async () => {
+  const input = Buffer.from('data: {"a":1}\n\ndata: oops\n\ndata: [DONE]\n\n');
+  const run = await throughDirectEvents([input.subarray(0, 15), input.subarray(15)], (data) => {
+    if (data === 'oops') throw new SyntaxError('not JSON');
+  });
+  assert.ok(run.ended instanceof SyntaxError);
+  assert.equal(run.instrument.sawDone, true);
+  assert.equal(run.instrument.doneMs, 2);
 });
