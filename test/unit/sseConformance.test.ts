@@ -26,8 +26,8 @@ interface PipelineRun {
   failure: string | null;
 }
 
-/** Feeds `pieces` as a response body through FetchInstrument and reads it with the SDK's decoder. */
-async function throughPipeline(pieces: Buffer[], contentType = 'text/event-stream'): Promise<PipelineRun> {
+/** A response body handing out `pieces` one per read; `now()` reads the number of the piece that last arrived. */
+function piecesBody(pieces: Buffer[]): { body: ReadableStream<Uint8Array>; now: () => number } {
   let clock = 0;
   let next = 0;
   const body = new ReadableStream<Uint8Array>(
@@ -41,9 +41,15 @@ async function throughPipeline(pieces: Buffer[], contentType = 'text/event-strea
     },
     { highWaterMark: 0 },
   );
+  return { body, now: () => clock };
+}
+
+/** Feeds `pieces` as a response body through FetchInstrument and reads it with the SDK's decoder. */
+async function throughPipeline(pieces: Buffer[], contentType = 'text/event-stream'): Promise<PipelineRun> {
+  const { body, now } = piecesBody(pieces);
   const instrument = new FetchInstrument({
     base: async () => new Response(body, { headers: { 'content-type': contentType } }),
-    now: () => clock,
+    now,
     timeouts: Timeouts.parse({}),
     controller: new AbortController(),
     secrets: [],
@@ -146,24 +152,12 @@ async function throughDirectEvents(
   pieces: Buffer[],
   onData?: (data: string, instrument: FetchInstrument) => void,
 ): Promise<{ events: Delivered[]; ended: unknown; instrument: FetchInstrument }> {
-  let clock = 0;
-  let next = 0;
-  const body = new ReadableStream<Uint8Array>(
-    {
-      pull(controller) {
-        if (next < pieces.length) {
-          clock = next + 1;
-          controller.enqueue(new Uint8Array(pieces[next++]!));
-        } else controller.close();
-      },
-    },
-    { highWaterMark: 0 },
-  );
+  const { body, now } = piecesBody(pieces);
   const events: Delivered[] = [];
   let done = false;
   const instrument = new FetchInstrument({
     base: async () => new Response(body, { headers: { 'content-type': 'text/event-stream' } }),
-    now: () => clock,
+    now,
     timeouts: Timeouts.parse({}),
     controller: new AbortController(),
     secrets: [],
