@@ -80,6 +80,19 @@ async function throughPipeline(pieces: Buffer[], contentType = 'text/event-strea
   return { events, reads, sawDone: instrument.sawDone, doneMs: instrument.doneMs, failure: instrument.failure?.message ?? null };
 }
 
+/** `input` cut in two at every offset, and byte by byte (the three-way cuts run in sse.test.ts): the cut offsets and the pieces. */
+function* cuts(input: Buffer): Generator<{ at: number[]; pieces: Buffer[] }> {
+  for (const at of splits(input).filter((s) => s.length <= 1 || s.length === input.length - 1)) {
+    const pieces: Buffer[] = [];
+    let from = 0;
+    for (const to of [...at, input.length]) {
+      pieces.push(input.subarray(from, to));
+      from = to;
+    }
+    yield { at, pieces };
+  }
+}
+
 /** Events the SDK must see: every event with non-blank data, up to `[DONE]`. */
 function expectedDelivered(input: Buffer, at: number[]): Delivered[] {
   const out: Delivered[] = [];
@@ -95,14 +108,7 @@ for (const source of ['whatwg', 'eventsource-parser', 'framing'] as const) {
   test(`through the SDK: ${source} vectors at every split give exactly the events, each stamped with the piece that completed it`, async () => {
     for (const v of sseVectors.filter((x) => x.source === source)) {
       const input = vectorBytes(v);
-      // Two-way splits at every offset and byte by byte (the three-way ones run in sse.test.ts).
-      for (const at of splits(input).filter((s) => s.length <= 1 || s.length === input.length - 1)) {
-        const pieces: Buffer[] = [];
-        let from = 0;
-        for (const to of [...at, input.length]) {
-          pieces.push(input.subarray(from, to));
-          from = to;
-        }
+      for (const { at, pieces } of cuts(input)) {
         const run = await throughPipeline(pieces);
         const expected = expectedDelivered(input, at);
         if (JSON.stringify(run.events) !== JSON.stringify(expected)) {
@@ -186,13 +192,7 @@ async function throughDirectEvents(
 test('direct events (the path streamCompletion reads): every vector at every split gives exactly the events, each stamped with the piece that completed it', async () => {
   for (const v of sseVectors) {
     const input = vectorBytes(v);
-    for (const at of splits(input).filter((s) => s.length <= 1 || s.length === input.length - 1)) {
-      const pieces: Buffer[] = [];
-      let from = 0;
-      for (const to of [...at, input.length]) {
-        pieces.push(input.subarray(from, to));
-        from = to;
-      }
+    for (const { at, pieces } of cuts(input)) {
       const run = await throughDirectEvents(pieces);
       const expected = expectedDelivered(input, at);
       if (JSON.stringify(run.events) !== JSON.stringify(expected)) {
