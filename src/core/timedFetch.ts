@@ -947,11 +947,6 @@ export class FetchInstrument {
               } catch (err) {
                 queue.fail(err);
                 cancelSource(err);
-                // A `[DONE]` in the same piece still marks where the answer ended.
-                if (parser.endedMs !== null) {
-                  this.sawDone = true;
-                  this.doneMs = parser.endedMs;
-                }
                 clean = false;
                 break read;
               }
@@ -964,8 +959,6 @@ export class FetchInstrument {
             if (parser.endedMs !== null) {
               // `[DONE]` ends the answer: stop here even if the server keeps the connection open or
               // sends more (a kept-alive connection is drained for a moment, then closed).
-              this.sawDone = true;
-              this.doneMs = parser.endedMs;
               cancelSource();
               clean = false;
               break read;
@@ -974,14 +967,16 @@ export class FetchInstrument {
         }
         if (clean) {
           parser.end(this.lastByteMs ?? now());
-          if (parser.endedMs !== null) {
-            this.sawDone = true;
-            this.doneMs = parser.endedMs;
-          }
           if (preview && !parser.sawData && !this.failure) {
             const failure = this.plainBodyFailure(contentType, Buffer.concat(preview).subarray(0, previewLimit).toString('utf8'), isEventStream);
             if (failure) this.failure = failure;
           }
+        }
+        // However reading stopped (a handler's throw in the piece holding it included), a
+        // `[DONE]` the parser saw marks where the answer ended.
+        if (parser.endedMs !== null) {
+          this.sawDone = true;
+          this.doneMs = parser.endedMs;
         }
         queue.end();
       } catch (err) {

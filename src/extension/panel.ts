@@ -86,10 +86,6 @@ export function panelSnapshot(result: TrialResult): TrialSnapshot {
 /** Check output kept per candidate (the rest is cut in the middle by the runner already). */
 const maxCheckOutput = 64 * 1024;
 
-function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
-  return panelWebviewOptions(webviewRoot(extensionUri));
-}
-
 /** `foo.ts:12–24` for the target editor. */
 function targetLabel(target: EditorTarget): string {
   let name: string;
@@ -150,7 +146,7 @@ export class ComparePanel {
       ComparePanel.viewType,
       'Bakeoff',
       { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
-      { ...webviewOptions(context.extensionUri), ...panelOptions },
+      { ...panelWebviewOptions(webviewRoot(context.extensionUri)), ...panelOptions },
     );
     ComparePanel.instance = new ComparePanel(panel, context, host, null);
     return ComparePanel.instance;
