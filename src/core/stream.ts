@@ -380,16 +380,19 @@ export async function streamCompletion(options: StreamOptions): Promise<TrialRes
   else options.signal?.addEventListener('abort', onUserAbort, { once: true });
   const totalTimer = setTimeout(() => instrument.fail(timeoutError('total', timeouts.totalMs)), timeouts.totalMs);
 
-  // Raw answer (for token counting) and what is shown: the same with echoed keys redacted.
-  let rawText = '';
-  let rawReasoning = '';
-  let text = '';
-  let reasoning = '';
+  // Raw answer (for token counting) and what is shown: the same with echoed keys redacted. Kept
+  // as pieces and joined once when the stream ends: a string grown by `+=` from hundreds of deltas
+  // stays a tree of those pieces, about four times the size of the text, for as long as the
+  // result is kept.
+  const rawTextPieces: string[] = [];
+  const rawReasoningPieces: string[] = [];
+  const textPieces: string[] = [];
+  const reasoningPieces: string[] = [];
   const textRedactor = new StreamingKeyRedactor([apiKey]);
   const reasoningRedactor = new StreamingKeyRedactor([apiKey]);
   const emit = (content: string, thought: string): void => {
-    text += content;
-    reasoning += thought;
+    if (content) textPieces.push(content);
+    if (thought) reasoningPieces.push(thought);
     if (options.onDelta && (content || thought)) {
       try {
         options.onDelta({ content, reasoning: thought });
@@ -442,8 +445,8 @@ export async function streamCompletion(options: StreamOptions): Promise<TrialRes
       if (allChunkMs.length === 1) firstEventHasContent = true;
       chunkMs.push(arrivedMs);
       chunkBytes.push(Buffer.byteLength(content) + Buffer.byteLength(thought));
-      rawText += content;
-      rawReasoning += thought;
+      if (content) rawTextPieces.push(content);
+      if (thought) rawReasoningPieces.push(thought);
       emit(textRedactor.push(content), reasoningRedactor.push(thought));
     }
     if (choice.finish_reason) finishReason = choice.finish_reason;
@@ -523,6 +526,10 @@ export async function streamCompletion(options: StreamOptions): Promise<TrialRes
   else if (!finishReason && !instrument.sawDone) error = truncatedError();
   const status: TerminalStatus = error ? error.type : 'ok';
   emit(textRedactor.flush(), reasoningRedactor.flush());
+  const rawText = rawTextPieces.join('');
+  const rawReasoning = rawReasoningPieces.join('');
+  const text = textPieces.join('');
+  const reasoning = reasoningPieces.join('');
 
   const timing: TimingMarks = {
     callStartMs: instrument.callStartMs,

@@ -18,6 +18,7 @@ const scripts: Array<[string, string[], string[]]> = [
   ['tokenCount.ts', [], []],
   // Measures memory after full collections.
   ['suiteBench.ts', ['--expose-gc'], []],
+  ['resultMemory.ts', ['--expose-gc'], []],
   ['cli.ts', [], ['--no-build']],
   ['editor.ts', [], ['--no-build']],
   ['webview.ts', [], ['--no-build']],

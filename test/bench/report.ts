@@ -59,6 +59,35 @@ export async function startBenchServer(script: string): Promise<{ child: ChildPr
   return { child, port };
 }
 
+/**
+ * Starts the fixture server (test/fixtures/cli.ts) in a child process with `schedules` (by model,
+ * `'*'` for any) and resolves with its base URL once it listens.
+ */
+export async function startFixtureProcess(
+  dir: string,
+  schedules: Record<string, unknown>,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ baseUrl: string; stop: () => void }> {
+  const file = path.join(dir, `schedules-${process.pid}.json`);
+  fs.writeFileSync(file, JSON.stringify(schedules));
+  const root = path.resolve(__dirname, '..', '..');
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'test/fixtures/cli.ts'), '--port', '0', '--schedules', file], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const baseUrl = await new Promise<string>((resolve, reject) => {
+    let buf = '';
+    child.stdout.on('data', (d: Buffer) => {
+      buf += d.toString();
+      const m = /LISTENING (\S+)/.exec(buf);
+      if (m) resolve(m[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`fixture server exited (${code})`)));
+  });
+  return { baseUrl, stop: () => child.kill('SIGTERM') };
+}
+
 /** GET a JSON document from the benchmark's server. */
 export async function getJson(port: number, urlPath: string): Promise<unknown> {
   return new Promise((resolve, reject) => {
