@@ -270,7 +270,7 @@ export const streamFlagLabels: Record<keyof StreamFlags, string> = {
 
 /** What each flag means, for hovers and reports. */
 export const streamFlagNotes: Record<keyof StreamFlags, string> = {
-  buffered: 'at least half of the answer arrived in the last 10 % of the stream: the server or a proxy held it back, so TTFT and tokens/s do not show real streaming',
+  buffered: 'at least half of the answer arrived in the last 10 % of its time: the server or a proxy held it back, so TTFT and tokens/s do not show real streaming',
   firstByteWithoutContent: 'the first event carried no text (only the role): time to first byte is not time to first token',
 };
 

@@ -34,15 +34,23 @@ export interface UsageReport {
   completion_tokens_details?: { reasoning_tokens?: number | null } | null;
 }
 
+/** A token count as a server may report it: a whole number ≥ 0, else null. */
 function count(value: unknown): number | null {
-  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : null;
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? value : null;
 }
 
-/** The reported counts when `usage` has both `prompt_tokens` and `completion_tokens`, else null. */
-function reportedCounts(usage: UsageReport | null): TokenCounts | null {
+/**
+ * The reported counts when `usage` has both `prompt_tokens` and `completion_tokens` as whole
+ * numbers ≥ 0 and they can be true, else null (the counts are then estimated): no output tokens
+ * for an answer that has text or reasoning, or no prompt tokens for a prompt that has text, is a
+ * server filling in zeros, not a count.
+ */
+function reportedCounts(usage: UsageReport | null, input?: Pick<TokenCountInput, 'text' | 'reasoning' | 'messages'>): TokenCounts | null {
   const promptTokens = count(usage?.prompt_tokens);
   const completionTokens = count(usage?.completion_tokens);
   if (!usage || promptTokens === null || completionTokens === null) return null;
+  if (input && completionTokens === 0 && (input.text !== '' || input.reasoning !== '')) return null;
+  if (input && promptTokens === 0 && input.messages.some((m) => m.content !== '')) return null;
   return {
     inputTokens: promptTokens,
     outputTokens: completionTokens,
@@ -71,9 +79,13 @@ export interface TokenCountInput {
   promptTokens?: number | null | PromiseLike<number | null>;
 }
 
-/** Counts that were not reported by the server (`estimated`; cached and reasoning counts unknown). */
+/**
+ * Counts that were not reported by the server (`estimated`; cached and reasoning counts unknown).
+ * When neither could be counted, nothing was estimated: the source is unknown (null) too.
+ */
 export function estimatedCounts(inputTokens: number | null, outputTokens: number | null): TokenCounts {
-  return { inputTokens, outputTokens, cachedInputTokens: null, reasoningTokens: null, tokenSource: 'estimated' };
+  const tokenSource = inputTokens === null && outputTokens === null ? null : 'estimated';
+  return { inputTokens, outputTokens, cachedInputTokens: null, reasoningTokens: null, tokenSource };
 }
 
 /** `value` once settled, or null as soon as `signal` aborts (or when it rejects). */
@@ -105,7 +117,7 @@ async function unlessAborted(value: number | null | PromiseLike<number | null>, 
  * failure) is null: with an aborted signal every count is null at once. Never rejects.
  */
 export async function resolveTokenCounts(input: TokenCountInput, options: CountOptions = {}): Promise<TokenCounts> {
-  const reported = reportedCounts(input.usage);
+  const reported = reportedCounts(input.usage, input);
   if (reported) return reported;
   const [inputTokens, text, reasoning] = await Promise.all([
     input.promptTokens !== undefined
@@ -131,20 +143,24 @@ export function chunkGaps(chunkMs: readonly number[]): number[] {
  * Metrics of one stream. All times in ms from the monotonic marks:
  * - `ttftMs` = firstContentMs − startMs (null when no content or reasoning arrived);
  * - `totalMs` = endMs − startMs when `streamed` (the answer stream began), else null;
- * - `tpotMs` = (totalMs − ttftMs) / (outputTokens − 1), null with fewer than 2 output tokens;
+ * - `tpotMs` = (totalMs − ttftMs) / (outputTokens − 1), null with fewer than 2 output tokens or
+ *   fewer than 2 content events (an answer that arrived in one event shows no decoding);
  * - `chunkGapP50Ms` / `chunkGapP95Ms` = percentiles (linear interpolation, {@link percentile} in stats.ts) of the
  *   gaps between consecutive content-bearing chunk arrivals, null with fewer than 2 chunks;
  * - `tokensPerSecond` = outputTokens / ((endMs − firstContentMs) / 1000), null with fewer than
- *   2 output tokens or no elapsed time.
+ *   2 output tokens, fewer than 2 content events, or no elapsed time.
  * Token fields are copied from `tokens`.
  */
 export function computeMetrics(timing: TimingMarks, tokens: TokenCounts, streamed = true): Metrics {
   const totalMs = streamed ? timing.endMs - timing.startMs : null;
   const ttftMs = timing.firstContentMs === null ? null : timing.firstContentMs - timing.startMs;
   const out = tokens.outputTokens;
-  const tpotMs = totalMs !== null && ttftMs !== null && out !== null && out >= 2 ? (totalMs - ttftMs) / (out - 1) : null;
+  // Decoding is seen only between content events: after a single one, the time to the end is
+  // the server closing the stream, not producing tokens.
+  const decodingSeen = timing.chunkMs.length >= 2;
+  const tpotMs = decodingSeen && totalMs !== null && ttftMs !== null && out !== null && out >= 2 ? (totalMs - ttftMs) / (out - 1) : null;
   const decodeMs = timing.firstContentMs === null ? 0 : timing.endMs - timing.firstContentMs;
-  const tokensPerSecond = out !== null && out >= 2 && decodeMs > 0 ? out / (decodeMs / 1000) : null;
+  const tokensPerSecond = decodingSeen && out !== null && out >= 2 && decodeMs > 0 ? out / (decodeMs / 1000) : null;
   const gaps = chunkGaps(timing.chunkMs);
   const [gapP50, gapP95] = percentiles(gaps, [50, 95]);
   return {
@@ -195,24 +211,32 @@ export function timingPhases(timing: TimingMarks): TimingPhases {
 
 /** Share of the stream's time that counts as its end for the *buffered* flag. */
 export const bufferedTailShare = 0.1;
+/**
+ * The shortest tail, ms: bytes that arrive within a millisecond of the end arrived at once, however
+ * short the answer's time (an answer delivered in one go after a wait arrives in a few reads
+ * microseconds apart).
+ */
+export const bufferedTailMinMs = 1;
 /** Share of the answer's bytes arriving in that tail that makes a stream *buffered*. */
 export const bufferedBytesShare = 0.5;
 
 /**
  * The stream honesty flags (README → Metrics):
  * - `buffered`: at least half of the answer's bytes (content and reasoning, UTF-8) arrived in the
- *   last 10 % of the stream's time, from the first body byte to the end — a server or proxy that
- *   holds the answer back and sends it at once. Null with fewer than two content events (nothing
- *   to judge) or without the marks.
+ *   last 10 % of the answer's time, from its first content to the end (at least its last
+ *   millisecond) — a server or proxy that holds the answer back and sends it at once. The wait before the first content (queueing,
+ *   prefill, keep-alive comments after a role-only first event) is not part of it: a long wait
+ *   followed by a short, really streamed answer is not buffered. Null with fewer than two
+ *   content events (nothing to judge) or without the marks.
  * - `firstByteWithoutContent`: the first event carried no content or reasoning (typically only
  *   the assistant role), so the first byte does not mean the first token. Null without events.
  */
 export function streamFlags(timing: TimingMarks): StreamFlags {
   const bytes = timing.chunkBytes;
   let buffered: boolean | null = null;
-  if (bytes && bytes.length === timing.chunkMs.length && bytes.length >= 2 && timing.firstByteMs !== null) {
+  if (bytes && bytes.length === timing.chunkMs.length && bytes.length >= 2 && timing.firstContentMs !== null) {
     const total = bytes.reduce((n, b) => n + b, 0);
-    const tailStart = timing.endMs - (timing.endMs - timing.firstByteMs) * bufferedTailShare;
+    const tailStart = timing.endMs - Math.max((timing.endMs - timing.firstContentMs) * bufferedTailShare, bufferedTailMinMs);
     let tail = 0;
     for (let i = 0; i < bytes.length; i++) if (timing.chunkMs[i]! >= tailStart) tail += bytes[i]!;
     buffered = total > 0 ? tail >= total * bufferedBytesShare : null;

@@ -332,8 +332,37 @@ function mentionsStreamOptions(err: unknown, body: string | null): boolean {
 
 interface DeltaShape {
   content?: unknown;
+  refusal?: unknown;
   reasoning_content?: unknown;
   reasoning?: unknown;
+}
+
+/**
+ * The text of a delta's `content`: a string, or (as some servers stream it) an array of content
+ * parts whose `text` parts are joined; anything else is no text.
+ */
+function contentText(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (!Array.isArray(content)) return '';
+  let text = '';
+  for (const part of content as Array<{ type?: unknown; text?: unknown } | null>) {
+    if (part && typeof part === 'object' && part.type === 'text' && typeof part.text === 'string') text += part.text;
+  }
+  return text;
+}
+
+/** A delta's visible answer: its content, then its refusal (a model declining streams it instead of content). */
+function deltaContent(delta: DeltaShape | undefined): string {
+  if (!delta) return '';
+  const content = contentText(delta.content);
+  return typeof delta.refusal === 'string' ? content + delta.refusal : content;
+}
+
+/** A delta's reasoning: `reasoning_content` (DeepSeek, vLLM) or `reasoning` (OpenRouter, Ollama), whichever has text. */
+function deltaReasoning(delta: DeltaShape | undefined): string {
+  if (!delta) return '';
+  if (typeof delta.reasoning_content === 'string' && delta.reasoning_content !== '') return delta.reasoning_content;
+  return typeof delta.reasoning === 'string' ? delta.reasoning : '';
 }
 
 interface ChoiceShape {
@@ -424,13 +453,8 @@ export async function streamCompletion(options: StreamOptions): Promise<TrialRes
     const choice = Array.isArray(choices) ? choices.find((c): c is ChoiceShape => !!c && (c.index === undefined || c.index === null || c.index === 0)) : undefined;
     if (!choice) return;
     const delta = choice.delta;
-    const content = typeof delta?.content === 'string' ? delta.content : '';
-    const thought =
-      typeof delta?.reasoning_content === 'string'
-        ? delta.reasoning_content
-        : typeof delta?.reasoning === 'string'
-          ? delta.reasoning
-          : '';
+    const content = deltaContent(delta);
+    const thought = deltaReasoning(delta);
     if (content || thought) {
       if (firstContentMs === null) {
         firstContentMs = arrivedMs;
@@ -545,10 +569,11 @@ export async function streamCompletion(options: StreamOptions): Promise<TrialRes
     endMs,
   };
   timing.phases = timingPhases(timing);
-  // The answer stream began: a 2xx response delivered body bytes. Only then is there a total
-  // time to report, or an answer whose tokens are worth estimating.
+  // The answer stream began: a 2xx response delivered at least one event (`[DONE]` included).
+  // Only then is there a total time to report, or an answer whose tokens are worth estimating: a
+  // 200 whose body is a JSON object or an HTML page is not an answer stream.
   const status2xx = instrument.httpStatus !== null && instrument.httpStatus >= 200 && instrument.httpStatus < 300;
-  const streamed = status2xx && instrument.firstByteMs !== null;
+  const streamed = status2xx && instrument.firstByteMs !== null && (allChunkMs.length > 0 || instrument.sawDone);
   // Runs after endMs was taken, so counting never delays a timestamp. Counting happens in the
   // token-counting worker; a cancelled stream does not wait for it (its counts are null).
   const tokens: TokenCounts =
@@ -563,7 +588,7 @@ export async function streamCompletion(options: StreamOptions): Promise<TrialRes
         }, options.signal ? { signal: options.signal } : {})
       : noTokenCounts;
   releaseCounter?.();
-  if (streamed) memory.markUsageReported(backend, usage !== null);
+  if (streamed) memory.markUsageReported(backend, tokens.tokenSource === 'reported');
   const metrics = computeMetrics(timing, tokens, streamed);
   const costInput = { backend, status, usageReported: usage !== null, producedOutput: rawText !== '' || rawReasoning !== '', metrics };
   // The `/models` price is looked up only when it decides the cost: a failure that produced

@@ -105,7 +105,7 @@ export interface TimingPhases {
  * arrived). See README → Metrics.
  */
 export interface StreamFlags {
-  /** At least half of the answer's bytes arrived in the last 10 % of the stream's time (first body byte → end). */
+  /** At least half of the answer's bytes arrived in the last 10 % of the answer's time (first content → end, at least 1 ms). */
   buffered: boolean | null;
   /** The first event carried no content (typically only the assistant role): first byte ≠ first token. */
   firstByteWithoutContent: boolean | null;

@@ -242,6 +242,21 @@ test('429 without Retry-After uses the backoff; an over-long Retry-After is not 
   assert.equal(long.retries, 0);
   assert.equal(chatRequests('rllong').length, 1);
 
+  // A Retry-After that is neither seconds nor a date: the documented backoff, not an immediate retry.
+  fixture.server.setSchedule('rlneg', { text: 'ok', fault: { type: 'rateLimit', times: 1, retryAfter: '-5' } });
+  const negative = await run('rlneg', { rateLimitBackoffMs: [80, 160] });
+  assert.equal(negative.status, 'ok');
+  assert.equal(negative.retryAfterMs, null);
+  const negReqs = chatRequests('rlneg');
+  assert.ok(negReqs[1]!.receivedAtMs - negReqs[0]!.receivedAtMs >= 75, 'waited the backoff');
+
+  // A total limit that ends the wait: the retry was never sent, so it is not counted.
+  fixture.server.setSchedule('rlcut', { fault: { type: 'rateLimit', times: 3, retryAfter: '1' } });
+  const cut = await run('rlcut', { timeouts: { firstByteMs: 3000, idleMs: 3000, totalMs: 1500 } });
+  assert.equal(cut.status, 'timeout');
+  assert.equal(chatRequests('rlcut').length, 2);
+  assert.equal(cut.retries, 1, 'two requests sent: one retry');
+
   const date = new Date(Date.now() - 5000).toUTCString();
   fixture.server.setSchedule('rldate', { text: 'ok', fault: { type: 'rateLimit', times: 1, retryAfter: date } });
   const dated = await run('rldate');
@@ -255,6 +270,10 @@ test('parseRetryAfterMs reads seconds and HTTP dates', () => {
   assert.equal(parseRetryAfterMs('0.05'), 50);
   assert.equal(parseRetryAfterMs(null), null);
   assert.equal(parseRetryAfterMs('soon'), null);
+  // Not a number of seconds and not an HTTP date (Date.parse would read '-5' as a day in 2001).
+  assert.equal(parseRetryAfterMs('-5'), null);
+  assert.equal(parseRetryAfterMs('5 seconds'), null);
+  assert.equal(parseRetryAfterMs('2026-12-02'), null);
   const now = Date.parse('Wed, 21 Oct 2015 07:28:00 GMT');
   assert.equal(parseRetryAfterMs('Wed, 21 Oct 2015 07:28:30 GMT', now), 30_000);
   assert.equal(parseRetryAfterMs('Wed, 21 Oct 2015 07:27:00 GMT', now), 0);
@@ -284,6 +303,8 @@ test('200 with text/html → protocol_error', async () => {
   const r = await run('html');
   assert.equal(r.status, 'protocol_error');
   assert.match(r.error!.message, /HTML/);
+  assert.equal(r.metrics.totalMs, null, 'an HTML page is not an answer stream');
+  assert.equal(r.metrics.outputTokens, null);
   assert.match(r.error!.hint, /baseUrl/);
   await settled();
 });
@@ -442,6 +463,11 @@ test('200 JSON completion without a content-type → protocol_error (streaming u
   const r = await run('json200');
   assert.equal(r.status, 'protocol_error');
   assert.match(r.error!.message, /single JSON body instead of an event stream/);
+  // Not an answer stream: no total, and no tokens estimated for it.
+  assert.equal(r.metrics.totalMs, null);
+  assert.equal(r.metrics.inputTokens, null);
+  assert.equal(r.metrics.outputTokens, null);
+  assert.equal(r.metrics.tokenSource, null);
   // an event stream without a content-type still works
   fixture.server.setSchedule('sse-notype', { fault: { type: 'status', status: 200, body: 'data: {"choices":[{"index":0,"delta":{"content":"ok"},"finish_reason":"stop"}]}\n\ndata: [DONE]\n\n', contentType: '' } });
   const sse = await run('sse-notype');

@@ -58,6 +58,16 @@ test('metrics that need content or two tokens are null without them', () => {
   assert.equal(one.tpotMs, null);
   assert.equal(one.tokensPerSecond, null);
   assert.equal(computeMetrics(oneToken, reported(null)).tpotMs, null);
+
+  // 400 tokens in one content event, [DONE] 5 ms later: no decoding was seen, so no rate (not 80,000 tokens/s).
+  const oneEvent: TimingMarks = { startMs: 0, headersMs: 5, firstByteMs: 6, firstContentMs: 20, chunkMs: [20], endMs: 25 };
+  const burst = computeMetrics(oneEvent, reported(400));
+  assert.equal(burst.ttftMs, 20);
+  assert.equal(burst.totalMs, 25);
+  assert.equal(burst.tokensPerSecond, null);
+  assert.equal(burst.tpotMs, null);
+  // Two content events are enough to see decoding.
+  assert.equal(computeMetrics({ ...oneEvent, chunkMs: [20, 24] }, reported(400)).tokensPerSecond, 400 / (5 / 1000));
 });
 
 test('reported usage wins, including cached and reasoning details', async () => {
@@ -82,6 +92,26 @@ test('reported usage wins, including cached and reasoning details', async () => 
     reasoningTokens: 30,
     tokenSource: 'reported',
   });
+});
+
+test('usage that cannot be a count is not used: the tokens are estimated instead', async () => {
+  const base = { text: 'Paris is the capital of France.', reasoning: '', messages: [{ role: 'user' as const, content: 'Capital of France?' }], model: 'gpt-4o-mini', promptTokens: 7 };
+  const sourceOf = async (usage: Record<string, unknown>) => (await resolveTokenCounts({ ...base, usage })).tokenSource;
+  // Zeros filled in for an answer that has text, or for a prompt that has text.
+  assert.equal(await sourceOf({ prompt_tokens: 0, completion_tokens: 0 }), 'estimated');
+  assert.equal(await sourceOf({ prompt_tokens: 7, completion_tokens: 0 }), 'estimated');
+  assert.equal(await sourceOf({ prompt_tokens: 0, completion_tokens: 8 }), 'estimated');
+  // Fractions, negatives, non-numbers.
+  assert.equal(await sourceOf({ prompt_tokens: 7, completion_tokens: 10.5 }), 'estimated');
+  assert.equal(await sourceOf({ prompt_tokens: -1, completion_tokens: 8 }), 'estimated');
+  assert.equal(await sourceOf({ prompt_tokens: '7', completion_tokens: 8 }), 'estimated');
+  const estimated = await resolveTokenCounts({ ...base, usage: { prompt_tokens: 0, completion_tokens: 0 } });
+  assert.equal(estimated.inputTokens, 7);
+  assert.ok(estimated.outputTokens! > 0, 'the answer is counted, not taken as 0');
+  // Whole numbers that can be true are used.
+  assert.equal(await sourceOf({ prompt_tokens: 7, completion_tokens: 8 }), 'reported');
+  // An empty answer may report 0 output tokens.
+  assert.equal((await resolveTokenCounts({ ...base, text: '', usage: { prompt_tokens: 7, completion_tokens: 0 } })).tokenSource, 'reported');
 });
 
 test('without usage, tokens are counted with the tokenizer, never from chunks', async () => {
@@ -147,7 +177,8 @@ test('with an aborted signal, estimated counts are null at once, a pending promp
   const later = resolveTokenCounts(input, { signal: controller.signal });
   setTimeout(() => controller.abort(), 20);
   const counts = await later;
-  assert.deepEqual([counts.inputTokens, counts.outputTokens, counts.tokenSource], [null, null, 'estimated']);
+  // Nothing was counted, so nothing is marked estimated: the source is unknown too.
+  assert.deepEqual([counts.inputTokens, counts.outputTokens, counts.tokenSource], [null, null, null]);
   const started = performance.now();
   const again = await resolveTokenCounts(input, { signal: controller.signal });
   assert.deepEqual([again.inputTokens, again.outputTokens], [null, null]);

@@ -152,7 +152,7 @@ test('timing breakdown, connection and stream flags reach --json, the Markdown e
     md,
     /Timing: DNS 1\.2 ms · TCP connect 0\.5 ms · TLS 12 ms · request written 0\.2 ms · sent → headers 250 ms · headers → first byte 0\.1 ms · first byte → first token 80 ms · decode 1\.50 s \(warm connection \(not reused: a new one was opened\)\)/,
   );
-  assert.match(md, /> Stream buffered: at least half of the answer arrived in the last 10 % of the stream/);
+  assert.match(md, /> Stream buffered: at least half of the answer arrived in the last 10 % of its time/);
   assert.match(md, /> Stream first byte without content: the first event carried no text/);
   assert.match(md, /Warm connections for W: each measured request went over a kept-alive connection/);
   assert.equal((md.match(/Stream buffered/g) ?? []).length, 1, 'only the flagged trial');

@@ -140,6 +140,50 @@ test('reasoning deltas (reasoning_content or reasoning) go to result.reasoning',
   await settled();
 });
 
+/** A stream of `chunks` (chat chunk fields) then `[DONE]`, served by an in-memory fetch. */
+function localStream(chunks: Array<Record<string, unknown>>): StreamOptions['fetch'] {
+  const sse = chunks.map((c) => `data: ${JSON.stringify({ id: 'x', object: 'chat.completion.chunk', created: 0, model: 'm', ...c })}\n\n`).join('');
+  return async () => new Response(`${sse}data: [DONE]\n\n`, { headers: { 'content-type': 'text/event-stream' } });
+}
+
+test('reasoning is taken from whichever field has text; content parts and refusals are answer text', async () => {
+  // `reasoning_content` present but empty beside `reasoning` with text: the text is the reasoning.
+  const both = await run('local', {
+    fetch: localStream([
+      { choices: [{ index: 0, delta: { role: 'assistant', content: '' } }] },
+      { choices: [{ index: 0, delta: { reasoning_content: '', reasoning: 'think ' } }] },
+      { choices: [{ index: 0, delta: { reasoning_content: '', reasoning: 'more' } }] },
+      { choices: [{ index: 0, delta: { content: 'Done.' }, finish_reason: 'stop' }] },
+    ]),
+  });
+  assert.equal(both.reasoning, 'think more');
+  assert.equal(both.text, 'Done.');
+  assert.equal(both.timing.firstContentMs, both.timing.chunkMs[0], 'the first token is the first reasoning delta');
+  assert.equal(both.timing.chunkMs.length, 3);
+
+  // Content as an array of parts (as some servers stream it): the text parts are the answer.
+  const parts = await run('local', {
+    fetch: localStream([
+      { choices: [{ index: 0, delta: { role: 'assistant', content: [{ type: 'text', text: 'Hello' }] } }] },
+      { choices: [{ index: 0, delta: { content: [{ type: 'text', text: ', ' }, { type: 'image_url', image_url: { url: 'x' } }, { type: 'text', text: 'world' }] } }] },
+      { choices: [{ index: 0, delta: { content: [] }, finish_reason: 'stop' }] },
+    ]),
+  });
+  assert.equal(parts.status, 'ok');
+  assert.equal(parts.text, 'Hello, world');
+
+  // A refusal streamed instead of content is what the model answered.
+  const refused = await run('local', {
+    fetch: localStream([
+      { choices: [{ index: 0, delta: { role: 'assistant', content: null, refusal: '' } }] },
+      { choices: [{ index: 0, delta: { refusal: "I can't help " } }] },
+      { choices: [{ index: 0, delta: { refusal: 'with that.' }, finish_reason: 'stop' }] },
+    ]),
+  });
+  assert.equal(refused.text, "I can't help with that.");
+  assert.ok(refused.metrics.ttftMs !== null);
+});
+
 test('without usage, output tokens are counted with the tokenizer, not from chunks', async () => {
   const text = 'Tokenizers split words into pieces; chunks group several tokens together anyway.';
   fixture.server.setSchedule('nousage', { text, usage: 'never', tokensPerChunk: 4 });

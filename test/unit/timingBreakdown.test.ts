@@ -203,11 +203,21 @@ test('streamFlags and timingPhases from marks', () => {
     firstEventHasContent,
     endMs: 110,
   });
-  // Stream time 10 → 110: its last 10 % starts at 100.
+  // The answer's time runs from its first content (20) to the end (110): its last 10 % starts at 101.
   assert.equal(streamFlags(marks([20, 40, 60, 80, 100], [10, 10, 10, 10, 10], true)).buffered, false);
-  assert.equal(streamFlags(marks([20, 99, 105], [10, 5, 5], true)).buffered, false, '5 of 20 bytes in the tail');
-  assert.equal(streamFlags(marks([20, 100, 105], [10, 5, 5], true)).buffered, true, 'exactly half of the bytes in the tail');
+  assert.equal(streamFlags(marks([20, 100, 105], [10, 5, 5], true)).buffered, false, '5 of 20 bytes in the tail');
+  assert.equal(streamFlags(marks([20, 101, 105], [10, 5, 5], true)).buffered, true, 'exactly half of the bytes in the tail');
   assert.equal(streamFlags(marks([20, 50], [10, 9], true)).buffered, false);
+  // A role-only first byte at 10, a long wait (queueing, prefill), then a short answer really
+  // streamed: the wait is not part of the answer's time, so it is not buffered…
+  const queued = (chunkMs: number[]): TimingMarks => ({ ...marks(chunkMs, chunkMs.map(() => 6), false), endMs: chunkMs.at(-1)! });
+  assert.equal(streamFlags(queued([1000, 1020, 1040, 1060, 1080])).buffered, false, 'a wait before the first token is not buffering');
+  // …while the same answer delivered at once after the wait is.
+  assert.equal(streamFlags(queued([1080, 1080, 1080, 1080, 1080])).buffered, true, 'every byte at one instant');
+  assert.equal(streamFlags(queued([1000, 1001, 1078, 1079, 1080])).buffered, true, '3 of 5 events in the last 8 ms of 80');
+  // An answer whose whole time is under a millisecond arrived at once: its last millisecond is the tail.
+  assert.equal(streamFlags(queued([1080, 1080.01, 1080.02, 1080.03, 1080.05])).buffered, true, 'five reads within 50 µs');
+  assert.equal(streamFlags(queued([1000, 1002, 1004, 1006, 1008])).buffered, false, 'paced 2 ms apart: the last millisecond holds one event of five');
   assert.deepEqual(streamFlags(marks([20], [10], false)), { buffered: null, firstByteWithoutContent: true });
   assert.deepEqual(streamFlags({ ...marks([], [], null), chunkBytes: undefined }), { buffered: null, firstByteWithoutContent: null });
 
