@@ -159,22 +159,23 @@ export function socketError(code: string | undefined, message: string): StreamEr
 
 /** Builds the error for a limit that ran out. */
 export function timeoutError(phase: TimeoutPhase, limitMs: number): StreamError {
+  const limit = Number.isFinite(limitMs) ? formatMs(limitMs) : null;
   const what: Record<TimeoutPhase, string> = {
-    connect: 'Could not connect',
-    firstByte: 'No response data',
-    idle: 'The stream went silent',
-    total: 'The whole answer took longer than allowed',
+    connect: `Could not connect within ${limit ?? 'the time limit'}`,
+    firstByte: `No response data within ${limit ?? 'the time limit'}`,
+    idle: `The stream went silent for ${limit ?? 'longer than allowed'}`,
+    total: `The answer was not complete after ${limit ?? 'the time limit'}`,
   };
   const hint: Record<TimeoutPhase, string> = {
     connect: 'The host did not accept the connection; check baseUrl, firewall or VPN, or raise timeouts.connectMs.',
     firstByte: 'The backend is queueing or cold-starting; retry, or raise timeouts.firstByteMs.',
     idle: 'The backend stopped sending mid-answer; retry, or raise timeouts.idleMs.',
-    total: 'Lower maxTokens, or raise timeouts.totalMs.',
+    total: 'A long answer needs more time: lower maxTokens or raise timeouts.totalMs. If nothing arrived at all, the backend is queueing or waiting out rate limits; retry later.',
   };
   return {
     type: 'timeout',
     timeoutPhase: phase,
-    message: `${what[phase]} within ${Number.isFinite(limitMs) ? formatMs(limitMs) : 'the time limit'} (${phase} timeout)`,
+    message: `${what[phase]} (${phase} timeout)`,
     hint: hint[phase],
   };
 }
@@ -261,10 +262,17 @@ export function capText(text: string, maxBytes: number): string {
   return `${cut}…`;
 }
 
-/** Readable error body: HTML stripped when it looks like HTML, then capped. */
-export function cleanErrorBody(raw: string, contentType: string | null, maxBytes: number): string {
+/**
+ * Readable error body: HTML stripped when it looks like HTML, then capped. The `secrets` are
+ * redacted (see {@link redactSecrets}) before the tags are stripped, so a key split by tags
+ * (`<code>sk-ab</code><code>cd…</code>`, which stripping would turn into `sk-ab cd…`) is caught,
+ * and again after, before the cap. A body read up to a byte limit should go through
+ * `redactCutText` first.
+ */
+export function cleanErrorBody(raw: string, contentType: string | null, maxBytes: number, secrets: ReadonlyArray<string | null | undefined> = []): string {
   const looksHtml = /html/i.test(contentType ?? '') || /^\s*<(!doctype|html|head|body)\b/i.test(raw);
-  return capText(looksHtml ? stripHtml(raw) : raw.trim(), maxBytes);
+  const text = redactSecrets(raw, secrets);
+  return capText(redactSecrets(looksHtml ? stripHtml(text) : text.trim(), secrets), maxBytes);
 }
 
 /** The most useful one-line message inside an error body (`error.message`, `detail`, `message`…). */

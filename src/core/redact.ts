@@ -43,12 +43,17 @@ export function redactHeaders(
 
 /**
  * Removes every occurrence of each non-empty secret from `text`, and any `Bearer <token>`
- * credential, replacing them with `***`.
+ * credential, replacing them with `***`. A secret of at least {@link minSecretKeyLength}
+ * characters is also removed as a server might echo it (see {@link echoedKeyPattern}: any letter
+ * case, inline tags, zero-width characters or soft hyphens between its characters); a shorter one
+ * (a placeholder such as `ollama`) only where it appears exactly.
  */
 export function redactSecrets(text: string, secrets: ReadonlyArray<string | null | undefined>): string {
   let out = text;
   for (const secret of secrets) {
-    if (secret) out = out.split(secret).join(redactedMarker);
+    if (!secret) continue;
+    out = out.split(secret).join(redactedMarker);
+    if (secret.length >= minSecretKeyLength) out = out.replace(cachedEchoPattern(secret), redactedMarker);
   }
   return out.replace(bearerPattern, `Bearer ${redactedMarker}`);
 }
@@ -56,12 +61,20 @@ export function redactSecrets(text: string, secrets: ReadonlyArray<string | null
 /**
  * {@link redactSecrets} for text that may have been cut off (a body read up to a byte limit):
  * also replaces a trailing fragment of 4 or more characters that is the beginning of a secret,
- * so a key split by the cut does not survive in part.
+ * so a key split by the cut does not survive in part. For a secret of at least
+ * {@link minSecretKeyLength} characters the fragment is matched as an echo is (any letter case,
+ * ignorable sequences between its characters, an unfinished tag at the very end); a shorter one
+ * only exactly.
  */
 export function redactCutText(text: string, secrets: ReadonlyArray<string | null | undefined>): string {
   let out = redactSecrets(text, secrets);
   for (const secret of secrets) {
     if (!secret) continue;
+    if (secret.length >= minSecretKeyLength) {
+      const start = echoedPrefixStart(out, secret, 4);
+      if (start >= 0) out = `${out.slice(0, start)}${redactedMarker}`;
+      continue;
+    }
     for (let len = Math.min(secret.length - 1, out.length); len >= 4; len--) {
       if (out.endsWith(secret.slice(0, len))) {
         out = `${out.slice(0, out.length - len)}${redactedMarker}`;
@@ -95,8 +108,12 @@ export function secretKeys(keys: ReadonlyArray<string | null | undefined>): stri
   return [...new Set(keys.filter((k): k is string => typeof k === 'string' && k.length >= minSecretKeyLength))];
 }
 
-/** What may sit between two characters of an echoed key without hiding it: an inline tag or a zero-width character. */
-const ignorable = /^(?:<[^<>]{0,64}>|[\u200B-\u200D\u2060\uFEFF])/;
+/**
+ * What may sit between two characters of an echoed key without hiding it: an inline tag, a
+ * zero-width character or a soft hyphen (U+00AD, invisible unless a line breaks there).
+ */
+const gapSource = '(?:<[^<>]{0,64}>|[\\u00AD\\u200B-\\u200D\\u2060\\uFEFF])';
+const ignorable = new RegExp(`^${gapSource}`);
 
 function escapeRegExp(char: string): string {
   return char.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
@@ -104,11 +121,31 @@ function escapeRegExp(char: string): string {
 
 /**
  * A pattern matching `key` as a server might echo it: any letter case, and inline tags
- * (`<b>`, `</span>`) or zero-width characters between its characters.
+ * (`<b>`, `</span>`), zero-width characters or soft hyphens between its characters.
  */
 export function echoedKeyPattern(key: string): RegExp {
-  const gap = '(?:<[^<>]{0,64}>|[\\u200B-\\u200D\\u2060\\uFEFF])*';
-  return new RegExp([...key].map(escapeRegExp).join(gap), 'giu');
+  return new RegExp([...key].map(escapeRegExp).join(`${gapSource}*`), 'giu');
+}
+
+/** Compiled {@link echoedKeyPattern}s by key: redaction runs on every request, the keys are few. */
+const echoPatternCache = new Map<string, RegExp>();
+const echoPatternCacheSize = 32;
+
+/**
+ * The cached {@link echoedKeyPattern} of `key`. Shared: use it only with `String.prototype.replace`
+ * (which starts a global pattern at 0 and leaves it there), never with `exec` or `test`.
+ */
+function cachedEchoPattern(key: string): RegExp {
+  let pattern = echoPatternCache.get(key);
+  if (pattern) {
+    // Most recently used last, so the oldest goes first when the cache is full.
+    echoPatternCache.delete(key);
+  } else {
+    pattern = echoedKeyPattern(key);
+    if (echoPatternCache.size >= echoPatternCacheSize) echoPatternCache.delete(echoPatternCache.keys().next().value!);
+  }
+  echoPatternCache.set(key, pattern);
+  return pattern;
 }
 
 /** `text` with every echo of the keys (see {@link echoedKeyPattern}) replaced by `***`, and whether any was found. */
@@ -116,7 +153,7 @@ export function redactKeysInText(text: string, keys: ReadonlyArray<string | null
   let found = false;
   let out = text;
   for (const key of secretKeys(keys)) {
-    out = out.replace(echoedKeyPattern(key), () => {
+    out = out.replace(cachedEchoPattern(key), () => {
       found = true;
       return redactedMarker;
     });
@@ -125,10 +162,11 @@ export function redactKeysInText(text: string, keys: ReadonlyArray<string | null
 }
 
 /**
- * Whether the tail of `text` from `start` could be the beginning of an echo of `key`
- * (case-insensitive, ignorable sequences allowed) that the next piece of text may complete.
+ * How many characters of `key` the tail of `text` from `start` holds when that tail could be the
+ * beginning of an echo of `key` (case-insensitive, ignorable sequences allowed) that more text
+ * may complete; -1 when it cannot (a character that does not fit, or a whole echo).
  */
-function couldStartEcho(text: string, start: number, key: string): boolean {
+function echoPrefixLength(text: string, start: number, key: string): number {
   let k = 0;
   let i = start;
   while (i < text.length) {
@@ -140,14 +178,33 @@ function couldStartEcho(text: string, start: number, key: string): boolean {
         continue;
       }
       // An unfinished tag at the very end may still become a gap.
-      if (rest.startsWith('<') && !rest.includes('>') && i + rest.length === text.length) return true;
+      if (rest.startsWith('<') && !rest.includes('>') && i + rest.length === text.length) return k;
     }
-    if (text[i]!.toLowerCase() !== key[k]!.toLowerCase()) return false;
+    if (text[i]!.toLowerCase() !== key[k]!.toLowerCase()) return -1;
     k++;
     i++;
-    if (k === key.length) return false; // a whole echo: the full replacement handles it
+    if (k === key.length) return -1; // a whole echo: the full replacement handles it
   }
-  return true;
+  return k;
+}
+
+/**
+ * Whether the tail of `text` from `start` could be the beginning of an echo of `key`
+ * (case-insensitive, ignorable sequences allowed) that the next piece of text may complete.
+ */
+function couldStartEcho(text: string, start: number, key: string): boolean {
+  return echoPrefixLength(text, start, key) >= 0;
+}
+
+/**
+ * Where the longest tail of `text` that is the beginning of an echo of `key` holding at least
+ * `minChars` of its characters starts; -1 when there is none.
+ */
+function echoedPrefixStart(text: string, key: string, minChars: number): number {
+  for (let i = Math.max(0, text.length - key.length * 70); i < text.length; i++) {
+    if (echoPrefixLength(text, i, key) >= minChars) return i;
+  }
+  return -1;
 }
 
 /**

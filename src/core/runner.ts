@@ -635,15 +635,20 @@ export async function checkBackend(backend: Backend, key: string | undefined, op
       ttftMs: result.metrics.ttftMs,
       totalMs: result.metrics.totalMs,
     },
-    availableModels: listed ? modelIds(models.entries!).slice(0, 100) : null,
+    // The ids come from the server, which may echo the key in one: redacted like its error messages.
+    availableModels: listed ? modelIds(models.entries!, [key]).slice(0, 100) : null,
   };
 }
 
-/** The ids of a `/models` listing's entries (`id`, else `name`), each once, in order. */
-export function modelIds(entries: ReadonlyArray<Record<string, unknown>>): string[] {
+/**
+ * The ids of a `/models` listing's entries (`id`, else `name`), each once, in order, with the
+ * `secrets` redacted (see {@link redactSecrets}).
+ */
+export function modelIds(entries: ReadonlyArray<Record<string, unknown>>, secrets: ReadonlyArray<string | null | undefined> = []): string[] {
   const ids: string[] = [];
   for (const e of entries) {
-    const id = typeof e.id === 'string' ? e.id : typeof e.name === 'string' ? e.name : null;
+    const raw = typeof e.id === 'string' ? e.id : typeof e.name === 'string' ? e.name : null;
+    const id = raw === null ? null : redactSecrets(raw, secrets);
     if (id && !ids.includes(id)) ids.push(id);
   }
   return ids;
@@ -659,5 +664,5 @@ export async function listModels(
   opts: { fetch?: FetchFn; timeouts?: Partial<Timeouts>; signal?: AbortSignal; transport?: CheckOptions['transport'] } = {},
 ): Promise<{ ids: string[] | null; status: number | null; error: StreamError | null }> {
   const answer = await getModels(backend, key, opts.fetch, opts);
-  return { ids: answer.entries ? modelIds(answer.entries) : null, status: answer.status, error: answer.error };
+  return { ids: answer.entries ? modelIds(answer.entries, [key]) : null, status: answer.status, error: answer.error };
 }

@@ -198,7 +198,8 @@ export function wilsonInterval(successes: number, trials: number, z = 1.95996398
   const denominator = 1 + z2 / trials;
   const centre = (p + z2 / (2 * trials)) / denominator;
   const half = (z * Math.sqrt((p * (1 - p)) / trials + z2 / (4 * trials * trials))) / denominator;
-  return [Math.max(0, centre - half), Math.min(1, centre + half)];
+  // At 0 and n successes the bound is 0 (or 1) exactly; the formula leaves a rounding error there.
+  return [successes === 0 ? 0 : Math.max(0, centre - half), successes === trials ? 1 : Math.min(1, centre + half)];
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -468,6 +468,9 @@ export function parseRetryAfterMs(value: string | null | undefined, nowEpochMs: 
   if (!value) return null;
   const text = value.trim();
   if (/^\d+(\.\d+)?$/.test(text)) return Math.round(parseFloat(text) * 1000);
+  // An HTTP date starts with its weekday (IMF-fixdate, RFC 850 and asctime forms alike); anything
+  // else (`-5`, `soon`) is invalid rather than whatever `Date.parse` makes of it.
+  if (!/^[A-Za-z]{3}/.test(text)) return null;
   const date = Date.parse(text);
   return Number.isNaN(date) ? null : Math.max(0, date - nowEpochMs);
 }
@@ -487,25 +490,6 @@ export async function readCapped(body: ReadableStream<Uint8Array> | null, maxByt
     }
   } finally {
     reader.cancel().catch(() => undefined);
-  }
-  return Buffer.concat(parts).subarray(0, maxBytes).toString('utf8');
-}
-
-/** {@link readCapped} for a body read straight from createNodeFetch (see RequestObserver.body). */
-async function readCappedDirect(body: NonNullable<RequestObserver['body']>, maxBytes: number): Promise<string> {
-  const parts: Uint8Array[] = [];
-  let size = 0;
-  try {
-    while (size < maxBytes) {
-      const chunks = await body.take();
-      if (chunks === null) break;
-      for (const { chunk } of chunks) {
-        parts.push(chunk);
-        size += chunk.byteLength;
-      }
-    }
-  } finally {
-    body.cancel();
   }
   return Buffer.concat(parts).subarray(0, maxBytes).toString('utf8');
 }
@@ -727,7 +711,6 @@ export class FetchInstrument {
         if (waitMs !== null) {
           clearTimeout(this.firstByteTimer);
           cancelBody();
-          this.retries++;
           const waitStartMs = now();
           try {
             await sleep(waitMs, controller.signal);
@@ -736,6 +719,9 @@ export class FetchInstrument {
           } finally {
             this.retryWaitMs += now() - waitStartMs;
           }
+          // Counted once the wait is over and the request goes again: a limit that ends the wait
+          // leaves the retry undone.
+          this.retries++;
           continue;
         }
       }
@@ -792,7 +778,7 @@ export class FetchInstrument {
    */
   private cleanBody(raw: string, contentType: string | null): string {
     const secrets = this.options.secrets;
-    return redactSecrets(cleanErrorBody(redactCutText(raw, secrets), contentType, this.options.timeouts.maxErrorBodyBytes), secrets);
+    return redactSecrets(cleanErrorBody(redactCutText(raw, secrets), contentType, this.options.timeouts.maxErrorBodyBytes, secrets), secrets);
   }
 
   /**
@@ -835,15 +821,43 @@ export class FetchInstrument {
     );
   }
 
+  /**
+   * Reads the body of an answer that is not an event stream (an HTTP error, a JSON or HTML page)
+   * to show why it failed: at most `maxBytes`, for at most the idle limit in all, keeping what
+   * arrived when that limit, the cap or a broken connection ends it — the HTTP status stays the
+   * error, never a timeout of its body. The first-byte limit ends with the headers here; the
+   * first chunk's arrival is the first byte.
+   */
   private async readBody(res: Response, maxBytes: number): Promise<string> {
+    clearTimeout(this.firstByteTimer);
+    const { now, timeouts } = this.options;
+    const direct = this.observer?.body;
+    const reader = direct ? null : (res.body?.getReader() ?? null);
+    if (!direct && !reader) return '';
+    const next = (): Promise<TimedChunk[] | null> =>
+      direct ? direct.take() : reader!.read().then((r) => (r.done ? null : [{ chunk: r.value, arrivedMs: now() }]));
+    let timer: NodeJS.Timeout | undefined;
+    const limit = new Promise<'limit'>((resolve) => (timer = setTimeout(() => resolve('limit'), timeouts.idleMs)));
+    const parts: Uint8Array[] = [];
+    let size = 0;
     try {
-      const direct = this.observer?.body;
-      const text = direct ? await readCappedDirect(direct, maxBytes) : await readCapped(res.body, maxBytes);
-      if (text.length && this.firstByteMs === null) this.firstByteMs = this.options.now();
-      return text;
-    } catch (err) {
-      throw new TransportError(this.remember(err));
+      while (size < maxBytes) {
+        const got = await Promise.race([next(), limit]);
+        if (got === 'limit' || got === null) break;
+        for (const { chunk, arrivedMs } of got) {
+          this.firstByteMs ??= arrivedMs;
+          parts.push(chunk);
+          size += chunk.byteLength;
+        }
+      }
+    } catch {
+      // the connection broke mid-body: what arrived still explains the failure
+    } finally {
+      clearTimeout(timer);
+      if (direct) direct.cancel();
+      else reader!.cancel().catch(() => undefined);
     }
+    return Buffer.concat(parts).subarray(0, maxBytes).toString('utf8');
   }
 
   private rateLimitWaitMs(retryAfter: string | null, attempt: number): number | null {

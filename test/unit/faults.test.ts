@@ -50,6 +50,61 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+/** A raw HTTP server: `onSocket` writes whatever it likes; resolves with its base URL and a closer. */
+async function rawServer(onSocket: (socket: net.Socket) => void): Promise<{ baseUrl: string; close: () => Promise<void> }> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => undefined);
+    socket.once('data', () => onSocket(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  return {
+    baseUrl: `http://127.0.0.1:${port}/v1`,
+    close: () => {
+      for (const socket of sockets) socket.destroy();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+test('an HTTP error whose body trickles or breaks stays that HTTP error, with what its body said so far', async () => {
+  const timers = new Set<NodeJS.Timeout>();
+  const trickle = await rawServer((socket) => {
+    socket.write('HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain\r\ntransfer-encoding: chunked\r\n\r\n');
+    socket.write('13\r\nupstream overloaded\r\n');
+    // Then one byte every 100 ms, never ending: no gap ever reaches the idle limit.
+    const t = setInterval(() => socket.writable && socket.write('1\r\n.\r\n'), 100);
+    timers.add(t);
+    socket.on('close', () => clearInterval(t));
+  });
+  const broken = await rawServer((socket) => {
+    socket.write('HTTP/1.1 500 Internal Server Error\r\ncontent-type: text/plain\r\ntransfer-encoding: chunked\r\n\r\n');
+    socket.write('e\r\nworker crashed\r\n', () => setTimeout(() => socket.destroy(), 50));
+  });
+  try {
+    const limits = { firstByteMs: 300, idleMs: 700, totalMs: 5000 };
+    const started = performance.now();
+    const r = await run('x', {}, limits, { baseUrl: trickle.baseUrl });
+    assert.equal(r.status, 'http_error', r.error?.message);
+    assert.equal(r.error?.httpStatus, 503);
+    assert.match(r.error!.message, /upstream overloaded/);
+    assert.ok(performance.now() - started < 3000, 'stopped reading the body after the idle limit, not at the total limit');
+    assert.ok(r.timing.firstByteMs! - r.timing.headersMs! < 100, 'the first byte is the first chunk of the body, not the end of reading it');
+
+    const b = await run('x', {}, limits, { baseUrl: broken.baseUrl });
+    assert.equal(b.status, 'http_error', b.error?.message);
+    assert.equal(b.error?.httpStatus, 500);
+    assert.match(b.error!.message, /worker crashed/);
+  } finally {
+    for (const t of timers) clearInterval(t);
+    await trickle.close();
+    await broken.close();
+  }
+});
+
 test('connection refused → network_error ECONNREFUSED', async () => {
   const port = await freePort();
   const r = await run('x', {}, {}, { baseUrl: `http://127.0.0.1:${port}/v1` });
@@ -423,6 +478,25 @@ test('[DONE] with the socket left open → ok, ended at [DONE], connection close
   assert.ok(r.metrics.totalMs! < 400, `total ${r.metrics.totalMs!} ms: ended at [DONE], not at the idle limit`);
   assert.ok(performance.now() - started < 1000, 'returned without waiting for the idle limit');
   await settled();
+});
+
+test('an answer that finished without [DONE] ends at its last event, not when the server closes', async () => {
+  const chunk = (c: Record<string, unknown>) => new TextEncoder().encode(`data: ${JSON.stringify({ id: 'x', object: 'chat.completion.chunk', created: 0, model: 'm', ...c })}\n\n`);
+  const body = new ReadableStream<Uint8Array>({
+    async start(controller) {
+      controller.enqueue(chunk({ choices: [{ index: 0, delta: { role: 'assistant', content: 'all ' } }] }));
+      controller.enqueue(chunk({ choices: [{ index: 0, delta: { content: 'done' }, finish_reason: 'stop' }] }));
+      controller.enqueue(chunk({ choices: [], usage: { prompt_tokens: 5, completion_tokens: 2 } }));
+      // No [DONE]: the server lingers, then closes.
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      controller.close();
+    },
+  });
+  const r = await run('linger', { fetch: async () => new Response(body, { headers: { 'content-type': 'text/event-stream' } }) });
+  assert.equal(r.status, 'ok', r.error?.message);
+  assert.equal(r.text, 'all done');
+  assert.equal(r.timing.endMs, r.timing.allChunkMs!.at(-1), 'ends with the usage event');
+  assert.ok(r.metrics.totalMs! < 200, `total ${r.metrics.totalMs!} ms excludes the 400 ms before the close`);
 });
 
 test('chunks after [DONE] are ignored and not timed', async () => {

@@ -130,6 +130,13 @@ test('reproduce: probes, runs up to the longest length every backend accepts, pr
   }
 });
 
+test('reproduce --budget none: an unpriced backend runs without a limit (the plan says so)', async () => {
+  const r = await bakeoff(['reproduce', '-c', config('nobudget.yaml', { decPricing: '{ type: unknown }' }), ...small, '--budget', 'none', '--dry-run'], { env: keys });
+  assert.equal(r.code, 0, r.stderr);
+  assert.doesNotMatch(r.stdout, /budget/i, 'no budget shown or enforced');
+  assert.match(r.stdout, /Dry run: nothing was sent\./);
+});
+
 test('reproduce: clear usage errors before anything is sent', async () => {
   const from = server.requests.length;
   const cases: Array<[string[], RegExp]> = [

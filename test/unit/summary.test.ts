@@ -244,6 +244,11 @@ test('Wilson 95 % interval matches hand-computed values', () => {
   assert.equal(lo0, 0);
   assert.ok(Math.abs(hi0 - 0.2775) < 5e-4, String(hi0));
   assert.equal(wilsonInterval(0, 0), null);
+  // All or none: the bound is exactly 1 or 0, not 0.9999999999999999 or 1.4e-17.
+  for (const n of [1, 3, 25, 100, 1000]) {
+    assert.equal(wilsonInterval(n, n)![1], 1, `${n}/${n}`);
+    assert.equal(wilsonInterval(0, n)![0], 0, `0/${n}`);
+  }
 });
 
 test('speed rank, fastest and cheapest: awarded by the summary once every trial ended, never on a tie or an unknown cost', () => {
