@@ -23,6 +23,7 @@ import { registerMerge } from './merge';
 import { BatchedLines } from './progress';
 import { registerReproduce } from './reproduce';
 import { registerRun } from './run';
+import { rawStream } from './terminalText';
 
 /** Reads the prompt file: bounded, interruptible, UTF-8 or UTF-16 with a BOM; never binary. */
 async function readPromptFile(file: string, io: CliIo): Promise<string> {
@@ -116,7 +117,8 @@ async function compare(opts: Record<string, unknown>, io: CliIo): Promise<number
       : humanReport(result, baselineId);
   // Results are already redacted where a key could appear (errors, request record); the report
   // itself is not scrubbed as text, since a short placeholder key ("ollama") would mangle it.
-  io.stdout.write(text);
+  // JSON and Markdown go out as they are; the human report is made safe for a terminal.
+  (opts.json || opts.markdown ? rawStream(io.stdout) : io.stdout).write(text);
   if (io.signal?.aborted) return interruptedCode(io.signal);
   return result.results.every((r) => r.status === 'ok') ? exitCodes.ok : exitCodes.someFailed;
 }
@@ -137,7 +139,7 @@ async function check(opts: Record<string, unknown>, io: CliIo): Promise<number> 
     return checkVerdict(c, { model: b.model, tlsInsecure: b.tls?.insecure === true });
   });
   if (opts.json) {
-    io.stdout.write(JSON.stringify({ checks: checks.map((c, i) => ({ ...c, verdict: verdicts[i] })) }, null, 2) + '\n');
+    rawStream(io.stdout).write(JSON.stringify({ checks: checks.map((c, i) => ({ ...c, verdict: verdicts[i] })) }, null, 2) + '\n');
   } else {
     const lines = checks.map((c, i) => {
       const b = backends.find((x) => x.id === c.backendId)!;
@@ -175,7 +177,11 @@ function failureCode(err: unknown, io: CliIo): number {
   return exitCodes.someFailed;
 }
 
-/** Runs `compare` or `backends check` with their parsed options; returns the exit code, never throws. */
+/**
+ * Runs `compare` or `backends check` with their parsed options; returns the exit code, never
+ * throws. `io` is the one runCli made safe for a terminal (terminalText.ts): the human output is
+ * written to it as is, JSON and Markdown through `rawStream`.
+ */
 export async function runAction(name: 'compare' | 'check', opts: Record<string, unknown>, io: CliIo): Promise<number> {
   try {
     return await (name === 'compare' ? compare(opts, io) : check(opts, io));
@@ -186,7 +192,9 @@ export async function runAction(name: 'compare' | 'check', opts: Record<string, 
 
 /**
  * Runs a suite command (`run`, `merge`, `gen`, `reproduce`, or `help` for one of them) from its
- * command line (without node and script); returns the exit code, never throws.
+ * command line (without node and script); returns the exit code, never throws. `io` is the one
+ * runCli made safe for a terminal (terminalText.ts): JSON and generated suites go out through
+ * `rawStream`.
  */
 export async function runSuiteCli(argv: string[], io: CliIo): Promise<number> {
   let action: Promise<number> | undefined;

@@ -28,6 +28,7 @@ import {
 import { suiteToJson, suiteToYaml, type TaskSuite, type TaskTest } from '../core/tasks/suite';
 import { UsageError, type CliIo } from './common';
 import { suiteCommandDescriptions } from './exit';
+import { rawStream } from './terminalText';
 
 /** Version of the task generators: items of a seed change only when this does. */
 export const taskGeneratorVersion = 1;
@@ -78,7 +79,8 @@ async function writeAtomically(path: string, text: string): Promise<void> {
 async function emit(suite: TaskSuite, out: string | undefined, command: string, io: CliIo): Promise<void> {
   const text = out && /\.json$/i.test(out) ? suiteToJson(suite) : suiteToYaml(suite, header(command));
   if (!out || out === '-') {
-    io.stdout.write(text);
+    // The suite as generated, byte for byte (the same seed writes the same bytes).
+    rawStream(io.stdout).write(text);
     return;
   }
   await writeAtomically(out, text);

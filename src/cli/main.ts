@@ -19,6 +19,7 @@ import { createRequire } from 'node:module';
 import { Command, CommanderError, Option } from 'commander';
 import { concurrencyLimits, trialsLimits } from '../core/limits';
 import { CliInterrupt, exitCodes, suiteCommandDescriptions, wholeNumberIn, type CliIo } from './exit';
+import { terminalIo } from './terminalText';
 
 export { CliInterrupt, exitCodes, type CliIo } from './exit';
 
@@ -28,8 +29,13 @@ function actions(): typeof import('./cliActions') {
   return createRequire(__filename)('./cliActions') as typeof import('./cliActions');
 }
 
-/** Runs the CLI with `argv` (without node and script) and returns the exit code. Never throws. */
-export async function runCli(argv: string[], io: CliIo): Promise<number> {
+/**
+ * Runs the CLI with `argv` (without node and script) and returns the exit code. Never throws.
+ * Everything written to `io.stdout` and `io.stderr` is made safe for a terminal (terminalText.ts)
+ * but for the output that must stay as it is (JSON, Markdown, generated suites).
+ */
+export async function runCli(argv: string[], cliIo: CliIo): Promise<number> {
+  const io = terminalIo(cliIo);
   // A suite command (or `help` for one) is parsed by cliActions.ts, which defines its options.
   const first = argv.findIndex((a) => !a.startsWith('-'));
   const command = argv[first] === 'help' ? argv[first + 1] : argv[first];

@@ -13,6 +13,7 @@ import { readResults } from '../core/suite/store';
 import { UsageError, type CliIo } from './common';
 import { suiteCommandDescriptions } from './exit';
 import { asUsageError, checkOutputs, exitCodeFor, parseGates, writeOutputs, type Gate } from './run';
+import { rawStream } from './terminalText';
 
 interface MergeFlags {
   output?: string[];
@@ -48,7 +49,8 @@ async function merge(files: string[], flags: MergeFlags, io: CliIo): Promise<num
     baselineId,
   });
   await writeOutputs(outputs, report, merged.header, null, io);
-  io.stdout.write(flags.json ? `${JSON.stringify(toJsonSummary(report), null, 2)}\n` : toSuiteText(report));
+  if (flags.json) rawStream(io.stdout).write(`${JSON.stringify(toJsonSummary(report), null, 2)}\n`);
+  else io.stdout.write(toSuiteText(report));
   return exitCodeFor(report, flags.failUnder ?? null, io);
 }
 

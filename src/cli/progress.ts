@@ -6,6 +6,7 @@
 import { formatMs, formatUsd } from '../core/format';
 import type { SuiteProgress } from '../core/suite/execute';
 import type { CliIo } from './common';
+import { rawStream, terminalText } from './terminalText';
 
 export class ProgressLine {
   private last = 0;
@@ -35,7 +36,8 @@ export class ProgressLine {
 
   private draw(): void {
     if (!this.pending) return;
-    this.stderr.write(`\r\x1b[2K${ProgressLine.text(this.pending)}`);
+    // Its own controls (back to the line start, erase the line) bypass the terminal filter.
+    rawStream(this.stderr).write(`\r\x1b[2K${terminalText(ProgressLine.text(this.pending))}`);
     this.shown = true;
   }
 

@@ -46,7 +46,7 @@ import type { PlanBackend, ResultsHeader, Suite } from '../core/suite/types';
 import { defaultLongContextMaxTokens, parseLengths, type LengthTarget } from '../core/tasks/longctx';
 import { suiteToYaml, type TaskSuite } from '../core/tasks/suite';
 import { bakeoffVersion } from '../core/version';
-import { resolveKeys, UsageError, type CliIo } from './common';
+import { interruptedCode, resolveKeys, UsageError, type CliIo } from './common';
 import { suiteCommandDescriptions } from './exit';
 import { ProgressLine } from './progress';
 import { asUsageError } from './run';
@@ -316,7 +316,7 @@ async function reproduce(flags: ReproduceFlags, io: CliIo): Promise<number> {
   await writeText(join(workDir, 'probes.json'), `${JSON.stringify(probes, null, 2)}\n`);
   if (io.signal?.aborted) {
     io.stderr.write('Interrupted while probing; nothing else was sent.\n');
-    return io.signal.reason === 'SIGTERM' ? reproduceExitCodes.terminated : reproduceExitCodes.interrupted;
+    return interruptedCode(io.signal);
   }
   const failed = probes.filter((p) => p.failure !== null);
   if (failed.length) {
@@ -438,7 +438,7 @@ async function reproduce(flags: ReproduceFlags, io: CliIo): Promise<number> {
   }
   await writeText(join(workDir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
   io.stdout.write(toClaimsText(report));
-  if (report.outcome === 'interrupted') return io.signal?.reason === 'SIGTERM' ? reproduceExitCodes.terminated : reproduceExitCodes.interrupted;
+  if (report.outcome === 'interrupted') return interruptedCode(io.signal);
   return reproduceExitCodes.ok;
 }
 

@@ -32,6 +32,7 @@ import { bakeoffVersion } from '../core/version';
 import { interruptedCode, preflight, proxySettings, resolveKeys, UsageError, wholeNumberIn, type CliIo } from './common';
 import { suiteCommandDescriptions } from './exit';
 import { ProgressLine } from './progress';
+import { rawStream } from './terminalText';
 
 /** Exit codes of `bakeoff run` and `bakeoff merge`. */
 export const runExitCodes = {
@@ -313,7 +314,8 @@ async function run(suitePath: string, flags: RunFlags, io: CliIo): Promise<numbe
   for (const w of suite.warnings) notes.push(`Suite: ${w}`);
   const report = buildSuiteReport({ header, cells: result.cells, outcome: result.outcome, notes, baselineId });
   await writeOutputs(outputs, report, header, resultsPath, io);
-  io.stdout.write(flags.json ? `${JSON.stringify(toJsonSummary(report), null, 2)}\n` : toSuiteText(report));
+  if (flags.json) rawStream(io.stdout).write(`${JSON.stringify(toJsonSummary(report), null, 2)}\n`);
+  else io.stdout.write(toSuiteText(report));
   if (result.outcome === 'interrupted') return interruptedCode(io.signal);
   return exitCodeFor(report, flags.failUnder ?? null, io);
 }
@@ -346,7 +348,7 @@ async function dryRun(
   });
   const shardText = opts.shard ? ` · shard ${opts.shard.index}/${opts.shard.count}` : '';
   if (opts.json) {
-    io.stdout.write(
+    rawStream(io.stdout).write(
       `${JSON.stringify({ dryRun: true, suite: { file: suite.file, description: suite.description, hash: suite.hash, tests: suite.tests.length }, plan: { tests: tests.length, trials: opts.trials, seed: opts.seed, shard: opts.shard, concurrency: opts.concurrency, cells: plan.length }, backends: rows }, null, 2)}\n`,
     );
     return runExitCodes.ok;

@@ -528,8 +528,10 @@ export async function streamCompletion(options: StreamOptions): Promise<TrialRes
     caught = err;
   }
   // `[DONE]` ends the answer: anything the server did after it (keeping the connection open,
-  // sending more) is not part of the measured stream.
-  const endMs = instrument.doneMs ?? now();
+  // sending more) is not part of the measured stream. Without `[DONE]`, an answer that finished
+  // (a finish reason arrived) ends with its last event: a server that lingers before closing
+  // does not stretch the total either.
+  const endMs = instrument.doneMs ?? (finishReason !== null && allChunkMs.length > 0 ? allChunkMs[allChunkMs.length - 1]! : now());
   clearTimeout(totalTimer);
   options.signal?.removeEventListener('abort', onUserAbort);
   instrument.dispose();

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { startFixtureServer, type FixtureServer } from '../fixtures/server';
 import { bakeoff, chats, tempDir, write } from './helpers/suiteRun';
+import { CliInterrupt } from '../../src/cli/exit';
 
 let server: FixtureServer;
 let dir: string;
@@ -135,6 +136,15 @@ test('reproduce --budget none: an unpriced backend runs without a limit (the pla
   assert.equal(r.code, 0, r.stderr);
   assert.doesNotMatch(r.stdout, /budget/i, 'no budget shown or enforced');
   assert.match(r.stdout, /Dry run: nothing was sent\./);
+});
+
+test('reproduce stopped by SIGTERM exits 143, by Ctrl-C 130', async () => {
+  for (const [signalName, code] of [['SIGTERM', 143], ['SIGINT', 130]] as const) {
+    const controller = new AbortController();
+    controller.abort(new CliInterrupt(signalName));
+    const r = await bakeoff(['reproduce', '-c', config(`sig-${signalName}.yaml`), ...small, '--work-dir', join(dir, `work-${signalName}`)], { env: keys, signal: controller.signal });
+    assert.equal(r.code, code, `${signalName}: ${r.stderr}`);
+  }
 });
 
 test('reproduce: clear usage errors before anything is sent', async () => {
