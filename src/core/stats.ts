@@ -207,6 +207,28 @@ export function wilsonInterval(successes: number, trials: number, z = 1.95996398
 // Formulas are written out in README → Suites → Statistics.
 // ---------------------------------------------------------------------------------------------
 
+/** Mixes integers into a 32-bit bootstrap seed (FNV-1a style, with an extra shift per part). */
+export function mixSeed(...parts: number[]): number {
+  let h = 0x811c9dc5;
+  for (const p of parts) {
+    h = Math.imul(h ^ (p >>> 0), 0x01000193) >>> 0;
+    h = (h ^ (h >>> 13)) >>> 0;
+  }
+  return h;
+}
+
+/**
+ * A bootstrap seed from a name (a backend's id) and numbers: the same backend gets the same
+ * resamples whichever other backends are in the run and in whatever order, so every view of the
+ * same trials (the panel, the CLI, an export, a run reopened from the history) shows the same
+ * interval.
+ */
+export function namedSeed(name: string, ...parts: number[]): number {
+  const codes: number[] = [];
+  for (let i = 0; i < name.length; i++) codes.push(name.charCodeAt(i));
+  return mixSeed(name.length, ...codes, ...parts);
+}
+
 /** A deterministic PRNG in [0, 1) for `seed` (mulberry32): the same seed gives the same sequence. */
 export function seededRandom(seed: number): () => number {
   return mulberry32(seed);

@@ -28,7 +28,7 @@
  */
 import type { BackendKind } from './config';
 import { outcomeLabel, type OutcomeError } from './format';
-import { bootstrapMedianRatio, percentile, ratio, wilsonInterval } from './stats';
+import { bootstrapMedianRatio, namedSeed, percentile, ratio, wilsonInterval } from './stats';
 import type { CostSource, RunOutcome, TerminalStatus, TokenSource } from './types';
 
 /** What the summary needs of one trial. A `TrialResult` is one; the panel maps its snapshots to it. */
@@ -259,7 +259,7 @@ export function summarize(input: SummaryInput): Summary {
   const baseCost = finite(base.map((t) => t.cost.costUsd));
   const baseCostP50 = percentile(baseCost, 50);
 
-  const backends = input.backends.map((backend, index): BackendSummary => {
+  const backends = input.backends.map((backend): BackendSummary => {
     const trials = byBackend.get(backend.id)!;
     const delivered = trials.filter(isDelivered);
     const attempted = trials.filter(isAttempted);
@@ -291,7 +291,7 @@ export function summarize(input: SummaryInput): Summary {
 
     const isBaseline = baseline.id === backend.id;
     const compare = input.ratios !== false && !isBaseline && baseline.id !== null && delivered.length > 0;
-    const seed = index + 1;
+    const seed = (measure: number) => namedSeed(backend.id, measure);
     const costComparison: BackendSummary['costComparison'] =
       costP50Usd === null || baseCostP50 === null ? null : baseCostP50 === 0 ? 'difference' : 'ratio';
     const ending = delivered.length ? undefined : mostCommonEnding(trials);
@@ -333,9 +333,9 @@ export function summarize(input: SummaryInput): Summary {
       tlsUnverified: trials.some((t) => t.tlsUnverified === true),
       medianTrial,
       isBaseline,
-      ttftRatio: compare ? ratioFigure(ttfts, baseTtft, seed * 3) : null,
-      latencyRatio: compare ? ratioFigure(totals, baseTotal, seed * 3 + 1) : null,
-      costRatio: compare && costComparison === 'ratio' ? ratioFigure(costs, baseCost, seed * 3 + 2) : null,
+      ttftRatio: compare ? ratioFigure(ttfts, baseTtft, seed(0)) : null,
+      latencyRatio: compare ? ratioFigure(totals, baseTotal, seed(1)) : null,
+      costRatio: compare && costComparison === 'ratio' ? ratioFigure(costs, baseCost, seed(2)) : null,
       costDiffUsd: compare && costP50Usd !== null && baseCostP50 !== null ? costP50Usd - baseCostP50 : null,
       costComparison: isBaseline ? null : costComparison,
       speedRank: null,

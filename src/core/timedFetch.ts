@@ -561,10 +561,16 @@ export class FetchInstrument {
   sawDone = false;
   /** Arrival of the bytes that completed the `data: [DONE]` line; the stream ends there. */
   doneMs: number | null = null;
-  /** When the trial's first attempt started (before any 429 wait). */
-  readonly callStartMs: number;
+  /**
+   * When the trial's first attempt started (before any 429 wait): set when the first request is
+   * issued, so the caller's own preparation is not in the wall time; until then, when this
+   * instrument was made.
+   */
+  callStartMs: number;
   /** 429 retries done. */
   retries = 0;
+  /** A request was issued (the first one set {@link callStartMs}). */
+  private fetched = false;
   /** Time spent waiting between attempts after 429s, ms. */
   retryWaitMs = 0;
   /** The last `Retry-After` a 429 carried, ms; null when none did. */
@@ -675,6 +681,10 @@ export class FetchInstrument {
       if (this.failure) throw new TransportError(this.failure);
       this.record(url, init);
       this.startMs = now();
+      if (attempt === 0 && this.retries === 0 && !this.fetched) {
+        this.fetched = true;
+        this.callStartMs = this.startMs;
+      }
       this.headersMs = this.firstByteMs = this.lastByteMs = this.deliveredMs = this.doneMs = null;
       const observer = newRequestObserver(now);
       this.observer = observer;

@@ -194,6 +194,19 @@ test('per length: accuracy, latency and the prompt tokens each backend reported;
   const dec = r.buckets.filter((b) => b.backend === 'dec');
   for (const b of dec) assert.ok(Math.abs(b.reportedPerReference! - 1.1) < 0.001);
   assert.ok(Math.abs(dec[1]!.accuracy!.value - 1 / 3) < 1e-9);
+
+  // Every view of the same cells shows the same interval: the per-length table, the length
+  // breakdown of the long-context report (what `bakeoff merge` of its results file gives), and
+  // a prompt-token bucket holding exactly that length's cells.
+  for (const length of r.lengths) {
+    const group = r.longContext!.summary.byLength.find((g) => g.label === length.label)!;
+    for (const row of length.backends) {
+      const fromBreakdown = group.backends.find((b) => b.backend === row.backend)!.accuracy;
+      assert.deepEqual(row.accuracy, fromBreakdown, `${length.label} ${row.backend}`);
+    }
+  }
+  const dec32Bucket = r.buckets.find((b) => b.backend === 'dec' && b.label === '32k–64k')!;
+  assert.deepEqual(dec32Bucket.accuracy, dec32.accuracy, 'the bucket holds the same cells as length 32k');
 });
 
 test('spend adds the probes; a probe of unknown cost is said, never counted as $0', () => {

@@ -146,6 +146,17 @@ function localStream(chunks: Array<Record<string, unknown>>): StreamOptions['fet
   return async () => new Response(`${sse}data: [DONE]\n\n`, { headers: { 'content-type': 'text/event-stream' } });
 }
 
+test("wall time starts when the first request is issued, not while the client's request template is built", async () => {
+  fixture.server.setSchedule('wall-fresh', { text: 'hello there' });
+  // A base URL never used before in this process: its client and request template are built on this call.
+  const r = await run('wall-fresh', {}, { baseUrl: `${fixture.server.baseUrl}/`, headers: { 'x-fresh-client': String(Math.random()) } });
+  assert.equal(r.status, 'ok', r.error?.message);
+  assert.equal(r.retries, 0);
+  assert.equal(r.wallMs, r.metrics.totalMs, 'without retries, wall time is the total');
+  assert.equal(r.timing.callStartMs, r.timing.startMs);
+  await settled();
+});
+
 test('reasoning is taken from whichever field has text; content parts and refusals are answer text', async () => {
   // `reasoning_content` present but empty beside `reasoning` with text: the text is the reasoning.
   const both = await run('local', {

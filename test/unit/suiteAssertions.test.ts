@@ -306,3 +306,45 @@ test('CSV __expected cells are read the way promptfoo reads them', () => {
   assert.deepEqual(assertionFromCsv('is-json'), { type: 'is-json' });
   assert.deepEqual(assertionFromCsv('regex:^\\d+$'), { type: 'regex', value: '^\\d+$' });
 });
+
+test('a transform result reaches javascript as the value it is, other assertions as text; returning nothing is an error', async () => {
+  const on = ctx('{"color": "yellow", "n": 3}', { allowJs: true, scriptTimeoutMs: 300 });
+  // promptfoo's evaluate-json guide: transform JSON.parse(output), then javascript on the object.
+  const parsed = await gradeTest(
+    {
+      assert: [
+        { type: 'javascript', value: "output.color === 'yellow' && typeof output === 'object'" },
+        { type: 'contains', value: '"color":"yellow"' },
+        { type: 'is-json' },
+        { type: 'equals', value: 'YELLOW', transform: 'output.color.toUpperCase()' },
+      ],
+      threshold: null,
+      transform: 'JSON.parse(output)',
+    },
+    on,
+  );
+  assert.equal(parsed.pass, true, parsed.assertions.map((a) => a.reason).join(' | '));
+  const num = await gradeTest({ assert: [{ type: 'javascript', value: 'output === 3' }, { type: 'equals', value: '3' }], threshold: null, transform: 'JSON.parse(output).n' }, on);
+  assert.equal(num.pass, true, num.reason);
+  const assertionLevel = await one({ type: 'javascript', value: 'output.n + 1 === 4', transform: 'JSON.parse(output)' }, '{"n": 3}', { allowJs: true });
+  assert.equal(assertionLevel.pass, true, assertionLevel.reason);
+
+  for (const transform of ['undefined', 'null', 'const x = 1;\nif (x > 2) return 1;']) {
+    const none = await gradeTest({ assert: [{ type: 'contains', value: 'null' }], threshold: null, transform }, on);
+    assert.equal(none.pass, false, transform);
+    assert.match(none.reason, /transform did not return a value/);
+    const inAssertion = await one({ type: 'contains', value: 'null', transform }, 'x', { allowJs: true });
+    assert.deepEqual([inAssertion.pass, inAssertion.reason], [false, 'transform did not return a value']);
+  }
+});
+
+test('javascript threshold applies to a returned number only; a returned {pass, score} is its own verdict (promptfoo)', async () => {
+  const on = { allowJs: true, scriptTimeoutMs: 300 };
+  const obj = await one({ type: 'javascript', value: '({ pass: true, score: 0.3 })', threshold: 0.5 }, 'x', on);
+  assert.deepEqual([obj.pass, obj.score], [true, 0.3]);
+  const failing = await one({ type: 'javascript', value: '({ pass: false, score: 0.9 })', threshold: 0.5 }, 'x', on);
+  assert.deepEqual([failing.pass, failing.score], [false, 0.9]);
+  const inverted = await one({ type: 'not-javascript', value: '({ pass: true, score: 0.3 })', threshold: 0.5 }, 'x', on);
+  assert.equal(inverted.pass, false);
+  assert.equal((await one({ type: 'javascript', value: '0.3', threshold: 0.5 }, 'x', on)).pass, false, 'a number still meets the threshold or fails');
+});

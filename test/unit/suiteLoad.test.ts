@@ -247,3 +247,64 @@ test('rendering: Nunjucks syntax, no escaping, undefined variables are errors, J
   assert.deepEqual(renderPromptMessages('plain {{ w }}', { w: 'text' }), [{ role: 'user', content: 'plain text' }]);
   assert.throws(() => renderPromptMessages('[{"role": "tool", "content": "x"}]', {}), /role of system, user or assistant/);
 });
+
+test('javascript assertion values are rendered with the vars, as promptfoo renders every value', () => {
+  const s = loadSuite(
+    file('js-render.yaml', ['prompts: ["Capital of {{country}}?"]', 'tests:', '  - vars: { country: France, answer: Paris }', '    assert:', "      - { type: javascript, value: \"output.trim() === '{{answer}}'\" }"].join('\n')),
+    { env: {} },
+  );
+  assert.deepEqual(s.tests[0]!.assert, [{ type: 'javascript', value: "output.trim() === 'Paris'" }]);
+  refused(file('js-render-bad.yaml', 'prompts: ["x"]\ntests:\n  - assert: [{ type: javascript, value: "output === \'{{ missing }}\'" }]\n'), /unknown variable "missing"/, 3, 'tests[0].assert[0]');
+});
+
+test('CSV column names and __expected cells are trimmed, as promptfoo trims them', () => {
+  file('data/spaced.csv', 'question, __expected , __expected2,__description\nCapital of France?, contains: Paris ,"icontains-any: lima , paris",spaced\n');
+  const s = loadSuite(file('spaced.yaml', 'prompts: ["{{question}}"]\ntests: file://data/spaced.csv\n'), { env: {} });
+  assert.deepEqual(s.tests[0]!.vars, { question: 'Capital of France?' }, 'no var named " __expected"');
+  assert.deepEqual(s.tests[0]!.assert, [
+    { type: 'contains', value: 'Paris' },
+    { type: 'icontains-any', value: ['lima', 'paris'] },
+  ]);
+  assert.equal(s.tests[0]!.description, 'spaced');
+});
+
+test('not-assert-set is refused: promptfoo has no such type, and dropping not- would invert the verdict', () => {
+  refused(
+    file('not-set.yaml', 'prompts: ["x"]\ntests:\n  - assert:\n      - type: not-assert-set\n        assert: [{ type: contains, value: a }]\n'),
+    /"not-assert-set" does not exist: an assert-set cannot be inverted/,
+    4,
+    'tests[0].assert[0]',
+  );
+});
+
+test('CSV __config:__expected<N>:threshold columns set the threshold of the assertion in that __expected column', () => {
+  file(
+    'data/config.csv',
+    'q,__expected,__expected2,__config:__expected2:threshold,__config:__expected:threshold\n' +
+      'a,"javascript: 0.6",llm-rubric:polite,0.8,0.5\n' +
+      'b,contains:b,,0.9,\n',
+  );
+  const s = loadSuite(file('config.yaml', 'prompts: ["{{q}}"]\ntests: file://data/config.csv\n'), { env: {} });
+  assert.deepEqual(s.tests[0]!.assert, [
+    { type: 'javascript', value: '0.6', threshold: 0.5 },
+    { type: 'llm-rubric', value: 'polite', threshold: 0.8 },
+  ]);
+  assert.deepEqual(s.tests[1]!.assert, [{ type: 'contains', value: 'b' }], 'an empty cell sets nothing; an empty __expected2 has nothing to set');
+
+  const csvRefused = (name: string, csv: string, pattern: RegExp, line: number, field: string) => {
+    const csvPath = file(`data/${name}.csv`, csv);
+    let caught: unknown;
+    try {
+      loadSuite(file(`${name}.yaml`, `prompts: ["{{q}}"]\ntests: file://data/${name}.csv\n`), { env: {} });
+    } catch (err) {
+      caught = err;
+    }
+    assert.ok(caught instanceof SuiteError, String(caught));
+    assert.match(caught.message, pattern);
+    assert.deepEqual([caught.file, caught.line, caught.field], [csvPath, line, field], caught.message);
+  };
+  csvRefused('config-bad-key', 'q,__expected,__config:__expected:weight\na,x,2\n', /only the threshold of an assertion can be set/, 1, '__config:__expected:weight');
+  csvRefused('config-bad-form', 'q,__expected,__config:threshold\na,x,2\n', /write __config:__expected:threshold/, 1, '__config:threshold');
+  csvRefused('config-no-column', 'q,__expected,__config:__expected3:threshold\na,x,0.5\n', /there is no __expected3 column/, 1, '__config:__expected3:threshold');
+  csvRefused('config-nan', 'q,__expected,__config:__expected:threshold\na,x,high\n', /"high" is not a number/, 2, '__config:__expected:threshold');
+});

@@ -194,6 +194,19 @@ test('ratio intervals need 3 delivered trials a side and say when they include 1
   assert.equal(c.nBaseline, 5);
 });
 
+test("a backend's interval depends on its own trials and the baseline's, not on which other backends run or their order", () => {
+  const totals = (base: number) => [base, base * 1.1, base * 0.95, base * 1.3, base * 0.8, base * 1.05];
+  const trialsOf = (id: string, base: number) => totals(base).map((ms, i) => t(id, i + 1, 'ok', 100, ms));
+  const a = trialsOf('a', 1000);
+  const c = trialsOf('c', 2400);
+  const intervalOfC = (results: TrialResult[]) =>
+    summarizeComparison(makeComparison(results), 'a').backends.find((x) => x.id === 'c')!.latencyRatio!.ci95;
+  const alone = intervalOfC([...a, ...c]);
+  assert.ok(alone);
+  assert.deepEqual(intervalOfC([...a, ...trialsOf('b', 1500), ...c]), alone, 'another backend in between');
+  assert.deepEqual(intervalOfC([...c, ...a]), alone, 'another order');
+});
+
 test('retries: counted, waits excluded from total, included in wall time', () => {
   const s = summarizeComparison(
     makeComparison([t('a', 1, 'ok', 100, 1000, { retries: 2, retryWaitMs: 4000, wallMs: 5006 }), t('a', 2, 'ok', 100, 1000, { wallMs: 1002 })]),

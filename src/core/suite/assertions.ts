@@ -31,8 +31,13 @@ export type Grader = (messages: ChatMessage[]) => Promise<GraderReply>;
 
 /** Everything an assertion may look at. */
 export interface GradeContext {
-  /** The answer text. */
+  /** The answer text (after a test `transform`: its result, as JSON text unless it is a string). */
   output: string;
+  /**
+   * The value a test `transform` returned (an object, a number…), which `javascript` assertions
+   * and assertion transforms get as `output`, as in promptfoo. Absent: `output`.
+   */
+  outputValue?: unknown;
   /** The prompt as sent (its last user message), for model-graded types. */
   prompt: string;
   vars: Record<string, unknown>;
@@ -114,6 +119,8 @@ export function checkAssertion(a: AssertionSpec): string[] {
   const { base } = baseType(a.type);
   const problems: string[] = [];
   if (!known.has(base)) return [`unknown assertion type "${a.type}"`];
+  // promptfoo has no `not-assert-set`; dropping the `not-` would grade the opposite of what was asked.
+  if (a.type === 'not-assert-set') return ['"not-assert-set" does not exist: an assert-set cannot be inverted (put not- on the assertions inside it)'];
   if (base === 'assert-set') {
     if (!Array.isArray(a.assert) || a.assert.length === 0) problems.push('assert-set needs a non-empty "assert" list');
     return problems;
@@ -354,7 +361,7 @@ function deepEqual(a: unknown, b: unknown): boolean {
   return ka.length === kb.length && ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
 }
 
-/** promptfoo's reading of a script result: boolean, finite number (vs threshold, else > 0), or `{pass, score, reason}`. */
+/** promptfoo's reading of a script result: boolean, finite number (vs threshold, else > 0), or `{pass, score, reason}` (its `pass` as it is). */
 function fromScriptResult(a: AssertionSpec, value: unknown, inverse: boolean): RawOutcome {
   if (typeof value === 'boolean') {
     const pass = value !== inverse;
@@ -368,16 +375,31 @@ function fromScriptResult(a: AssertionSpec, value: unknown, inverse: boolean): R
   if (value && typeof value === 'object' && typeof (value as { pass?: unknown }).pass === 'boolean') {
     const r = value as { pass: boolean; score?: unknown; reason?: unknown };
     const score = typeof r.score === 'number' && Number.isFinite(r.score) ? r.score : r.pass ? 1 : 0;
-    const rawPass = r.pass && (a.threshold === undefined || score >= a.threshold);
-    const pass = rawPass !== inverse;
+    // promptfoo applies `threshold` to a returned number only: an object's `pass` is the verdict.
+    const pass = r.pass !== inverse;
     return { pass, score, reason: typeof r.reason === 'string' ? r.reason : pass ? 'Assertion passed' : 'Custom function failed' };
   }
   throw new ScriptError('must return a boolean, a finite number, or {pass, score, reason}');
 }
 
-/** Applies a JavaScript `transform` to the output. */
-async function transformOutput(code: string, ctx: GradeContext): Promise<string> {
-  const value = await runScript(functionBody(code), ctx.output, scriptContext(ctx), ctx.scriptTimeoutMs ?? scriptTimeoutMs);
+/**
+ * Applies a JavaScript `transform` to the output (the answer text, or what an earlier transform
+ * returned) and returns what it returned, as it is. Returning nothing (`undefined` or `null`) is
+ * an error, as in promptfoo.
+ */
+async function transformOutput(code: string, input: unknown, ctx: GradeContext): Promise<unknown> {
+  const value = await runScript(functionBody(code), input, scriptContext(ctx), ctx.scriptTimeoutMs ?? scriptTimeoutMs);
+  if (value === null || value === undefined) throw new ScriptError('did not return a value');
+  return value;
+}
+
+/** The output as the assertions see it: the transformed value when there is one, else the answer text. */
+function outputValueOf(ctx: GradeContext): unknown {
+  return ctx.outputValue === undefined ? ctx.output : ctx.outputValue;
+}
+
+/** promptfoo's text of an output: a string as it is, anything else as JSON. */
+function asText(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
@@ -505,15 +527,17 @@ export async function runAssertion(a: AssertionSpec, ctx: GradeContext): Promise
     return { type: a.type, pass: group.pass, score: group.score, reason: group.reason, weight, ...metric, children: group.assertions };
   }
   if (!supported.has(base)) return notRun(a, `"${base}" is not supported by Bakeoff`);
-  let output = ctx.output;
+  let value = outputValueOf(ctx);
   if (a.transform !== undefined) {
     if (!ctx.allowJs) return notRun(a, 'its transform is JavaScript; pass --allow-js to run it');
     try {
-      output = await transformOutput(a.transform, ctx);
+      value = await transformOutput(a.transform, value, ctx);
     } catch (err) {
       return { type: a.type, pass: false, score: 0, reason: `transform ${(err as Error).message}`, weight, ...metric };
     }
   }
+  // promptfoo: `javascript` gets the value itself; every other type its text.
+  const output = asText(value);
   let result: AssertionResult;
   if (graded.has(base)) {
     result = await modelGraded(a, base, inverse, ctx, output);
@@ -523,8 +547,8 @@ export async function runAssertion(a: AssertionSpec, ctx: GradeContext): Promise
   } else if (base === 'javascript') {
     if (!ctx.allowJs) return notRun(a, 'javascript assertions run only with --allow-js');
     try {
-      const value = await runScript(functionBody(String(a.value)), output, scriptContext(ctx), ctx.scriptTimeoutMs ?? scriptTimeoutMs);
-      result = { type: a.type, ...fromScriptResult(a, value, inverse), weight, ...metric };
+      const returned = await runScript(functionBody(String(a.value)), value, scriptContext(ctx), ctx.scriptTimeoutMs ?? scriptTimeoutMs);
+      result = { type: a.type, ...fromScriptResult(a, returned, inverse), weight, ...metric };
     } catch (err) {
       result = { type: a.type, pass: false, score: 0, reason: `Custom function ${(err as Error).message}`, weight, ...metric };
     }
@@ -600,19 +624,18 @@ export function aggregate(results: AssertionResult[], threshold: number | null):
  * `--allow-js` every assertion of such a test is not run.
  */
 export async function gradeTest(test: GradableTest, ctx: GradeContext): Promise<TestGrade> {
-  let output = ctx.output;
-  if (test.transform) {
-    if (!ctx.allowJs) {
-      const results = test.assert.map((a) => notRun(a, "the test's transform is JavaScript; pass --allow-js to run it"));
-      return aggregate(results, test.threshold);
-    }
-    try {
-      output = await transformOutput(test.transform, ctx);
-    } catch (err) {
-      return { pass: false, score: 0, reason: `transform ${(err as Error).message}`, assertions: [], namedScores: {} };
-    }
+  if (!test.transform) return gradeAssertions(test.assert, test.threshold, ctx);
+  if (!ctx.allowJs) {
+    const results = test.assert.map((a) => notRun(a, "the test's transform is JavaScript; pass --allow-js to run it"));
+    return aggregate(results, test.threshold);
   }
-  return gradeAssertions(test.assert, test.threshold, { ...ctx, output });
+  let value: unknown;
+  try {
+    value = await transformOutput(test.transform, outputValueOf(ctx), ctx);
+  } catch (err) {
+    return { pass: false, score: 0, reason: `transform ${(err as Error).message}`, assertions: [], namedScores: {} };
+  }
+  return gradeAssertions(test.assert, test.threshold, { ...ctx, output: asText(value), outputValue: value });
 }
 
 /** Every not-run assertion in a result tree, with its reason. */

@@ -6,12 +6,13 @@
  * before any request is sent.
  */
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readdirSync, readSync, statSync, type Stats } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { presets } from '../presets';
+import { decodeText, InputError } from '../textInput';
 import type { RequestParams } from '../config';
 import { baseType, checkAssertion, isKnownAssertionType, knownAssertionTypes } from './assertions';
 import { parseCommaSeparated } from './match';
@@ -73,18 +74,74 @@ function didYouMean(name: string, candidates: readonly string[]): string {
   return guess ? ` (did you mean "${guess}"?)` : '';
 }
 
+/** What a path that is not a regular file is, for the message refusing it. */
+function kindOf(info: Stats): string {
+  if (info.isDirectory()) return 'a directory';
+  if (info.isCharacterDevice()) return 'a character device';
+  if (info.isBlockDevice()) return 'a block device';
+  if (info.isFIFO()) return 'a FIFO (named pipe)';
+  if (info.isSocket()) return 'a socket';
+  return 'not a regular file';
+}
+
+/**
+ * Reads a suite file (or a file it refers to) as text. Only regular files are read — a
+ * directory, device, FIFO or socket is refused by name, before any read — and at most
+ * {@link maxSuiteFileBytes}, counted while reading, so a file that grows or lies about its size
+ * stops at the limit. The text is decoded as `compare` decodes its input files
+ * ({@link decodeText}: UTF-8, or UTF-16 with a BOM; invalid bytes and NULs refused with their
+ * offset). Synchronous, because loading a suite is: the async `readBounded` (textInput.ts) that
+ * `compare` uses cannot serve here, and FIFOs (the one case it waits for) are refused.
+ */
 function readText(path: string, from: SourceRef, field: string): string {
-  let size: number;
-  try {
-    size = statSync(path).size;
-  } catch (err) {
+  const fail = (problem: string) => new SuiteError(problem, from.file, from.line, field);
+  const fsProblem = (err: unknown) => {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new SuiteError(code === 'ENOENT' ? `file not found: ${path}` : `cannot read ${path} (${code ?? String(err)})`, from.file, from.line, field);
+    if (code === 'ENOENT') return fail(`file not found: ${path}`);
+    if (code === 'EISDIR') return fail(`${path} is a directory, not a file`);
+    return fail(`cannot read ${path} (${code ?? String(err)})`);
+  };
+  let info: Stats;
+  try {
+    info = statSync(path);
+  } catch (err) {
+    throw fsProblem(err);
   }
-  if (size > maxSuiteFileBytes) throw new SuiteError(`${path} is larger than ${maxSuiteFileBytes / 1024 / 1024} MB`, from.file, from.line, field);
-  const buf = readFileSync(path);
-  if (buf.includes(0)) throw new SuiteError(`${path} is a binary file, not text`, from.file, from.line, field);
-  return buf.toString('utf8').replace(/^\uFEFF/, '');
+  if (!info.isFile()) throw fail(`${path} is ${kindOf(info)}, not a file`);
+  const limit = `${maxSuiteFileBytes / 1024 / 1024} MB`;
+  if (info.size > maxSuiteFileBytes) throw fail(`${path} is larger than ${limit}`);
+  let fd: number;
+  try {
+    // Non-blocking, so a path swapped for a FIFO after the check cannot hang the open.
+    fd = openSync(path, constants.O_RDONLY | (process.platform === 'win32' ? 0 : constants.O_NONBLOCK));
+  } catch (err) {
+    throw fsProblem(err);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    const opened = fstatSync(fd);
+    if (!opened.isFile()) throw fail(`${path} is ${kindOf(opened)}, not a file`);
+    const buf = Buffer.allocUnsafe(Math.min(1024 * 1024, Math.max(64 * 1024, opened.size + 1)));
+    for (;;) {
+      const n = readSync(fd, buf, 0, buf.length, null);
+      if (n === 0) break;
+      size += n;
+      if (size > maxSuiteFileBytes) throw fail(`${path} is larger than ${limit}`);
+      chunks.push(Buffer.from(buf.subarray(0, n)));
+    }
+  } catch (err) {
+    if (err instanceof SuiteError) throw err;
+    throw fsProblem(err);
+  } finally {
+    closeSync(fd);
+  }
+  try {
+    return decodeText(Buffer.concat(chunks, size), `file ${path}`);
+  } catch (err) {
+    if (err instanceof InputError) throw fail(err.message);
+    throw err;
+  }
 }
 
 /** A parsed YAML/JSON file with positions. */
@@ -176,19 +233,30 @@ function resolveFileRef(ref: string, baseDir: string, from: SourceRef, field: st
 
 const isFileRef = (v: unknown): v is string => typeof v === 'string' && v.startsWith('file://');
 
-/** A var loaded from `file://`: text files as text (trimmed), YAML/JSON as JSON text, as promptfoo does. */
-function loadVarFile(ref: string, baseDir: string, from: SourceRef, field: string): string {
-  const [path] = resolveFileRef(ref, baseDir, from, field);
-  const ext = extname(path!).toLowerCase();
-  if (['.js', '.cjs', '.mjs', '.ts', '.py', '.rb'].includes(ext)) {
+const isStructured = (path: string) => ['.yaml', '.yml', '.json'].includes(extname(path).toLowerCase());
+
+/** One file named by a `file://` var: text files as text (trimmed), YAML/JSON as JSON text, as promptfoo does. */
+function readVarFile(path: string, ref: string, from: SourceRef, field: string): string {
+  if (['.js', '.cjs', '.mjs', '.ts', '.py', '.rb'].includes(extname(path).toLowerCase())) {
     throw new SuiteError(`vars computed by scripts are not supported (${ref})`, from.file, from.line, field);
   }
-  const text = readText(path!, from, field);
-  if (ext === '.yaml' || ext === '.yml' || ext === '.json') {
-    const parsed = parseStructured(text, path!);
-    return JSON.stringify(parsed.doc.toJS());
-  }
+  const text = readText(path, from, field);
+  if (isStructured(path)) return JSON.stringify(parseStructured(text, path).doc.toJS());
   return text.trim();
+}
+
+/** A var loaded from `file://`: one value per file it names (a `*` in the name can match several). */
+function loadVarFiles(ref: string, baseDir: string, from: SourceRef, field: string): string[] {
+  return resolveFileRef(ref, baseDir, from, field).map((path) => readVarFile(path, ref, from, field));
+}
+
+/** A value loaded from `file://` where one file is wanted: a reference matching several is refused, never cut to the first. */
+function loadVarFile(ref: string, baseDir: string, from: SourceRef, field: string): string {
+  const paths = resolveFileRef(ref, baseDir, from, field);
+  if (paths.length > 1) {
+    throw new SuiteError(`${ref} matches ${paths.length} files (${paths.map((p) => basename(p)).join(', ')}); name one file here`, from.file, from.line, field);
+  }
+  return readVarFile(paths[0]!, ref, from, field);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -405,7 +473,7 @@ interface RawTest {
 
 const csvAssertion = new RegExp(`^(not-)?(${[...promptfooAssertionTypes].sort((a, b) => b.length - a.length).map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})(?:\\((\\d+(?:\\.\\d+)?)\\))?(?::([\\s\\S]*))?$`);
 
-/** promptfoo's reading of a CSV `__expected` cell. */
+/** promptfoo's reading of a CSV `__expected` cell (already trimmed, as promptfoo trims it). */
 export function assertionFromCsv(expected: string): AssertionInput {
   for (const prefix of ['javascript:', 'fn:', 'eval:']) {
     if (expected.startsWith(prefix)) return { type: 'javascript', value: expected.slice(prefix.length).trim() };
@@ -417,14 +485,23 @@ export function assertionFromCsv(expected: string): AssertionInput {
   if (!m) return { type: 'equals', value: expected };
   const [, not, type, thresholdText, value] = m;
   const fullType = `${not ?? ''}${type}`;
-  const threshold = thresholdText ? Number.parseFloat(thresholdText) : undefined;
+  const threshold = thresholdText ? Number.parseFloat(thresholdText) : Number.NaN;
   if (type === 'contains-all' || type === 'contains-any' || type === 'icontains-all' || type === 'icontains-any') {
     return { type: fullType, value: (value ?? '').split(',').map((s) => s.trim()) };
   }
+  // JSON Schemas are taken as written; every other value is trimmed (`contains: Paris` → "Paris").
+  if (type === 'is-json' || type === 'contains-json') return { type: fullType, ...(value !== undefined ? { value } : {}) };
   if (['cost', 'latency', 'levenshtein', 'similar', 'rouge-n', 'classifier', 'answer-relevance', 'context-recall', 'context-relevance', 'context-faithfulness', 'perplexity', 'perplexity-score', 'starts-with'].includes(type!)) {
-    return { type: fullType, value: value ?? '', threshold: threshold || (type === 'similar' ? 0.8 : 0.75) };
+    return { type: fullType, value: (value ?? '').trim(), threshold: Number.isFinite(threshold) ? threshold : type === 'similar' ? 0.8 : 0.75 };
   }
-  return { type: fullType, ...(value !== undefined ? { value } : {}) };
+  return { type: fullType, ...(value !== undefined ? { value: value.trim() } : {}) };
+}
+
+/** The ordinal of an `__expected` column: `__expected` and `__expected1` are 1, `__expectedN` is N; null for other names. */
+function expectedOrdinal(column: string): number | null {
+  const m = /^__expected(\d*)$/.exec(column);
+  if (!m) return null;
+  return m[1] ? Number(m[1]) : 1;
 }
 
 function testsFromCsv(path: string, from: SourceRef, field: string): RawTest[] {
@@ -436,17 +513,41 @@ function testsFromCsv(path: string, from: SourceRef, field: string): RawTest[] {
     const e = err as { message?: string; lines?: number };
     throw new SuiteError(`not valid CSV: ${String(e.message ?? err).split('\n')[0]}`, path, e.lines ?? null, null);
   }
+  const header = rows.length ? Object.keys(rows[0]!.record).map((k) => k.trim()) : [];
   return rows.map(({ record, info }) => {
     const vars: Record<string, string> = {};
     const assert: AssertionInput[] = [];
+    /** The ordinal of the `__expected` column each assertion came from. */
+    const ordinals: Array<number | null> = [];
+    /** `__config:__expected<N>:threshold` values by ordinal. */
+    const thresholds = new Map<number, number>();
     const metadata: Record<string, unknown> = {};
     const options: NonNullable<TestCaseInput['options']> = {};
     let description: string | undefined;
     let metric: string | undefined;
     let threshold: number | undefined;
-    for (const [key, value] of Object.entries(record)) {
+    // Column names are trimmed, as promptfoo does (`q, __expected` names "__expected", not a var " __expected").
+    for (const [rawKey, value] of Object.entries(record)) {
+      const key = rawKey.trim();
       if (key.startsWith('__expected')) {
-        if (value.trim() !== '') assert.push(assertionFromCsv(value));
+        if (value.trim() !== '') {
+          assert.push(assertionFromCsv(value.trim()));
+          ordinals.push(expectedOrdinal(key));
+        }
+      } else if (key.startsWith('__config:')) {
+        const parts = key.slice('__config:'.length).split(':');
+        const target = parts.length === 2 ? expectedOrdinal(parts[0]!) : null;
+        if (target === null) {
+          throw new SuiteError('write __config:__expected:threshold or __config:__expected<N>:threshold', path, 1, key);
+        }
+        if (parts[1] !== 'threshold') throw new SuiteError('only the threshold of an assertion can be set in a __config column', path, 1, key);
+        if (!header.some((h) => expectedOrdinal(h) === target)) {
+          throw new SuiteError(`there is no ${parts[0]} column whose assertion it could set`, path, 1, key);
+        }
+        if (value.trim() === '') continue;
+        const number = Number(value.trim());
+        if (!Number.isFinite(number)) throw new SuiteError(`"${value}" is not a number`, path, info.lines, key);
+        thresholds.set(target, number);
       } else if (key === '__description') description = value;
       else if (key === '__prefix') options.prefix = value;
       else if (key === '__suffix') options.suffix = value;
@@ -456,13 +557,17 @@ function testsFromCsv(path: string, from: SourceRef, field: string): RawTest[] {
         const name = key.slice('__metadata:'.length);
         if (name.endsWith('[]')) metadata[name.slice(0, -2)] = parseCommaSeparated(value);
         else metadata[name] = value;
-      } else if (key === '__providerOutput' || key.startsWith('__config:')) {
-        // promptfoo-only columns with no meaning for Bakeoff
+      } else if (key === '__providerOutput') {
+        // a promptfoo column with no meaning for Bakeoff (it always asks the backends)
       } else if (key.startsWith('__')) {
         throw new SuiteError(`unknown special column "${key}"`, path, 1, key);
       } else vars[key] = value;
     }
     if (metric) for (const a of assert) a.metric = metric;
+    assert.forEach((a, i) => {
+      const t = thresholds.get(ordinals[i] ?? -1);
+      if (t !== undefined) a.threshold = t;
+    });
     const test: TestCaseInput = {
       vars,
       assert,
@@ -583,7 +688,8 @@ function prepareAssertions(
         value = JSON.parse(loadVarFile(value, baseDir, raw.source, field));
       } else if (isFileRef(value)) {
         throw fail(`assertion values from files are supported for is-json and contains-json schemas only (${value})`);
-      } else if (base !== 'javascript') {
+      } else {
+        // Every value is a template, `javascript` code included (promptfoo renders them all).
         value = renderDeep(value, vars);
       }
     } catch (err) {
@@ -750,12 +856,26 @@ export function loadSuite(path: string, options: LoadOptions = {}): Suite {
     let vars: Record<string, unknown> = {};
     if (typeof raw.test.vars === 'string') {
       if (!isFileRef(raw.test.vars)) throw new SuiteError('vars must be an object or a file:// reference', raw.source.file, raw.source.line, `${raw.field}.vars`);
-      const loaded = JSON.parse(loadVarFile(raw.test.vars, baseDir, raw.source, `${raw.field}.vars`)) as unknown;
-      if (!loaded || typeof loaded !== 'object' || Array.isArray(loaded)) throw new SuiteError('a vars file must hold an object', raw.source.file, raw.source.line, `${raw.field}.vars`);
-      vars = { ...(s.defaultTest?.vars as Record<string, unknown> | undefined), ...(loaded as Record<string, unknown>) };
+      // Every file the reference names is read, later files overriding earlier ones (promptfoo's readVarsFiles).
+      const loaded: Record<string, unknown> = {};
+      const field = `${raw.field}.vars`;
+      for (const path of resolveFileRef(raw.test.vars, baseDir, raw.source, field)) {
+        if (!isStructured(path)) throw new SuiteError(`a vars file must be YAML or JSON (${basename(path)})`, raw.source.file, raw.source.line, field);
+        const value = JSON.parse(readVarFile(path, raw.test.vars, raw.source, field)) as unknown;
+        if (!value || typeof value !== 'object' || Array.isArray(value)) throw new SuiteError(`a vars file must hold an object (${basename(path)})`, raw.source.file, raw.source.line, field);
+        Object.assign(loaded, value);
+      }
+      vars = { ...(s.defaultTest?.vars as Record<string, unknown> | undefined), ...loaded };
     } else vars = (merged.vars as Record<string, unknown> | undefined) ?? {};
     for (const [k, v] of Object.entries(vars)) {
-      if (isFileRef(v)) vars[k] = loadVarFile(v, baseDir, raw.source, `${raw.field}.vars.${k}`);
+      if (!isFileRef(v)) continue;
+      const field = `${raw.field}.vars.${k}`;
+      const values = loadVarFiles(v, baseDir, raw.source, field);
+      // Several files give one test each, as a list var does (promptfoo's generateVarCombinations).
+      if (values.length > 1 && merged.options?.disableVarExpansion) {
+        throw new SuiteError(`${v} matches ${values.length} files, one test each, but options.disableVarExpansion is set: name one file`, raw.source.file, raw.source.line, field);
+      }
+      vars[k] = values.length === 1 ? values[0] : values;
     }
     let combos: Array<Record<string, unknown>>;
     try {

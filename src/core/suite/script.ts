@@ -52,12 +52,13 @@ function lastTopLevelSemicolon(code: string): number {
 }
 
 /**
- * Runs `body` as `function (output, context) { body }` in a fresh context. `context` is copied
- * in as JSON. Resolves with the returned value (awaited when it is a promise), as plain data
- * copied back out; rejects with a {@link ScriptError} on a throw, a timeout, or a result that is
- * not plain data.
+ * Runs `body` as `function (output, context) { body }` in a fresh context. `output` (the answer
+ * text, or what a transform returned) and `context` are copied in as JSON. Resolves with the
+ * returned value (awaited when it is a promise), as plain data copied back out (`undefined` as
+ * `null`); rejects with a {@link ScriptError} on a throw, a timeout, or a result that is not
+ * plain data.
  */
-export async function runScript(body: string, output: string, context: unknown, timeoutMs = scriptTimeoutMs): Promise<unknown> {
+export async function runScript(body: string, output: unknown, context: unknown, timeoutMs = scriptTimeoutMs): Promise<unknown> {
   const sandbox = vm.createContext(Object.create(null) as object, {
     codeGeneration: { strings: false, wasm: false },
     // Promise jobs run inside the evaluation, under the same time limit.

@@ -22,7 +22,7 @@
  * Pure and deterministic: the same cells in any order give the same summary.
  */
 import type { BackendKind } from '../config';
-import { clusterBootstrap, clusterBootstrapMany, mcnemarExactP, minimalDetectableDifference, pairedBootstrapDifference, percentile, ratio, wilsonInterval } from '../stats';
+import { clusterBootstrap, clusterBootstrapMany, mcnemarExactP, minimalDetectableDifference, mixSeed, namedSeed, pairedBootstrapDifference, percentile, ratio, wilsonInterval } from '../stats';
 import { isDelivered, summarize, type BaselineChoice, type BackendSummary, type SummaryTrial } from '../summary';
 import type { CostSource, TerminalStatus, TokenSource } from '../types';
 import { notRunAssertions } from './assertions';
@@ -204,14 +204,17 @@ export interface SuiteSummaryInput {
   outcome?: SuiteOutcome;
 }
 
-/** Mixes integers into a 32-bit bootstrap seed. */
-function mixSeed(...parts: number[]): number {
-  let h = 0x811c9dc5;
-  for (const p of parts) {
-    h = Math.imul(h ^ (p >>> 0), 0x01000193) >>> 0;
-    h = (h ^ (h >>> 13)) >>> 0;
-  }
-  return h;
+/** The measures a bootstrap seed is taken for (see {@link figureSeed}). */
+const seedMeasures = { accuracy: 1, accuracyDiff: 14 } as const;
+
+/**
+ * The bootstrap seed of one figure: the run's seed, the backend's id and the measure. The same
+ * cells give the same interval wherever the figure is shown — the whole run, a length or family
+ * breakdown, a claims table scoped to one length, a merge of shards — and whichever other backends
+ * are in the summary.
+ */
+function figureSeed(runSeed: number, backendId: string, measure: number): number {
+  return mixSeed(runSeed, namedSeed(backendId, measure));
 }
 
 /** The summary's view of a cell. */
@@ -509,7 +512,7 @@ function breakdown(
   };
   const order = labels.map((label) => ({ label, target: targetOf(label), size: key === 'lengthLabel' ? sizeOf(label) : null }));
   order.sort((a, b) => (a.target ?? a.size ?? Infinity) - (b.target ?? b.size ?? Infinity) || a.label.localeCompare(b.label));
-  return order.map(({ label, target }, gi) => {
+  return order.map(({ label, target }) => {
     const inGroup = cells.filter((c) => groupOf.get(c.testIndex) === label);
     const baseCells = baselineId ? inGroup.filter((c) => c.backend === baselineId) : [];
     const baseScores = perTestMean(baseCells, (c) => c.score);
@@ -517,7 +520,7 @@ function breakdown(
       label,
       tests: tests.filter((t) => groupOf.get(t.index) === label).length,
       targetTokens: target,
-      backends: backends.map((b, bi) => {
+      backends: backends.map((b) => {
         const mine = inGroup.filter((c) => c.backend === b.id);
         const graded = mine.filter(isGraded);
         const passed = graded.filter((c) => c.passed === true).length;
@@ -528,11 +531,11 @@ function breakdown(
           graded: graded.length,
           passed,
           passRate: rate(passed, graded.length),
-          accuracy: accuracyOf(mine, mixSeed(seed, 1000 + gi, bi, key === 'family' ? 1 : 0)),
+          accuracy: accuracyOf(mine, figureSeed(seed, b.id, seedMeasures.accuracy)),
           promptTokensReportedMean: reported.length ? reported.reduce((s, v) => s + v, 0) / reported.length : null,
           accuracyDiff:
             baselineId && b.id !== baselineId
-              ? pairedDiff(perTestMean(mine, (c) => c.score), baseScores, mixSeed(seed, 2000 + gi, bi, key === 'family' ? 1 : 0))
+              ? pairedDiff(perTestMean(mine, (c) => c.score), baseScores, figureSeed(seed, b.id, seedMeasures.accuracyDiff))
               : null,
         };
       }),
@@ -574,7 +577,7 @@ export function summarizeSuite(input: SuiteSummaryInput): SuiteSummary {
     const graded = mine.filter(isGraded);
     const passed = graded.filter((c) => c.passed === true).length;
     const notGraded = mine.filter((c) => c.passed === null && c.status !== 'not_sent' && c.status !== 'cancelled').length;
-    const seed = (k: number) => mixSeed(input.seed, bi, k);
+    const seed = (k: number) => figureSeed(input.seed, b.id, k);
     const ttft = perTest(mine, (c) => c.ttftMs);
     const total = perTest(mine, (c) => c.totalMs);
     const percentiles = percentileCis(ttft, total, seed(2));
@@ -619,7 +622,7 @@ export function summarizeSuite(input: SuiteSummaryInput): SuiteSummary {
         costDiffUsd: s.costP50Usd !== null && baseSummary.costP50Usd !== null ? s.costP50Usd - baseSummary.costP50Usd : null,
         costComparison,
         passRateDiff: diff ? { ...diff, mcnemarP: pairs ? mcnemarExactP(onlyThis, onlyBase) : null, onlyThisPassed: onlyThis, onlyBaselinePassed: onlyBase, nPairs: pairs } : null,
-        accuracyDiff: pairedDiff(perTestMean(mine, (c) => c.score), baseScore, seed(14)),
+        accuracyDiff: pairedDiff(perTestMean(mine, (c) => c.score), baseScore, seed(seedMeasures.accuracyDiff)),
         minDetectableDiff: diff ? minimalDetectableDifference(diff.nTests, (pooledPasses + 1) / (pooledGraded + 2)) : null,
       };
     }
@@ -641,7 +644,7 @@ export function summarizeSuite(input: SuiteSummaryInput): SuiteSummary {
       passed,
       failed: graded.length - passed,
       passRate: rate(passed, graded.length),
-      accuracy: accuracyOf(mine, seed(1)),
+      accuracy: accuracyOf(mine, seed(seedMeasures.accuracy)),
       ttftP50Ms: s.ttftP50Ms,
       ttftP95Ms: s.ttftP95Ms,
       totalP50Ms: s.totalP50Ms,
