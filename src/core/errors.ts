@@ -217,6 +217,17 @@ export function truncatedError(): StreamError {
   };
 }
 
+/**
+ * The error of a successful response that carried no event at all (an empty event stream, a 204):
+ * nothing was cut off, there was never an answer.
+ */
+export function emptyStreamError(httpStatus: number | null): StreamError {
+  return protocolError(
+    `The server answered${httpStatus !== null ? ` ${httpStatus}` : ''} without sending any event (no answer, no [DONE])`,
+    'The endpoint accepted the request but streamed nothing: check the model id and that baseUrl is an OpenAI-compatible API root (usually ending in /v1).',
+  );
+}
+
 /** Builds the error for a stream that exceeded `maxStreamBytes`. */
 export function streamTooLargeError(maxBytes: number): StreamError {
   return protocolError(

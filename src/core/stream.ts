@@ -6,7 +6,7 @@
  */
 import { APIError, OpenAI } from 'openai';
 import { Timeouts, type Backend, type ChatMessage, type RequestParams } from './config';
-import { cancelledError, notSentError, scrubError, timeoutError, toStreamError, truncatedError } from './errors';
+import { cancelledError, emptyStreamError, notSentError, scrubError, timeoutError, toStreamError, truncatedError } from './errors';
 import { computeMetrics, noTokenCounts, resolveTokenCountsAsync, streamFlags, timingPhases, type TokenCounts, type UsageReport } from './metrics';
 import { isBillable, trialCost, type ModelsEndpointPrice } from './pricing';
 import { redactDeep, redactHeaders, redactSecrets, StreamingKeyRedactor } from './redact';
@@ -549,7 +549,7 @@ export async function streamCompletion(options: StreamOptions): Promise<TrialRes
       userAborted: options.signal?.aborted ?? false,
     });
   } else if (options.signal?.aborted) error = cancelledError();
-  else if (!finishReason && !instrument.sawDone) error = truncatedError();
+  else if (!finishReason && !instrument.sawDone) error = allChunkMs.length === 0 ? emptyStreamError(instrument.httpStatus) : truncatedError();
   const status: TerminalStatus = error ? error.type : 'ok';
   emit(textRedactor.flush(), reasoningRedactor.flush());
   const rawText = rawTextPieces.join('');

@@ -381,6 +381,16 @@ test('{"error": …} inside the stream → upstream_error with its message', asy
   await settled();
 });
 
+test('a success that carries no event at all (an empty event stream, a 204) is a protocol error, not a cut-off answer', async () => {
+  const empty = await run('x', { fetch: async () => new Response(': keep-alive\n\n', { headers: { 'content-type': 'text/event-stream' } }) });
+  assert.equal(empty.status, 'protocol_error');
+  assert.match(empty.error!.message, /answered 200 without sending any event/);
+  assert.equal(empty.metrics.totalMs, null, 'no answer stream, no total');
+  const noContent = await run('x', { fetch: async () => new Response(null, { status: 204 }) });
+  assert.equal(noContent.status, 'protocol_error');
+  assert.match(noContent.error!.message, /answered 204 without sending any event/);
+});
+
 test('clean close without [DONE] or finish_reason → truncated', async () => {
   fixture.server.setSchedule('cut', { text, fault: { type: 'closeEarly', afterChunks: 4 } });
   const r = await run('cut');

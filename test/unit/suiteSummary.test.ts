@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { evaluateClaims, verdictFor } from '../../src/core/claims';
 import { summarizeSuite, type SuiteSummaryInput } from '../../src/core/suite/suiteSummary';
+import { summaryNotes } from '../../src/core/suite/report';
 import type { PlanBackend, SuiteCell, TestInfo } from '../../src/core/suite/types';
 
 const close = (actual: number | null | undefined, expected: number, tolerance = 1e-9, label = '') =>
@@ -218,4 +219,20 @@ test('the claims table measures each decentralized backend against the closed re
   // Without prices the cost claim is not measured.
   const unpriced = evaluateClaims({ ...input, cells: cells.map((c) => ({ ...c, costUsd: null, costSource: 'unknown' as const })) });
   assert.equal(unpriced.find((r) => r.claim === 'cost')!.verdict, 'not measured');
+});
+
+test('the detectable-difference note names the tests graded on both sides, not every test of the suite', () => {
+  // 25 tests; the baseline answered only the first 12 (the rest were never sent).
+  const n = 25;
+  const cells: SuiteCell[] = [];
+  for (let i = 0; i < n; i++) {
+    cells.push(cell(i, 'b', 1, i % 3 === 0 ? { passed: false, score: 0 } : {}));
+    if (i < 12) cells.push(cell(i, 'a', 1, i % 4 === 0 ? { passed: false, score: 0 } : {}));
+  }
+  const s = summarizeSuite({ backends: [backend('a'), backend('b', 'decentralized')], tests: tests(n), cells, trials: 1, seed: 1, baselineId: 'a' });
+  const b = s.backends[1]!;
+  assert.equal(b.vsBaseline?.passRateDiff?.nTests, 12);
+  const note = summaryNotes(s, [backend('a'), backend('b', 'decentralized')]).find((x) => x.includes('could detect'));
+  assert.ok(note, 'the note is there');
+  assert.match(note, /^With 12 tests graded on both sides \(of 25\), the smallest pass-rate difference/);
 });

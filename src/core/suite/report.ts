@@ -117,10 +117,17 @@ export function summaryNotes(summary: SuiteSummary, backends: readonly PlanBacke
   if (missing > 0) notes.push(`${missing} planned cell${missing > 1 ? 's have' : ' has'} no result (not sent, or in flight when the run stopped).`);
   const wide = summary.backends.filter((b) => b.passRate?.wide || b.vsBaseline?.latencyRatio?.wide || b.vsBaseline?.passRateDiff?.wide).map((b) => b.label);
   if (wide.length) notes.push(`Wide intervals (flagged ⚠) for ${wide.join(', ')}: more tests would narrow them.`);
-  const mdd = summary.backends.map((b) => b.vsBaseline?.minDetectableDiff).filter((v): v is number => typeof v === 'number');
-  if (mdd.length) {
+  // The detectable difference rests on the tests graded on both sides (T), which an interrupted
+  // run or failed cells make fewer than the suite's tests: the note names the T of the figure it gives.
+  const detectable = summary.backends
+    .map((b) => ({ mdd: b.vsBaseline?.minDetectableDiff, tests: b.vsBaseline?.passRateDiff?.nTests }))
+    .filter((d): d is { mdd: number; tests: number } => typeof d.mdd === 'number' && typeof d.tests === 'number');
+  if (detectable.length) {
+    const widest = detectable.reduce((a, b) => (b.mdd > a.mdd ? b : a));
+    const t = widest.tests;
+    const graded = t === summary.tests ? '' : ` graded on both sides (of ${summary.tests})`;
     notes.push(
-      `With ${summary.tests} test${summary.tests === 1 ? '' : 's'}, the smallest pass-rate difference this run could detect (α = 0.05, 80 % power) is about ${pointsText(Math.max(...mdd))} points.`,
+      `With ${t} test${t === 1 ? '' : 's'}${graded}, the smallest pass-rate difference this run could detect (α = 0.05, 80 % power) is about ${pointsText(widest.mdd)} points.`,
     );
   }
   const params = new Set(backends.map((b) => JSON.stringify(b.params)));
