@@ -240,9 +240,24 @@ export class StreamingKeyRedactor {
     return text.slice(0, cut);
   }
 
+  /**
+   * The rest, at the end of the answer. A tail that is the beginning of a key (8 characters or
+   * more, the way {@link push} matches an echo) will never be completed now: it is replaced, so
+   * an answer cut inside an echoed key shows none of it.
+   */
   flush(): string {
-    const rest = this.held;
+    let rest = this.held;
     this.held = '';
+    for (const key of this.keys) {
+      const start = echoedPrefixStart(rest, key, answerTailPrefixChars);
+      if (start >= 0) {
+        rest = `${rest.slice(0, start)}${redactedMarker}`;
+        this.found = true;
+      }
+    }
     return rest;
   }
 }
+
+/** The shortest beginning of a key that {@link StreamingKeyRedactor.flush} replaces at the end of an answer. */
+const answerTailPrefixChars = 8;

@@ -186,3 +186,18 @@ test('model ids from /models are redacted like error messages (bakeoff backends 
   const listed = await listModels(backend, hostile, { fetch });
   assert.deepEqual(listed.ids, ['leak-***', 'm']);
 });
+
+test('an answer that ends inside an echoed key shows none of it', () => {
+  const key = 'sk-HostileKey1234567890abcdXYZ';
+  const redactor = new StreamingKeyRedactor([key]);
+  const shown = redactor.push('Here is a key: ') + redactor.push(key.slice(0, 9)) + redactor.push(key.slice(9, 15)) + redactor.flush();
+  assert.equal(shown, 'Here is a key: ***');
+  assert.equal(redactor.found, true);
+  // Fewer than 8 characters of a key at the very end are ordinary text.
+  const short = new StreamingKeyRedactor([key]);
+  assert.equal(short.push('Keys look like sk-Ho') + short.flush(), 'Keys look like sk-Ho');
+  assert.equal(short.found, false);
+  // Upper-cased too, as echoes are matched.
+  const upper = new StreamingKeyRedactor([key]);
+  assert.equal(upper.push('tail ' + key.slice(0, 12).toUpperCase()) + upper.flush(), 'tail ***');
+});
