@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { evaluateClaims, verdictFor } from '../../src/core/claims';
 import { summarizeSuite, type SuiteSummaryInput } from '../../src/core/suite/suiteSummary';
 import { summaryNotes } from '../../src/core/suite/report';
+import { wilsonInterval } from '../../src/core/stats';
 import type { PlanBackend, SuiteCell, TestInfo } from '../../src/core/suite/types';
 
 const close = (actual: number | null | undefined, expected: number, tolerance = 1e-9, label = '') =>
@@ -54,7 +55,7 @@ function cell(testIndex: number, b: string, trial: number, over: Partial<SuiteCe
   };
 }
 
-test('pass rate = delivered and passed ÷ graded cells, with the Wilson interval; accuracy and cost per pass', () => {
+test('pass rate = delivered and passed ÷ graded cells, with its interval; accuracy and cost per pass', () => {
   const cells = [
     cell(0, 'a', 1),
     cell(0, 'a', 2),
@@ -73,10 +74,9 @@ test('pass rate = delivered and passed ÷ graded cells, with the Wilson interval
   assert.equal(a.notGraded, 1);
   assert.equal(a.passed, 2);
   assert.equal(a.failed, 2);
-  // Wilson(2, 4), z = 1.959964: centre 0.5, half-width 1.96·√(0.0625 + 0.0600)/1.9604 = 0.3500.
+  // 2 of 4 graded cells; test 1 has two trials, so the interval resamples tests (see the next test).
   close(a.passRate!.value, 0.5);
-  close(a.passRate!.ci95[0], 0.15, 5e-4, 'lo');
-  close(a.passRate!.ci95[1], 0.85, 5e-4, 'hi');
+  assert.ok(a.passRate!.ci95[0] <= 0.5 && a.passRate!.ci95[1] >= 0.5);
   assert.equal(a.passRate!.wide, true);
   // Accuracy = (1 + 1 + 0.5 + 0) / 4.
   close(a.accuracy!.value, 0.625);
@@ -86,6 +86,31 @@ test('pass rate = delivered and passed ÷ graded cells, with the Wilson interval
   assert.equal(a.costIsLowerBound, true);
   assert.equal(a.unpricedCells, 1);
   assert.deepEqual(s.notRun, [{ type: 'llm-rubric', reason: 'needs --grader', count: 1 }]);
+});
+
+test('pass-rate interval: Wilson with one trial per test; with several trials, tests are resampled (their trials are not independent)', () => {
+  // One trial per test, 2 of 4 pass: Wilson(2, 4), z = 1.959964: centre 0.5, half-width 1.96·√(0.0625 + 0.0600)/1.9604 = 0.3500.
+  const single = summarizeSuite({
+    backends: [backend('a')],
+    tests: tests(4),
+    cells: [cell(0, 'a', 1), cell(1, 'a', 1), cell(2, 'a', 1, { passed: false, score: 0 }), cell(3, 'a', 1, { passed: false, score: 0 })],
+    trials: 1,
+    seed: 1,
+  }).backends[0]!.passRate!;
+  close(single.value, 0.5);
+  close(single.ci95[0], 0.15, 5e-4, 'lo');
+  close(single.ci95[1], 0.85, 5e-4, 'hi');
+
+  // 10 tests × 3 trials, each test passing all its trials or none (6 of 10): 18 of 30 cells.
+  const cells: SuiteCell[] = [];
+  for (let i = 0; i < 10; i++) for (let trial = 1; trial <= 3; trial++) cells.push(cell(i, 'a', trial, i < 6 ? {} : { passed: false, score: 0 }));
+  const clustered = summarizeSuite({ backends: [backend('a')], tests: tests(10), cells, trials: 3, seed: 1 }).backends[0]!.passRate!;
+  close(clustered.value, 0.6);
+  assert.equal(clustered.n, 30);
+  const [wilsonLo, wilsonHi] = wilsonInterval(18, 30)!;
+  // The evidence is 10 tests, not 30 independent cells: the interval is about as wide as Wilson over 10.
+  assert.ok(clustered.ci95[1] - clustered.ci95[0] > (wilsonHi - wilsonLo) * 1.3, `${clustered.ci95} vs Wilson over cells [${wilsonLo}, ${wilsonHi}]`);
+  assert.ok(clustered.ci95[0] <= 0.6 && clustered.ci95[1] >= 0.6);
 });
 
 test('against the baseline: ratio of medians with a cluster-bootstrap interval, paired pass-rate difference, McNemar, detectable difference', () => {

@@ -205,7 +205,7 @@ export interface SuiteSummaryInput {
 }
 
 /** The measures a bootstrap seed is taken for (see {@link figureSeed}). */
-const seedMeasures = { accuracy: 1, accuracyDiff: 14 } as const;
+const seedMeasures = { accuracy: 1, passRate: 4, accuracyDiff: 14 } as const;
 
 /**
  * The bootstrap seed of one figure: the run's seed, the backend's id and the measure. The same
@@ -240,6 +240,46 @@ const rate = (k: number, n: number): RateFigure | null => {
 };
 
 const isGraded = (c: SuiteCell) => c.passed !== null && c.status !== 'not_sent' && c.status !== 'cancelled';
+
+/**
+ * Pass rate of graded cells with its 95 % interval. With one graded cell per test the cells are
+ * independent: Wilson interval. With several trials of a test they are not (a test that is hard
+ * for a backend fails all its trials), and Wilson over cells would be too narrow: the interval then
+ * resamples tests, each with all its trials (cluster bootstrap, as accuracy does) — Wilson still
+ * when fewer than 3 tests were graded, as no bootstrap is possible then.
+ */
+function passRateOf(graded: readonly SuiteCell[], seed: number): RateFigure | null {
+  const passed = graded.filter((c) => c.passed === true).length;
+  const wilson = rate(passed, graded.length);
+  if (!wilson) return null;
+  const byTest = new Map<number, { passed: number; n: number }>();
+  for (const c of graded) {
+    const t = byTest.get(c.testIndex) ?? { passed: 0, n: 0 };
+    t.n += 1;
+    if (c.passed === true) t.passed += 1;
+    byTest.set(c.testIndex, t);
+  }
+  if (byTest.size === graded.length) return wilson;
+  const tests = [...byTest.keys()].sort((a, b) => a - b);
+  const passes = Float64Array.from(tests, (t) => byTest.get(t)!.passed);
+  const counts = Float64Array.from(tests, (t) => byTest.get(t)!.n);
+  const interval = clusterBootstrap(
+    tests.length,
+    (draw) => {
+      let k = 0;
+      let n = 0;
+      for (const d of draw) {
+        k += passes[d]!;
+        n += counts[d]!;
+      }
+      return n ? k / n : null;
+    },
+    suiteBootstrapResamples,
+    seed,
+  );
+  const ci95 = ci(interval);
+  return ci95 ? { ...wilson, ci95, wide: ci95[1] - ci95[0] > wideRateWidth } : wilson;
+}
 
 /** Values per test index (delivered cells only), for the cluster bootstrap. */
 type PerTest = Map<number, number[]>;
@@ -530,7 +570,7 @@ function breakdown(
           cells: mine.length,
           graded: graded.length,
           passed,
-          passRate: rate(passed, graded.length),
+          passRate: passRateOf(graded, figureSeed(seed, b.id, seedMeasures.passRate)),
           accuracy: accuracyOf(mine, figureSeed(seed, b.id, seedMeasures.accuracy)),
           promptTokensReportedMean: reported.length ? reported.reduce((s, v) => s + v, 0) / reported.length : null,
           accuracyDiff:
@@ -643,7 +683,7 @@ export function summarizeSuite(input: SuiteSummaryInput): SuiteSummary {
       notGraded,
       passed,
       failed: graded.length - passed,
-      passRate: rate(passed, graded.length),
+      passRate: passRateOf(graded, seed(seedMeasures.passRate)),
       accuracy: accuracyOf(mine, seed(seedMeasures.accuracy)),
       ttftP50Ms: s.ttftP50Ms,
       ttftP95Ms: s.ttftP95Ms,
