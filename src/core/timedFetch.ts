@@ -770,7 +770,15 @@ export class FetchInstrument {
         clearTimeout(this.firstByteTimer);
         const body = this.cleanBody(raw, contentType);
         this.errorBody = body;
-        this.failure ??= this.nonStreamFailure(contentType, body);
+        // An event stream under a JSON or HTML label: say so, rather than "a single JSON body".
+        const mislabelled = /^\uFEFF?\s*(?:data|event|id|retry)\s*:|^\uFEFF?:/.test(raw);
+        this.failure ??= mislabelled
+          ? protocolError(
+              `The server sent an event stream labelled ${contentType.split(';')[0]!.trim()} instead of text/event-stream`,
+              'Bakeoff reads an answer as it streams only when it is labelled text/event-stream (or not labelled at all); fix the Content-Type the server or a proxy sets.',
+              body,
+            )
+          : this.nonStreamFailure(contentType, body);
         throw new TransportError(this.failure);
       }
       if (!res.body && !direct) return res;

@@ -391,6 +391,13 @@ test('a success that carries no event at all (an empty event stream, a 204) is a
   assert.match(noContent.error!.message, /answered 204 without sending any event/);
 });
 
+test('an event stream labelled application/json is named as such', async () => {
+  const sse = 'data: {"choices":[{"index":0,"delta":{"content":"hi"},"finish_reason":"stop"}]}\n\ndata: [DONE]\n\n';
+  const r = await run('x', { fetch: async () => new Response(sse, { headers: { 'content-type': 'application/json; charset=utf-8' } }) });
+  assert.equal(r.status, 'protocol_error');
+  assert.match(r.error!.message, /event stream labelled application\/json instead of text\/event-stream/);
+});
+
 test('clean close without [DONE] or finish_reason → truncated', async () => {
   fixture.server.setSchedule('cut', { text, fault: { type: 'closeEarly', afterChunks: 4 } });
   const r = await run('cut');
