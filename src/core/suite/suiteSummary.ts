@@ -263,22 +263,30 @@ function passRateOf(graded: readonly SuiteCell[], seed: number): RateFigure | nu
   const tests = [...byTest.keys()].sort((a, b) => a - b);
   const passes = Float64Array.from(tests, (t) => byTest.get(t)!.passed);
   const counts = Float64Array.from(tests, (t) => byTest.get(t)!.n);
+  const ci95 = pooledRatioInterval(passes, counts, seed);
+  return ci95 ? { ...wilson, ci95, wide: ci95[1] - ci95[0] > wideRateWidth } : wilson;
+}
+
+/**
+ * Cluster-bootstrap interval of Σ numerators ÷ Σ denominators over tests (one entry per test):
+ * the drawn tests bring their sums, so a test with more trials weighs more, as in the point value.
+ */
+function pooledRatioInterval(numerators: Float64Array, denominators: Float64Array, seed: number): [number, number] | null {
   const interval = clusterBootstrap(
-    tests.length,
+    numerators.length,
     (draw) => {
-      let k = 0;
-      let n = 0;
+      let num = 0;
+      let den = 0;
       for (const d of draw) {
-        k += passes[d]!;
-        n += counts[d]!;
+        num += numerators[d]!;
+        den += denominators[d]!;
       }
-      return n ? k / n : null;
+      return den ? num / den : null;
     },
     suiteBootstrapResamples,
     seed,
   );
-  const ci95 = ci(interval);
-  return ci95 ? { ...wilson, ci95, wide: ci95[1] - ci95[0] > wideRateWidth } : wilson;
+  return ci(interval);
 }
 
 /** Values per test index (delivered cells only), for the cluster bootstrap. */
@@ -471,21 +479,7 @@ function accuracyOf(cells: readonly SuiteCell[], seed: number): EstimateFigure |
     total += sum[k]!;
     n += count[k]!;
   }
-  const interval = clusterBootstrap(
-    tests.length,
-    (draw) => {
-      let s = 0;
-      let m = 0;
-      for (const d of draw) {
-        s += sum[d]!;
-        m += count[d]!;
-      }
-      return m ? s / m : null;
-    },
-    suiteBootstrapResamples,
-    seed,
-  );
-  const ci95 = ci(interval);
+  const ci95 = pooledRatioInterval(sum, count, seed);
   return { value: total / n, ci95, wide: ci95 !== null && ci95[1] - ci95[0] > wideRateWidth };
 }
 
