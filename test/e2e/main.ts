@@ -553,10 +553,11 @@ async function scenarioInsertAndDiff(w: World): Promise<void> {
   await poll(async () => (await w.session.page.locator('.tab.dirty', { hasText: 'sample.ts' }).count()) > 0, { what: 'sample.ts marked modified' });
   // Save, then compare the file byte for byte: exactly the code block went in — no fences, no prose.
   await w.session.runCommand('File: Save');
+  // A save truncates the file before writing it: wait for the written text, not for any change.
   const saved = await poll(
     () => {
       const text = fs.readFileSync(file, 'utf8');
-      return text !== sampleSource ? text : false;
+      return text !== sampleSource && text.includes('export const inserted = 42;') ? text : false;
     },
     { what: 'sample.ts saved with the insertion' },
   );

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadSuite, SuiteError } from '../../src/core/suite/load';
-import { renderPromptMessages, renderTemplate, TemplateError } from '../../src/core/suite/render';
+import { looksLikeJson, renderPromptMessages, renderTemplate, TemplateError } from '../../src/core/suite/render';
 
 let dir: string;
 before(() => {
@@ -218,7 +218,7 @@ test('malformed suites are refused with file, line and field', () => {
   );
   refused(file('bad10.yaml', 'prompts: ["{{q}}"]\nproviders: [anthropic:messages:claude]\ntests:\n  - vars: { q: x }\n'), /not OpenAI-compatible/, 2);
   refused(file('bad11.yaml', 'prompts: ["{{q}}"]\ntests:\n  - vars: { q: x }\n    assert: [{ type: item-recall, value: [] }]\n'), /item-recall/, 4);
-  refused(file('bad12.yaml', 'prompts: ["[not json {{q}}"]\ntests:\n  - vars: { q: x }\n'), /starts like JSON but is not valid JSON/, 3);
+  refused(file('bad12.yaml', 'prompts: ["{not json {{q}}}"]\ntests:\n  - vars: { q: x }\n'), /looks like JSON but is not valid JSON/, 3);
   refused(file('bad14.jsonl', '{"query": "ok"}\n{"oops": 1}\n'), /expected "query"/, 2);
   refused(file('bad15.jsonl', '{"input": "ok", "ideal": "a"}\nnot json\n'), /not valid JSON/, 2);
   refused(file('bad16.txt', 'hello'), /a suite must be/, null);
@@ -307,4 +307,157 @@ test('CSV __config:__expected<N>:threshold columns set the threshold of the asse
   csvRefused('config-bad-form', 'q,__expected,__config:threshold\na,x,2\n', /write __config:__expected:threshold/, 1, '__config:threshold');
   csvRefused('config-no-column', 'q,__expected,__config:__expected3:threshold\na,x,0.5\n', /there is no __expected3 column/, 1, '__config:__expected3:threshold');
   csvRefused('config-nan', 'q,__expected,__config:__expected:threshold\na,x,high\n', /"high" is not a number/, 2, '__config:__expected:threshold');
+});
+
+/** Each prompt of a suite with these prompts and one test `{ ans: X }`: its label and messages. */
+function promptsOf(name: string, prompts: string): Array<{ label: string; messages: unknown }> {
+  const s = loadSuite(file(name, `prompts: ${prompts}\ntests:\n  - vars: { ans: X }\n`), { env: {} });
+  return s.tests.map((t) => ({ label: t.promptLabel, messages: t.messages }));
+}
+
+test('.txt prompt files as promptfoo reads them: split on lines that are --- once trimmed (a trailing --- adds nothing), a YAML chat list is a chat', () => {
+  file('prompts/split.txt', 'A {{ans}}\n---\nB {{ans}}\n---');
+  file('prompts/spaced.txt', 'A {{ans}}\n --- \r\nB {{ans}}\n');
+  assert.deepEqual(promptsOf('txt-split.yaml', '[file://prompts/split.txt, file://prompts/spaced.txt]'), [
+    { label: 'split.txt:1', messages: [{ role: 'user', content: 'A X' }] },
+    { label: 'split.txt:2', messages: [{ role: 'user', content: 'B X' }] },
+    { label: 'spaced.txt:1', messages: [{ role: 'user', content: 'A X' }] },
+    { label: 'spaced.txt:2', messages: [{ role: 'user', content: 'B X' }] },
+  ]);
+  // promptfoo's parseChatPrompt: rendered text starting with `- role:` is YAML.
+  file('prompts/chat.txt', '- role: system\n  content: be brief\n- role: user\n  content: "{{ans}}?"\n');
+  assert.deepEqual(promptsOf('txt-chat.yaml', '[file://prompts/chat.txt]'), [
+    {
+      label: 'chat.txt',
+      messages: [
+        { role: 'system', content: 'be brief' },
+        { role: 'user', content: 'X?' },
+      ],
+    },
+  ]);
+  file('prompts/dashes.txt', '---\n \n---\n');
+  refused(file('txt-empty.yaml', 'prompts: [file://prompts/split.txt, file://prompts/dashes.txt]\ntests:\n  - vars: { ans: X }\n'), /the prompt file dashes\.txt is empty/, 1, 'prompts[1]');
+  assert.deepEqual(renderPromptMessages('- role: user\n  content: "{{ q }}"', { q: 'hi' }), [{ role: 'user', content: 'hi' }], 'an inline YAML chat too');
+  assert.throws(() => renderPromptMessages('- role: user\n  content: [unclosed', {}), /starts like a YAML chat \("- role:"\) but is not valid YAML/);
+  assert.throws(() => renderPromptMessages('- role: tool\n  content: x', {}), /YAML chat but message 1 needs a role/);
+});
+
+test('.md, .j2 and other text prompt files are one prompt each; a .csv prompt file gives one prompt a row, as in promptfoo', () => {
+  const doc = '# Title\nIntro {{ans}}\n\n---\n\nMore text\n';
+  file('prompts/doc.md', doc);
+  file('prompts/doc.j2', doc);
+  assert.deepEqual(promptsOf('md.yaml', '[file://prompts/doc.md, file://prompts/doc.j2]'), [
+    { label: 'doc.md', messages: [{ role: 'user', content: '# Title\nIntro X\n\n---\n\nMore text\n' }] },
+    { label: 'doc.j2', messages: [{ role: 'user', content: '# Title\nIntro X\n\n---\n\nMore text\n' }] },
+  ]);
+  // A `prompt` column (cells trimmed, empty ones skipped) and an optional `label` column.
+  file('prompts/table.csv', 'prompt,label\n"first {{ans}}, then",one\n second {{ans}} ,\n,empty\n');
+  // No comma: one prompt a line, a first line `prompt` being the header.
+  file('prompts/lines.csv', 'prompt\nfirst {{ans}}\n\nsecond {{ans}}\n');
+  assert.deepEqual(promptsOf('csv.yaml', '[file://prompts/table.csv, {id: file://prompts/lines.csv, label: L}]'), [
+    { label: 'one', messages: [{ role: 'user', content: 'first X, then' }] },
+    { label: 'table.csv:2', messages: [{ role: 'user', content: 'second X' }] },
+    { label: 'L:1', messages: [{ role: 'user', content: 'first X' }] },
+    { label: 'L:2', messages: [{ role: 'user', content: 'second X' }] },
+  ]);
+  file('prompts/nocolumn.csv', 'text,label\nhello,x\n');
+  refused(file('csv-bad.yaml', 'prompts: [file://prompts/nocolumn.csv]\ntests:\n  - vars: { ans: X }\n'), /no prompts in nocolumn\.csv \(a prompts CSV has a "prompt" column/, 1, 'prompts[0]');
+  file('prompts/empty.md', '\n \n');
+  refused(file('md-empty.yaml', 'prompts: [file://prompts/empty.md]\ntests:\n  - vars: { ans: X }\n'), /the prompt file empty\.md is empty/, 1, 'prompts[0]');
+  file('prompts/p.prompty', '---\nname: x\n---\nuser:\nhi\n');
+  refused(file('prompty.yaml', 'prompts: [file://prompts/p.prompty]\ntests:\n  - vars: { ans: X }\n'), /Prompty files are not supported/, 1, 'prompts[0]');
+});
+
+test('prompts that start with [ or { but do not look like JSON are text, as promptfoo\'s looksLikeJson decides', () => {
+  assert.deepEqual(promptsOf('inst.yaml', "['[INST] {{ans}} [/INST]', '{curly} text {{ans}}', '[1, 2 {{ans}}']"), [
+    { label: '[INST] {{ans}} [/INST]', messages: [{ role: 'user', content: '[INST] X [/INST]' }] },
+    { label: '{curly} text {{ans}}', messages: [{ role: 'user', content: '{curly} text X' }] },
+    { label: '[1, 2 {{ans}}', messages: [{ role: 'user', content: '[1, 2 X' }] },
+  ]);
+  assert.equal(looksLikeJson('[INST] hi [/INST]'), false);
+  assert.equal(looksLikeJson('[Note] a [b]'), false);
+  assert.equal(looksLikeJson('{name} said {x}'), true, 'braces at both ends: JSON intended');
+  assert.equal(looksLikeJson(' ["a", '), false, 'no closing bracket');
+  for (const json of ['["a", b]', '[{"role": x}]', '[ 1, ]', '[-1 x]', '[true x]', '[null x]']) assert.equal(looksLikeJson(json), true, json);
+  assert.throws(() => renderPromptMessages('{"role": {{ ans }}}', { ans: 'X' }), /looks like JSON but is not valid JSON/);
+  assert.throws(() => renderPromptMessages('[{"role": "user", "content": {{ ans }}}]', { ans: 'X' }), /looks like JSON but is not valid JSON/);
+});
+
+test('vars: file:// in a tests file is relative to that file (promptfoo\'s readTest); a file:// var value stays relative to the suite', () => {
+  file('rel/v.yaml', 'ans: suite folder\n');
+  file('rel/ctx.txt', 'context from the suite folder\n');
+  file('rel/sub/v.yaml', 'ans: tests folder\n');
+  file('rel/sub/tests.yaml', '- vars: file://v.yaml\n- vars: { ans: file://ctx.txt }\n');
+  file('rel/sub/tests.jsonl', `${JSON.stringify({ vars: 'file://v.yaml' })}\n`);
+  const s = loadSuite(file('rel/suite.yaml', 'prompts: ["{{ans}}"]\ntests: [file://sub/tests.yaml, file://sub/tests.jsonl, { vars: file://v.yaml }]\n'), { env: {} });
+  assert.deepEqual(
+    s.tests.map((t) => t.messages[0]!.content),
+    ['tests folder', 'context from the suite folder', 'tests folder', 'suite folder'],
+  );
+});
+
+test('metric names are templates rendered with the vars (promptfoo\'s renderMetricName), CSV __metric too', () => {
+  file('data/metric.csv', 'q,cat,__expected,__metric\na,geo,contains:a,topic-{{ cat }}\n');
+  const s = loadSuite(
+    file('metric.yaml', 'prompts: ["{{q}}"]\ntests:\n  - vars: { q: a, cat: geo }\n    assert:\n      - { type: contains, value: a, metric: "{{ cat }}" }\n      - type: assert-set\n        assert: [{ type: contains, value: a, metric: "in-{{ cat | upper }}" }]\n  - file://data/metric.csv\n'),
+    { env: {} },
+  );
+  assert.equal(s.tests[0]!.assert[0]!.metric, 'geo');
+  assert.equal(s.tests[0]!.assert[1]!.assert![0]!.metric, 'in-GEO');
+  assert.equal(s.tests[1]!.assert[0]!.metric, 'topic-geo');
+  refused(file('metric-bad.yaml', 'prompts: ["x"]\ntests:\n  - assert: [{ type: contains, value: x, metric: "{{ nope }}" }]\n'), /metric: unknown variable "nope"/, 3, 'tests[0].assert[0]');
+});
+
+test('a field in the wrong place is named as such, never "did you mean" itself', () => {
+  const e = refused(file('misplaced.yaml', 'prompts: ["{{q}}"]\ntests:\n  - vars: { q: x }\n    providers: [a]\n'), /field "providers" is not allowed in a test \(it belongs at the top level\)/, 4, 'tests[0].providers');
+  assert.doesNotMatch(e.message, /did you mean/);
+  refused(file('misplaced2.yaml', 'prompts: ["{{q}}"]\ntests:\n  - vars: { q: x }\n    assert: [{ type: contains, value: x, vars: {} }]\n'), /field "vars" is not allowed in an assertion \(it belongs in a test\)/, 4);
+  refused(file('typo.yaml', 'prompts: ["{{q}}"]\nprovider: [a]\ntests:\n  - vars: { q: x }\n'), /field "provider" is not allowed at the top level \(it belongs in a test's options, or in an assertion; did you mean "providers"\?\)/, 2, 'provider');
+  refused(file('top-vars.yaml', 'prompts: ["{{q}}"]\nvars: { q: x }\ntests:\n  - vars: { q: x }\n'), /field "vars" is not allowed at the top level \(it belongs in a test\)$/, 2, 'vars');
+  refused(file('case.yaml', 'prompts: ["{{q}}"]\ntests:\n  - vars: { q: x }\n    Assert: []\n'), /unknown field "Assert" \(did you mean "assert"\?\)/, 4, 'tests[0].Assert');
+  const testsPath = file('data/misplaced.yaml', '- vars: { q: x }\n  providers: [a]\n');
+  let caught: unknown;
+  try {
+    loadSuite(file('misplaced3.yaml', 'prompts: ["{{q}}"]\ntests: file://data/misplaced.yaml\n'), { env: {} });
+  } catch (err) {
+    caught = err;
+  }
+  assert.ok(caught instanceof SuiteError, String(caught));
+  assert.match(caught.message, /field "providers" is not allowed in a test \(it belongs at the top level\)/);
+  assert.deepEqual([caught.file, caught.line, caught.field], [testsPath, 2, '[0].providers'], 'the tests file, its line and field');
+});
+
+test('defaultTest: file://… loads the test in that YAML or JSON file, as promptfoo does', () => {
+  file('dt/default.yaml', 'vars: { who: world }\nassert: [{ type: latency, threshold: 900 }]\nmetadata: { family: greetings }\n');
+  const s = loadSuite(file('dt/suite.yaml', 'prompts: ["Hi {{who}}"]\ndefaultTest: file://default.yaml\ntests:\n  - assert: [{ type: contains, value: hi }]\n'), { env: {} });
+  assert.deepEqual(s.tests[0]!.messages, [{ role: 'user', content: 'Hi world' }]);
+  assert.deepEqual(s.tests[0]!.assert, [
+    { type: 'latency', threshold: 900 },
+    { type: 'contains', value: 'hi' },
+  ]);
+  assert.deepEqual(s.tests[0]!.metadata, { family: 'greetings' });
+  const badPath = file('dt/bad.yaml', 'vars: { who: x }\nasert: []\n');
+  let caught: unknown;
+  try {
+    loadSuite(file('dt/suite-bad.yaml', 'prompts: ["x"]\ndefaultTest: file://bad.yaml\ntests:\n  - vars: {}\n'), { env: {} });
+  } catch (err) {
+    caught = err;
+  }
+  assert.ok(caught instanceof SuiteError, String(caught));
+  assert.deepEqual([caught.file, caught.line, caught.field], [badPath, 2, 'asert'], caught.message);
+  refused(file('dt/missing.yaml', 'prompts: ["x"]\ndefaultTest: file://nope.yaml\ntests:\n  - vars: {}\n'), /file not found/, 2, 'defaultTest');
+  refused(file('dt/text.yaml', 'prompts: ["x"]\ndefaultTest: hello\ntests:\n  - vars: {}\n'), /defaultTest must be an object or a file:\/\/ reference/, 2, 'defaultTest');
+});
+
+test('a CSV column starting with __ that is not special is a var, as in promptfoo, with a warning; __metadata without a name is ignored', () => {
+  file('data/note.csv', 'q,__note,__metadata,__expected\nhello,checked by Ann,x,contains:h\n');
+  const s = loadSuite(file('note.yaml', 'prompts: ["{{q}} ({{__note}})"]\ntests: file://data/note.csv\n'), { env: {} });
+  assert.deepEqual(s.tests[0]!.vars, { q: 'hello', __note: 'checked by Ann' });
+  assert.deepEqual(s.tests[0]!.messages, [{ role: 'user', content: 'hello (checked by Ann)' }]);
+  assert.deepEqual(s.tests[0]!.assert, [{ type: 'contains', value: 'h' }]);
+  assert.ok(s.warnings.some((w) => /note\.csv: "__note" is not a special column; it is a var/.test(w)), s.warnings.join('\n'));
+  assert.ok(s.warnings.some((w) => /"__metadata" needs a name/.test(w)), s.warnings.join('\n'));
+  file('data/typo.csv', 'q,__descripton\nhello,x\n');
+  const t = loadSuite(file('typo-col.yaml', 'prompts: ["{{q}}"]\ntests: file://data/typo.csv\n'), { env: {} });
+  assert.ok(t.warnings.some((w) => /"__descripton" is not a special column; it is a var, as in promptfoo \(did you mean "__description"\?\)/.test(w)), t.warnings.join('\n'));
 });

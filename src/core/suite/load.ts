@@ -16,15 +16,17 @@ import { decodeText, InputError } from '../textInput';
 import type { RequestParams } from '../config';
 import { baseType, checkAssertion, isKnownAssertionType, knownAssertionTypes } from './assertions';
 import { parseCommaSeparated } from './match';
-import { prepareVars, renderDeep, renderPromptMessages, TemplateError } from './render';
+import { prepareVars, renderDeep, renderPromptMessages, renderTemplate, TemplateError } from './render';
 import {
   ignoredTopLevelFields,
   knownSuiteFields,
   promptfooAssertionTypes,
   refusedTopLevelFields,
   SuiteFile,
+  suiteObjects,
   TestCase,
   type AssertionInput,
+  type SuiteObject,
   type SuiteFileInput,
   type TestCaseInput,
 } from './schema';
@@ -66,12 +68,46 @@ function editDistance(a: string, b: string): number {
   return row[b.length]!;
 }
 
+/** A close candidate other than the name itself (which, being refused, is not one of them here). */
 function didYouMean(name: string, candidates: readonly string[]): string {
   const lower = name.toLowerCase();
+  const others = candidates.filter((c) => c !== name);
   const guess =
-    candidates.find((c) => c.toLowerCase() === lower) ??
-    candidates.filter((c) => editDistance(c.toLowerCase(), lower) <= 2).sort((a, b) => editDistance(a, lower) - editDistance(b, lower))[0];
+    others.find((c) => c.toLowerCase() === lower) ??
+    others.filter((c) => editDistance(c.toLowerCase(), lower) <= 2).sort((a, b) => editDistance(a, lower) - editDistance(b, lower))[0];
   return guess ? ` (did you mean "${guess}"?)` : '';
+}
+
+/** Which object of the schema an issue path (from `root`) points into: the last field named on the way decides. */
+function objectAt(path: ReadonlyArray<PropertyKey>, root: SuiteObject): SuiteObject {
+  const named = path.filter((k): k is string => typeof k === 'string');
+  const last = named.at(-1);
+  if (last === undefined) return root;
+  if (last === 'tests' || last === 'defaultTest') return 'test';
+  if (last === 'assert') return 'assertion';
+  if (last === 'providers' || last === 'targets') return 'provider';
+  if (last === 'prompts') return 'prompt';
+  if (last === 'options' || last === 'request' || last === 'evaluateOptions') return last;
+  return root;
+}
+
+/**
+ * A field the object does not take, never suggesting the name itself: the same name in another
+ * case here; else, for a field of another object, where it belongs (and a name one edit away here);
+ * else a close name here, or anywhere.
+ */
+function unknownField(name: string, where: SuiteObject): string {
+  const fields: readonly string[] = suiteObjects[where].fields;
+  const sameName = fields.find((f) => f !== name && f.toLowerCase() === name.toLowerCase());
+  if (sameName) return `unknown field "${name}" (did you mean "${sameName}"?)`;
+  const places = Object.values(suiteObjects)
+    .filter((o) => (o.fields as readonly string[]).includes(name))
+    .map((o) => o.place);
+  if (places.length) {
+    const near = fields.find((f) => editDistance(f.toLowerCase(), name.toLowerCase()) <= 1);
+    return `field "${name}" is not allowed ${suiteObjects[where].place} (it belongs ${places.join(', or ')}${near ? `; did you mean "${near}"?` : ''})`;
+  }
+  return `unknown field "${name}"${didYouMean(name, fields) || didYouMean(name, knownSuiteFields)}`;
 }
 
 /** What a path that is not a regular file is, for the message refusing it. */
@@ -177,8 +213,8 @@ function fieldName(path: ReadonlyArray<PropertyKey>): string {
   return out;
 }
 
-function zodProblem(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'unrecognized_keys') return issue.keys.map((k) => `unknown field "${k}"${didYouMean(k, knownSuiteFields)}`).join('; ');
+function zodProblem(issue: z.core.$ZodIssue, root: SuiteObject): string {
+  if (issue.code === 'unrecognized_keys') return issue.keys.map((k) => unknownField(k, objectAt(issue.path, root))).join('; ');
   if (issue.code === 'invalid_union') return 'not one of the accepted forms (see the suite schema)';
   return issue.message;
 }
@@ -200,13 +236,13 @@ function deepestIssue(issue: z.core.$ZodIssue): z.core.$ZodIssue {
 }
 
 /** The first schema problem as a SuiteError with its line. */
-function schemaError(error: z.ZodError, p: Positioned, prefix: ReadonlyArray<string | number> = []): SuiteError {
+function schemaError(error: z.ZodError, p: Positioned, root: SuiteObject, prefix: ReadonlyArray<string | number> = []): SuiteError {
   const issue = deepestIssue(error.issues[0]!);
   // An unknown field is reported at the field itself, not at the object holding it.
   const own = issue.code === 'unrecognized_keys' && issue.keys.length ? [issue.keys[0]!] : [];
   const path = [...prefix, ...(issue.path as Array<string | number>), ...own];
   const more = error.issues.length > 1 ? ` (and ${error.issues.length - 1} more problem${error.issues.length > 2 ? 's' : ''})` : '';
-  return new SuiteError(zodProblem(issue) + more, p.file, lineOf(p, path), fieldName(path) || null);
+  return new SuiteError(zodProblem(issue, root) + more, p.file, lineOf(p, path), fieldName(path) || null);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -268,6 +304,49 @@ interface PromptDef {
   raw: string;
 }
 
+/** Files promptfoo runs to get a prompt (functions and executables): refused. */
+const scriptExtensions = ['.js', '.cjs', '.mjs', '.ts', '.cts', '.mts', '.py', '.rb', '.sh', '.bash', '.exe', '.bat', '.cmd', '.ps1', '.pl', '.go'];
+
+/**
+ * promptfoo's `.txt` prompt file: prompts separated by lines that are `---` once trimmed, each
+ * trimmed; empty ones dropped (so a trailing `---` adds nothing).
+ */
+function splitTextPrompts(content: string): string[] {
+  const prompts: string[] = [];
+  let buffer: string[] = [];
+  const flush = () => {
+    const raw = buffer.join('\n').trim();
+    if (raw) prompts.push(raw);
+    buffer = [];
+  };
+  for (const line of content.split(/\r?\n/)) {
+    if (line.trim() === '---') flush();
+    else buffer.push(line);
+  }
+  flush();
+  return prompts;
+}
+
+/**
+ * promptfoo's `.csv` prompt file: with a comma anywhere, a CSV whose `prompt` column gives one
+ * prompt a row (empty cells skipped) and whose optional `label` column labels it; without one (or
+ * when it does not parse as CSV), one prompt a non-blank line, a first line `prompt` being the header.
+ */
+function csvPrompts(content: string): Array<{ raw: string; label?: string }> {
+  const byLine = () => {
+    const lines = content.replace(/^\uFEFF/, '').split(/\r?\n/).filter((l) => l.trim());
+    return lines.slice(lines[0]?.trim().toLowerCase() === 'prompt' ? 1 : 0).map((raw) => ({ raw }));
+  };
+  if (!content.includes(',')) return byLine();
+  let rows: Array<Record<string, string>>;
+  try {
+    rows = parseCsv(content, { columns: true, bom: true, relax_quotes: true, skip_empty_lines: true, trim: true }) as typeof rows;
+  } catch {
+    return byLine();
+  }
+  return rows.filter((row) => row.prompt).map((row) => ({ raw: row.prompt!, ...(row.label ? { label: row.label } : {}) }));
+}
+
 function promptsFrom(raw: SuiteFileInput['prompts'], p: Positioned, baseDir: string): PromptDef[] {
   if (raw === undefined) return [{ label: '{{prompt}}', raw: '{{prompt}}' }];
   const entries = typeof raw === 'string' ? [raw] : raw;
@@ -285,10 +364,16 @@ function promptsFrom(raw: SuiteFileInput['prompts'], p: Positioned, baseDir: str
     for (const path of resolveFileRef(text, baseDir, from, field)) {
       const ext = extname(path).toLowerCase();
       const name = basename(path);
-      if (['.js', '.cjs', '.mjs', '.ts', '.py', '.rb', '.sh'].includes(ext)) {
+      if (scriptExtensions.includes(ext)) {
         throw new SuiteError(`prompt functions are not supported (${name}); write the prompt as text or chat JSON`, from.file, from.line, field);
       }
+      if (ext === '.prompty') {
+        throw new SuiteError(`Prompty files are not supported (${name}); write the prompt as text, chat JSON or a YAML chat`, from.file, from.line, field);
+      }
       const content = readText(path, from, field);
+      /** Several prompts from one file: each labelled `<label or file name>:<n>`, unless it has its own label. */
+      const several = (raws: Array<{ raw: string; label?: string | undefined }>) =>
+        raws.forEach((r, k) => out.push({ label: r.label ?? (raws.length > 1 ? `${label ?? name}:${k + 1}` : (label ?? name)), raw: r.raw }));
       if (ext === '.json') {
         out.push({ label: label ?? name, raw: content.trim() });
       } else if (ext === '.jsonl') {
@@ -298,10 +383,18 @@ function promptsFrom(raw: SuiteFileInput['prompts'], p: Positioned, baseDir: str
           .forEach((l, k) => out.push({ label: `${label ?? name}:${k + 1}`, raw: l.trim() }));
       } else if (ext === '.yaml' || ext === '.yml') {
         out.push({ label: label ?? name, raw: JSON.stringify(parseStructured(content, path).doc.toJS()) });
+      } else if (ext === '.txt') {
+        const parts = splitTextPrompts(content);
+        if (parts.length === 0) throw new SuiteError(`the prompt file ${name} is empty`, from.file, from.line, field);
+        several(parts.map((raw) => ({ raw })));
+      } else if (ext === '.csv') {
+        const rows = csvPrompts(content);
+        if (rows.length === 0) throw new SuiteError(`no prompts in ${name} (a prompts CSV has a "prompt" column, or one prompt a line)`, from.file, from.line, field);
+        several(rows);
       } else {
-        // Text prompts: several in one file are separated by a line of `---`, as in promptfoo.
-        const parts = content.split(/\r?\n---\r?\n/).map((s) => s.trim()).filter(Boolean);
-        parts.forEach((part, k) => out.push({ label: parts.length > 1 ? `${label ?? name}:${k + 1}` : (label ?? name), raw: part }));
+        // Markdown, Jinja2 and any other text file: the whole file is one prompt, as in promptfoo.
+        if (!content.trim()) throw new SuiteError(`the prompt file ${name} is empty`, from.file, from.line, field);
+        out.push({ label: label ?? name, raw: content });
       }
     }
   });
@@ -469,6 +562,8 @@ interface RawTest {
   field: string;
   /** The positioned file it is in, when it came from YAML/JSON (for line numbers of its parts). */
   positioned?: { p: Positioned; path: Array<string | number> };
+  /** The folder `vars: file://…` is relative to: the tests file's, for a test read from one (promptfoo's readTest). */
+  varsBaseDir?: string;
 }
 
 const csvAssertion = new RegExp(`^(not-)?(${[...promptfooAssertionTypes].sort((a, b) => b.length - a.length).map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})(?:\\((\\d+(?:\\.\\d+)?)\\))?(?::([\\s\\S]*))?$`);
@@ -504,7 +599,7 @@ function expectedOrdinal(column: string): number | null {
   return m[1] ? Number(m[1]) : 1;
 }
 
-function testsFromCsv(path: string, from: SourceRef, field: string): RawTest[] {
+function testsFromCsv(path: string, from: SourceRef, field: string, warnings: string[]): RawTest[] {
   const text = readText(path, from, field);
   let rows: Array<{ record: Record<string, string>; info: { lines: number } }>;
   try {
@@ -514,6 +609,14 @@ function testsFromCsv(path: string, from: SourceRef, field: string): RawTest[] {
     throw new SuiteError(`not valid CSV: ${String(e.message ?? err).split('\n')[0]}`, path, e.lines ?? null, null);
   }
   const header = rows.length ? Object.keys(rows[0]!.record).map((k) => k.trim()) : [];
+  // Any other column is a var, as in promptfoo — said once, since a misspelt special column would otherwise pass unseen.
+  const specialColumns = ['__expected', '__description', '__prefix', '__suffix', '__metric', '__threshold', '__metadata:', '__config:', '__providerOutput'];
+  for (const column of header) {
+    if (column === '__metadata') warnings.push(`${basename(path)}: the column "__metadata" needs a name (__metadata:<name>) and is ignored, as in promptfoo.`);
+    else if (column.startsWith('__') && !column.startsWith('__expected') && !specialColumns.some((c) => (c.endsWith(':') ? column.startsWith(c) : column === c))) {
+      warnings.push(`${basename(path)}: "${column}" is not a special column; it is a var, as in promptfoo${didYouMean(column, specialColumns.filter((c) => !c.endsWith(':')))}.`);
+    }
+  }
   return rows.map(({ record, info }) => {
     const vars: Record<string, string> = {};
     const assert: AssertionInput[] = [];
@@ -557,10 +660,8 @@ function testsFromCsv(path: string, from: SourceRef, field: string): RawTest[] {
         const name = key.slice('__metadata:'.length);
         if (name.endsWith('[]')) metadata[name.slice(0, -2)] = parseCommaSeparated(value);
         else metadata[name] = value;
-      } else if (key === '__providerOutput') {
-        // a promptfoo column with no meaning for Bakeoff (it always asks the backends)
-      } else if (key.startsWith('__')) {
-        throw new SuiteError(`unknown special column "${key}"`, path, 1, key);
+      } else if (key === '__providerOutput' || key === '__metadata') {
+        // promptfoo columns with no meaning here: Bakeoff always asks the backends; __metadata without a name is ignored
       } else vars[key] = value;
     }
     if (metric) for (const a of assert) a.metric = metric;
@@ -580,9 +681,9 @@ function testsFromCsv(path: string, from: SourceRef, field: string): RawTest[] {
   });
 }
 
-function testsFromStructuredFile(path: string, from: SourceRef, field: string): RawTest[] {
+function testsFromStructuredFile(path: string, from: SourceRef, field: string, warnings: string[]): RawTest[] {
   const ext = extname(path).toLowerCase();
-  if (ext === '.csv') return testsFromCsv(path, from, field);
+  if (ext === '.csv') return testsFromCsv(path, from, field, warnings);
   const text = readText(path, from, field);
   if (ext === '.jsonl') {
     const out: RawTest[] = [];
@@ -597,9 +698,9 @@ function testsFromStructuredFile(path: string, from: SourceRef, field: string): 
       const parsed = TestCase.safeParse(value);
       if (!parsed.success) {
         const issue = parsed.error.issues[0]!;
-        throw new SuiteError(zodProblem(issue), path, i + 1, fieldName(issue.path as Array<string | number>) || null);
+        throw new SuiteError(zodProblem(issue, 'test'), path, i + 1, fieldName(issue.path as Array<string | number>) || null);
       }
-      out.push({ test: parsed.data, source: { file: path, line: i + 1 }, field: `line ${i + 1}` });
+      out.push({ test: parsed.data, source: { file: path, line: i + 1 }, field: `line ${i + 1}`, varsBaseDir: dirname(path) });
     });
     return out;
   }
@@ -613,12 +714,12 @@ function testsFromStructuredFile(path: string, from: SourceRef, field: string): 
   return list.map((value, i) => {
     const path0 = isSeq(root) ? [i] : [];
     const parsed = TestCase.safeParse(value);
-    if (!parsed.success) throw schemaError(parsed.error, p, path0);
-    return { test: parsed.data, source: { file: path, line: lineOf(p, path0) }, field: `tests[${i}]`, positioned: { p, path: path0 } };
+    if (!parsed.success) throw schemaError(parsed.error, p, 'test', path0);
+    return { test: parsed.data, source: { file: path, line: lineOf(p, path0) }, field: `tests[${i}]`, positioned: { p, path: path0 }, varsBaseDir: dirname(path) };
   });
 }
 
-function rawTests(raw: SuiteFileInput['tests'], p: Positioned, baseDir: string): RawTest[] {
+function rawTests(raw: SuiteFileInput['tests'], p: Positioned, baseDir: string, warnings: string[]): RawTest[] {
   if (raw === undefined) return [];
   const entries = typeof raw === 'string' ? [raw] : raw;
   const out: RawTest[] = [];
@@ -630,7 +731,7 @@ function rawTests(raw: SuiteFileInput['tests'], p: Positioned, baseDir: string):
       if (!isFileRef(entry)) {
         throw new SuiteError('a test given as text must be a file:// reference (to .csv, .json, .jsonl or .yaml)', from.file, from.line, field);
       }
-      for (const file of resolveFileRef(entry, baseDir, from, field)) out.push(...testsFromStructuredFile(file, from, field));
+      for (const file of resolveFileRef(entry, baseDir, from, field)) out.push(...testsFromStructuredFile(file, from, field, warnings));
     } else {
       out.push({ test: entry, source: from, field, positioned: { p, path: path as Array<string | number> } });
     }
@@ -697,12 +798,39 @@ function prepareAssertions(
       if (err instanceof TemplateError) throw fail(`value: ${err.message}`);
       throw fail(`value: ${(err as Error).message}`);
     }
-    const spec: AssertionSpec = { ...a, ...(value !== undefined ? { value } : {}) };
+    // The metric name is a template too (promptfoo's renderMetricName).
+    let metric = a.metric;
+    if (metric !== undefined) {
+      try {
+        metric = renderTemplate(metric, vars);
+      } catch (err) {
+        throw fail(`metric: ${(err as Error).message}`);
+      }
+    }
+    const spec: AssertionSpec = { ...a, ...(value !== undefined ? { value } : {}), ...(metric !== undefined ? { metric } : {}) };
     if (base === 'assert-set' && a.assert) spec.assert = prepareAssertions(a.assert, vars, baseDir, raw, path);
     const problems = checkAssertion(spec);
     if (problems.length) throw fail(problems.join('; '));
     return spec;
   });
+}
+
+/** `defaultTest: file://…` (promptfoo: an inline test or a path): the test in that YAML or JSON file, checked against the schema there. */
+function loadDefaultTest(ref: string, baseDir: string, from: SourceRef): TestCaseInput {
+  const field = 'defaultTest';
+  if (!isFileRef(ref)) throw new SuiteError('defaultTest must be an object or a file:// reference to a YAML or JSON file', from.file, from.line, field);
+  const paths = resolveFileRef(ref, baseDir, from, field);
+  if (paths.length > 1) {
+    throw new SuiteError(`${ref} matches ${paths.length} files (${paths.map((f) => basename(f)).join(', ')}); name one file here`, from.file, from.line, field);
+  }
+  const path = paths[0]!;
+  if (!isStructured(path)) throw new SuiteError(`a defaultTest file must be YAML or JSON (${basename(path)})`, from.file, from.line, field);
+  const dp = parseStructured(readText(path, from, field), path);
+  const value = dp.doc.toJS() as unknown;
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new SuiteError('a defaultTest file must hold one test (an object)', path, 1, null);
+  const parsed = TestCase.safeParse(value);
+  if (!parsed.success) throw schemaError(parsed.error, dp, 'test');
+  return parsed.data;
 }
 
 function mergeDefault(test: TestCaseInput, defaults: TestCaseInput | undefined): TestCaseInput {
@@ -822,12 +950,15 @@ export function loadSuite(path: string, options: LoadOptions = {}): Suite {
     throw new SuiteError('a suite must be .yaml, .yml, .json (promptfoo or Bakeoff suite) or .jsonl (AI Toolkit, OpenAI Evals)', file, null, null);
   }
   const p = parseStructured(text, file);
-  const rawValue = p.doc.toJS() as unknown;
+  let rawValue = p.doc.toJS() as unknown;
   if (rawValue === null || typeof rawValue !== 'object' || Array.isArray(rawValue)) {
     throw new SuiteError('a suite file must hold an object with prompts and tests', file, 1, null);
   }
+  const baseDir = dirname(resolve(path));
+  const defaultTestRef = (rawValue as { defaultTest?: unknown }).defaultTest;
+  if (typeof defaultTestRef === 'string') rawValue = { ...rawValue, defaultTest: loadDefaultTest(defaultTestRef, baseDir, { file, line: lineOf(p, ['defaultTest']) }) };
   const parsed = SuiteFile.safeParse(rawValue);
-  if (!parsed.success) throw schemaError(parsed.error, p);
+  if (!parsed.success) throw schemaError(parsed.error, p, 'suite');
   const s = parsed.data;
   const warnings: string[] = [];
   for (const key of refusedTopLevelFields) {
@@ -838,14 +969,13 @@ export function loadSuite(path: string, options: LoadOptions = {}): Suite {
   const ignoredEval = ['delay', 'cache', 'showProgressBar', 'timeoutMs', 'maxEvalTimeMs'].filter((k) => (s.evaluateOptions as Record<string, unknown> | undefined)?.[k] !== undefined);
   if (ignoredEval.length) warnings.push(`evaluateOptions: ignored ${ignoredEval.join(', ')} (Bakeoff never caches answers; timeouts come from the --config file).`);
 
-  const baseDir = dirname(resolve(path));
   const prompts = promptsFrom(s.prompts, p, baseDir);
   const providers = s.targets !== undefined ? providersFrom(s.targets, 'targets', p, env, warnings) : providersFrom(s.providers, 'providers', p, env, warnings);
   if (s.defaultTest && typeof s.defaultTest.vars === 'string') {
     throw new SuiteError('defaultTest.vars must be an object', file, lineOf(p, ['defaultTest', 'vars']), 'defaultTest.vars');
   }
   const tests: SuiteTest[] = [];
-  const raws = rawTests(s.tests, p, baseDir);
+  const raws = rawTests(s.tests, p, baseDir, warnings);
   if (raws.length === 0) throw new SuiteError('the suite has no tests', file, lineOf(p, ['tests']), 'tests');
   let ignoredProviderOutput = false;
   let ignoredGraderOverride = false;
@@ -859,7 +989,7 @@ export function loadSuite(path: string, options: LoadOptions = {}): Suite {
       // Every file the reference names is read, later files overriding earlier ones (promptfoo's readVarsFiles).
       const loaded: Record<string, unknown> = {};
       const field = `${raw.field}.vars`;
-      for (const path of resolveFileRef(raw.test.vars, baseDir, raw.source, field)) {
+      for (const path of resolveFileRef(raw.test.vars, raw.varsBaseDir ?? baseDir, raw.source, field)) {
         if (!isStructured(path)) throw new SuiteError(`a vars file must be YAML or JSON (${basename(path)})`, raw.source.file, raw.source.line, field);
         const value = JSON.parse(readVarFile(path, raw.test.vars, raw.source, field)) as unknown;
         if (!value || typeof value !== 'object' || Array.isArray(value)) throw new SuiteError(`a vars file must hold an object (${basename(path)})`, raw.source.file, raw.source.line, field);

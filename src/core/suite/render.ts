@@ -5,6 +5,7 @@
  * environment variables and cannot include files.
  */
 import nunjucks from 'nunjucks';
+import { parse as parseYaml } from 'yaml';
 import type { ChatMessage } from '../config';
 
 const env = new nunjucks.Environment(null, { autoescape: false, throwOnUndefined: true });
@@ -132,10 +133,26 @@ function chatMessagesOf(parsed: unknown): ChatMessage[] | string {
 }
 
 /**
+ * promptfoo's `looksLikeJson`: rendered text that fails to parse as JSON is an error only when it
+ * looks like an attempt at JSON — `{…}`, or `[…]` whose first character inside is one a JSON
+ * value starts with (or nothing). `[INST] … [/INST]` and `{name} said…` are text.
+ */
+export function looksLikeJson(text: string): boolean {
+  const trimmed = text.trim();
+  if (trimmed.startsWith('{') && trimmed.endsWith('}')) return true;
+  if (trimmed.startsWith('[') && trimmed.endsWith(']')) {
+    const inside = trimmed.slice(1).trimStart();
+    return inside.length === 0 || /^["{[\d-]/.test(inside) || /^(true|false|null)/.test(inside);
+  }
+  return false;
+}
+
+/**
  * The messages a prompt template gives for these vars, as promptfoo's OpenAI provider builds
- * them: a template that is JSON has the strings inside it rendered; rendered text that is a JSON
+ * them (`parseChatPrompt`): a template that is JSON has the strings inside it rendered; rendered
+ * text that starts with `- role:` is a YAML list of chat messages; rendered text that is a JSON
  * list of `{role, content}` is a chat, anything else is one user message. Rendered text that
- * starts with `[` or `{` but is not valid chat JSON is an error, as in promptfoo.
+ * looks like JSON (see {@link looksLikeJson}) but is not valid JSON is an error, as in promptfoo.
  */
 export function renderPromptMessages(template: string, vars: Record<string, unknown>): ChatMessage[] {
   let parsedTemplate: unknown;
@@ -156,12 +173,24 @@ export function renderPromptMessages(template: string, vars: Record<string, unkn
   }
   const rendered = renderTemplate(template, vars);
   const trimmed = rendered.trim();
+  if (trimmed.startsWith('- role:')) {
+    let parsed: unknown;
+    try {
+      parsed = parseYaml(rendered);
+    } catch (err) {
+      throw new TemplateError(`the rendered prompt starts like a YAML chat ("- role:") but is not valid YAML: ${String((err as Error).message ?? err).split('\n')[0]}`, null);
+    }
+    const messages = chatMessagesOf(parsed);
+    if (typeof messages === 'string') throw new TemplateError(`the rendered prompt is a YAML chat but ${messages}`, null);
+    return messages;
+  }
   if (trimmed.startsWith('[') || trimmed.startsWith('{')) {
     let parsed: unknown;
     try {
       parsed = JSON.parse(trimmed);
     } catch {
-      throw new TemplateError('the rendered prompt starts like JSON but is not valid JSON (a chat prompt must be a JSON list of messages)', null);
+      if (!looksLikeJson(trimmed)) return [{ role: 'user', content: rendered }];
+      throw new TemplateError('the rendered prompt looks like JSON but is not valid JSON (a chat prompt must be a JSON list of messages)', null);
     }
     const messages = chatMessagesOf(parsed);
     if (typeof messages === 'string') throw new TemplateError(`the rendered prompt is JSON but ${messages}`, null);

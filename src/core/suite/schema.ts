@@ -298,6 +298,19 @@ export const knownSuiteFields: string[] = [
   'concurrency',
 ];
 
+/** The objects of the suite schema: where each is, and its fields (for the message about a field in the wrong place). */
+export const suiteObjects = {
+  suite: { place: 'at the top level', fields: Object.keys(SuiteFile.shape) },
+  test: { place: 'in a test', fields: Object.keys(TestCase.shape) },
+  options: { place: "in a test's options", fields: Object.keys(TestOptions.shape) },
+  assertion: { place: 'in an assertion', fields: ['type', 'value', 'threshold', 'weight', 'metric', 'distractors', 'options', 'transform', 'config', 'provider', 'rubricPrompt', 'assert'] },
+  provider: { place: 'in a provider', fields: ['id', 'label', 'config', 'kind', 'pricing', 'concurrency'] },
+  prompt: { place: 'in a prompt', fields: ['raw', 'id', 'label'] },
+  request: { place: 'in request', fields: Object.keys(SuiteRequest.shape) },
+  evaluateOptions: { place: 'in evaluateOptions', fields: Object.keys(EvaluateOptions.shape) },
+} as const satisfies Record<string, { place: string; fields: readonly string[] }>;
+export type SuiteObject = keyof typeof suiteObjects;
+
 /** The JSON Schema editors use for completion (committed as `schemas/bakeoff-suite.schema.json`). */
 export function suiteJsonSchema(): Record<string, unknown> {
   const schema = z.toJSONSchema(SuiteFile, { unrepresentable: 'any', target: 'draft-7' }) as Record<string, unknown>;
