@@ -8,7 +8,7 @@
  * it, and the same text built the usual way, `text += delta` (V8 keeps such a string as a tree of
  * its pieces until something flattens it).
  *
- *   node --expose-gc --import tsx test/bench/resultMemory.ts [--results 400]
+ *   node --expose-gc --import tsx test/bench/resultMemory.ts [--results 1000]
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -19,7 +19,7 @@ import type { TrialResult } from '../../src/core/types';
 import { machineLines, startFixtureProcess, writeSection } from './report';
 
 const args = process.argv.slice(2);
-const resultsWanted = Number(args[args.indexOf('--results') + 1] ?? NaN) || 400;
+const resultsWanted = Number(args[args.indexOf('--results') + 1] ?? NaN) || 1000;
 const inFlight = 16;
 const answers = { short: 32, long: 500 } as const;
 
