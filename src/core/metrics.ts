@@ -224,10 +224,10 @@ export const bufferedBytesShare = 0.5;
  * The stream honesty flags (README → Metrics):
  * - `buffered`: at least half of the answer's bytes (content and reasoning, UTF-8) arrived in the
  *   last 10 % of the answer's time, from its first content to the end (at least its last
- *   millisecond) — a server or proxy that holds the answer back and sends it at once. The wait before the first content (queueing,
- *   prefill, keep-alive comments after a role-only first event) is not part of it: a long wait
- *   followed by a short, really streamed answer is not buffered. Null with fewer than two
- *   content events (nothing to judge) or without the marks.
+ *   millisecond) — a server or proxy that holds the answer back and sends it at once. The wait
+ *   before the first content (queueing, prefill, keep-alive comments after a role-only first
+ *   event) is not part of it: a long wait followed by a short, really streamed answer is not
+ *   buffered. Null with fewer than two content events (nothing to judge) or without the marks.
  * - `firstByteWithoutContent`: the first event carried no content or reasoning (typically only
  *   the assistant role), so the first byte does not mean the first token. Null without events.
  */

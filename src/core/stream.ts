@@ -575,7 +575,7 @@ export async function streamCompletion(options: StreamOptions): Promise<TrialRes
   // Only then is there a total time to report, or an answer whose tokens are worth estimating: a
   // 200 whose body is a JSON object or an HTML page is not an answer stream.
   const status2xx = instrument.httpStatus !== null && instrument.httpStatus >= 200 && instrument.httpStatus < 300;
-  const streamed = status2xx && instrument.firstByteMs !== null && (allChunkMs.length > 0 || instrument.sawDone);
+  const streamed = status2xx && (allChunkMs.length > 0 || instrument.sawDone);
   // Runs after endMs was taken, so counting never delays a timestamp. Counting happens in the
   // token-counting worker; a cancelled stream does not wait for it (its counts are null).
   const tokens: TokenCounts =

@@ -681,7 +681,7 @@ export class FetchInstrument {
       if (this.failure) throw new TransportError(this.failure);
       this.record(url, init);
       this.startMs = now();
-      if (attempt === 0 && this.retries === 0 && !this.fetched) {
+      if (!this.fetched) {
         this.fetched = true;
         this.callStartMs = this.startMs;
       }
@@ -791,12 +791,12 @@ export class FetchInstrument {
   };
 
   /**
-   * A body for display: secrets redacted first (on the raw text, so the cap below cannot cut a
-   * key in half and leave a piece of it), then HTML stripped and capped at `maxErrorBodyBytes`.
+   * A body for display: a key the read limit cut in half redacted first (`redactCutText`), then
+   * `cleanErrorBody` redacts, strips HTML, redacts again and caps at `maxErrorBodyBytes`.
    */
   private cleanBody(raw: string, contentType: string | null): string {
     const secrets = this.options.secrets;
-    return redactSecrets(cleanErrorBody(redactCutText(raw, secrets), contentType, this.options.timeouts.maxErrorBodyBytes, secrets), secrets);
+    return cleanErrorBody(redactCutText(raw, secrets), contentType, this.options.timeouts.maxErrorBodyBytes, secrets);
   }
 
   /**

@@ -286,13 +286,18 @@ function loadVarFiles(ref: string, baseDir: string, from: SourceRef, field: stri
   return resolveFileRef(ref, baseDir, from, field).map((path) => readVarFile(path, ref, from, field));
 }
 
-/** A value loaded from `file://` where one file is wanted: a reference matching several is refused, never cut to the first. */
-function loadVarFile(ref: string, baseDir: string, from: SourceRef, field: string): string {
+/** The one file a `file://` reference names where one is wanted: a reference matching several is refused, never cut to the first. */
+function oneFile(ref: string, baseDir: string, from: SourceRef, field: string): string {
   const paths = resolveFileRef(ref, baseDir, from, field);
   if (paths.length > 1) {
     throw new SuiteError(`${ref} matches ${paths.length} files (${paths.map((p) => basename(p)).join(', ')}); name one file here`, from.file, from.line, field);
   }
-  return readVarFile(paths[0]!, ref, from, field);
+  return paths[0]!;
+}
+
+/** A value loaded from `file://` where one file is wanted. */
+function loadVarFile(ref: string, baseDir: string, from: SourceRef, field: string): string {
+  return readVarFile(oneFile(ref, baseDir, from, field), ref, from, field);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -819,11 +824,7 @@ function prepareAssertions(
 function loadDefaultTest(ref: string, baseDir: string, from: SourceRef): TestCaseInput {
   const field = 'defaultTest';
   if (!isFileRef(ref)) throw new SuiteError('defaultTest must be an object or a file:// reference to a YAML or JSON file', from.file, from.line, field);
-  const paths = resolveFileRef(ref, baseDir, from, field);
-  if (paths.length > 1) {
-    throw new SuiteError(`${ref} matches ${paths.length} files (${paths.map((f) => basename(f)).join(', ')}); name one file here`, from.file, from.line, field);
-  }
-  const path = paths[0]!;
+  const path = oneFile(ref, baseDir, from, field);
   if (!isStructured(path)) throw new SuiteError(`a defaultTest file must be YAML or JSON (${basename(path)})`, from.file, from.line, field);
   const dp = parseStructured(readText(path, from, field), path);
   const value = dp.doc.toJS() as unknown;

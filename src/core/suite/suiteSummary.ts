@@ -205,7 +205,7 @@ export interface SuiteSummaryInput {
 }
 
 /** The measures a bootstrap seed is taken for (see {@link figureSeed}). */
-const seedMeasures = { accuracy: 1, passRate: 4, accuracyDiff: 14 } as const;
+const seedMeasures = { accuracy: 1, percentiles: 2, passRate: 4, passRateDiff: 10, ratios: 11, accuracyDiff: 14 } as const;
 
 /**
  * The bootstrap seed of one figure: the run's seed, the backend's id and the measure. The same
@@ -252,19 +252,25 @@ function passRateOf(graded: readonly SuiteCell[], seed: number): RateFigure | nu
   const passed = graded.filter((c) => c.passed === true).length;
   const wilson = rate(passed, graded.length);
   if (!wilson) return null;
-  const byTest = new Map<number, { passed: number; n: number }>();
-  for (const c of graded) {
-    const t = byTest.get(c.testIndex) ?? { passed: 0, n: 0 };
-    t.n += 1;
-    if (c.passed === true) t.passed += 1;
-    byTest.set(c.testIndex, t);
-  }
-  if (byTest.size === graded.length) return wilson;
-  const tests = [...byTest.keys()].sort((a, b) => a - b);
-  const passes = Float64Array.from(tests, (t) => byTest.get(t)!.passed);
-  const counts = Float64Array.from(tests, (t) => byTest.get(t)!.n);
-  const ci95 = pooledRatioInterval(passes, counts, seed);
+  const { sum: passes, count } = perTestTotals(graded, (c) => (c.passed === true ? 1 : 0));
+  if (count.length === graded.length) return wilson;
+  const ci95 = pooledRatioInterval(passes, count, seed);
   return ci95 ? { ...wilson, ci95, wide: ci95[1] - ci95[0] > wideRateWidth } : wilson;
+}
+
+/** Per test (in test order): the sum of `pick` over `cells` and how many cells gave a value. */
+function perTestTotals(cells: readonly SuiteCell[], pick: (c: SuiteCell) => number | null): { sum: Float64Array; count: Float64Array } {
+  const totals = new Map<number, { sum: number; n: number }>();
+  for (const c of cells) {
+    const v = pick(c);
+    if (v === null) continue;
+    const t = totals.get(c.testIndex) ?? { sum: 0, n: 0 };
+    t.sum += v;
+    t.n += 1;
+    totals.set(c.testIndex, t);
+  }
+  const tests = [...totals.keys()].sort((a, b) => a - b);
+  return { sum: Float64Array.from(tests, (t) => totals.get(t)!.sum), count: Float64Array.from(tests, (t) => totals.get(t)!.n) };
 }
 
 /**
@@ -461,21 +467,11 @@ function ratioCis(mine: PerTest[], base: PerTest[], seed: number): Array<RatioCi
 
 /** Mean graded score with a cluster-bootstrap interval over tests. */
 function accuracyOf(cells: readonly SuiteCell[], seed: number): EstimateFigure | null {
-  const sums = new Map<number, { sum: number; n: number }>();
-  for (const c of cells) {
-    if (!isGraded(c) || c.score === null) continue;
-    const s = sums.get(c.testIndex) ?? { sum: 0, n: 0 };
-    s.sum += c.score;
-    s.n += 1;
-    sums.set(c.testIndex, s);
-  }
-  if (sums.size === 0) return null;
-  const tests = [...sums.keys()].sort((a, b) => a - b);
-  const sum = Float64Array.from(tests, (t) => sums.get(t)!.sum);
-  const count = Float64Array.from(tests, (t) => sums.get(t)!.n);
+  const { sum, count } = perTestTotals(cells, (c) => (isGraded(c) ? c.score : null));
+  if (sum.length === 0) return null;
   let total = 0;
   let n = 0;
-  for (let k = 0; k < tests.length; k++) {
+  for (let k = 0; k < sum.length; k++) {
     total += sum[k]!;
     n += count[k]!;
   }
@@ -614,7 +610,7 @@ export function summarizeSuite(input: SuiteSummaryInput): SuiteSummary {
     const seed = (k: number) => figureSeed(input.seed, b.id, k);
     const ttft = perTest(mine, (c) => c.ttftMs);
     const total = perTest(mine, (c) => c.totalMs);
-    const percentiles = percentileCis(ttft, total, seed(2));
+    const percentiles = percentileCis(ttft, total, seed(seedMeasures.percentiles));
     const named = new Map<string, { sum: number; n: number }>();
     for (const c of mine) {
       for (const [k, v] of Object.entries(c.namedScores ?? {})) {
@@ -628,7 +624,7 @@ export function summarizeSuite(input: SuiteSummaryInput): SuiteSummary {
     let vsBaseline: VsBaseline | null = null;
     if (!isBaseline && baselineId !== null) {
       const myPass = perTestMean(mine, (c) => (c.passed ? 1 : 0));
-      const diff = pairedDiff(myPass, basePass, seed(10));
+      const diff = pairedDiff(myPass, basePass, seed(seedMeasures.passRateDiff));
       // McNemar over (test, trial) pairs graded on both sides.
       const baseByKey = new Map(baseCells.filter(isGraded).map((c) => [`${c.testIndex}:${c.trial}`, c.passed === true]));
       let onlyThis = 0;
@@ -646,7 +642,7 @@ export function summarizeSuite(input: SuiteSummaryInput): SuiteSummary {
       const pooledGraded = graded.length + baseCells.filter(isGraded).length;
       const costComparison = s.costComparison;
       const [ttftRatio, latencyRatio, costRatio] = s.delivered
-        ? ratioCis([ttft, total, perTest(mine, (c) => c.costUsd)], [baseTtft, baseTotal, baseCost], seed(11))
+        ? ratioCis([ttft, total, perTest(mine, (c) => c.costUsd)], [baseTtft, baseTotal, baseCost], seed(seedMeasures.ratios))
         : [null, null, null];
       const baseSummary = core.backends.find((x) => x.id === baselineId)!;
       vsBaseline = {
